@@ -1,0 +1,139 @@
+"""The `crmlink` command line: parses, calls the library, renders. Nothing else."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from crmlink import __version__
+
+app = typer.Typer(
+    name="crmlink",
+    help="Link a marketing (campaign) database to CRMs: Salesforce and Dynamics 365.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+sandbox_app = typer.Typer(help="Run a sandbox CRM over HTTPS on loopback.", no_args_is_help=True)
+app.add_typer(sandbox_app, name="sandbox")
+
+HostOpt = Annotated[str, typer.Option(help="Address to listen on.")]
+PortOpt = Annotated[int, typer.Option(help="Port to listen on; 0 picks a free one.")]
+StateOpt = Annotated[
+    Path | None,
+    typer.Option(help="Keep the org in SQLite in this folder (default: a temporary folder)."),
+]
+RecordsOpt = Annotated[int, typer.Option(min=0, help="How many records to seed.")]
+SeedOpt = Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")]
+FaultsOpt = Annotated[
+    str | None,
+    typer.Option(help="Faults to inject, e.g. 'latency=50,503=0.1,429=0.05,token_lifetime=60'."),
+]
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print one sentence on stderr and return the exit to raise."""
+    typer.echo(f"Error: {message}", err=True)
+    return typer.Exit(code)
+
+
+@app.command()
+def version() -> None:
+    """Print crmlink's version."""
+    typer.echo(__version__)
+
+
+def _serve(make_sandbox) -> None:
+    from crmlink.sandbox.core.faults import FaultSpecError
+
+    try:
+        sandbox = make_sandbox()
+    except (FaultSpecError, FileNotFoundError, ValueError) as exc:
+        raise fail(str(exc)) from None
+
+    def announce() -> None:
+        sys.stdout.write(sandbox.ready_line() + "\n")
+        sys.stdout.flush()
+
+    try:
+        sandbox.serve_forever(on_ready=announce)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sandbox.close()
+
+
+@sandbox_app.command("salesforce")
+def sandbox_salesforce(
+    host: HostOpt = "127.0.0.1",
+    port: PortOpt = 0,
+    state_dir: StateOpt = None,
+    records: RecordsOpt = 2000,
+    seed: SeedOpt = 42,
+    describe_dir: Annotated[
+        Path | None,
+        typer.Option(help="Load object metadata from Salesforce describe JSON files here."),
+    ] = None,
+    faults: FaultsOpt = None,
+) -> None:
+    """Serve an emulated Salesforce org (REST, SOQL, Bulk 1.0/2.0, OAuth, SOAP login).
+
+    Prints one JSON line with the URL, CA bundle and credentials once ready, then serves
+    until interrupted.
+    """
+    from crmlink.sandbox.salesforce.app import SalesforceSandbox
+
+    if describe_dir is not None and not describe_dir.is_dir():
+        raise fail(f"--describe-dir {describe_dir} is not a folder of describe JSON files.")
+    _serve(
+        lambda: SalesforceSandbox(
+            state_dir=state_dir,
+            host=host,
+            port=port,
+            records=records,
+            seed=seed,
+            describe_dir=describe_dir,
+            faults=faults,
+        )
+    )
+
+
+@sandbox_app.command("dynamics")
+def sandbox_dynamics(
+    host: HostOpt = "127.0.0.1",
+    port: PortOpt = 0,
+    state_dir: StateOpt = None,
+    records: RecordsOpt = 2000,
+    seed: SeedOpt = 42,
+    metadata_dir: Annotated[
+        Path | None,
+        typer.Option(help="Load entity metadata from Dataverse EntityDefinitions JSON here."),
+    ] = None,
+    faults: FaultsOpt = None,
+) -> None:
+    """Serve an emulated Dynamics 365 / Dataverse environment (Web API, Azure AD tokens).
+
+    Prints one JSON line with the URL, authority, CA bundle and credentials once ready,
+    then serves until interrupted.
+    """
+    from crmlink.sandbox.dynamics.app import DynamicsSandbox
+
+    if metadata_dir is not None and not metadata_dir.is_dir():
+        raise fail(f"--metadata-dir {metadata_dir} is not a folder of metadata JSON files.")
+    _serve(
+        lambda: DynamicsSandbox(
+            state_dir=state_dir,
+            host=host,
+            port=port,
+            records=records,
+            seed=seed,
+            metadata_dir=metadata_dir,
+            faults=faults,
+        )
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,1 @@
+"""CRM emulators served over HTTPS on loopback, for tests, demos and benchmarks."""

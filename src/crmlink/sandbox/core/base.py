@@ -1,0 +1,106 @@
+"""What every sandbox CRM shares: a state folder, TLS files, a client key pair, faults,
+call stats, the control API, and a server run in-process or in the foreground.
+
+A concrete sandbox (Salesforce, Dynamics) subclasses `SandboxBase` and provides
+`build_routes()` (its own HTTP API), `classify(method, path)` (endpoint names for the
+stats), `render_fault(kind, spec)` (its own 503/429/quota answers), `credentials()`
+(what the ready line prints besides url and ca_bundle), `reset()` and `seed()`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute
+
+from crmlink.sandbox.core.admin import admin_routes
+from crmlink.sandbox.core.faults import FaultInjector, FaultMiddleware, FaultSpec
+from crmlink.sandbox.core.server import SandboxServer
+from crmlink.sandbox.core.stats import CallStats
+from crmlink.sandbox.core.store import remove_tree, resolve_state_dir
+from crmlink.sandbox.core.tls import ClientKeyPair, TlsFiles, ensure_client_keypair, ensure_tls
+
+
+class SandboxBase:
+    def __init__(
+        self,
+        state_dir: Path | str | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        faults: FaultSpec | str | None = None,
+    ) -> None:
+        self.state_dir, self._temporary = resolve_state_dir(state_dir)
+        self.host, self.port = host, port
+        self.tls: TlsFiles = ensure_tls(self.state_dir / "tls")
+        self.client_keys: ClientKeyPair = ensure_client_keypair(self.state_dir / "tls")
+        spec = FaultSpec.parse(faults) if isinstance(faults, str) or faults is None else faults
+        self.faults = FaultInjector(spec)
+        self.stats = CallStats()
+        self._server: SandboxServer | None = None
+
+    # -- what a concrete sandbox provides -------------------------------------------
+    def build_routes(self) -> list[BaseRoute]:
+        raise NotImplementedError
+
+    def classify(self, method: str, path: str) -> str:
+        return f"{method} {path}"
+
+    def render_fault(self, kind: str, spec: FaultSpec):
+        raise NotImplementedError
+
+    def credentials(self) -> dict:
+        raise NotImplementedError
+
+    def reset(self) -> None:
+        raise NotImplementedError
+
+    def seed(self, records: int, seed: int) -> dict:
+        raise NotImplementedError
+
+    # -- shared machinery -------------------------------------------------------------
+    def asgi_app(self):
+        app = Starlette(routes=[*admin_routes(self), *self.build_routes()])
+        return FaultMiddleware(app, self.faults, self.stats, self.classify, self.render_fault)
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the sandbox is not started")
+        return self._server.url
+
+    def info(self) -> dict:
+        """The ready line's content: url, CA bundle and credentials."""
+        return {"url": self.url, "ca_bundle": str(self.tls.ca_bundle), **self.credentials()}
+
+    def ready_line(self) -> str:
+        return json.dumps(self.info())
+
+    def start(self) -> SandboxBase:
+        """Serve in a background thread (tests, demo, benchmarks)."""
+        self._server = SandboxServer(self.asgi_app(), self.tls, self.host, self.port)
+        self._server.start()
+        return self
+
+    def serve_forever(self, on_ready=None) -> None:
+        """Serve in this thread until interrupted (the CLI)."""
+        self._server = SandboxServer(self.asgi_app(), self.tls, self.host, self.port)
+        self._server.serve_forever(on_ready)
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+        self.close()
+
+    def close(self) -> None:
+        """Release storage; a temporary state folder is removed."""
+        if self._temporary:
+            remove_tree(self.state_dir)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

@@ -1,0 +1,78 @@
+"""Salesforce's errors, one class per real error code, serialised once in the wire shape.
+
+REST errors are a JSON array: `[{"message": ..., "errorCode": ..., "fields": [...]}]`.
+Per-record errors (composite, Bulk results) use `{"statusCode", "message", "fields"}`.
+OAuth errors have their own shape (`OAuthError`).
+"""
+
+from __future__ import annotations
+
+from starlette.responses import JSONResponse
+
+
+class SalesforceError(Exception):
+    status = 400
+    error_code = "UNKNOWN_EXCEPTION"
+
+    def __init__(self, message: str, fields: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = list(fields or [])
+
+    def rest_body(self) -> list[dict]:
+        body = {"message": self.message, "errorCode": self.error_code}
+        if self.fields or self.status != 404:
+            body["fields"] = self.fields
+        return [body]
+
+    def record_error(self) -> dict:
+        """The per-record shape used by composite and bulk results."""
+        return {"statusCode": self.error_code, "message": self.message, "fields": self.fields}
+
+    def response(self, headers: dict | None = None) -> JSONResponse:
+        return JSONResponse(self.rest_body(), status_code=self.status, headers=headers)
+
+
+def _error(code: str, status: int = 400) -> type[SalesforceError]:
+    return type(code.title().replace("_", ""), (SalesforceError,), {"error_code": code, "status": status})
+
+
+InvalidSessionId = _error("INVALID_SESSION_ID", 401)
+RequestLimitExceeded = _error("REQUEST_LIMIT_EXCEEDED", 403)
+NotFound = _error("NOT_FOUND", 404)
+InvalidType = _error("INVALID_TYPE", 404)
+InvalidField = _error("INVALID_FIELD", 400)
+MalformedQuery = _error("MALFORMED_QUERY", 400)
+InvalidQueryLocator = _error("INVALID_QUERY_LOCATOR", 400)
+InvalidQueryFilterOperator = _error("INVALID_QUERY_FILTER_OPERATOR", 400)
+JsonParserError = _error("JSON_PARSER_ERROR", 400)
+InvalidFieldForInsertUpdate = _error("INVALID_FIELD_FOR_INSERT_UPDATE", 400)
+RequiredFieldMissing = _error("REQUIRED_FIELD_MISSING", 400)
+StringTooLong = _error("STRING_TOO_LONG", 400)
+InvalidOrNullForRestrictedPicklist = _error("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", 400)
+DuplicateValue = _error("DUPLICATE_VALUE", 400)
+DuplicateExternalId = _error("DUPLICATE_EXTERNAL_ID", 300)
+MalformedId = _error("MALFORMED_ID", 400)
+InvalidCrossReferenceKey = _error("INVALID_CROSS_REFERENCE_KEY", 400)
+EntityIsDeleted = _error("ENTITY_IS_DELETED", 400)
+InvalidTypeOnFieldInRecord = _error("INVALID_TYPE_ON_FIELD_IN_RECORD", 400)
+InvalidFieldValue = _error("INVALID_FIELD", 400)
+ExceededIdLimit = _error("EXCEEDED_ID_LIMIT", 400)
+InvalidBatchSize = _error("INVALID_BATCH_SIZE", 400)
+AllOrNoneOperationRolledBack = _error("ALL_OR_NONE_OPERATION_ROLLED_BACK", 400)
+MethodNotAllowed = _error("METHOD_NOT_ALLOWED", 405)
+InvalidOperation = _error("INVALIDJOB", 400)
+ApiDisabledForOrg = _error("API_DISABLED_FOR_ORG", 403)
+ServerUnavailable = _error("SERVER_UNAVAILABLE", 503)
+
+
+class OAuthError(Exception):
+    """Errors of /services/oauth2/token: `{"error": ..., "error_description": ...}`."""
+
+    def __init__(self, error: str, description: str, status: int = 400) -> None:
+        super().__init__(description)
+        self.error, self.description, self.status = error, description, status
+
+    def response(self) -> JSONResponse:
+        body = {"error": self.error, "error_description": self.description}
+        return JSONResponse(body, status_code=self.status)
