@@ -1,0 +1,129 @@
+"""sObject Collections: /composite/sobjects (≤ 200 records, per-record results)."""
+
+from __future__ import annotations
+
+from starlette.routing import Route
+
+from crmlink.sandbox.salesforce import errors
+from crmlink.sandbox.salesforce.org import RecordResult
+from crmlink.sandbox.salesforce.routes.common import Call, api
+
+MAX_RECORDS = 200
+COLLECTIONS = "/services/data/v{version}/composite/sobjects"
+
+
+def _result_json(result: RecordResult, with_created: bool) -> dict:
+    body = {
+        "id": result.id,
+        "success": result.success,
+        "errors": [e.record_error() for e in result.errors],
+    }
+    if with_created and result.success:
+        body["created"] = result.created
+    return body
+
+
+def _records(call: Call) -> tuple[list[dict], bool]:
+    body = call.json()
+    if not isinstance(body, dict) or not isinstance(body.get("records"), list):
+        raise errors.JsonParserError("The request body must have a 'records' array")
+    records = body["records"]
+    if len(records) > MAX_RECORDS:
+        raise errors.ExceededIdLimit(f"Maximum number of records is {MAX_RECORDS}")
+    return records, bool(body.get("allOrNone", False))
+
+
+def _type_of(record: dict, fallback: str | None = None) -> str:
+    kind = (record.get("attributes") or {}).get("type") or fallback
+    if not kind:
+        raise errors.InvalidType("Missing attributes.type on a record")
+    return kind
+
+
+def _by_type(call: Call, records: list[dict], operation: str, ext=None) -> list[RecordResult]:
+    """Write records (possibly of several types) in order; results in request order."""
+    org = call.sandbox.org
+    results: list[RecordResult] = []
+    fallback = call.params.get("sobject")
+    for record in records:
+        try:
+            kind = _type_of(record, fallback)
+            clean = {k: v for k, v in record.items() if k != "attributes"}
+            results += org.write_many(kind, operation, [clean], ext_field=ext)
+        except errors.SalesforceError as exc:
+            results.append(RecordResult(id=None, success=False, errors=[exc]))
+    return results
+
+
+def _all_or_none(call: Call, records: list[dict], operation: str, ext) -> list[RecordResult]:
+    """Re-run as one transaction that rolls back whole; only same-type batches do so."""
+    kind = _type_of(records[0], call.params.get("sobject"))
+    clean = [{k: v for k, v in r.items() if k != "attributes"} for r in records]
+    return call.sandbox.org.write_many_safe(kind, operation, clean, True, ext)
+
+
+def collections(call: Call):
+    method = call.request.method
+    if method == "DELETE":
+        return 200, [_result_json(r, False) for r in _delete(call)]
+    if method == "GET":
+        return 200, _retrieve(call)
+    records, all_or_none = _records(call)
+    operation = "insert" if method == "POST" else "update"
+    if all_or_none:
+        results = _all_or_none(call, records, operation, None) if records else []
+    else:
+        results = _by_type(call, records, operation)
+    return 200, [_result_json(r, False) for r in results]
+
+
+def upsert_collection(call: Call):
+    records, all_or_none = _records(call)
+    ext = call.params["field"]
+    if all_or_none:
+        results = _all_or_none(call, records, "upsert", ext) if records else []
+    else:
+        results = _by_type(call, records, "upsert", ext)
+    return 200, [_result_json(r, True) for r in results]
+
+
+def _delete(call: Call) -> list[RecordResult]:
+    ids = [i for i in (call.query.get("ids") or "").split(",") if i]
+    if len(ids) > MAX_RECORDS:
+        raise errors.ExceededIdLimit(f"Maximum number of records is {MAX_RECORDS}")
+    all_or_none = (call.query.get("allOrNone") or "").lower() == "true"
+    org, results = call.sandbox.org, []
+    for record_id in ids:
+        obj = org.catalog.by_key_prefix(record_id[:3])
+        if obj is None:
+            err = errors.MalformedId(f"malformed id {record_id}")
+            results.append(RecordResult(id=record_id, success=False, errors=[err]))
+            continue
+        results += org.write_many(obj.name, "delete", [{"Id": record_id}])
+    if all_or_none and not all(r.success for r in results) and ids:
+        obj = org.catalog.by_key_prefix(ids[0][:3])
+        return org.write_many_safe(obj.name, "delete", [{"Id": i} for i in ids], True)
+    return results
+
+
+def _retrieve(call: Call) -> list:
+    obj_name = call.params.get("sobject")
+    if not obj_name:
+        raise errors.MethodNotAllowed("HTTP Method 'GET' not allowed. Allowed are POST,PATCH,DELETE")
+    ids = [i for i in (call.query.get("ids") or "").split(",") if i]
+    fields = [f for f in (call.query.get("fields") or "").split(",") if f]
+    out = []
+    for record_id in ids:
+        try:
+            out.append(call.sandbox.org.retrieve(obj_name, record_id, fields or None))
+        except errors.SalesforceError:
+            out.append(None)
+    return out
+
+
+def routes(sandbox) -> list[Route]:
+    return [
+        Route(COLLECTIONS, api(sandbox, collections), methods=["POST", "PATCH", "DELETE"]),
+        Route(f"{COLLECTIONS}/{{sobject}}", api(sandbox, collections), methods=["GET"]),
+        Route(f"{COLLECTIONS}/{{sobject}}/{{field}}", api(sandbox, upsert_collection), methods=["PATCH"]),
+    ]

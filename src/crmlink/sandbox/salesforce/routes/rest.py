@@ -1,0 +1,166 @@
+"""REST API: versions, describes, sObject CRUD and upsert, query, getUpdated/getDeleted,
+limits."""
+
+from __future__ import annotations
+
+from starlette.routing import Route
+
+from crmlink.sandbox.salesforce import errors
+from crmlink.sandbox.salesforce.changes import deleted_records, updated_ids
+from crmlink.sandbox.salesforce.describes import ObjectMeta
+from crmlink.sandbox.salesforce.routes.common import Call, api
+
+VERSIONS = ("55.0", "56.0", "57.0", "58.0", "59.0", "60.0", "61.0", "62.0")
+_RELEASES = {"55.0": "Summer '22", "56.0": "Winter '23", "57.0": "Spring '23"}
+_RELEASES |= {"58.0": "Summer '23", "59.0": "Winter '24", "60.0": "Spring '24"}
+_RELEASES |= {"61.0": "Summer '24", "62.0": "Winter '25"}
+DATA = "/services/data/v{version}"
+
+
+def versions(call: Call):
+    return 200, [
+        {"label": _RELEASES[v], "url": f"/services/data/v{v}", "version": v} for v in VERSIONS
+    ]
+
+
+def resources(call: Call):
+    base = f"/services/data/v{call.version}"
+    names = ("sobjects", "query", "queryAll", "composite", "limits", "jobs")
+    return 200, {name: f"{base}/{name}" for name in names}
+
+
+def _object(call: Call) -> ObjectMeta:
+    obj = call.sandbox.org.catalog.get(call.params["sobject"])
+    if obj is None:
+        raise errors.NotFound("The requested resource does not exist")
+    return obj
+
+
+def describe_global(call: Call):
+    return 200, call.sandbox.global_describe()
+
+
+def sobject_info(call: Call):
+    obj = _object(call)
+    if call.request.method == "POST":
+        new_id = call.sandbox.org.insert(obj.name, _record_body(call))
+        return 201, {"id": new_id, "success": True, "errors": []}
+    return 200, {"objectDescribe": call.sandbox.object_summary(obj), "recentItems": []}
+
+
+def describe(call: Call):
+    return 200, _object(call).raw
+
+
+def _record_body(call: Call) -> dict:
+    body = call.json()
+    if not isinstance(body, dict):
+        raise errors.JsonParserError("Can not deserialize SObject out of START_ARRAY token")
+    return body
+
+
+def _fields(call: Call) -> list[str] | None:
+    text = call.query.get("fields")
+    return [f.strip() for f in text.split(",") if f.strip()] if text else None
+
+
+def record(call: Call):
+    obj, org, record_id = _object(call), call.sandbox.org, call.params["record_id"]
+    method = call.request.method
+    if method == "GET":
+        return 200, org.retrieve(obj.name, record_id, _fields(call))
+    if method == "PATCH":
+        org.update(obj.name, record_id, _record_body(call))
+        return 204, None
+    org.delete(obj.name, record_id)
+    return 204, None
+
+
+def record_by_external_id(call: Call):
+    obj, org = _object(call), call.sandbox.org
+    field, value = call.params["field"], call.params["value"]
+    if call.request.method == "GET":
+        return 200, org.retrieve_by_external(obj.name, field, value, _fields(call))
+    if call.request.method == "DELETE":
+        found = org.retrieve_by_external(obj.name, field, value, ["Id"])
+        org.delete(obj.name, found["Id"])
+        return 204, None
+    new_id, created = org.upsert(obj.name, field, value, _record_body(call))
+    return (201 if created else 200), {"id": new_id, "success": True, "errors": [], "created": created}
+
+
+def updated(call: Call):
+    obj = _object(call)
+    return 200, updated_ids(call.sandbox.org, obj, call.query.get("start"), call.query.get("end"))
+
+
+def deleted(call: Call):
+    obj = _object(call)
+    org = call.sandbox.org
+    return 200, deleted_records(org, obj, call.query.get("start"), call.query.get("end"))
+
+
+def query(call: Call):
+    text = call.query.get("q")
+    if not text:
+        raise errors.MalformedQuery("A query string must be provided")
+    include_deleted = call.request.url.path.rstrip("/").endswith("queryAll")
+    return 200, call.sandbox.queries.start(
+        text, include_deleted, _batch_size(call), call.version
+    )
+
+
+def query_more(call: Call):
+    return 200, call.sandbox.queries.next_page(call.params["locator"], call.version)
+
+
+def _batch_size(call: Call) -> int:
+    options = call.request.headers.get("sforce-query-options", "")
+    for part in options.split(","):
+        key, _, value = part.partition("=")
+        if key.strip().lower() == "batchsize" and value.strip().isdigit():
+            return min(max(int(value), 200), 2000)
+    return 2000
+
+
+def limits(call: Call):
+    used, limit = call.sandbox.org.api_usage()
+    return 200, {
+        "DailyApiRequests": {"Max": limit, "Remaining": max(limit - used, 0)},
+        "DailyBulkV2QueryJobs": {"Max": 10000, "Remaining": 10000},
+        "DailyBulkV2QueryFileStorageMB": {"Max": 976562, "Remaining": 976562},
+        "DailyBulkApiBatches": {"Max": 15000, "Remaining": 15000},
+        "DataStorageMB": {"Max": 1024, "Remaining": 1024},
+    }
+
+
+def routes(sandbox) -> list[Route]:
+    def r(path: str, handler, methods: list[str], authenticate: bool = True) -> Route:
+        return Route(path, api(sandbox, handler, authenticate), methods=methods)
+
+    return [
+        r("/services/data", versions, ["GET"], authenticate=False),
+        r("/services/data/", versions, ["GET"], authenticate=False),
+        r(f"{DATA}", resources, ["GET"]),
+        r(f"{DATA}/", resources, ["GET"]),
+        r(f"{DATA}/limits", limits, ["GET"]),
+        r(f"{DATA}/sobjects", describe_global, ["GET"]),
+        r(f"{DATA}/sobjects/{{sobject}}", sobject_info, ["GET", "POST"]),
+        r(f"{DATA}/sobjects/{{sobject}}/describe", describe, ["GET"]),
+        r(f"{DATA}/sobjects/{{sobject}}/updated", updated, ["GET"]),
+        r(f"{DATA}/sobjects/{{sobject}}/updated/", updated, ["GET"]),
+        r(f"{DATA}/sobjects/{{sobject}}/deleted", deleted, ["GET"]),
+        r(f"{DATA}/sobjects/{{sobject}}/deleted/", deleted, ["GET"]),
+        r(f"{DATA}/sobjects/{{sobject}}/{{record_id}}", record, ["GET", "PATCH", "DELETE"]),
+        r(
+            f"{DATA}/sobjects/{{sobject}}/{{field}}/{{value}}",
+            record_by_external_id,
+            ["GET", "PATCH", "DELETE"],
+        ),
+        r(f"{DATA}/query", query, ["GET"]),
+        r(f"{DATA}/query/", query, ["GET"]),
+        r(f"{DATA}/queryAll", query, ["GET"]),
+        r(f"{DATA}/queryAll/", query, ["GET"]),
+        r(f"{DATA}/query/{{locator}}", query_more, ["GET"]),
+        r(f"{DATA}/queryAll/{{locator}}", query_more, ["GET"]),
+    ]

@@ -1,0 +1,133 @@
+"""`compile_query`: SOQL text -> `CompiledQuery` (parameterised SQLite SQL + converters).
+
+Identifiers reach the SQL only through `quote_ident` after a catalog lookup; every
+literal is a bound parameter.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from ..describes import Catalog, ObjectMeta
+from . import ast
+from .dates import format_datetime
+from .errors_fmt import NumberOutsideValidRange, located, malformed, unsupported_object
+from .filters import FilterCompiler
+from .parser import parse
+from .query import CompiledQuery
+from .records import aggregate_builder, plan_aggregates, plan_fields, record_builder
+from .resolve import Resolver
+from .types import ID_TYPES, is_text
+
+MAX_OFFSET = 2000
+
+
+def compile_query(
+    text: str, catalog: Catalog, *, include_deleted: bool = False, now: datetime
+) -> CompiledQuery:
+    """Compile SOQL `text` against `catalog`, as of `now` (rows visible at `now`)."""
+    text = text.strip()
+    query = parse(text)
+    obj = catalog.get(query.object_name)
+    if obj is None:
+        raise unsupported_object(text, query.object_pos, query.object_name)
+    now = now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
+    resolver = Resolver(catalog, obj, text, query.object_alias)
+    kind = _select_kind(query, text)
+    compiled = _select(query, kind, resolver, obj, text)
+    _where(compiled, query, resolver, text, now, include_deleted)
+    compiled.order_sql = _order(query, resolver, text, kind)
+    compiled.from_sql = resolver.from_sql()
+    compiled.limit, compiled.offset = query.limit, _offset(query, text)
+    return compiled
+
+
+def _select_kind(query: ast.Query, text: str) -> str:
+    aggs = [i for i in query.select if isinstance(i, ast.Aggregate)]
+    if not aggs:
+        return "fields"
+    if any(a.func == "COUNT" and a.arg is None for a in aggs):
+        if len(query.select) > 1:
+            raise malformed(
+                text, aggs[0].pos, "COUNT() must be the only element in the SELECT list"
+            )
+        return "count"
+    plain = [i for i in query.select if isinstance(i, ast.FieldPath)]
+    if plain:
+        raise malformed(text, plain[0].pos, f"Field must be grouped or aggregated: {plain[0].text}")
+    return "aggregate"
+
+
+def _select(
+    query: ast.Query, kind: str, resolver: Resolver, obj: ObjectMeta, text: str
+) -> CompiledQuery:
+    common = dict(object=obj, from_sql="", where_sql="", params=[], order_sql="t.rowid")
+    if kind == "count":
+        return CompiledQuery(
+            count_only=True, aggregate=False, select_sql="", limit=None, offset=None, **common
+        )
+    if kind == "aggregate":
+        plan = plan_aggregates(list(query.select), resolver, text)
+        builder = aggregate_builder(plan.aggregate_keys)
+        header = [key for key, _ in plan.aggregate_keys]
+    else:
+        plan = plan_fields(list(query.select), resolver, text)
+        builder = record_builder(plan.root)
+        header = plan.header
+    return CompiledQuery(
+        count_only=False,
+        aggregate=kind == "aggregate",
+        select_sql=", ".join(plan.exprs),
+        limit=None,
+        offset=None,
+        header=header,
+        compound_fields=plan.compound,
+        _builder=builder,
+        _csv=plan.csv,
+        **common,
+    )
+
+
+def _where(
+    compiled: CompiledQuery,
+    query: ast.Query,
+    resolver: Resolver,
+    text: str,
+    now: datetime,
+    include_deleted: bool,
+) -> None:
+    filters = FilterCompiler(resolver, text, now)
+    parts = [filters.compile(query.where)] if query.where is not None else []
+    parts.append('t."_sbx_visible_at" <= ?')
+    filters.params.append(format_datetime(now))
+    if not include_deleted:
+        parts.append('t."_sbx_deleted_at" IS NULL')
+    compiled.where_sql = " AND ".join(parts)
+    compiled.params = filters.params
+
+
+def _order(query: ast.Query, resolver: Resolver, text: str, kind: str) -> str:
+    if query.order_by and kind != "fields":
+        first = query.order_by[0].field
+        raise malformed(
+            text, first.pos, f"Ordered field must be grouped or aggregated: {first.text}"
+        )
+    terms = []
+    for item in query.order_by:
+        r = resolver.sortable(item.field)
+        t = r.field.type
+        collate = " COLLATE NOCASE" if is_text(t) and t not in ID_TYPES else ""
+        nulls_first = (not item.descending) if item.nulls_first is None else item.nulls_first
+        direction = "DESC" if item.descending else "ASC"
+        terms.append(f"{r.column}{collate} {direction} NULLS {'FIRST' if nulls_first else 'LAST'}")
+    terms.append("t.rowid")
+    return ", ".join(terms)
+
+
+def _offset(query: ast.Query, text: str) -> int | None:
+    if query.offset is not None and query.offset > MAX_OFFSET:
+        pos = text.upper().rfind("OFFSET")
+        raise NumberOutsideValidRange(
+            located(text, pos, f"Maximum SOQL offset allowed is {MAX_OFFSET}")
+        )
+    return query.offset

@@ -1,0 +1,119 @@
+"""`CompiledQuery`: the SQL pieces of one SOQL query, composable for paging, plus the
+row converters (REST records, Bulk CSV).
+
+Paging recipe for callers: run `rowids_sql()` once and store the rowids (in order) in a
+cursor table; for each page, run `fetch_by_rowids_sql(len(ids))` with those ids, drop
+the leading rowid column and restore the order with `in_rowid_order(rows, ids)`; then
+convert rows with `to_record` / `to_csv_row`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..describes import ObjectMeta
+from .errors_fmt import FunctionalityNotEnabled
+
+
+@dataclass
+class CompiledQuery:
+    object: ObjectMeta
+    count_only: bool
+    aggregate: bool
+    select_sql: str  # the columns, hidden Id columns last (empty for COUNT())
+    from_sql: str  # `"sobj_Contact" AS t LEFT JOIN ... AS p1 ON ...`
+    where_sql: str  # never empty: always has the visibility condition
+    params: list  # the WHERE parameters
+    order_sql: str  # without the words ORDER BY; always ends with t.rowid
+    limit: int | None
+    offset: int | None
+    header: list[str] = field(default_factory=list)
+    compound_fields: list[str] = field(default_factory=list)
+    _builder: Callable[[tuple, str], dict | None] | None = field(default=None, repr=False)
+    _csv: list[tuple[int, Callable[[object], str]]] = field(default_factory=list, repr=False)
+
+    # ---- SQL --------------------------------------------------------------------------
+
+    def _tail(self) -> tuple[str, list]:
+        if self.limit is None and self.offset is None:
+            return "", []
+        limit = -1 if self.limit is None else self.limit
+        return " LIMIT ? OFFSET ?", [limit, self.offset or 0]
+
+    def _base(self, columns: str) -> str:
+        return f"SELECT {columns} FROM {self.from_sql} WHERE {self.where_sql}"
+
+    def sql(self) -> tuple[str, list]:
+        """The whole query. COUNT(): one row with the count; aggregates: one row of
+        aggregate values; otherwise rows of the select columns, ordered and limited."""
+        if self.count_only:
+            return self.count_sql()
+        tail, tail_params = self._tail()
+        order = "" if self.aggregate else f" ORDER BY {self.order_sql}"
+        return self._base(self.select_sql) + order + tail, [*self.params, *tail_params]
+
+    def rowids_sql(self) -> tuple[str, list]:
+        """`SELECT t.rowid ...` in result order, honouring LIMIT/OFFSET."""
+        if self.aggregate:
+            raise ValueError("aggregate queries have no rowids")
+        tail, tail_params = self._tail()
+        sql = self._base("t.rowid") + f" ORDER BY {self.order_sql}" + tail
+        return sql, [*self.params, *tail_params]
+
+    def count_sql(self) -> tuple[str, list]:
+        """`SELECT COUNT(*)` of the result rows (Salesforce's totalSize)."""
+        tail, tail_params = self._tail()
+        if self.aggregate:
+            inner = self._base(self.select_sql) + tail
+            return f"SELECT COUNT(*) FROM ({inner})", [*self.params, *tail_params]
+        if not tail:
+            return self._base("COUNT(*)"), list(self.params)
+        return f"SELECT COUNT(*) FROM ({self._base('t.rowid')}{tail})", [
+            *self.params,
+            *tail_params,
+        ]
+
+    def fetch_by_rowids_sql(self, n: int) -> str:
+        """`SELECT t.rowid, <select columns> ... WHERE t.rowid IN (?, ... n)`; bind the n
+        rowids. No visibility/deletion filter: the rows were chosen by `rowids_sql`. Rows
+        come back in no particular order: see `in_rowid_order`."""
+        if n < 1:
+            raise ValueError("need at least one rowid")
+        marks = ", ".join("?" * n)
+        return f"SELECT t.rowid, {self.select_sql} FROM {self.from_sql} WHERE t.rowid IN ({marks})"
+
+    @staticmethod
+    def in_rowid_order(rows: list[tuple], rowids: list[int]) -> list[tuple]:
+        """Rows from `fetch_by_rowids_sql`, in the order of `rowids`, without the rowid
+        column (ready for `to_record` / `to_csv_row`); vanished rows are skipped."""
+        by_id = {row[0]: row[1:] for row in rows}
+        return [by_id[r] for r in rowids if r in by_id]
+
+    # ---- conversions ------------------------------------------------------------------
+
+    def to_record(self, row: tuple, api_version: str) -> dict:
+        """The REST JSON record of a row of `sql()` (or of `in_rowid_order`)."""
+        prefix = f"/services/data/v{api_version.lstrip('vV')}/sobjects/"
+        if self._builder is None:
+            raise ValueError("COUNT() queries have no records")
+        return self._builder(row, prefix)
+
+    def csv_header(self) -> list[str]:
+        """Bulk API CSV header: field names as in the describe, parents as `Account.Name`."""
+        self.check_bulk_compatible()
+        return list(self.header)
+
+    def to_csv_row(self, row: tuple) -> list[str]:
+        """Bulk API CSV values: booleans `true`/`false`, null as the empty string."""
+        return [conv(row[i]) for i, conv in self._csv]
+
+    def check_bulk_compatible(self) -> None:
+        """Raise FUNCTIONALITY_NOT_ENABLED for what Bulk queries cannot return."""
+        if self.compound_fields:
+            raise FunctionalityNotEnabled(
+                "Selecting compound data not supported in Bulk Query",
+                fields=list(self.compound_fields),
+            )
+        if self.aggregate or self.count_only:
+            raise FunctionalityNotEnabled("Aggregate queries are not supported in Bulk Query")

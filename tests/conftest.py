@@ -1,0 +1,80 @@
+"""Shared fixtures: a Salesforce sandbox served over real TLS, and clients wired to it."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+import requests
+
+from crmlink.sandbox.salesforce.app import SalesforceSandbox
+
+SF_RECORDS = 300  # contacts seeded in the shared sandbox
+
+
+@pytest.fixture(scope="session")
+def sf_sandbox(tmp_path_factory):
+    """One sandbox for the whole run: read-mostly tests share it."""
+    sandbox = SalesforceSandbox(
+        state_dir=tmp_path_factory.mktemp("sf-sandbox"), records=SF_RECORDS, seed=7
+    )
+    sandbox.start()
+    yield sandbox
+    sandbox.stop()
+
+
+@pytest.fixture
+def sf_fresh(tmp_path):
+    """A private sandbox for tests that change faults, quotas or sessions."""
+    sandbox = SalesforceSandbox(state_dir=tmp_path / "sf", records=50, seed=3)
+    sandbox.start()
+    yield sandbox
+    sandbox.stop()
+
+
+def password_token(sandbox) -> dict:
+    info = sandbox.info()
+    response = httpx.post(
+        f"{info['url']}/services/oauth2/token",
+        data={
+            "grant_type": "password",
+            "client_id": info["client_id"],
+            "client_secret": info["client_secret"],
+            "username": info["username"],
+            "password": info["password"] + info["security_token"],
+        },
+        verify=info["ca_bundle"],
+    )
+    response.raise_for_status()
+    return response.json()
+
+
+def sf_client(sandbox, token: dict | None = None):
+    """simple-salesforce, unchanged, over TLS verified with the sandbox's CA."""
+    from simple_salesforce import Salesforce
+
+    token = token or password_token(sandbox)
+    session = requests.Session()
+    session.trust_env = False  # else requests lets REQUESTS_CA_BUNDLE override `verify`
+    session.verify = sandbox.info()["ca_bundle"]
+    return Salesforce(
+        instance_url=token["instance_url"],
+        session_id=token["access_token"],
+        session=session,
+        version="59.0",
+    )
+
+
+@pytest.fixture
+def sf(sf_sandbox):
+    return sf_client(sf_sandbox)
+
+
+@pytest.fixture
+def sf_http(sf_sandbox):
+    """An httpx client with a bearer token, for raw wire checks."""
+    token = password_token(sf_sandbox)
+    headers = {"Authorization": f"Bearer {token['access_token']}"}
+    with httpx.Client(
+        base_url=sf_sandbox.url, headers=headers, verify=sf_sandbox.info()["ca_bundle"]
+    ) as client:
+        yield client
