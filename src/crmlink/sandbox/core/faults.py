@@ -140,7 +140,9 @@ def _cut_after_first_half(send):
             await send(message)
             return
         body = message.get("body", b"")
-        await send({"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True})
+        await send(
+            {"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True}
+        )
         raise _DroppedConnection
 
     return cutting_send

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
+from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from crmlink.sandbox.core.base import SandboxBase
 from crmlink.sandbox.core.faults import FaultSpec
@@ -15,14 +18,39 @@ from crmlink.sandbox.salesforce.describes import Catalog, ObjectMeta
 from crmlink.sandbox.salesforce.org import DEFAULT_API_LIMIT, SalesforceOrg
 from crmlink.sandbox.salesforce.queries import QueryEngine
 from crmlink.sandbox.salesforce.routes import composite, oauth, rest
+from crmlink.sandbox.salesforce.values import format_datetime
 
 # Keys of a describeGlobal entry, taken from an object's full describe.
-_SUMMARY_KEYS = (
-    "activateable associateEntityType associateParentEntity createable custom customSetting "
-    "deepCloneable deletable deprecatedAndHidden feedEnabled hasSubtypes isInterface isSubtype "
-    "keyPrefix label labelPlural layoutable mergeable mruEnabled name queryable replicateable "
-    "retrieveable searchable triggerable undeletable updateable urls"
-).split()
+_SUMMARY_KEYS = [
+    "activateable",
+    "associateEntityType",
+    "associateParentEntity",
+    "createable",
+    "custom",
+    "customSetting",
+    "deepCloneable",
+    "deletable",
+    "deprecatedAndHidden",
+    "feedEnabled",
+    "hasSubtypes",
+    "isInterface",
+    "isSubtype",
+    "keyPrefix",
+    "label",
+    "labelPlural",
+    "layoutable",
+    "mergeable",
+    "mruEnabled",
+    "name",
+    "queryable",
+    "replicateable",
+    "retrieveable",
+    "searchable",
+    "triggerable",
+    "undeletable",
+    "updateable",
+    "urls",
+]
 
 
 class SalesforceSandbox(SandboxBase):
@@ -52,6 +80,7 @@ class SalesforceSandbox(SandboxBase):
     # -- SandboxBase ------------------------------------------------------------------
     def build_routes(self):
         routes = [*oauth.routes(self), *rest.routes(self), *composite.routes(self)]
+        routes.append(Route("/__sandbox__/clock", self._clock_endpoint, methods=["GET", "POST"]))
         routes += _bulk_routes(self)
         return routes
 
@@ -64,11 +93,28 @@ class SalesforceSandbox(SandboxBase):
         if kind == "limit":
             return errors.RequestLimitExceeded("TotalRequests Limit exceeded.").response()
         if kind == "429":
-            body = [{"message": "ConcurrentPerOrgLongTxn Limit exceeded.",
-                     "errorCode": "REQUEST_LIMIT_EXCEEDED"}]
-            return JSONResponse(body, status_code=429, headers={"Retry-After": str(spec.retry_after)})
+            body = [
+                {
+                    "message": "ConcurrentPerOrgLongTxn Limit exceeded.",
+                    "errorCode": "REQUEST_LIMIT_EXCEEDED",
+                }
+            ]
+            return JSONResponse(
+                body, status_code=429, headers={"Retry-After": str(spec.retry_after)}
+            )
         body = [{"message": "Server temporarily unavailable.", "errorCode": "SERVER_UNAVAILABLE"}]
         return JSONResponse(body, status_code=503, headers={"Retry-After": str(spec.retry_after)})
+
+    async def _clock_endpoint(self, request: Request) -> JSONResponse:
+        """Move the org's clock forward (`?advance=SECONDS`): late commits show up,
+        getUpdated windows close, tokens keep their real-time expiry."""
+        if request.method == "POST":
+            try:
+                seconds = float(request.query_params.get("advance", "0"))
+            except ValueError:
+                return JSONResponse({"error": "advance must be a number of seconds"}, 400)
+            self.org.clock_offset += timedelta(seconds=seconds)
+        return JSONResponse({"now": format_datetime(self.org.now())})
 
     def credentials(self) -> dict:
         creds = self.auth.credentials

@@ -21,7 +21,7 @@ class SalesforceError(Exception):
 
     def rest_body(self) -> list[dict]:
         body = {"message": self.message, "errorCode": self.error_code}
-        if self.fields or self.status != 404:
+        if self.fields:  # DML errors name their fields; query and session errors do not
             body["fields"] = self.fields
         return [body]
 
@@ -34,13 +34,15 @@ class SalesforceError(Exception):
 
 
 def _error(code: str, status: int = 400) -> type[SalesforceError]:
-    return type(code.title().replace("_", ""), (SalesforceError,), {"error_code": code, "status": status})
+    return type(
+        code.title().replace("_", ""), (SalesforceError,), {"error_code": code, "status": status}
+    )
 
 
 InvalidSessionId = _error("INVALID_SESSION_ID", 401)
 RequestLimitExceeded = _error("REQUEST_LIMIT_EXCEEDED", 403)
 NotFound = _error("NOT_FOUND", 404)
-InvalidType = _error("INVALID_TYPE", 404)
+InvalidType = _error("INVALID_TYPE", 400)
 InvalidField = _error("INVALID_FIELD", 400)
 MalformedQuery = _error("MALFORMED_QUERY", 400)
 InvalidQueryLocator = _error("INVALID_QUERY_LOCATOR", 400)

@@ -50,6 +50,7 @@ class SalesforceOrg:
         self.store, self.catalog, self.faults = store, catalog, faults
         self.api_limit = api_limit
         self.org_id, self.user_id = ORG_ID, USER_ID
+        self.clock_offset = dt.timedelta()  # moved forward by tests through the control API
         self._create_schema()
 
     # -- schema ---------------------------------------------------------------------
@@ -69,7 +70,9 @@ class SalesforceOrg:
         cols = [f"{quote_ident(f.name)} {sql_type(f)}" for f in obj.stored_fields()]
         if obj.field("Id") is None:
             cols.insert(0, '"Id" TEXT')
-        conn.execute(f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(cols + list(HIDDEN_COLUMNS))})")
+        conn.execute(
+            f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(cols + list(HIDDEN_COLUMNS))})"
+        )
         self._index(conn, obj, "Id", unique=True)
         for name in ("SystemModstamp", "_sbx_deleted_at"):
             if name.startswith("_") or obj.field(name):
@@ -82,9 +85,8 @@ class SalesforceOrg:
     def _index(conn, obj: ObjectMeta, column: str, unique: bool = False) -> None:
         name = quote_ident(f"ix_{obj.table}_{column}")
         kind = "UNIQUE INDEX" if unique else "INDEX"
-        conn.execute(
-            f"CREATE {kind} IF NOT EXISTS {name} ON {quote_ident(obj.table)} ({quote_ident(column)})"
-        )
+        target = f"{quote_ident(obj.table)} ({quote_ident(column)})"
+        conn.execute(f"CREATE {kind} IF NOT EXISTS {name} ON {target}")
 
     def reset(self) -> None:
         """Empty every object and cursor; metadata stays."""
@@ -101,9 +103,8 @@ class SalesforceOrg:
             raise errors.NotFound("The requested resource does not exist")
         return obj
 
-    @staticmethod
-    def now() -> dt.datetime:
-        return dt.datetime.now(dt.UTC)
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC) + self.clock_offset
 
     def _stamps(self) -> tuple[str, str]:
         """(SystemModstamp, visible-at) for a write now; a late commit shows up later."""
@@ -188,7 +189,7 @@ class SalesforceOrg:
             return self._upsert_by_id(conn, obj, ext_value, record)
         key = to_storage(f, ext_value)
         rows = conn.execute(
-            f"SELECT rowid, \"Id\" FROM {quote_ident(obj.table)} WHERE {quote_ident(f.name)} = ? "
+            f'SELECT rowid, "Id" FROM {quote_ident(obj.table)} WHERE {quote_ident(f.name)} = ? '
             'AND "_sbx_deleted_at" IS NULL LIMIT 2',
             (key,),
         ).fetchall()
@@ -264,7 +265,9 @@ class SalesforceOrg:
 
     @staticmethod
     def _check_required(obj: ObjectMeta, values: dict) -> None:
-        missing = [f.name for f in obj.stored_fields() if _required(f) and values.get(f.name) is None]
+        missing = [
+            f.name for f in obj.stored_fields() if _required(f) and values.get(f.name) is None
+        ]
         if missing:
             raise errors.RequiredFieldMissing(
                 f"Required fields are missing: [{', '.join(missing)}]", missing
@@ -425,8 +428,12 @@ class SalesforceOrg:
         row = self.store.conn.execute(
             f"SELECT * FROM {quote_ident(obj.table)} WHERE rowid = ?", (rowid,)
         ).fetchone()
-        names = [d[0] for d in self.store.conn.execute(
-            f"SELECT * FROM {quote_ident(obj.table)} LIMIT 0").description]
+        names = [
+            d[0]
+            for d in self.store.conn.execute(
+                f"SELECT * FROM {quote_ident(obj.table)} LIMIT 0"
+            ).description
+        ]
         return record_json(obj, chosen, dict(zip(names, row, strict=True)))
 
     @staticmethod
@@ -508,7 +515,7 @@ class SalesforceOrg:
         today = self.now().date().isoformat()
         with self.store.transaction() as conn:
             row = conn.execute("SELECT value FROM _sbx_meta WHERE key = 'api_usage'").fetchone()
-            day, used = (row[0].split("|") if row else (today, "0"))
+            day, used = row[0].split("|") if row else (today, "0")
             used = int(used) if day == today else 0
             if used >= self.api_limit:
                 raise errors.RequestLimitExceeded("TotalRequests Limit exceeded.")
@@ -526,7 +533,7 @@ class SalesforceOrg:
             row = self.store.conn.execute(
                 "SELECT value FROM _sbx_meta WHERE key = 'api_usage'"
             ).fetchone()
-        day, used = (row[0].split("|") if row else (today, "0"))
+        day, used = row[0].split("|") if row else (today, "0")
         return (int(used) if day == today else 0), self.api_limit
 
     def new_token(self) -> str:

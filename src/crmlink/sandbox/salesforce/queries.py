@@ -1,116 +1,177 @@
 """REST query paging: `/query` answers the first page, `nextRecordsUrl` the rest.
 
-A result larger than one page is materialised once as an ordered list of row ids in a
-cursor table (a snapshot, as a server-side query locator is); each page then fetches
-its rows by id. Memory stays flat whatever the result's size.
+A result larger than one page is materialised once as an ordered list of row ids in the
+cursor table (a snapshot, as a server-side query locator is): `INSERT … SELECT … ORDER BY`
+gives the rows consecutive `seq` numbers in result order. Each page then fetches its rows
+by id. Memory stays flat whatever the result's size. Bulk query jobs use the same cursors.
 """
 
 from __future__ import annotations
 
 import secrets
 import time
+from dataclasses import dataclass
 
 from crmlink.sandbox.salesforce import errors
 from crmlink.sandbox.salesforce.soql import CompiledQuery, compile_query
 
-CURSOR_TTL = 15 * 60  # seconds a locator stays valid, as on Salesforce
+CURSOR_TTL = 15 * 60  # seconds a REST locator stays valid, as on Salesforce
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A materialised result: rows `first_seq + 1 .. first_seq + total` of `_sbx_cursor`."""
+
+    locator: str
+    soql: str
+    include_deleted: bool
+    total: int
+    first_seq: int
+    batch: int
+
+
+def create_cursor_tables(store) -> None:
+    with store.transaction() as conn:
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS _sbx_cursor (seq INTEGER PRIMARY KEY, rid INTEGER)"
+        )
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS _sbx_cursor_info (locator TEXT PRIMARY KEY, "
+            "soql TEXT, include_deleted INTEGER, total INTEGER, first_seq INTEGER, "
+            "batch INTEGER, created REAL)"
+        )
+
+
+def materialise(org, query: CompiledQuery, soql: str, include_deleted: bool, batch: int) -> Cursor:
+    """Snapshot the query's row ids in order; return the cursor that pages them."""
+    locator = "01g" + secrets.token_hex(6).upper()
+    sql, params = query.rowids_sql()
+    with org.store.transaction() as conn:
+        before = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM _sbx_cursor").fetchone()[0]
+        conn.execute(f"INSERT INTO _sbx_cursor (rid) {sql}", params)
+        after = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM _sbx_cursor").fetchone()[0]
+        cursor = Cursor(locator, soql, include_deleted, after - before, before, batch)
+        conn.execute(
+            "INSERT INTO _sbx_cursor_info VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (locator, soql, int(include_deleted), cursor.total, before, batch, time.time()),
+        )
+    return cursor
+
+
+def load_cursor(org, locator: str) -> Cursor | None:
+    with org.store.lock:
+        row = org.store.conn.execute(
+            "SELECT locator, soql, include_deleted, total, first_seq, batch, created "
+            "FROM _sbx_cursor_info WHERE locator = ?",
+            (locator,),
+        ).fetchone()
+    if row is None or time.time() - row[6] > CURSOR_TTL:
+        return None
+    return Cursor(row[0], row[1], bool(row[2]), row[3], row[4], row[5])
+
+
+def page_rows(conn, query: CompiledQuery, cursor: Cursor, offset: int, size: int) -> list[tuple]:
+    """The select-column rows at positions offset+1 .. offset+size of a cursor, in order."""
+    low = cursor.first_seq + offset
+    high = cursor.first_seq + min(offset + size, cursor.total)
+    rids = [
+        r[0]
+        for r in conn.execute(
+            "SELECT rid FROM _sbx_cursor WHERE seq > ? AND seq <= ? ORDER BY seq", (low, high)
+        )
+    ]
+    return fetch_in_order(conn, query, rids)
+
+
+def fetch_in_order(conn, query: CompiledQuery, rids: list[int], chunk: int = 900) -> list[tuple]:
+    """Rows (the query's select columns) for the given rowids, in that order."""
+    out: list[tuple] = []
+    for start in range(0, len(rids), chunk):
+        part = rids[start : start + chunk]
+        rows = conn.execute(query.fetch_by_rowids_sql(len(part)), part).fetchall()
+        out.extend(query.in_rowid_order(rows, part))
+    return out
+
+
+def drop_cursor(org, cursor: Cursor) -> None:
+    with org.store.transaction() as conn:
+        conn.execute(
+            "DELETE FROM _sbx_cursor WHERE seq > ? AND seq <= ?",
+            (cursor.first_seq, cursor.first_seq + cursor.total),
+        )
+        conn.execute("DELETE FROM _sbx_cursor_info WHERE locator = ?", (cursor.locator,))
 
 
 class QueryEngine:
+    """`/query`, `/queryAll` and their `nextRecordsUrl` pages."""
+
     def __init__(self, org) -> None:
         self.org = org
-        with org.store.transaction() as conn:
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS _sbx_cursor (locator TEXT, seq INTEGER, rid INTEGER, "
-                "PRIMARY KEY (locator, seq)) WITHOUT ROWID"
-            )
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS _sbx_cursor_info (locator TEXT PRIMARY KEY, "
-                "soql TEXT, include_deleted INTEGER, total INTEGER, created REAL, batch INTEGER)"
-            )
+        create_cursor_tables(org.store)
 
     def compile(self, soql: str, include_deleted: bool) -> CompiledQuery:
-        return compile_query(soql, self.org.catalog, include_deleted=include_deleted, now=self.org.now())
+        return compile_query(
+            soql, self.org.catalog, include_deleted=include_deleted, now=self.org.now()
+        )
 
     def start(self, soql: str, include_deleted: bool, batch: int, version: str) -> dict:
         query = self.compile(soql, include_deleted)
         with self.org.store.reader() as conn:
+            if query.aggregate:
+                rows = conn.execute(*query.sql()).fetchall()
+                records = [query.to_record(row, version) for row in rows]
+                return {"totalSize": len(records), "done": True, "records": records}
             total = conn.execute(*query.count_sql()).fetchone()[0]
             if query.count_only:
                 return {"totalSize": total, "done": True, "records": []}
-            if query.aggregate or total <= batch:
+            if total <= batch:
                 rows = conn.execute(*query.sql()).fetchall()
                 records = [query.to_record(row, version) for row in rows]
-                return {"totalSize": len(records) if query.aggregate else total, "done": True,
-                        "records": records}
-        locator = self._materialise(query, soql, include_deleted, total, batch)
-        kind = "queryAll" if include_deleted else "query"
-        return self._page(query, locator, 0, batch, total, version, kind)
+                return {"totalSize": total, "done": True, "records": records}
+        self._expire_old()
+        cursor = materialise(self.org, query, soql, include_deleted, batch)
+        return self._page(query, cursor, 0, version)
 
     def next_page(self, token: str, version: str) -> dict:
         locator, _, offset = token.partition("-")
-        with self.org.store.lock:
-            info = self.org.store.conn.execute(
-                "SELECT soql, include_deleted, total, created, batch FROM _sbx_cursor_info "
-                "WHERE locator = ?",
-                (locator,),
-            ).fetchone()
-        if info is None or not offset.isdigit() or time.time() - info[3] > CURSOR_TTL:
+        cursor = load_cursor(self.org, locator)
+        if cursor is None or not offset.isdigit():
             raise errors.InvalidQueryLocator("invalid query locator")
-        query = self.compile(info[0], bool(info[1]))
-        batch = info[4]
-        kind = "queryAll" if info[1] else "query"
-        return self._page(query, locator, int(offset), batch, info[2], version, kind)
+        query = self.compile(cursor.soql, cursor.include_deleted)
+        return self._page(query, cursor, int(offset), version)
 
-    def _materialise(self, query, soql: str, include_deleted: bool, total: int, batch: int) -> str:
-        locator = "01g" + secrets.token_hex(6).upper()[:12]
-        sql, params = query.rowids_sql()
-        with self.org.store.transaction() as conn:
-            conn.execute(
-                "INSERT INTO _sbx_cursor (locator, seq, rid) "
-                f"SELECT ?, ROW_NUMBER() OVER (), rid FROM ({sql.replace('SELECT t.rowid', 'SELECT t.rowid AS rid', 1)})",
-                [locator, *params],
-            )
-            conn.execute(
-                "INSERT INTO _sbx_cursor_info VALUES (?, ?, ?, ?, ?, ?)",
-                (locator, soql, int(include_deleted), total, time.time(), batch),
-            )
-            self._expire_old(conn)
-        return locator
-
-    @staticmethod
-    def _expire_old(conn) -> None:
-        stale = conn.execute(
-            "SELECT locator FROM _sbx_cursor_info WHERE created < ?", (time.time() - CURSOR_TTL,)
-        ).fetchall()
-        for (locator,) in stale:
-            conn.execute("DELETE FROM _sbx_cursor WHERE locator = ?", (locator,))
-            conn.execute("DELETE FROM _sbx_cursor_info WHERE locator = ?", (locator,))
-
-    def _page(self, query, locator, offset, batch, total, version, kind) -> dict:
-        records = [query.to_record(row, version) for row in self.page_rows(query, locator, offset, batch)]
-        done = offset + len(records) >= total
-        page = {"totalSize": total, "done": done, "records": records}
-        if not done:
+    def _page(self, query: CompiledQuery, cursor: Cursor, offset: int, version: str) -> dict:
+        with self.org.store.reader() as conn:
+            rows = page_rows(conn, query, cursor, offset, cursor.batch)
+        records = [query.to_record(row, version) for row in rows]
+        done = offset + len(records) >= cursor.total
+        page = {"totalSize": cursor.total, "done": done, "records": records}
+        if done:
+            drop_cursor(self.org, cursor)
+        else:
+            kind = "queryAll" if cursor.include_deleted else "query"
             nxt = offset + len(records)
-            page["nextRecordsUrl"] = f"/services/data/v{version}/{kind}/{locator}-{nxt}"
+            page["nextRecordsUrl"] = f"/services/data/v{version}/{kind}/{cursor.locator}-{nxt}"
         return page
 
-    def page_rows(self, query: CompiledQuery, locator: str, offset: int, size: int) -> list[tuple]:
-        """The rows at positions offset+1 .. offset+size of a materialised result, in order."""
-        with self.org.store.reader() as conn:
-            rids = [r[0] for r in conn.execute(
-                "SELECT rid FROM _sbx_cursor WHERE locator = ? AND seq > ? ORDER BY seq LIMIT ?",
-                (locator, offset, size),
-            )]
-            return fetch_in_order(conn, query, rids)
+    def _expire_old(self) -> None:
+        with self.org.store.lock:
+            stale = self.org.store.conn.execute(
+                "SELECT locator FROM _sbx_cursor_info WHERE created < ?",
+                (time.time() - CURSOR_TTL,),
+            ).fetchall()
+        for (locator,) in stale:
+            cursor = load_cursor_any(self.org, locator)
+            if cursor is not None:
+                drop_cursor(self.org, cursor)
 
 
-def fetch_in_order(conn, query: CompiledQuery, rids: list[int], chunk: int = 900) -> list[tuple]:
-    """Rows for the given rowids, in that order (the query's select columns)."""
-    out: list[tuple] = []
-    for start in range(0, len(rids), chunk):
-        part = rids[start : start + chunk]
-        rows = {row[0]: row[1:] for row in conn.execute(query.fetch_by_rowids_sql(len(part)), part)}
-        out.extend(rows[r] for r in part if r in rows)
-    return out
+def load_cursor_any(org, locator: str) -> Cursor | None:
+    """A cursor whatever its age (for clean-up)."""
+    with org.store.lock:
+        row = org.store.conn.execute(
+            "SELECT locator, soql, include_deleted, total, first_seq, batch "
+            "FROM _sbx_cursor_info WHERE locator = ?",
+            (locator,),
+        ).fetchone()
+    return Cursor(row[0], row[1], bool(row[2]), row[3], row[4], row[5]) if row else None

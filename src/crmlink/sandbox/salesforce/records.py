@@ -30,7 +30,9 @@ def attributes(obj_name: str, record_id: str | None, version: str = API_VERSION)
 def component_key(compound: FieldMeta, component: FieldMeta) -> str | None:
     """'MailingCity' of 'MailingAddress' -> 'city'; 'Loc__Latitude__s' of 'Loc__c' -> 'latitude'."""
     stem = compound.name.removesuffix("Address").removesuffix("__c")
-    suffix = component.name[len(stem) :].lstrip("_").lower() if component.name.startswith(stem) else ""
+    suffix = (
+        component.name[len(stem) :].lstrip("_").lower() if component.name.startswith(stem) else ""
+    )
     return _COMPONENT_KEYS.get(suffix)
 
 

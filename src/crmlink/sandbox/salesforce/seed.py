@@ -44,6 +44,7 @@ STRING_TYPES = frozenset(
     {"string", "textarea", "email", "phone", "url", "picklist", "multipicklist", "combobox"}
     | {"encryptedstring", "anyType", "base64"}
 )
+MAX_GENERATED = 1000  # no generated string is longer; wider fields need no length check
 LOOKUP_SAMPLE = 100_000  # ids sampled per parent object for lookups (keeps memory bounded)
 DEPARTMENTS = ("Marketing", "Sales", "Finance", "IT", "Operations", "Support", "R&D", "Legal")
 PRODUCTS = ("Platform", "Analytics", "Support Plan", "Licences", "Onboarding", "Renewal")
@@ -189,7 +190,7 @@ def person_email(ctx: Ctx, first: str, last: str, tag: str) -> str:
 
 
 def money(ctx: Ctx, low: int, high: int, step: int = 100) -> float:
-    return float(ctx.rnd.randrange(low, high, step))
+    return float(low + step * int(ctx.r() * ((high - low) // step)))
 
 
 def website(company: str) -> str:
@@ -200,14 +201,14 @@ def website(company: str) -> str:
 def user_rows(ctx: Ctx, count: int) -> Iterator[Row]:
     for n in range(1, count + 1):
         first, last = ctx.person()
-        slug = f"{slug(first)}.{slug(last)}"
+        handle = f"{slug(first)}.{slug(last)}"
         yield {
-            "Username": f"{slug}{n}@sandbox.crmlink.example",
+            "Username": f"{handle}{n}@sandbox.crmlink.example",
             "FirstName": first,
             "LastName": last,
-            "Email": f"{slug}{n}@crmlink.example",
+            "Email": f"{handle}{n}@crmlink.example",
             "Alias": (slug(first)[:1] + slug(last))[:7] + str(n % 10),
-            "CommunityNickname": f"{slug}{n}",
+            "CommunityNickname": f"{handle}{n}",
             "CompanyName": "crmlink Sandbox",
             "Department": ctx.one(DEPARTMENTS),
             "Title": ctx.one(TITLES),
@@ -227,21 +228,22 @@ def user_rows(ctx: Ctx, count: int) -> Iterator[Row]:
 def account_rows(ctx: Ctx, count: int) -> Iterator[Row]:
     for n in range(1, count + 1):
         company = ctx.fake.company()
-        employees = ctx.rnd.choice((5, 20, 50, 120, 500, 2000, 10000)) + ctx.rnd.randint(0, 99)
+        employees = ctx.one((5, 20, 50, 120, 500, 2000, 10000)) + ctx.between(0, 99)
         revenue = money(ctx, 100_000, 500_000_000, 10_000)
+        industry = ctx.pick("Industry")
         row = {
             "Name": company,
             "AccountNumber": f"ACC-{n:06d}",
             "Type": ctx.pick("Type"),
-            "Industry": ctx.pick("Industry"),
+            "Industry": industry,
             "Rating": ctx.pick("Rating") if ctx.some(0.7) else None,
             "AccountSource": ctx.pick("AccountSource") if ctx.some(0.6) else None,
             "Phone": ctx.phone(),
             "Website": website(company) if ctx.some(0.85) else None,
             "AnnualRevenue": revenue,
             "NumberOfEmployees": employees,
-            "YearStarted": str(ctx.fake.today.year - ctx.rnd.randint(1, 80)),
-            "Description": f"{company} — {ctx.pick('Industry') or 'customer'} account."
+            "YearStarted": str(ctx.fake.today.year - ctx.between(1, 80)),
+            "Description": f"{company}, {industry or 'customer'} account."
             if ctx.some(0.3)
             else None,
             "OwnerId": ctx.ref("User"),
@@ -274,7 +276,9 @@ def contact_rows(ctx: Ctx, count: int) -> Iterator[Row]:
             "MobilePhone": ctx.phone() if ctx.some(0.5) else None,
             "Title": ctx.one(TITLES) if ctx.some(0.85) else None,
             "Department": ctx.one(DEPARTMENTS) if ctx.some(0.6) else None,
-            "Birthdate": ctx.fake.birthdate() if ctx.some(0.4) else None,
+            "Birthdate": ctx.fake.today - dt.timedelta(days=ctx.between(18 * 365, 80 * 365))
+            if ctx.some(0.4)
+            else None,
             "LeadSource": ctx.pick("LeadSource") if ctx.some(0.8) else None,
             "AccountId": ctx.ref("Account", 0.95),
             "OwnerId": ctx.ref("User"),
@@ -284,8 +288,8 @@ def contact_rows(ctx: Ctx, count: int) -> Iterator[Row]:
             "External_Id__c": f"EXT-{n:06d}",
             "Preferred_Channel__c": ctx.pick("Preferred_Channel__c") if ctx.some(0.7) else None,
             "Interests__c": ctx.multi("Interests__c"),
-            "Loyalty_Points__c": float(ctx.rnd.randint(0, 5000)) if ctx.some(0.5) else None,
-            "Engagement_Score__c": round(ctx.rnd.uniform(0, 100), 2),
+            "Loyalty_Points__c": float(ctx.between(0, 5000)) if ctx.some(0.5) else None,
+            "Engagement_Score__c": round(ctx.r() * 100, 2),
             "Last_Campaign_Touch__c": ctx.past_datetime(180) if ctx.some(0.4) else None,
             "Full_Name__c": f"{first} {last}",
             **ctx.address("Mailing"),
@@ -315,14 +319,14 @@ def lead_rows(ctx: Ctx, count: int) -> Iterator[Row]:
             "Industry": ctx.pick("Industry") if ctx.some(0.7) else None,
             "Rating": ctx.pick("Rating") if ctx.some(0.5) else None,
             "AnnualRevenue": money(ctx, 50_000, 50_000_000, 10_000) if ctx.some(0.4) else None,
-            "NumberOfEmployees": ctx.rnd.randint(1, 5000) if ctx.some(0.4) else None,
+            "NumberOfEmployees": ctx.between(1, 5000) if ctx.some(0.4) else None,
             "OwnerId": ctx.ref("User"),
             "IsConverted": False,
             "IsUnreadByOwner": ctx.some(0.2),
             "HasOptedOutOfEmail": ctx.some(0.05),
             "DoNotCall": ctx.some(0.03),
             "Interests__c": ctx.multi("Interests__c", 2),
-            "Lead_Score__c": float(ctx.rnd.randint(0, 100)),
+            "Lead_Score__c": float(ctx.between(0, 100)),
             **(lead_address(ctx) if ctx.some(0.8) else {}),
             **ctx.history(2 * 365),
         }
@@ -344,7 +348,7 @@ def lead_status(ctx: Ctx) -> str | None:
 def campaign_rows(ctx: Ctx, count: int) -> Iterator[Row]:
     for n in range(1, count + 1):
         start = ctx.fake.past_date(2 * 365)
-        end = start + dt.timedelta(days=ctx.rnd.randint(7, 120))
+        end = start + dt.timedelta(days=ctx.between(7, 120))
         budget = money(ctx, 1_000, 200_000)
         status = ctx.pick("Status", ("Planned",))
         theme = CAMPAIGN_THEMES[(n - 1) % len(CAMPAIGN_THEMES)]
@@ -358,7 +362,7 @@ def campaign_rows(ctx: Ctx, count: int) -> Iterator[Row]:
             "ActualCost": round(budget * ctx.rnd.uniform(0.6, 1.2), 0),
             "ExpectedRevenue": round(budget * ctx.rnd.uniform(2, 10), 0),
             "ExpectedResponse": round(ctx.rnd.uniform(0.5, 15), 2),
-            "NumberSent": float(ctx.rnd.randint(100, 50_000)),
+            "NumberSent": float(ctx.between(100, 50_000)),
             "IsActive": status in ("Planned", "In Progress"),
             "Description": f"{theme} campaign ({start:%B %Y}).",
             "OwnerId": ctx.ref("User"),
@@ -373,7 +377,7 @@ def opportunity_rows(ctx: Ctx, count: int) -> Iterator[Row]:
         amount = money(ctx, 1_000, 500_000)
         probability = stage_probability(stage, stages)
         closed = stage in (WON, LOST)
-        close = ctx.fake.today + dt.timedelta(days=ctx.rnd.randint(-540, -1 if closed else 180))
+        close = ctx.fake.today + dt.timedelta(days=ctx.between(-540, -1 if closed else 180))
         yield {
             "Name": f"{ctx.fake.company()} – {ctx.one(PRODUCTS)} #{n}",
             "AccountId": ctx.ref("Account", 0.97),
@@ -466,13 +470,13 @@ def subscription_rows(ctx: Ctx, count: int) -> Iterator[Row]:
             "Channel__c": ctx.pick("Channel__c"),
             "Features__c": ctx.multi("Features__c"),
             "Start_Date__c": start,
-            "End_Date__c": start + dt.timedelta(days=ctx.rnd.randint(30, 720)) if ends else None,
-            "Renewal_Time__c": f"{ctx.rnd.randint(0, 23):02d}:{ctx.one(HALVES)}:00.000Z",
+            "End_Date__c": start + dt.timedelta(days=ctx.between(30, 720)) if ends else None,
+            "Renewal_Time__c": f"{ctx.between(0, 23):02d}:{ctx.one(HALVES)}:00.000Z",
             "Last_Sync__c": ctx.past_datetime(30),
             "Monthly_Fee__c": fee,
             "Discount__c": discount,
-            "Seats__c": ctx.rnd.randint(1, 250),
-            "Usage_Bytes__c": ctx.rnd.randint(0, 5 * 10**12),
+            "Seats__c": ctx.between(1, 250),
+            "Usage_Bytes__c": ctx.between(0, 5 * 10**12),
             "Auto_Renew__c": ctx.some(0.7),
             "Support_Email__c": f"support.{n}@example.com" if ctx.some(0.3) else None,
             "Support_Phone__c": ctx.phone() if ctx.some(0.3) else None,
@@ -623,27 +627,29 @@ def generic_rows(ctx: Ctx, count: int) -> Iterator[Row]:
 
 # --------------------------------------------------------------------------- conforming rows
 def conform(ctx: Ctx, rows: Iterator[Row]) -> Iterator[Row]:
-    """Drop fields the object lacks, cut strings to length, fill missing required fields."""
+    """Drop fields the object lacks, cut strings to length, fill missing required fields.
+
+    Rows are changed in place (builders hand over fresh dicts); the checks are set
+    operations and a short loop over the length-limited fields, so they stay cheap."""
     obj = ctx.obj
-    allowed = {f.name: f for f in obj.stored_fields()}
-    limits = {
-        f.name: f.raw["length"]
-        for f in allowed.values()
-        if f.type in STRING_TYPES and f.raw.get("length")
-    }
+    allowed = {f.name for f in obj.stored_fields()}
+    limits = [
+        (f.name, f.raw["length"])
+        for f in obj.stored_fields()
+        if f.type in STRING_TYPES and 0 < (f.raw.get("length") or 0) < MAX_GENERATED
+    ]
     needed = [f for f in seedable_fields(obj) if required(f) and f.type != "reference"]
     for n, row in enumerate(rows, 1):
-        out = {}
-        for key, value in row.items():
-            if key in allowed:
-                limit = limits.get(key)
-                if limit and value.__class__ is str and len(value) > limit:
-                    value = value[:limit]
-                out[key] = value
+        for key in row.keys() - allowed:
+            del row[key]
+        for key, limit in limits:
+            value = row.get(key)
+            if value.__class__ is str and len(value) > limit:
+                row[key] = value[:limit]
         for f in needed:
-            if out.get(f.name) is None:
-                out[f.name] = generic_value(f, ctx.fake, n)
-        yield out
+            if row.get(f.name) is None:
+                row[f.name] = generic_value(f, ctx.fake, n)
+        yield row
 
 
 # --------------------------------------------------------------------------- entry point

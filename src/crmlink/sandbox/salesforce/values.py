@@ -26,7 +26,7 @@ def format_datetime(value: dt.datetime) -> str:
 
 
 def parse_datetime(text: str) -> dt.datetime:
-    """Parse Salesforce datetime text ('Z', '+0000' or '+00:00' offsets; date alone = midnight UTC)."""
+    """Parse Salesforce datetime text ('Z', '+0000', '+00:00'; a date alone is midnight UTC)."""
     text = text.strip()
     if len(text) == 10:
         return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)

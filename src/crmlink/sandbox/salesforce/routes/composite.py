@@ -89,6 +89,8 @@ def upsert_collection(call: Call):
 
 def _delete(call: Call) -> list[RecordResult]:
     ids = [i for i in (call.query.get("ids") or "").split(",") if i]
+    if not ids:
+        raise errors.RequiredFieldMissing("At least 1 Id is required.")
     if len(ids) > MAX_RECORDS:
         raise errors.ExceededIdLimit(f"Maximum number of records is {MAX_RECORDS}")
     all_or_none = (call.query.get("allOrNone") or "").lower() == "true"
@@ -109,7 +111,9 @@ def _delete(call: Call) -> list[RecordResult]:
 def _retrieve(call: Call) -> list:
     obj_name = call.params.get("sobject")
     if not obj_name:
-        raise errors.MethodNotAllowed("HTTP Method 'GET' not allowed. Allowed are POST,PATCH,DELETE")
+        raise errors.MethodNotAllowed(
+            "HTTP Method 'GET' not allowed. Allowed are POST,PATCH,DELETE"
+        )
     ids = [i for i in (call.query.get("ids") or "").split(",") if i]
     fields = [f for f in (call.query.get("fields") or "").split(",") if f]
     out = []
@@ -125,5 +129,9 @@ def routes(sandbox) -> list[Route]:
     return [
         Route(COLLECTIONS, api(sandbox, collections), methods=["POST", "PATCH", "DELETE"]),
         Route(f"{COLLECTIONS}/{{sobject}}", api(sandbox, collections), methods=["GET"]),
-        Route(f"{COLLECTIONS}/{{sobject}}/{{field}}", api(sandbox, upsert_collection), methods=["PATCH"]),
+        Route(
+            f"{COLLECTIONS}/{{sobject}}/{{field}}",
+            api(sandbox, upsert_collection),
+            methods=["PATCH"],
+        ),
     ]

@@ -86,7 +86,12 @@ def record_by_external_id(call: Call):
         org.delete(obj.name, found["Id"])
         return 204, None
     new_id, created = org.upsert(obj.name, field, value, _record_body(call))
-    return (201 if created else 200), {"id": new_id, "success": True, "errors": [], "created": created}
+    return (201 if created else 200), {
+        "id": new_id,
+        "success": True,
+        "errors": [],
+        "created": created,
+    }
 
 
 def updated(call: Call):
@@ -105,9 +110,7 @@ def query(call: Call):
     if not text:
         raise errors.MalformedQuery("A query string must be provided")
     include_deleted = call.request.url.path.rstrip("/").endswith("queryAll")
-    return 200, call.sandbox.queries.start(
-        text, include_deleted, _batch_size(call), call.version
-    )
+    return 200, call.sandbox.queries.start(text, include_deleted, _batch_size(call), call.version)
 
 
 def query_more(call: Call):
@@ -134,6 +137,13 @@ def limits(call: Call):
     }
 
 
+def record_count(call: Call):
+    org = call.sandbox.org
+    names = [n for n in (call.query.get("sObjects") or "").split(",") if n]
+    objects = [org.object(n) for n in names] if names else org.catalog.objects()
+    return 200, {"sObjects": [{"count": org.count(o.name), "name": o.name} for o in objects]}
+
+
 def routes(sandbox) -> list[Route]:
     def r(path: str, handler, methods: list[str], authenticate: bool = True) -> Route:
         return Route(path, api(sandbox, handler, authenticate), methods=methods)
@@ -144,6 +154,7 @@ def routes(sandbox) -> list[Route]:
         r(f"{DATA}", resources, ["GET"]),
         r(f"{DATA}/", resources, ["GET"]),
         r(f"{DATA}/limits", limits, ["GET"]),
+        r(f"{DATA}/limits/recordCount", record_count, ["GET"]),
         r(f"{DATA}/sobjects", describe_global, ["GET"]),
         r(f"{DATA}/sobjects/{{sobject}}", sobject_info, ["GET", "POST"]),
         r(f"{DATA}/sobjects/{{sobject}}/describe", describe, ["GET"]),

@@ -294,9 +294,7 @@ class Parser:
         try:
             return date.fromisoformat(token.text)
         except ValueError:
-            raise self.error(
-                token, f"line 1:{token.pos} no viable alternative at character '{token.text}'"
-            ) from None
+            raise self.error(token, f"invalid date literal: '{token.text}'") from None
 
     def datetime_value(self, token: Token) -> datetime:
         self.advance()

@@ -16,7 +16,7 @@ from ..describes import FieldMeta, quote_ident
 from . import ast
 from .errors_fmt import invalid_field, malformed
 from .resolve import ROOT, Resolver
-from .types import FLOAT_TYPES, INT_TYPES, NUMBER_TYPES
+from .types import FLOAT_TYPES, ID_TYPES, INT_TYPES, NUMBER_TYPES, is_text
 
 Converter = Callable[[object], object] | None
 VALUE, COMPOUND, RELATION = 0, 1, 2
@@ -151,13 +151,18 @@ def plan_aggregates(items: list[ast.Aggregate], resolver: Resolver, text: str) -
             raise malformed(text, item.pos, "COUNT() must be the only element in the SELECT list")
         r = resolver.resolve(item.arg)
         _check_aggregatable(r.field, item, text)
-        plan.add(f"{item.func}({r.column})")
+        collate = " COLLATE NOCASE" if item.func in ("MIN", "MAX") and _nocase(r.field) else ""
+        plan.add(f"{item.func}({r.column}{collate})")
         if item.alias:
             key = item.alias
         else:
             key, n = f"expr{n}", n + 1
         plan.aggregate_keys.append((key, _aggregate_converter(item.func, r.field)))
     return plan
+
+
+def _nocase(fmeta: FieldMeta) -> bool:
+    return is_text(fmeta.type) and fmeta.type not in ID_TYPES
 
 
 def _check_aggregatable(fmeta: FieldMeta, item: ast.Aggregate, text: str) -> None:
