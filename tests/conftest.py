@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ssl
+
 import httpx
 import pytest
 import requests
@@ -31,6 +33,11 @@ def sf_fresh(tmp_path):
     sandbox.stop()
 
 
+def tls(sandbox) -> ssl.SSLContext:
+    """Verification against the sandbox's own CA (never switched off)."""
+    return ssl.create_default_context(cafile=sandbox.info()["ca_bundle"])
+
+
 def password_token(sandbox) -> dict:
     info = sandbox.info()
     response = httpx.post(
@@ -42,7 +49,7 @@ def password_token(sandbox) -> dict:
             "username": info["username"],
             "password": info["password"] + info["security_token"],
         },
-        verify=info["ca_bundle"],
+        verify=tls(sandbox),
     )
     response.raise_for_status()
     return response.json()
@@ -74,7 +81,5 @@ def sf_http(sf_sandbox):
     """An httpx client with a bearer token, for raw wire checks."""
     token = password_token(sf_sandbox)
     headers = {"Authorization": f"Bearer {token['access_token']}"}
-    with httpx.Client(
-        base_url=sf_sandbox.url, headers=headers, verify=sf_sandbox.info()["ca_bundle"]
-    ) as client:
+    with httpx.Client(base_url=sf_sandbox.url, headers=headers, verify=tls(sf_sandbox)) as client:
         yield client

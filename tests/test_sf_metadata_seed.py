@@ -315,6 +315,12 @@ def check_value(f: FieldMeta, value) -> None:
         assert value <= TODAY + dt.timedelta(days=800), where
 
 
+def must_fill(f: FieldMeta) -> bool:
+    raw = f.raw
+    required = raw["createable"] and not raw["nillable"] and not raw["defaultedOnCreate"]
+    return required and f.type not in ("boolean", "reference")
+
+
 def test_rows_fit_their_describes(catalog: Catalog, seeded: RecordingOrg) -> None:
     for name, rows in seeded.rows.items():
         obj = catalog.get(name)
@@ -325,10 +331,10 @@ def test_rows_fit_their_describes(catalog: Catalog, seeded: RecordingOrg) -> Non
                 assert f is not None and not f.compound, (name, key)
                 check_value(f, value)
             for f in obj.fields.values():
-                raw = f.raw
-                if raw["createable"] and not raw["nillable"] and not raw["defaultedOnCreate"]:
-                    if f.type not in ("boolean", "reference"):
-                        assert row.get(f.name) is not None, (name, f.name)
+                if must_fill(f):
+                    assert row.get(f.name) is not None, (name, f.name)
+                if f.type == "boolean" and not f.flag("nillable") and f.name != "IsDeleted":
+                    assert isinstance(row.get(f.name), bool), (name, f.name)
 
 
 def test_contact_values_are_realistic(seeded: RecordingOrg) -> None:

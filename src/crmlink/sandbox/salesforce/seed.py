@@ -639,6 +639,7 @@ def conform(ctx: Ctx, rows: Iterator[Row]) -> Iterator[Row]:
         if f.type in STRING_TYPES and 0 < (f.raw.get("length") or 0) < MAX_GENERATED
     ]
     needed = [f for f in seedable_fields(obj) if required(f) and f.type != "reference"]
+    flags = boolean_defaults(obj)
     for n, row in enumerate(rows, 1):
         for key in row.keys() - allowed:
             del row[key]
@@ -649,7 +650,22 @@ def conform(ctx: Ctx, rows: Iterator[Row]) -> Iterator[Row]:
         for f in needed:
             if row.get(f.name) is None:
                 row[f.name] = generic_value(f, ctx.fake, n)
+        for key, default in flags:
+            if row.get(key) is None:
+                row[key] = default
         yield row
+
+
+def boolean_defaults(obj: ObjectMeta) -> list[tuple[str, bool]]:
+    """Non-nillable checkboxes the org does not fill itself, with their default value."""
+    return [
+        (f.name, f.raw.get("defaultValue") is True)
+        for f in obj.stored_fields()
+        if f.type == "boolean"
+        and not f.flag("nillable")
+        and not f.flag("calculated")
+        and f.name.lower() not in SERVER_FIELDS
+    ]
 
 
 # --------------------------------------------------------------------------- entry point

@@ -29,8 +29,10 @@ def formatted(attr: AttributeDef, value) -> str | None:
         values = [int(v) for v in str(value).split(",") if v]
         return "; ".join(attr.option_label(v) or str(v) for v in values)
     if kind == "Boolean":
-        return (attr.option_label(int(value)) or ("Yes" if value else "No")) if attr.options else (
-            "Yes" if value else "No"
+        return (
+            (attr.option_label(int(value)) or ("Yes" if value else "No"))
+            if attr.options
+            else ("Yes" if value else "No")
         )
     if kind == "Money":
         sign = "-" if value < 0 else ""

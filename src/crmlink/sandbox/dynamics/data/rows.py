@@ -11,7 +11,12 @@ import sqlite3
 from dataclasses import dataclass
 
 from crmlink.sandbox.dynamics.data.tables import table
-from crmlink.sandbox.dynamics.data.values import json_value_sql, quote_ident, quote_text, type_column
+from crmlink.sandbox.dynamics.data.values import (
+    json_value_sql,
+    quote_ident,
+    quote_text,
+    type_column,
+)
 from crmlink.sandbox.dynamics.errors import unknown_property
 from crmlink.sandbox.dynamics.metadata.model import AttributeDef, EntityDef
 from crmlink.sandbox.dynamics.odata.options import MAX_PAGE_SIZE, QueryOptions

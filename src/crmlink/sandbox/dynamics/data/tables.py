@@ -36,12 +36,14 @@ def columns(entity: EntityDef) -> list[tuple[str, str]]:
 
 def create_table_sql(entity: EntityDef) -> list[str]:
     pk = quote_ident(entity.primary_id)
-    cols = [f"{name} {kind}" + (" PRIMARY KEY" if name == pk else "") for name, kind in columns(entity)]
+    cols = [
+        f"{name} {kind}" + (" PRIMARY KEY" if name == pk else "") for name, kind in columns(entity)
+    ]
     name = entity.logical_name
     stmts = [f"CREATE TABLE IF NOT EXISTS {table(entity)} ({', '.join(cols)}) WITHOUT ROWID"]
     stmts.append(
         f"CREATE INDEX IF NOT EXISTS {quote_ident(name + '__version')} "
-        f"ON {table(entity)} (\"versionnumber\")"
+        f'ON {table(entity)} ("versionnumber")'
     )
     for i, key in enumerate(entity.alternate_keys):
         if all(k in entity.attributes for k in key):
@@ -69,7 +71,9 @@ class OrgStore:
             f"CREATE TABLE IF NOT EXISTS {DELETED} "
             "(entity TEXT, id TEXT, versionnumber INTEGER, deletedon TEXT)"
         )
-        conn.execute(f"CREATE INDEX IF NOT EXISTS _dv_deleted_v ON {DELETED} (entity, versionnumber)")
+        conn.execute(
+            f"CREATE INDEX IF NOT EXISTS _dv_deleted_v ON {DELETED} (entity, versionnumber)"
+        )
         for entity in self.schema.entities.values():
             for stmt in create_table_sql(entity):
                 conn.execute(stmt)

@@ -63,7 +63,9 @@ def _guid(value, attr: AttributeDef) -> str:
     try:
         return str(uuid.UUID(str(value)))
     except ValueError:
-        raise InvalidPayload(f"Cannot convert the literal '{value}' to the expected type 'Edm.Guid'.") from None
+        raise InvalidPayload(
+            f"Cannot convert the literal '{value}' to the expected type 'Edm.Guid'."
+        ) from None
 
 
 def _datetime(value, attr: AttributeDef) -> str:
@@ -74,7 +76,9 @@ def _datetime(value, attr: AttributeDef) -> str:
             return dt.date.fromisoformat(value[:10]).isoformat()
         return normalise_datetime(value)
     except ValueError:
-        raise InvalidPayload(f"Cannot convert the literal '{value}' to 'Edm.DateTimeOffset'.") from None
+        raise InvalidPayload(
+            f"Cannot convert the literal '{value}' to 'Edm.DateTimeOffset'."
+        ) from None
 
 
 def normalise_datetime(value: str | dt.datetime | dt.date) -> str:
@@ -105,7 +109,9 @@ def _number(value, attr: AttributeDef):
 
 def _option(value, attr: AttributeDef) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidPayload(f"Cannot convert the literal '{value}' to the expected type 'Edm.Int32'.")
+        raise InvalidPayload(
+            f"Cannot convert the literal '{value}' to the expected type 'Edm.Int32'."
+        )
     if attr.options and attr.option_label(value) is None:
         accepted = ",".join(str(o.value) for o in attr.options)
         raise OutOfRange(
@@ -117,17 +123,23 @@ def _option(value, attr: AttributeDef) -> int:
 
 def _multi(value, attr: AttributeDef) -> str:
     if not isinstance(value, str):
-        raise InvalidPayload(f"Cannot convert the literal '{value}' to the expected type 'Edm.String'.")
+        raise InvalidPayload(
+            f"Cannot convert the literal '{value}' to the expected type 'Edm.String'."
+        )
     try:
         numbers = [int(v) for v in value.split(",") if v.strip()]
     except ValueError:
-        raise InvalidPayload(f"Cannot convert the literal '{value}' to a multi-select value.") from None
+        raise InvalidPayload(
+            f"Cannot convert the literal '{value}' to a multi-select value."
+        ) from None
     return ",".join(str(_option(v, attr)) for v in numbers)
 
 
 def _text(value, attr: AttributeDef) -> str:
     if not isinstance(value, str):
-        raise InvalidPayload(f"Cannot convert the literal '{value}' to the expected type 'Edm.String'.")
+        raise InvalidPayload(
+            f"Cannot convert the literal '{value}' to the expected type 'Edm.String'."
+        )
     if attr.max_length and len(value) > attr.max_length:
         raise ValidationFailed(
             f"A validation error occurred. The length of the '{attr.logical_name}' attribute of "
@@ -139,7 +151,9 @@ def _text(value, attr: AttributeDef) -> str:
 
 def _boolean(value, attr: AttributeDef) -> int:
     if not isinstance(value, bool):
-        raise InvalidPayload(f"Cannot convert the literal '{value}' to the expected type 'Edm.Boolean'.")
+        raise InvalidPayload(
+            f"Cannot convert the literal '{value}' to the expected type 'Edm.Boolean'."
+        )
     return int(value)
 
 

@@ -8,7 +8,7 @@ import datetime as dt
 import re
 import sqlite3
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from crmlink.sandbox.dynamics.data.tables import DELETED, OrgStore, table
 from crmlink.sandbox.dynamics.data.values import quote_ident, to_storage, type_column
@@ -43,6 +43,19 @@ def _payload_error(entity: EntityDef, name: str) -> InvalidPayload:
 class Writer:
     org: OrgStore
     user_id: str
+    generated: list = field(default_factory=list)
+    replaying: list | None = None
+
+    def fresh(self, make):
+        """A new id or timestamp; replayed identically when a late commit re-runs."""
+        if self.replaying is not None and self.replaying:
+            return self.replaying.pop(0)
+        value = make()
+        self.generated.append(value)
+        return value
+
+    def replay(self) -> None:
+        self.replaying, self.generated = list(self.generated), []
 
     # -- payloads ----------------------------------------------------------------------
     def values(self, conn: sqlite3.Connection, entity: EntityDef, body: dict) -> dict[str, object]:
@@ -93,7 +106,10 @@ class Writer:
             raise InvalidPayload(f"Invalid @odata.bind reference '{ref}'.")
         target_id = match.group(2).lower()
         pk = quote_ident(target.primary_id)
-        if conn.execute(f"SELECT 1 FROM {table(target)} WHERE {pk} = ?", (target_id,)).fetchone() is None:
+        if (
+            conn.execute(f"SELECT 1 FROM {table(target)} WHERE {pk} = ?", (target_id,)).fetchone()
+            is None
+        ):
             raise record_not_found(target.logical_name, target_id)
         return target, target_id
 
@@ -101,15 +117,17 @@ class Writer:
     def create(self, conn, entity: EntityDef, body: dict, record_id: str | None = None) -> str:
         values = self.values(conn, entity, body)
         pk = quote_ident(entity.primary_id)
-        record_id = str(values.pop(pk, None) or record_id or uuid.uuid4()).lower()
-        now = now_text()
+        record_id = str(values.pop(pk, None) or record_id or self.fresh(uuid.uuid4)).lower()
+        now = self.fresh(now_text)
         row = {pk: record_id, **self._defaults(entity, values, now), **values}
         row[quote_ident("versionnumber")] = self.org.next_versions(conn)
         self._derive(entity, row)
         cols = ", ".join(row)
         marks = ", ".join("?" * len(row))
         try:
-            conn.execute(f"INSERT INTO {table(entity)} ({cols}) VALUES ({marks})", list(row.values()))
+            conn.execute(
+                f"INSERT INTO {table(entity)} ({cols}) VALUES ({marks})", list(row.values())
+            )
         except sqlite3.IntegrityError:
             raise DuplicateRecord("A record with matching key values already exists.") from None
         return record_id
@@ -149,17 +167,21 @@ class Writer:
         if current is None:
             raise record_not_found(entity.logical_name, record_id)
         if if_match and if_match != "*" and if_match.strip('W/"') != str(current):
-            raise VersionMismatch("The version of the existing record doesn't match the RowVersion property provided.")
+            raise VersionMismatch(
+                "The version of the existing record doesn't match the RowVersion property provided."
+            )
         self._derive(entity, values)
         if "modifiedon" in entity.attributes:
-            values[quote_ident("modifiedon")] = now_text()
+            values[quote_ident("modifiedon")] = self.fresh(now_text)
         if "modifiedby" in entity.attributes:
             values[quote_ident("modifiedby")] = self.user_id
         values[quote_ident("versionnumber")] = self.org.next_versions(conn)
         sets = ", ".join(f"{col} = ?" for col in values)
         pk = quote_ident(entity.primary_id)
         try:
-            conn.execute(f"UPDATE {table(entity)} SET {sets} WHERE {pk} = ?", [*values.values(), record_id])
+            conn.execute(
+                f"UPDATE {table(entity)} SET {sets} WHERE {pk} = ?", [*values.values(), record_id]
+            )
         except sqlite3.IntegrityError:
             raise DuplicateRecord("A record with matching key values already exists.") from None
 
@@ -168,7 +190,9 @@ class Writer:
         if current is None:
             raise record_not_found(entity.logical_name, record_id)
         if if_match and if_match != "*" and if_match.strip('W/"') != str(current):
-            raise VersionMismatch("The version of the existing record doesn't match the RowVersion property provided.")
+            raise VersionMismatch(
+                "The version of the existing record doesn't match the RowVersion property provided."
+            )
         pk = quote_ident(entity.primary_id)
         conn.execute(f"DELETE FROM {table(entity)} WHERE {pk} = ?", (record_id,))
         version = self.org.next_versions(conn)

@@ -210,7 +210,13 @@ def campaign() -> EntityDef:
 
 def systemuser() -> EntityDef:
     e = _entity(
-        "systemuser", "systemusers", "User", "Users", 8, primary_name="fullname", ownership="BusinessOwned"
+        "systemuser",
+        "systemusers",
+        "User",
+        "Users",
+        8,
+        primary_name="fullname",
+        ownership="BusinessOwned",
     )
     _common(e, None, owned=False)
     for name, kind, label in (

@@ -85,17 +85,31 @@ def _states(states: list[tuple[int, str, int]], statuses: list[tuple[int, str, i
     return state_opts, status_opts
 
 
-ACTIVE_STATES = _states([(0, "Active", 1), (1, "Inactive", 2)], [(1, "Active", 0), (2, "Inactive", 1)])
+ACTIVE_STATES = _states(
+    [(0, "Active", 1), (1, "Inactive", 2)], [(1, "Active", 0), (2, "Inactive", 1)]
+)
 OPPORTUNITY_STATES = _states(
     [(0, "Open", 1), (1, "Won", 3), (2, "Lost", 4)],
-    [(1, "In Progress", 0), (2, "On Hold", 0), (3, "Won", 1), (4, "Canceled", 2), (5, "Out-Sold", 2)],
+    [
+        (1, "In Progress", 0),
+        (2, "On Hold", 0),
+        (3, "Won", 1),
+        (4, "Canceled", 2),
+        (5, "Out-Sold", 2),
+    ],
 )
 STATE_SETS = {
     "active": ACTIVE_STATES,
     "opportunity": OPPORTUNITY_STATES,
     "lead": _states(
         [(0, "Open", 1), (1, "Qualified", 3), (2, "Disqualified", 4)],
-        [(1, "New", 0), (2, "Contacted", 0), (3, "Qualified", 1), (4, "Lost", 2), (5, "Cannot Contact", 2)],
+        [
+            (1, "New", 0),
+            (2, "Contacted", 0),
+            (3, "Qualified", 1),
+            (4, "Lost", 2),
+            (5, "Cannot Contact", 2),
+        ],
     ),
     "campaign": _states(
         [(0, "Active", 0), (1, "Inactive", 6)],

@@ -10,7 +10,10 @@ from __future__ import annotations
 from crmlink.sandbox.dynamics.metadata.model import AttributeDef, EntityDef, Option, metadata_id
 
 CRM = "Microsoft.Dynamics.CRM"
-_TYPE_NAMES = {"MultiSelectPicklist": "MultiSelectPicklistType", "Uniqueidentifier": "UniqueidentifierType"}
+_TYPE_NAMES = {
+    "MultiSelectPicklist": "MultiSelectPicklistType",
+    "Uniqueidentifier": "UniqueidentifierType",
+}
 _CAST_TYPES = {
     "Customer": "Lookup",
     "Owner": "Lookup",
@@ -113,7 +116,13 @@ def attribute_json(attr: AttributeDef, entity: EntityDef) -> dict:
 def _common_attr(attr: AttributeDef, entity: EntityDef) -> dict:
     kind = attr.attribute_type
     is_pk = attr.logical_name == entity.primary_id
-    system = attr.logical_name in ("createdon", "modifiedon", "versionnumber", "createdby", "modifiedby")
+    system = attr.logical_name in (
+        "createdon",
+        "modifiedon",
+        "versionnumber",
+        "createdby",
+        "modifiedby",
+    )
     return {
         "MetadataId": attr.metadata_id,
         "LogicalName": attr.logical_name,

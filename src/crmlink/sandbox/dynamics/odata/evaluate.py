@@ -31,8 +31,10 @@ def _value(node, row: dict):
 def matches(node, row: dict) -> bool:
     if isinstance(node, Logical):
         left = matches(node.left, row)
-        return (left and matches(node.right, row)) if node.op == "and" else (
-            left or matches(node.right, row)
+        return (
+            (left and matches(node.right, row))
+            if node.op == "and"
+            else (left or matches(node.right, row))
         )
     if isinstance(node, Not):
         return not matches(node.operand, row)

@@ -42,9 +42,9 @@ class Prefer:
         if not pattern:
             return False
         return any(
-            p.strip() == "*" or p.strip() == annotation or (
-                p.strip().endswith(".*") and annotation.startswith(p.strip()[:-1])
-            )
+            p.strip() == "*"
+            or p.strip() == annotation
+            or (p.strip().endswith(".*") and annotation.startswith(p.strip()[:-1]))
             for p in pattern.split(",")
         )
 

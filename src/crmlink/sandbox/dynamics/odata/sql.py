@@ -108,7 +108,9 @@ def _coerce_text(attr: AttributeDef, value):
         if kind == "Boolean":
             return value.lower() == "true"
     except ValueError:
-        raise FilterSyntaxError(f"'{value}' is not a valid value for '{attr.logical_name}'.") from None
+        raise FilterSyntaxError(
+            f"'{value}' is not a valid value for '{attr.logical_name}'."
+        ) from None
     return value
 
 

@@ -1,0 +1,176 @@
+"""The Web API behind the routes: authentication, service-protection limits, dispatch of
+a resource path to its handler, and error rendering. `$batch` parts come through here too.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict, deque
+
+from crmlink.sandbox.dynamics.data.seed import ADMIN_USER_ID
+from crmlink.sandbox.dynamics.data.tables import OrgStore
+from crmlink.sandbox.dynamics.data.writes import Writer
+from crmlink.sandbox.dynamics.errors import (
+    DataverseError,
+    MethodNotAllowed,
+    RequestLimit,
+    unknown_segment,
+)
+from crmlink.sandbox.dynamics.web import metadata_api, records_api
+from crmlink.sandbox.dynamics.web.http import ApiRequest, ApiResponse, split_path
+
+ORGANIZATION_ID = "3f1b2c4d-0000-4000-8000-0000000000aa"
+BUSINESS_UNIT_ID = "3f1b2c4d-0000-4000-8000-0000000000bb"
+_ACTIONS = ("CreateMultiple", "UpdateMultiple", "UpsertMultiple")
+
+
+class RateLimiter:
+    """Requests per user in a sliding window (Dataverse: 6,000 per 300 seconds)."""
+
+    def __init__(self, limit: int, window: float) -> None:
+        self.limit, self.window = limit, window
+        self._calls: dict[str, deque] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def hit(self, user: str) -> int | None:
+        """None when allowed, else the seconds to wait (Retry-After)."""
+        now = time.monotonic()
+        with self._lock:
+            calls = self._calls[user]
+            while calls and calls[0] <= now - self.window:
+                calls.popleft()
+            if len(calls) >= self.limit:
+                return max(1, int(calls[0] + self.window - now) + 1)
+            calls.append(now)
+        return None
+
+    def reset(self) -> None:
+        with self._lock:
+            self._calls.clear()
+
+
+class DynamicsService:
+    def __init__(self, org: OrgStore, tokens, faults, limiter: RateLimiter) -> None:
+        self.org, self.tokens, self.faults, self.limiter = org, tokens, faults, limiter
+
+    def late_commit(self) -> float:
+        return float(self.faults.spec.late_commit or 0)
+
+    # -- entry points --------------------------------------------------------------------
+    def handle(self, req: ApiRequest, authenticate: bool = True) -> ApiResponse:
+        try:
+            if authenticate:
+                self._authenticate(req)
+            return self.dispatch(req)
+        except DataverseError as exc:
+            headers = dict(getattr(exc, "extra", {}))
+            if exc.status == 401:
+                headers["WWW-Authenticate"] = (
+                    f"Bearer authorization_uri={req.base}/{self.tokens.identity.tenant_id}"
+                    f"/oauth2/authorize, resource_id={req.base}/"
+                )
+            return ApiResponse.json(exc.body(), exc.status, headers)
+
+    def _authenticate(self, req: ApiRequest) -> None:
+        claims = self.tokens.check(req.header("Authorization"))
+        req.user = claims
+        wait = self.limiter.hit(claims.get("oid", ""))
+        if wait is not None:
+            err = RequestLimit(
+                f"Number of requests exceeded the limit of {self.limiter.limit} over time window "
+                f"of {int(self.limiter.window)} seconds."
+            )
+            raise _WithHeaders(err, {"Retry-After": str(wait)})
+
+    def dispatch(self, req: ApiRequest) -> ApiResponse:
+        segments = split_path(req.path)
+        name, key = segments[0]
+        if name == "$metadata":
+            return metadata_api.metadata_document(self, req)
+        if name == "EntityDefinitions":
+            return metadata_api.entity_definitions(self, req, segments)
+        if name == "GlobalOptionSetDefinitions":
+            return metadata_api.global_option_sets(self, req, segments)
+        if name == "WhoAmI":
+            return self._who_am_i(req)
+        entity = self.org.schema.by_set(name)
+        if entity is None:
+            raise unknown_segment(name)
+        if len(segments) > 1:
+            action = segments[1][0].removeprefix("Microsoft.Dynamics.CRM.")
+            if key is None and action in _ACTIONS and req.method == "POST":
+                return records_api.multiple(self, req, entity, action)
+            raise unknown_segment(segments[1][0])
+        return self._entity_call(req, entity, key)
+
+    def _entity_call(self, req: ApiRequest, entity, key: str | None) -> ApiResponse:
+        method = req.method
+        if key is None:
+            if method == "GET":
+                return records_api.query(self, req, entity)
+            if method == "POST":
+                return records_api.create(self, req, entity)
+        elif method == "GET":
+            return records_api.retrieve(self, req, entity, key)
+        elif method in ("PATCH", "PUT"):
+            return records_api.update(self, req, entity, key)
+        elif method == "DELETE":
+            return records_api.delete(self, req, entity, key)
+        raise MethodNotAllowed(f"The HTTP method '{method}' is not allowed on this resource.")
+
+    def _who_am_i(self, req: ApiRequest) -> ApiResponse:
+        return ApiResponse.json(
+            {
+                "@odata.context": f"{req.api}/$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse",
+                "BusinessUnitId": BUSINESS_UNIT_ID,
+                "UserId": req.user.get("oid") or ADMIN_USER_ID,
+                "OrganizationId": ORGANIZATION_ID,
+            }
+        )
+
+    # -- writes --------------------------------------------------------------------------
+    def write(self, fn, req: ApiRequest):
+        """Run `fn(conn, writer)` in a transaction. With a late-commit fault the work is
+        checked now (and rolled back), answered, and committed again after the delay with
+        the same ids and timestamps, as a replica that lags would show it."""
+        writer = Writer(self.org, req.user.get("oid") or ADMIN_USER_ID)
+        delay = self.late_commit()
+        if not delay or _batch.active:
+            with self.org.write() as conn:
+                return fn(conn, writer)
+        try:
+            with self.org.write() as conn:
+                raise _DryRun(fn(conn, writer))
+        except _DryRun as dry:
+            result = dry.result
+        writer.replay()
+        timer = threading.Timer(delay, self._commit_late, (fn, writer))
+        timer.daemon = True
+        timer.start()
+        return result
+
+    def _commit_late(self, fn, writer: Writer) -> None:
+        try:
+            with self.org.write() as conn:
+                fn(conn, writer)
+        except (DataverseError, RuntimeError):
+            pass  # the record changed meanwhile: a lost late write, as in real life
+
+
+class _BatchFlag(threading.local):
+    active = False
+
+
+_batch = _BatchFlag()
+
+
+class _DryRun(Exception):
+    def __init__(self, result) -> None:
+        self.result = result
+
+
+class _WithHeaders(DataverseError):
+    def __init__(self, inner: DataverseError, headers: dict) -> None:
+        super().__init__(inner.message)
+        self.code, self.status, self.extra = inner.code, inner.status, headers

@@ -1,0 +1,3 @@
+class ClassicJobs:
+    def __init__(self, service) -> None:
+        self.service = service

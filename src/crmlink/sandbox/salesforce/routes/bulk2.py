@@ -1,0 +1,167 @@
+"""Bulk API 2.0: /services/data/vXX.X/jobs/query and /jobs/ingest.
+
+Errors have Bulk 2.0's shape `[{"errorCode": ..., "message": ...}]`. Query results stream
+from SQLite; ingest uploads stream to disk (never held in memory).
+"""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from crmlink.sandbox.salesforce import errors
+from crmlink.sandbox.salesforce.routes.common import Call, api, bearer_token
+
+JOBS = "/services/data/v{version}/jobs"
+_RESULT_KINDS = {
+    "successfulResults": "successfulResults",
+    "failedResults": "failedResults",
+    "unprocessedrecords": "unprocessedrecords",
+    "unprocessedRecords": "unprocessedrecords",
+}
+
+
+def error_response(exc: errors.SalesforceError) -> JSONResponse:
+    body = [{"errorCode": exc.error_code, "message": exc.message}]
+    return JSONResponse(body, status_code=exc.status)
+
+
+def _bulk2(handler):
+    """Run a handler, answering its Salesforce errors in the Bulk 2.0 shape."""
+
+    def run(call: Call):
+        if call.sandbox.bulk is None:
+            raise errors.ServerUnavailable("Bulk API is not available")
+        try:
+            return handler(call)
+        except errors.SalesforceError as exc:
+            return error_response(exc)
+
+    return run
+
+
+def _object_body(call: Call) -> dict:
+    body = call.json()
+    if not isinstance(body, dict):
+        raise errors.JsonParserError("The request body must be a JSON object")
+    return body
+
+
+# -- query jobs ---------------------------------------------------------------------------
+def query_jobs(call: Call):
+    service = call.sandbox.bulk.query
+    if call.request.method == "POST":
+        return 200, service.create(_object_body(call), call.version)
+    return 200, service.list()
+
+
+def query_job(call: Call):
+    service, job_id = call.sandbox.bulk.query, call.params["job_id"]
+    method = call.request.method
+    if method == "PATCH":
+        return 200, service.abort(job_id, _object_body(call))
+    if method == "DELETE":
+        service.delete(job_id)
+        return 204, None
+    return 200, service.info(job_id)
+
+
+def query_results(call: Call):
+    headers, body = call.sandbox.bulk.query.results(
+        call.params["job_id"], call.query.get("locator"), call.query.get("maxRecords")
+    )
+    return StreamingResponse(body, media_type="text/csv", headers=headers)
+
+
+# -- ingest jobs --------------------------------------------------------------------------
+def ingest_jobs(call: Call):
+    service = call.sandbox.bulk.ingest
+    if call.request.method == "POST":
+        return 200, service.create(_object_body(call), call.version)
+    return 200, service.list()
+
+
+def ingest_job(call: Call):
+    service, job_id = call.sandbox.bulk.ingest, call.params["job_id"]
+    method = call.request.method
+    if method == "PATCH":
+        return 200, service.set_state(job_id, _object_body(call))
+    if method == "DELETE":
+        service.delete(job_id)
+        return 204, None
+    return 200, service.info(job_id)
+
+
+def ingest_results(call: Call):
+    kind = _RESULT_KINDS[call.params["kind"]]
+    path = call.sandbox.bulk.ingest.result_path(call.params["job_id"], kind)
+    return FileResponse(path, media_type="text/csv")
+
+
+def upload_endpoint(sandbox):
+    """PUT .../batches: the CSV body goes to disk chunk by chunk as it arrives."""
+
+    async def endpoint(request: Request) -> Response:
+        usage = None
+        try:
+            sandbox.auth.check_token(bearer_token(request))
+            usage = await run_in_threadpool(sandbox.org.spend_api_call)
+            if sandbox.bulk is None:
+                raise errors.ServerUnavailable("Bulk API is not available")
+            ingest = sandbox.bulk.ingest
+            upload = await run_in_threadpool(ingest.open_upload, request.path_params["job_id"])
+            try:
+                async for chunk in request.stream():
+                    upload.write(chunk)
+            except BaseException:
+                upload.discard()
+                raise
+            await run_in_threadpool(upload.finish)
+            response = Response(status_code=201)
+        except errors.SalesforceError as exc:
+            response = error_response(exc)
+        if usage is not None:
+            response.headers["Sforce-Limit-Info"] = f"api-usage={usage[0]}/{usage[1]}"
+        return response
+
+    return endpoint
+
+
+def routes(sandbox) -> list[Route]:
+    def r(path: str, handler, methods: list[str]) -> Route:
+        return Route(path, api(sandbox, _bulk2(handler)), methods=methods)
+
+    job_methods = ["GET", "PATCH", "DELETE"]
+    out = [
+        r(f"{JOBS}/query", query_jobs, ["GET", "POST"]),
+        r(f"{JOBS}/query/", query_jobs, ["GET", "POST"]),
+        r(f"{JOBS}/query/{{job_id}}", query_job, job_methods),
+        r(f"{JOBS}/query/{{job_id}}/", query_job, job_methods),
+        r(f"{JOBS}/query/{{job_id}}/results", query_results, ["GET"]),
+        r(f"{JOBS}/query/{{job_id}}/results/", query_results, ["GET"]),
+        r(f"{JOBS}/ingest", ingest_jobs, ["GET", "POST"]),
+        r(f"{JOBS}/ingest/", ingest_jobs, ["GET", "POST"]),
+        r(f"{JOBS}/ingest/{{job_id}}", ingest_job, job_methods),
+        r(f"{JOBS}/ingest/{{job_id}}/", ingest_job, job_methods),
+        Route(f"{JOBS}/ingest/{{job_id}}/batches", upload_endpoint(sandbox), methods=["PUT"]),
+        Route(f"{JOBS}/ingest/{{job_id}}/batches/", upload_endpoint(sandbox), methods=["PUT"]),
+    ]
+    kinds = "|".join(_RESULT_KINDS)
+    for suffix in ("", "/"):
+        path = f"{JOBS}/ingest/{{job_id}}/{{kind}}{suffix}"
+        out.append(r(path, _only(kinds, ingest_results), ["GET"]))
+    return out
+
+
+def _only(kinds: str, handler):
+    """Answer NOT_FOUND for a results kind that does not exist."""
+    names = set(kinds.split("|"))
+
+    def run(call: Call):
+        if call.params["kind"] not in names:
+            raise errors.NotFound("The requested resource does not exist")
+        return handler(call)
+
+    return run
