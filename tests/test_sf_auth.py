@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import httpx
 import jwt
@@ -22,7 +23,7 @@ def _token(sandbox, **form) -> httpx.Response:
 
 def _assertion(sandbox, key_pem: bytes | None = None, **claims) -> str:
     info = sandbox.info()
-    key_pem = key_pem or open(info["private_key"], "rb").read()
+    key_pem = key_pem or Path(info["private_key"]).read_bytes()
     body = {
         "iss": info["client_id"],
         "sub": info["username"],

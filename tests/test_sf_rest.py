@@ -89,9 +89,10 @@ def test_upsert_on_a_field_that_is_not_an_external_id(sf):
     [
         ({"FirstName": "NoLast"}, "REQUIRED_FIELD_MISSING", ["LastName"]),
         ({"LastName": "x" * 81}, "STRING_TOO_LONG", ["LastName"]),
-        ({"LastName": "P", "Preferred_Channel__c": "Fax"}, "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
-         ["Preferred_Channel__c"]),
-        ({"LastName": "F", "Full_Name__c": "x"}, "INVALID_FIELD_FOR_INSERT_UPDATE", ["Full_Name__c"]),
+        ({"LastName": "P", "Preferred_Channel__c": "Fax"},
+         "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", ["Preferred_Channel__c"]),
+        ({"LastName": "F", "Full_Name__c": "x"},
+         "INVALID_FIELD_FOR_INSERT_UPDATE", ["Full_Name__c"]),
         ({"LastName": "U", "Bogus__c": 1}, "INVALID_FIELD", ["Bogus__c"]),
         ({"LastName": "E", "Email": "not-an-email"}, "INVALID_EMAIL_ADDRESS", ["Email"]),
         ({"LastName": "A", "AccountId": "nope"}, "MALFORMED_ID", ["AccountId"]),

@@ -30,16 +30,10 @@ from crmlink.sandbox.salesforce.soql import CompiledQuery, compile_query
 
 DEFAULT_MAX_RECORDS = 1_000_000
 MIN_RUN_SECONDS = 0.2  # a job is InProgress at least this long, as a real one is
-CREATE_KEYS = (
-    "id operation object createdById createdDate systemModstamp state concurrencyMode "
-    "contentType apiVersion lineEnding columnDelimiter"
-).split()
-LIST_KEYS = (
-    "id operation object createdById createdDate systemModstamp state concurrencyMode "
-    "contentType apiVersion jobType lineEnding columnDelimiter"
-).split()
+CREATE_KEYS = ["id", "operation", "object", "createdById", "createdDate", "systemModstamp", "state", "concurrencyMode", "contentType", "apiVersion", "lineEnding", "columnDelimiter"]
+LIST_KEYS = ["id", "operation", "object", "createdById", "createdDate", "systemModstamp", "state", "concurrencyMode", "contentType", "apiVersion", "jobType", "lineEnding", "columnDelimiter"]
 INFO_KEYS = LIST_KEYS + (
-    "numberRecordsProcessed retries totalProcessingTime isPkChunkingSupported".split()
+    ["numberRecordsProcessed", "retries", "totalProcessingTime", "isPkChunkingSupported"]
 )
 _FINAL = ("JobComplete", "Failed", "Aborted")
 
