@@ -45,6 +45,16 @@ def version() -> None:
     typer.echo(__version__)
 
 
+@app.command()
+def demo(
+    records: Annotated[int, typer.Option(min=1, help="Contacts seeded in the sandbox.")] = 2000,
+) -> None:
+    """Tour crmlink against the built-in Salesforce sandbox (no account needed)."""
+    from crmlink.demo import run_demo
+
+    run_demo(records)
+
+
 def _serve(make_sandbox) -> None:
     from crmlink.sandbox.core.faults import FaultSpecError
 

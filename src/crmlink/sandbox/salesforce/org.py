@@ -89,12 +89,13 @@ class SalesforceOrg:
         conn.execute(f"CREATE {kind} IF NOT EXISTS {name} ON {target}")
 
     def reset(self) -> None:
-        """Empty every object and cursor; metadata stays."""
+        """Empty every object, cursor, job and session; metadata and credentials stay."""
         with self.store.transaction() as conn:
             tables = conn.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall()
             for (name,) in tables:
-                if name != "sqlite_sequence":
+                if name not in ("sqlite_sequence", "_sbx_meta"):
                     conn.execute(f"DELETE FROM {quote_ident(name)}")
+            conn.execute("DELETE FROM _sbx_meta WHERE key = 'api_usage'")
 
     # -- helpers --------------------------------------------------------------------
     def object(self, name: str) -> ObjectMeta:

@@ -77,9 +77,11 @@ class Seeder:
         if entity.logical_name == "systemuser" and n < len(SYSTEM_USERS):
             ctx["id"], ctx["first"], ctx["last"] = SYSTEM_USERS[n]
         ctx["named"] = self._named(entity, ctx)
+        row_names = [a.logical_name if a else "" for _, a in cols]
         row = []
         for _, attr in cols:
             if attr is None:  # a polymorphic lookup's target column
+                ctx["named"][f"{row_names[len(row) - 1]}type"] = ctx.get("_type")
                 row.append(ctx.pop("_type", None))
             else:
                 row.append(self._value(entity, attr, ctx, version))
@@ -140,6 +142,7 @@ class Seeder:
             "accountnumber": f"ACC-{ctx['n']:07d}",
             "cr7a3_cardnumber": f"LC-{ctx['n']:08d}",
             "statecode": 0,
+            "birthdate": fake.birthdate().isoformat(),
             "isdisabled": 0,
         }
         if entity.primary_name and entity.primary_name not in table_:

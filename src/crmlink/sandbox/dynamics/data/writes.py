@@ -156,6 +156,10 @@ class Writer:
             for opt in state.options:
                 if opt.value == row[state_key] and opt.default_status is not None:
                     row[status_key] = opt.default_status
+        for attr in entity.attributes.values():
+            kind_attr = attrs.get(f"{attr.logical_name}type")
+            if attr.polymorphic and kind_attr is not None and type_column(attr) in row:
+                row[quote_ident(kind_attr.logical_name)] = row[type_column(attr)]
         first, last, full = (quote_ident(n) for n in ("firstname", "lastname", "fullname"))
         if "fullname" in attrs and "firstname" in attrs and (first in row or last in row):
             row.setdefault(full, " ".join(str(row[k]) for k in (first, last) if row.get(k)))

@@ -170,9 +170,7 @@ def render(results: list) -> tuple[str, bytes]:
 
 def run_batch(svc, req: ApiRequest) -> ApiResponse:
     try:
-        svc.handle(ApiRequest("GET", "WhoAmI", {}, req.headers, b"", req.base), authenticate=True)
-        claims = svc.tokens.check(req.header("Authorization"))
-        req.user = claims
+        svc.authenticate(req)
         items = parse(req.body, req.header("Content-Type") or "")
         total = sum(len(i) if isinstance(i, list) else 1 for i in items)
         if total > MAX_OPERATIONS:
@@ -181,7 +179,7 @@ def run_batch(svc, req: ApiRequest) -> ApiResponse:
             )
         boundary, body = render(execute(svc, req, items))
     except DataverseError as exc:
-        return ApiResponse.json(exc.body(), exc.status)
+        return ApiResponse.json(exc.body(), exc.status, dict(getattr(exc, "extra", {})))
     return ApiResponse(
         200, body, {"Content-Type": f"multipart/mixed; boundary={boundary}", "OData-Version": "4.0"}
     )

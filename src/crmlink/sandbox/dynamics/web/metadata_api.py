@@ -119,17 +119,19 @@ def _attributes(req: ApiRequest, entity: EntityDef, key: str | None, rest: list)
             if cast_name(attrs[0]) != cast:
                 raise unknown_segment(rest[0][0])
     expand = _expands(req.params.get("$expand"))
-    bodies = []
-    for attr in attrs:
-        body = attribute_json(attr, entity)
+    select = req.params.get("$select")
+    items = [(b, a) for b, a in ((attribute_json(a, entity), a) for a in attrs)]
+    if req.params.get("$filter"):
+        kept = {id(b) for b in _filtered([b for b, _ in items], req.params["$filter"])}
+        items = [(b, a) for b, a in items if id(b) in kept]
+    value = []
+    for body, attr in items:
+        body = _project(body, select)
         if cast and "OptionSet" in expand:
             body["OptionSet"] = _project(option_set_json(attr), expand["OptionSet"].get("$select"))
         if cast and "GlobalOptionSet" in expand:
             body["GlobalOptionSet"] = option_set_json(attr) if attr.is_global else None
-        bodies.append((body, attr))
-    items = _filtered([b for b, _ in bodies], req.params.get("$filter"))
-    select = req.params.get("$select")
-    value = [_project(b, select) for b in items]
+        value.append(body)
     base = f"{req.api}/$metadata#EntityDefinitions('{entity.logical_name}')/Attributes"
     if cast:
         base += f"/{CAST}{cast}"

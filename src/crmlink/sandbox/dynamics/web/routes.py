@@ -3,6 +3,8 @@ the Azure AD endpoints (token v1/v2, OpenID configuration, user realm) and `$bat
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -46,7 +48,7 @@ def api_routes(sandbox) -> list[Route]:
 
 def auth_routes(sandbox) -> list[Route]:
     async def token(request: Request) -> Response:
-        form = dict(await request.form())
+        form = dict(parse_qsl((await request.body()).decode(), keep_blank_values=True))
         tenant = request.path_params["tenant"]
         v2 = "/v2.0/" in request.url.path
         token_url = f"{base_url(request)}{request.url.path}"

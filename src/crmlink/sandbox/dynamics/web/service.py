@@ -61,7 +61,7 @@ class DynamicsService:
     def handle(self, req: ApiRequest, authenticate: bool = True) -> ApiResponse:
         try:
             if authenticate:
-                self._authenticate(req)
+                self.authenticate(req)
             return self.dispatch(req)
         except DataverseError as exc:
             headers = dict(getattr(exc, "extra", {}))
@@ -72,7 +72,7 @@ class DynamicsService:
                 )
             return ApiResponse.json(exc.body(), exc.status, headers)
 
-    def _authenticate(self, req: ApiRequest) -> None:
+    def authenticate(self, req: ApiRequest) -> None:
         claims = self.tokens.check(req.header("Authorization"))
         req.user = claims
         wait = self.limiter.hit(claims.get("oid", ""))

@@ -36,6 +36,14 @@ class InvalidJob(errors.SalesforceError):
     error_code = "INVALIDJOB"
 
 
+class ClassicError(errors.SalesforceError):
+    """A Bulk 1.0 error: `{"exceptionCode": ..., "exceptionMessage": ...}`."""
+
+    def __init__(self, code: str, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.error_code, self.status = code, status
+
+
 @dataclass
 class Job:
     id: str

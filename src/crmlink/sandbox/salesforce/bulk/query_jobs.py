@@ -98,7 +98,7 @@ class QueryJobs:
             if job.state in _FINAL:
                 raise InvalidJobState(f"Job is already in a final state: {job.state}")
             self.jobs.update(job, state="Aborted")
-        cursor.drop(self.org.store, job.id)
+        cursor.drop(self.org, job.private.pop("cursor", None))
         return view(job, CREATE_KEYS)
 
     def delete(self, job_id: str) -> None:
@@ -106,7 +106,7 @@ class QueryJobs:
         if job.state not in _FINAL:
             raise InvalidJobState(f"Job can not be deleted in state {job.state}")
         self.jobs.remove(job)
-        cursor.drop(self.org.store, job.id)
+        cursor.drop(self.org, job.private.get("cursor"))
 
     # -- the background run -----------------------------------------------------------
     def _run(self, job: Job) -> None:
@@ -117,11 +117,15 @@ class QueryJobs:
         if self.service.roll_failure():
             self._fail(job, "InternalServerError : the query job failed (sandbox fault bulk_fail)")
             return
-        query = self._compile(job.private["soql"], job.info["operation"] == "queryAll")
-        total = cursor.materialise(self.org.store, query, job.id)
-        done = {"numberRecordsProcessed": total, "totalProcessingTime": elapsed_ms(started)}
-        if not self._advance(job, "InProgress", state="JobComplete", **done):
-            cursor.drop(self.org.store, job.id)  # aborted meanwhile
+        soql, include_deleted = job.private["soql"], job.info["operation"] == "queryAll"
+        query = self._compile(soql, include_deleted)
+        saved = cursor.materialise_job(self.org, query, soql, include_deleted)
+        with self.jobs.lock:
+            job.private["cursor"] = saved
+            done = {"numberRecordsProcessed": saved["total"]}
+            if not self._advance(job, "InProgress", state="JobComplete", **done,
+                                 totalProcessingTime=elapsed_ms(started)):
+                cursor.drop(self.org, job.private.pop("cursor"))  # aborted meanwhile
 
     def _advance(self, job: Job, expected: str, **info) -> bool:
         """Change the job if it is still in `expected` state (not aborted meanwhile)."""
@@ -152,7 +156,8 @@ class QueryJobs:
         }
         query = self._compile(job.private["soql"], job.info["operation"] == "queryAll")
         header = query.csv_header()
-        rows = cursor.chunks(self.org.store, query, job.id, offset, count) if count else ()
+        saved = job.private["cursor"]
+        rows = cursor.chunks(self.org.store, query, saved, offset, count) if count else ()
         body: Iterator[bytes] = csvio.stream_rows(job.info, header, rows, query.to_csv_row)
         return headers, body
 

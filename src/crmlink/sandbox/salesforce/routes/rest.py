@@ -8,6 +8,7 @@ from starlette.routing import Route
 from crmlink.sandbox.salesforce import errors
 from crmlink.sandbox.salesforce.changes import deleted_records, updated_ids
 from crmlink.sandbox.salesforce.describes import ObjectMeta
+from crmlink.sandbox.salesforce.ids import normalize_id
 from crmlink.sandbox.salesforce.routes.common import Call, api
 
 VERSIONS = ("55.0", "56.0", "57.0", "58.0", "59.0", "60.0", "61.0", "62.0")
@@ -66,6 +67,10 @@ def _fields(call: Call) -> list[str] | None:
 
 def record(call: Call):
     obj, org, record_id = _object(call), call.sandbox.org, call.params["record_id"]
+    if normalize_id(record_id) is None:  # Salesforce reads a non-id as an external id
+        raise errors.NotFound(
+            f"Provided external ID field does not exist or is not accessible: {record_id}"
+        )
     method = call.request.method
     if method == "GET":
         return 200, org.retrieve(obj.name, record_id, _fields(call))

@@ -1,0 +1,143 @@
+"""`DynamicsSandbox`: an emulated Dynamics 365 / Dataverse environment on loopback HTTPS.
+
+Azure AD token endpoints, the Web API (metadata, records, `$batch`, change tracking,
+WhoAmI) over the shared sandbox machinery (TLS, faults, stats, control API).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+from pathlib import Path
+
+from starlette.responses import Response
+
+from crmlink.sandbox.core.base import SandboxBase
+from crmlink.sandbox.core.faults import FaultSpec
+from crmlink.sandbox.core.store import SqliteStore
+from crmlink.sandbox.core.tls import load_certificate
+from crmlink.sandbox.dynamics.auth.tokens import Identity, TokenService
+from crmlink.sandbox.dynamics.data.seed import ADMIN_USER_ID, APP_USER_ID, Seeder
+from crmlink.sandbox.dynamics.data.tables import OrgStore
+from crmlink.sandbox.dynamics.errors import ExecutionTimeLimit, RequestLimit, ServiceUnavailable
+from crmlink.sandbox.dynamics.metadata.builtin import builtin_schema
+from crmlink.sandbox.dynamics.metadata.loader import load_schema
+from crmlink.sandbox.dynamics.web.routes import api_routes, auth_routes
+from crmlink.sandbox.dynamics.web.service import DynamicsService, RateLimiter
+from crmlink.sandbox.dynamics.web.http import split_path
+
+USERNAME = "admin@crmlinksandbox.onmicrosoft.com"
+
+
+class DynamicsSandbox(SandboxBase):
+    def __init__(
+        self,
+        state_dir: Path | str | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        records: int = 2000,
+        seed: int = 42,
+        metadata_dir: Path | str | None = None,
+        faults: FaultSpec | str | None = None,
+        *,
+        token_lifetime: int = 3599,
+        requests_per_window: int = 6000,
+        window_seconds: float = 300,
+    ) -> None:
+        super().__init__(state_dir, host, port, faults)
+        self.token_lifetime = token_lifetime
+        self.schema = load_schema(Path(metadata_dir)) if metadata_dir else builtin_schema()
+        self.sqlite = SqliteStore(self.state_dir / "dynamics.sqlite3")
+        self.org = OrgStore(self.sqlite, self.schema)
+        self.identity = self._identity()
+        self.tokens = TokenService(self.identity, self._lifetime)
+        self.limiter = RateLimiter(requests_per_window, window_seconds)
+        self.service = DynamicsService(self.org, self.tokens, self.faults, self.limiter)
+        self._seed_args = (records, seed)
+        with self.org.read() as conn:
+            untouched = self.org.current_version(conn) == 1000
+        if untouched and records:
+            self.seed(records, seed)
+
+    def _lifetime(self) -> int:
+        return self.faults.spec.token_lifetime or self.token_lifetime
+
+    def _identity(self) -> Identity:
+        path = self.state_dir / "dynamics-credentials.json"
+        if path.exists():
+            saved = json.loads(path.read_text())
+        else:
+            saved = {
+                "tenant_id": str(uuid.uuid4()),
+                "client_id": str(uuid.uuid4()),
+                "client_secret": secrets.token_urlsafe(30),
+                "username": USERNAME,
+                "password": secrets.token_urlsafe(18),
+            }
+            path.write_text(json.dumps(saved))
+            path.chmod(0o600)
+        cert = load_certificate(self.client_keys.certificate)
+        return Identity(**saved, certificate=cert, app_user_id=APP_USER_ID, admin_user_id=ADMIN_USER_ID)
+
+    # -- SandboxBase hooks ---------------------------------------------------------------
+    def build_routes(self):
+        return [*api_routes(self), *auth_routes(self)]
+
+    def classify(self, method: str, path: str) -> str:
+        if "/oauth2/" in path:
+            return f"{method} token"
+        if path.startswith("/api/data/"):
+            rest = path.split("/", 4)[4] if path.count("/") >= 4 else ""
+            try:
+                head = split_path(rest)[0][0] if rest else ""
+            except Exception:  # noqa: BLE001 - stats must never fail a call
+                head = rest
+            return f"{method} {head}"
+        return f"{method} {path}"
+
+    def render_fault(self, kind: str, spec: FaultSpec) -> Response:
+        if kind == "503":
+            err = ServiceUnavailable("The service is temporarily unavailable. Retry the request later.")
+            return err.response()
+        headers = {"Retry-After": str(spec.retry_after)}
+        if kind == "limit":
+            err = ExecutionTimeLimit(
+                "Combined execution time of incoming requests exceeded limit of 1,200,000 "
+                "milliseconds over time window of 300 seconds. Decrease number of concurrent "
+                "requests or reduce the duration of requests and try again later."
+            )
+            return err.response(headers)
+        err = RequestLimit(
+            f"Number of requests exceeded the limit of {self.limiter.limit} over time window of "
+            f"{int(self.limiter.window)} seconds."
+        )
+        return err.response(headers)
+
+    def credentials(self) -> dict:
+        ident = self.identity
+        return {
+            "authority": f"{self.url}/{ident.tenant_id}",
+            "tenant_id": ident.tenant_id,
+            "client_id": ident.client_id,
+            "client_secret": ident.client_secret,
+            "username": ident.username,
+            "password": ident.password,
+            "private_key": str(self.client_keys.private_key),
+            "certificate": str(self.client_keys.certificate),
+        }
+
+    def reset(self) -> None:
+        self.org.drop_all()
+        self.limiter.reset()
+        records, seed = self._seed_args
+        if records:
+            self.seed(records, seed)
+
+    def seed(self, records: int, seed: int) -> dict:
+        counts = Seeder(self.org, seed).run(records)
+        return {"seeded": counts}
+
+    def close(self) -> None:
+        self.sqlite.close()
+        super().close()

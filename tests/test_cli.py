@@ -1,0 +1,84 @@
+"""The command line: the sandbox ready line, bad input, help on every command, the demo."""
+
+from __future__ import annotations
+
+import json
+import ssl
+import subprocess
+import sys
+
+import click
+import httpx
+import pytest
+from typer.main import get_command
+from typer.testing import CliRunner
+
+from crmlink.cli import app
+
+runner = CliRunner()
+READY_KEYS = {
+    "url", "ca_bundle", "username", "password", "security_token", "client_id",
+    "client_secret", "private_key", "certificate",
+}  # fmt: skip
+
+
+def test_sandbox_prints_one_ready_line_and_serves(tmp_path):
+    command = [sys.executable, "-m", "crmlink.cli", "sandbox", "salesforce", "--records", "10"]
+    command += ["--state-dir", str(tmp_path), "--seed", "1"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        info = json.loads(process.stdout.readline())
+        assert READY_KEYS <= set(info)
+        assert info["url"].startswith("https://127.0.0.1:")
+        verify = ssl.create_default_context(cafile=info["ca_bundle"])
+        versions = httpx.get(f"{info['url']}/services/data/", verify=verify)
+        assert versions.status_code == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--faults", "503=7"], "fault 'error_503': Input should be less than or equal to 1"),
+        (["--describe-dir", "/nonexistent"], "--describe-dir /nonexistent is not a folder"),
+    ],
+)
+def test_sandbox_bad_input_exits_2_with_one_sentence(args, message, tmp_path):
+    result = runner.invoke(app, ["sandbox", "salesforce", "--state-dir", str(tmp_path), *args])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_empty_describe_dir_is_refused(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = runner.invoke(
+        app, ["sandbox", "salesforce", "--describe-dir", str(empty), "--state-dir", str(tmp_path)]
+    )
+    assert result.exit_code == 2
+    assert "no describe JSON files found" in result.output
+
+
+def _commands(group: click.Group, prefix: tuple[str, ...] = ()):
+    for name, command in group.commands.items():
+        yield (*prefix, name), command
+        if isinstance(command, click.Group):
+            yield from _commands(command, (*prefix, name))
+
+
+@pytest.mark.parametrize("path", [p for p, _ in _commands(get_command(app))], ids=" ".join)
+def test_every_command_has_help(path):
+    command = dict(_commands(get_command(app)))[path]
+    assert (command.help or "").strip(), f"crmlink {' '.join(path)} has no help text"
+    result = runner.invoke(app, [*path, "--help"])
+    assert result.exit_code == 0
+
+
+def test_demo_runs_the_tour():
+    result = runner.invoke(app, ["demo", "--records", "300"])
+    assert result.exit_code == 0, result.output
+    assert "upsert by External_Id__c: HTTP 201 then 200" in result.output
+    assert "contacts with an e-mail" in result.output
