@@ -28,12 +28,27 @@ def real_describes(tmp_path_factory):
 DESCRIBES = sorted(p.name for p in reference_path("salesforce", "describe").glob("*_describe.json"))
 
 
-@pytest.mark.parametrize("filename", [n for n in DESCRIBES if "Global" not in n])
+@pytest.mark.parametrize(
+    "filename", [n for n in DESCRIBES if "Global" not in n and "PersonAccount" not in n]
+)
 def test_real_describe_loads_and_is_served_back_equal(real_describes, filename):
     expected = recorded("salesforce", "describe", filename)
     sf = sf_client(real_describes)
     served = getattr(sf, expected["name"]).describe()
     assert served == expected
+
+
+def test_person_account_describe_alone(tmp_path):
+    """A second Account describe (a Person Account org) cannot share an org with the
+    first, so it is loaded on its own."""
+    name = "cumulusci_Account_PersonAccount_describe.json"
+    folder = tmp_path / "describes"
+    folder.mkdir()
+    (folder / name).write_bytes(reference_path("salesforce", "describe", name).read_bytes())
+    with SalesforceSandbox(state_dir=tmp_path / "s", describe_dir=folder, records=20) as sandbox:
+        sf = sf_client(sandbox)
+        assert sf.Account.describe() == recorded("salesforce", "describe", name)
+        assert sf.query("SELECT COUNT() FROM Account")["totalSize"] > 0
 
 
 def test_real_global_describe_is_served_back_equal(real_describes):

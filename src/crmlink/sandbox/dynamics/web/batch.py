@@ -51,8 +51,9 @@ def _headers_and_body(chunk: bytes) -> tuple[dict[str, str], bytes]:
 def _part(chunk: bytes) -> Part:
     outer, inner = _headers_and_body(chunk)
     request_line, _, rest = inner.partition(b"\n")
-    bits = request_line.decode().split()
-    if len(bits) < 2:
+    method, _, target = request_line.decode().strip().partition(" ")
+    bits = [method, target.rsplit(" HTTP/", 1)[0].strip()]
+    if not bits[1]:
         raise InvalidPayload("A $batch part has no request line.")
     headers, body = _headers_and_body(rest) if rest.strip() else ({}, b"")
     if not rest.startswith(b"\n") and b"\n\n" not in rest:
