@@ -138,7 +138,7 @@ class TokenService:
             raise AadError(
                 "invalid_client", 50027, "JWT token is invalid or malformed.", 401
             ) from None
-        print_ = header.get("x5t#S256") or header.get("x5t")
+        print_ = str(header.get("x5t#S256") or header.get("x5t") or "").rstrip("=")
         if print_ not in ident.thumbprints:
             raise AadError(
                 "invalid_client",

@@ -153,10 +153,11 @@ class ClassicJobs:
         with self.jobs.lock:
             job.private["batches"].append(batch_id)
             self.jobs.save(job)
+        answer = dict(batch.info)  # Queued, whatever the run does next
         self.jobs.run_later(
             lambda: self._run(job, batch), batch_id, lambda m: self._fail(batch, m)
         )
-        return dict(batch.info)
+        return answer
 
     @staticmethod
     def _batch_payload(job: Job, body: bytes):

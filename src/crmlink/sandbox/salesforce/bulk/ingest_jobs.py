@@ -97,7 +97,9 @@ class IngestJobs:
         with self.jobs.lock:
             if wanted == "UploadComplete" and job.state == "Open":
                 self.jobs.update(job, state="UploadComplete")
+                answer = view(job, CREATE_KEYS[:10])
                 self.jobs.run_later(lambda: self._run(job), job.id, lambda m: self._fail(job, m))
+                return answer
             elif wanted == "Aborted" and job.state not in _FINAL:
                 self.jobs.update(job, state="Aborted")
             else:

@@ -71,8 +71,9 @@ class QueryJobs:
             "isPkChunkingSupported": True,
         }
         job = self.jobs.add(Job(job_id, "query", info, {"soql": soql}))
+        answer = view(job, CREATE_KEYS)  # as created, whatever the run does next
         self.jobs.run_later(lambda: self._run(job), job_id, lambda m: self._fail(job, m))
-        return view(job, CREATE_KEYS)
+        return answer
 
     def _compile(self, soql: str, include_deleted: bool) -> CompiledQuery:
         return compile_query(

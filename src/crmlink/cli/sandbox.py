@@ -1,4 +1,4 @@
-"""The `crmlink` command line: parses, calls the library, renders. Nothing else."""
+"""`crmlink sandbox salesforce|dynamics`: serve a sandbox CRM until interrupted."""
 
 from __future__ import annotations
 
@@ -8,16 +8,9 @@ from typing import Annotated
 
 import typer
 
-from crmlink import __version__
+from crmlink.cli.common import fail
 
-app = typer.Typer(
-    name="crmlink",
-    help="Link a marketing (campaign) database to CRMs: Salesforce and Dynamics 365.",
-    no_args_is_help=True,
-    add_completion=False,
-)
-sandbox_app = typer.Typer(help="Run a sandbox CRM over HTTPS on loopback.", no_args_is_help=True)
-app.add_typer(sandbox_app, name="sandbox")
+app = typer.Typer(help="Run a sandbox CRM over HTTPS on loopback.", no_args_is_help=True)
 
 HostOpt = Annotated[str, typer.Option(help="Address to listen on.")]
 PortOpt = Annotated[int, typer.Option(help="Port to listen on; 0 picks a free one.")]
@@ -31,28 +24,6 @@ FaultsOpt = Annotated[
     str | None,
     typer.Option(help="Faults to inject, e.g. 'latency=50,503=0.1,429=0.05,token_lifetime=60'."),
 ]
-
-
-def fail(message: str, code: int = 2) -> typer.Exit:
-    """Print one sentence on stderr and return the exit to raise."""
-    typer.echo(f"Error: {message}", err=True)
-    return typer.Exit(code)
-
-
-@app.command()
-def version() -> None:
-    """Print crmlink's version."""
-    typer.echo(__version__)
-
-
-@app.command()
-def demo(
-    records: Annotated[int, typer.Option(min=1, help="Contacts seeded in the sandbox.")] = 2000,
-) -> None:
-    """Tour crmlink against the built-in Salesforce sandbox (no account needed)."""
-    from crmlink.demo import run_demo
-
-    run_demo(records)
 
 
 def _serve(make_sandbox) -> None:
@@ -75,7 +46,7 @@ def _serve(make_sandbox) -> None:
         sandbox.close()
 
 
-@sandbox_app.command("salesforce")
+@app.command("salesforce")
 def sandbox_salesforce(
     host: HostOpt = "127.0.0.1",
     port: PortOpt = 0,
@@ -110,7 +81,7 @@ def sandbox_salesforce(
     )
 
 
-@sandbox_app.command("dynamics")
+@app.command("dynamics")
 def sandbox_dynamics(
     host: HostOpt = "127.0.0.1",
     port: PortOpt = 0,
@@ -143,7 +114,3 @@ def sandbox_dynamics(
             faults=faults,
         )
     )
-
-
-if __name__ == "__main__":  # pragma: no cover
-    app()

@@ -1,0 +1,40 @@
+"""The `crmlink` command line: each command parses, calls the library, renders.
+
+One module per noun; this one assembles them.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from crmlink import __version__
+from crmlink.cli import sandbox
+
+app = typer.Typer(
+    name="crmlink",
+    help="Link a marketing (campaign) database to CRMs: Salesforce and Dynamics 365.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(sandbox.app, name="sandbox")
+
+
+@app.command()
+def version() -> None:
+    """Print crmlink's version."""
+    typer.echo(__version__)
+
+
+@app.command()
+def demo(
+    records: Annotated[int, typer.Option(min=1, help="Contacts seeded in the sandbox.")] = 2000,
+) -> None:
+    """Tour crmlink against the built-in Salesforce sandbox (no account needed)."""
+    from crmlink.demo import run_demo
+
+    run_demo(records)
+
+
+__all__ = ["app"]
