@@ -13,7 +13,7 @@ import httpx
 import pytest
 from simple_salesforce.exceptions import SalesforceOperationError
 
-from tests.conftest import password_token, sf_client
+from tests.conftest import password_token, sf_client, tls
 
 REFERENCE = Path("/work/shared/reference/salesforce")
 JOBS = "/services/data/v59.0/jobs"
@@ -25,7 +25,7 @@ def _http(sandbox) -> httpx.Client:
     return httpx.Client(
         base_url=sandbox.url,
         headers={"Authorization": f"Bearer {token}"},
-        verify=sandbox.info()["ca_bundle"],
+        verify=tls(sandbox),
     )
 
 
@@ -72,7 +72,7 @@ def _types(value: dict) -> dict:
 
 def _set_faults(sandbox, spec: str) -> None:
     httpx.put(
-        f"{sandbox.url}/__sandbox__/faults", content=spec, verify=sandbox.info()["ca_bundle"]
+        f"{sandbox.url}/__sandbox__/faults", content=spec, verify=tls(sandbox)
     ).raise_for_status()
 
 
@@ -226,19 +226,19 @@ def test_bulk2_na_clears_and_empty_keeps(sf_fresh):
 def test_bulk2_hostile_values_round_trip(sf_fresh):
     hostile = ['He said "hi", twice', "line1\nline2", "crlf\r\nend", "Zoë 東京 🚀",
                "=cmd|' /C calc'!A0", "a,b;c|d\te", " padded ", '"', "@SUM(A1)"]
-    rows = [["LastName", "Description"]] + [[f"H{i}", v] for i, v in enumerate(hostile)]
+    rows = [["LastName", "Description"]] + [[f"HOSTILE-{i}", v] for i, v in enumerate(hostile)]
     with _http(sf_fresh) as client:
         info = _ingest(client, {"object": "Contact", "operation": "insert"}, _csv(rows))
         assert info["numberRecordsFailed"] == 0, client.get(
             f"{JOBS}/ingest/{info['id']}/failedResults").text
         job = client.post(f"{JOBS}/query", json={
             "operation": "query",
-            "query": "SELECT LastName, Description FROM Contact WHERE LastName LIKE 'H%' "
-                     "AND Description != null"}).json()
+            "query": "SELECT LastName, Description FROM Contact WHERE LastName LIKE 'HOSTILE-%'",
+        }).json()
         _wait(client, "query", job["id"])
         text = client.get(f"{JOBS}/query/{job['id']}/results").text
     back = {r[0]: r[1] for r in _rows(text)[1:]}
-    assert back == {f"H{i}": v for i, v in enumerate(hostile)}
+    assert back == {f"HOSTILE-{i}": v for i, v in enumerate(hostile)}
 
 
 def test_bulk2_ingest_keys_multiple_uploads_and_abort(sf_fresh):
@@ -329,7 +329,7 @@ def test_bulk1_job_info_and_errors(sf_fresh):
     token = password_token(sf_fresh)["access_token"]
     base = f"{sf_fresh.url}/services/async/59.0"
     headers = {"X-SFDC-Session": token, "Content-Type": "application/json"}
-    with httpx.Client(verify=sf_fresh.info()["ca_bundle"], headers=headers) as client:
+    with httpx.Client(verify=tls(sf_fresh), headers=headers) as client:
         job = client.post(f"{base}/job", json={"operation": "insert", "object": "Contact",
                                                "contentType": "JSON"})
         assert job.status_code == 201

@@ -1,0 +1,1 @@
+"""CRM connectors: one folder per CRM, all speaking the protocol in `base`."""
