@@ -155,13 +155,20 @@ def test_bulk2_query_job_states_headers_and_keys(sf_http):
 
 
 def test_bulk2_query_other_delimiters_and_crlf(sf_http):
-    body = {"operation": "query", "query": "SELECT Id, LastName FROM Contact LIMIT 5",
-            "columnDelimiter": "PIPE", "lineEnding": "CRLF"}
+    body = {
+        "operation": "query",
+        "query": "SELECT Id, LastName FROM Contact LIMIT 5",
+        "columnDelimiter": "PIPE",
+        "lineEnding": "CRLF",
+    }
     job = sf_http.post(f"{JOBS}/query", json=body).json()
     _wait(sf_http, "query", job["id"])
     text = sf_http.get(f"{JOBS}/query/{job['id']}/results").text
     assert text.startswith('"Id"|"LastName"\r\n') and text.count("\r\n") == 6
-    assert sf_http.get(f"{JOBS}/query/{job['id']}/results", params={"locator": "x!"}).status_code == 400
+    assert (
+        sf_http.get(f"{JOBS}/query/{job['id']}/results", params={"locator": "x!"}).status_code
+        == 400
+    )
 
 
 # -- Bulk 2.0 ingest ---------------------------------------------------------------------
@@ -169,20 +176,32 @@ def test_bulk2_insert_reports_failed_rows(sf_fresh, tmp_path):
     sf = sf_client(sf_fresh)
     before = _count(sf)
     path = tmp_path / "contacts.csv"
-    path.write_text(_csv([
-        ["FirstName", "LastName", "Email", "Preferred_Channel__c"],
-        ["Ada", "Lovelace", "ada@example.com", "Email"],
-        ["No", "", "nolast@example.com", ""],
-        ["Bad", "Pick", "bad@example.com", "Pigeon"],
-    ]))
+    path.write_text(
+        _csv(
+            [
+                ["FirstName", "LastName", "Email", "Preferred_Channel__c"],
+                ["Ada", "Lovelace", "ada@example.com", "Email"],
+                ["No", "", "nolast@example.com", ""],
+                ["Bad", "Pick", "bad@example.com", "Pigeon"],
+            ]
+        )
+    )
     [result] = sf.bulk2.Contact.insert(csv_file=str(path), wait=WAIT)
     assert result["numberRecordsProcessed"] == 3 and result["numberRecordsFailed"] == 2
     assert _count(sf) == before + 1
     failed = _rows(sf.bulk2.Contact.get_failed_records(result["job_id"]))
-    assert failed[0] == ["sf__Id", "sf__Error", "FirstName", "LastName", "Email",
-                         "Preferred_Channel__c"]
+    assert failed[0] == [
+        "sf__Id",
+        "sf__Error",
+        "FirstName",
+        "LastName",
+        "Email",
+        "Preferred_Channel__c",
+    ]
     errors = {row[2]: row[1] for row in failed[1:]}
-    assert errors["No"] == "REQUIRED_FIELD_MISSING:Required fields are missing: [LastName]:LastName --"
+    assert (
+        errors["No"] == "REQUIRED_FIELD_MISSING:Required fields are missing: [LastName]:LastName --"
+    )
     assert errors["Bad"].startswith("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST:")
     ok = _rows(sf.bulk2.Contact.get_successful_records(result["job_id"]))
     assert ok[1][1:] == ["true", "Ada", "Lovelace", "ada@example.com", "Email"]
@@ -203,8 +222,12 @@ def test_bulk2_upsert_by_external_id_then_delete(sf_fresh):
     assert (result["numberRecordsProcessed"], result["numberRecordsFailed"]) == (2, 0)
     assert sf.Contact.get(existing["Id"])["LastName"] == "Updated"
     assert _count(sf) == before + 1
-    ok = {r["sf__Id"]: r["sf__Created"] for r in
-          csv.DictReader(io.StringIO(sf.bulk2.Contact.get_successful_records(result["job_id"])))}
+    ok = {
+        r["sf__Id"]: r["sf__Created"]
+        for r in csv.DictReader(
+            io.StringIO(sf.bulk2.Contact.get_successful_records(result["job_id"]))
+        )
+    }
     assert ok[existing["Id"]] == "false" and sorted(ok.values()) == ["false", "true"]
     [deleted] = sf.bulk2.Contact.delete(records=[{"Id": i} for i in ok], wait=WAIT)
     assert deleted["numberRecordsProcessed"] == 2 and deleted["numberRecordsFailed"] == 0
@@ -216,25 +239,42 @@ def test_bulk2_na_clears_and_empty_keeps(sf_fresh):
     target = sf.query("SELECT Id, Email, Phone FROM Contact WHERE Phone != null LIMIT 1")
     row = target["records"][0]
     with _http(sf_fresh) as client:
-        info = _ingest(client, {"object": "Contact", "operation": "update"},
-                       _csv([["Id", "Email", "Phone"], [row["Id"], "#N/A", ""]]))
+        info = _ingest(
+            client,
+            {"object": "Contact", "operation": "update"},
+            _csv([["Id", "Email", "Phone"], [row["Id"], "#N/A", ""]]),
+        )
     assert info["state"] == "JobComplete" and info["numberRecordsFailed"] == 0
     after = sf.Contact.get(row["Id"])
     assert after["Email"] is None and after["Phone"] == row["Phone"]
 
 
 def test_bulk2_hostile_values_round_trip(sf_fresh):
-    hostile = ['He said "hi", twice', "line1\nline2", "crlf\r\nend", "Zoë 東京 🚀",
-               "=cmd|' /C calc'!A0", "a,b;c|d\te", " padded ", '"', "@SUM(A1)"]
+    hostile = [
+        'He said "hi", twice',
+        "line1\nline2",
+        "crlf\r\nend",
+        "Zoë 東京 🚀",
+        "=cmd|' /C calc'!A0",
+        "a,b;c|d\te",
+        " padded ",
+        '"',
+        "@SUM(A1)",
+    ]
     rows = [["LastName", "Description"]] + [[f"HOSTILE-{i}", v] for i, v in enumerate(hostile)]
     with _http(sf_fresh) as client:
         info = _ingest(client, {"object": "Contact", "operation": "insert"}, _csv(rows))
         assert info["numberRecordsFailed"] == 0, client.get(
-            f"{JOBS}/ingest/{info['id']}/failedResults").text
-        job = client.post(f"{JOBS}/query", json={
-            "operation": "query",
-            "query": "SELECT LastName, Description FROM Contact WHERE LastName LIKE 'HOSTILE-%'",
-        }).json()
+            f"{JOBS}/ingest/{info['id']}/failedResults"
+        ).text
+        job = client.post(
+            f"{JOBS}/query",
+            json={
+                "operation": "query",
+                "query": "SELECT LastName, Description FROM Contact "
+                "WHERE LastName LIKE 'HOSTILE-%'",
+            },
+        ).json()
         _wait(client, "query", job["id"])
         text = client.get(f"{JOBS}/query/{job['id']}/results").text
     back = {r[0]: r[1] for r in _rows(text)[1:]}
@@ -242,17 +282,22 @@ def test_bulk2_hostile_values_round_trip(sf_fresh):
 
 
 def test_bulk2_ingest_keys_multiple_uploads_and_abort(sf_fresh):
-    reference = json.loads((REFERENCE / "restforce/bulk_create_job_success_response.json")
-                           .read_text())
+    reference = json.loads(
+        (REFERENCE / "restforce/bulk_create_job_success_response.json").read_text()
+    )
     with _http(sf_fresh) as client:
-        job = client.post(f"{JOBS}/ingest", json={"object": "Contact", "operation": "insert",
-                                                  "lineEnding": "LF"}).json()
+        job = client.post(
+            f"{JOBS}/ingest", json={"object": "Contact", "operation": "insert", "lineEnding": "LF"}
+        ).json()
         assert list(job) == list(reference) and _types(job) == _types(reference)
         assert job["contentUrl"] == f"services/data/v59.0/jobs/ingest/{job['id']}/batches"
         url = f"{JOBS}/ingest/{job['id']}"
         for name in ("One", "Two"):
-            put = client.put(f"{url}/batches", content=_csv([["LastName"], [name]]),
-                             headers={"Content-Type": "text/csv"})
+            put = client.put(
+                f"{url}/batches",
+                content=_csv([["LastName"], [name]]),
+                headers={"Content-Type": "text/csv"},
+            )
             assert put.status_code == 201
         bad = client.put(f"{url}/batches", content=_csv([["FirstName"], ["x"]]))
         assert bad.status_code == 400
@@ -262,16 +307,25 @@ def test_bulk2_ingest_keys_multiple_uploads_and_abort(sf_fresh):
         unprocessed = client.get(f"{url}/unprocessedrecords/").text
         assert _rows(unprocessed) == [["LastName"], ["One"], ["Two"]]
         info = client.get(url).json()
-        for key in ("numberRecordsProcessed", "numberRecordsFailed", "totalProcessingTime",
-                    "apiActiveProcessingTime", "apexProcessingTime", "retries"):
+        for key in (
+            "numberRecordsProcessed",
+            "numberRecordsFailed",
+            "totalProcessingTime",
+            "apiActiveProcessingTime",
+            "apexProcessingTime",
+            "retries",
+        ):
             assert isinstance(info[key], int)
         assert client.delete(url).status_code == 204
 
 
 def test_bulk2_unknown_column_fails_the_job(sf_fresh):
     with _http(sf_fresh) as client:
-        info = _ingest(client, {"object": "Contact", "operation": "insert"},
-                       _csv([["LastName", "Bogus__c"], ["X", "y"]]))
+        info = _ingest(
+            client,
+            {"object": "Contact", "operation": "insert"},
+            _csv([["LastName", "Bogus__c"], ["X", "y"]]),
+        )
     assert info["state"] == "Failed"
     assert info["errorMessage"] == "InvalidBatch : Field name not found : Bogus__c"
 
@@ -282,8 +336,9 @@ def test_bulk_fail_fault_fails_jobs(sf_fresh):
     with pytest.raises(SalesforceOperationError, match="bulk_fail"):
         list(sf.bulk2.Contact.query("SELECT Id FROM Contact", wait=WAIT))
     with _http(sf_fresh) as client:
-        info = _ingest(client, {"object": "Contact", "operation": "insert"},
-                       _csv([["LastName"], ["A"], ["B"]]))
+        info = _ingest(
+            client, {"object": "Contact", "operation": "insert"}, _csv([["LastName"], ["A"], ["B"]])
+        )
         assert info["state"] == "Failed" and "errorMessage" in info
         text = client.get(f"{JOBS}/ingest/{info['id']}/unprocessedrecords").text
     assert _rows(text) == [["LastName"], ["A"], ["B"]]
@@ -307,8 +362,10 @@ def test_bulk1_insert_upsert_query(sf_fresh):
     assert inserted[0]["success"] and inserted[0]["created"]
     assert inserted[1]["errors"][0]["statusCode"] == "REQUIRED_FIELD_MISSING"
     upserted = sf.bulk.Contact.upsert(
-        [{"LastName": "Uno", "External_Id__c": "B1-1"}, {"LastName": "Two",
-                                                          "External_Id__c": "B1-2"}],
+        [
+            {"LastName": "Uno", "External_Id__c": "B1-1"},
+            {"LastName": "Two", "External_Id__c": "B1-2"},
+        ],
         "External_Id__c",
     )
     assert [(r["success"], r["created"]) for r in upserted] == [(True, False), (True, True)]
@@ -330,8 +387,9 @@ def test_bulk1_job_info_and_errors(sf_fresh):
     base = f"{sf_fresh.url}/services/async/59.0"
     headers = {"X-SFDC-Session": token, "Content-Type": "application/json"}
     with httpx.Client(verify=tls(sf_fresh), headers=headers) as client:
-        job = client.post(f"{base}/job", json={"operation": "insert", "object": "Contact",
-                                               "contentType": "JSON"})
+        job = client.post(
+            f"{base}/job", json={"operation": "insert", "object": "Contact", "contentType": "JSON"}
+        )
         assert job.status_code == 201
         info = job.json()
         assert info["state"] == "Open" and info["numberBatchesTotal"] == 0
@@ -343,10 +401,15 @@ def test_bulk1_job_info_and_errors(sf_fresh):
         assert [b["id"] for b in listed] == [batch.json()["id"]]
         bad = client.get(f"{base}/job/{info['id']}", headers={"X-SFDC-Session": "nope"})
         assert bad.status_code == 400
-        assert bad.json() == {"exceptionCode": "InvalidSessionId",
-                              "exceptionMessage": "Invalid session id"}
-        xml = client.post(f"{base}/job", content=b"<jobInfo/>",
-                          headers={"Content-Type": "application/xml; charset=UTF-8"})
+        assert bad.json() == {
+            "exceptionCode": "InvalidSessionId",
+            "exceptionMessage": "Invalid session id",
+        }
+        xml = client.post(
+            f"{base}/job",
+            content=b"<jobInfo/>",
+            headers={"Content-Type": "application/xml; charset=UTF-8"},
+        )
         assert xml.status_code == 400 and "<exceptionCode>InvalidJob" in xml.text
         missing = client.get(f"{base}/job/7505g000000000zAAA").json()
         assert missing["exceptionCode"] == "InvalidJob"

@@ -30,13 +30,32 @@ from crmlink.sandbox.salesforce.bulk.jobs import (
 from crmlink.sandbox.salesforce.bulk.writes import check_job_target, write_records
 
 WRITE_CHUNK = 1000
-JOB_KEYS = (
-    "apexProcessingTime apiActiveProcessingTime apiVersion assignmentRuleId concurrencyMode "
-    "contentType createdById createdDate externalIdFieldName fastPathEnabled id "
-    "numberBatchesCompleted numberBatchesFailed numberBatchesInProgress numberBatchesQueued "
-    "numberBatchesTotal numberRecordsFailed numberRecordsProcessed numberRetries object "
-    "operation state systemModstamp totalProcessingTime"
-).split()
+JOB_KEYS = [
+    "apexProcessingTime",
+    "apiActiveProcessingTime",
+    "apiVersion",
+    "assignmentRuleId",
+    "concurrencyMode",
+    "contentType",
+    "createdById",
+    "createdDate",
+    "externalIdFieldName",
+    "fastPathEnabled",
+    "id",
+    "numberBatchesCompleted",
+    "numberBatchesFailed",
+    "numberBatchesInProgress",
+    "numberBatchesQueued",
+    "numberBatchesTotal",
+    "numberRecordsFailed",
+    "numberRecordsProcessed",
+    "numberRetries",
+    "object",
+    "operation",
+    "state",
+    "systemModstamp",
+    "totalProcessingTime",
+]
 _BATCH_COUNTS = {
     "Completed": "numberBatchesCompleted",
     "Failed": "numberBatchesFailed",
@@ -75,7 +94,8 @@ class ClassicJobs:
         info |= {
             "state": "Open",
             "externalIdFieldName": ext,
-            "concurrencyMode": "Serial" if body.get("concurrencyMode") in (1, "Serial")
+            "concurrencyMode": "Serial"
+            if body.get("concurrencyMode") in (1, "Serial")
             else "Parallel",
             "contentType": "JSON",
             "apiVersion": api_version(version),
@@ -154,9 +174,7 @@ class ClassicJobs:
             job.private["batches"].append(batch_id)
             self.jobs.save(job)
         answer = dict(batch.info)  # Queued, whatever the run does next
-        self.jobs.run_later(
-            lambda: self._run(job, batch), batch_id, lambda m: self._fail(batch, m)
-        )
+        self.jobs.run_later(lambda: self._run(job, batch), batch_id, lambda m: self._fail(batch, m))
         return answer
 
     @staticmethod

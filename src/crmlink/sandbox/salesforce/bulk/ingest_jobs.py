@@ -36,12 +36,46 @@ from crmlink.sandbox.salesforce.bulk.writes import (
 MAX_UPLOAD_BYTES = 150 * 1024 * 1024
 WRITE_CHUNK = 1000  # records per transaction
 MIN_RUN_SECONDS = 0.2
-CREATE_KEYS = ["id", "operation", "object", "createdById", "createdDate", "systemModstamp", "state", "externalIdFieldName", "concurrencyMode", "contentType", "apiVersion", "contentUrl", "lineEnding", "columnDelimiter"]
-LIST_KEYS = ["id", "operation", "object", "createdById", "createdDate", "systemModstamp", "state", "externalIdFieldName", "concurrencyMode", "contentType", "apiVersion", "jobType", "lineEnding", "columnDelimiter"]
-INFO_KEYS = (
-    LIST_KEYS
-    + ["numberRecordsProcessed", "numberRecordsFailed", "retries", "totalProcessingTime", "apiActiveProcessingTime", "apexProcessingTime"]
-)
+CREATE_KEYS = [
+    "id",
+    "operation",
+    "object",
+    "createdById",
+    "createdDate",
+    "systemModstamp",
+    "state",
+    "externalIdFieldName",
+    "concurrencyMode",
+    "contentType",
+    "apiVersion",
+    "contentUrl",
+    "lineEnding",
+    "columnDelimiter",
+]
+LIST_KEYS = [
+    "id",
+    "operation",
+    "object",
+    "createdById",
+    "createdDate",
+    "systemModstamp",
+    "state",
+    "externalIdFieldName",
+    "concurrencyMode",
+    "contentType",
+    "apiVersion",
+    "jobType",
+    "lineEnding",
+    "columnDelimiter",
+]
+INFO_KEYS = LIST_KEYS + [
+    "numberRecordsProcessed",
+    "numberRecordsFailed",
+    "retries",
+    "totalProcessingTime",
+    "apiActiveProcessingTime",
+    "apexProcessingTime",
+]
 _FINAL = ("JobComplete", "Failed", "Aborted")
 
 

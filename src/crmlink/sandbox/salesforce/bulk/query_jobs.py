@@ -30,8 +30,35 @@ from crmlink.sandbox.salesforce.soql import CompiledQuery, compile_query
 
 DEFAULT_MAX_RECORDS = 1_000_000
 MIN_RUN_SECONDS = 0.2  # a job is InProgress at least this long, as a real one is
-CREATE_KEYS = ["id", "operation", "object", "createdById", "createdDate", "systemModstamp", "state", "concurrencyMode", "contentType", "apiVersion", "lineEnding", "columnDelimiter"]
-LIST_KEYS = ["id", "operation", "object", "createdById", "createdDate", "systemModstamp", "state", "concurrencyMode", "contentType", "apiVersion", "jobType", "lineEnding", "columnDelimiter"]
+CREATE_KEYS = [
+    "id",
+    "operation",
+    "object",
+    "createdById",
+    "createdDate",
+    "systemModstamp",
+    "state",
+    "concurrencyMode",
+    "contentType",
+    "apiVersion",
+    "lineEnding",
+    "columnDelimiter",
+]
+LIST_KEYS = [
+    "id",
+    "operation",
+    "object",
+    "createdById",
+    "createdDate",
+    "systemModstamp",
+    "state",
+    "concurrencyMode",
+    "contentType",
+    "apiVersion",
+    "jobType",
+    "lineEnding",
+    "columnDelimiter",
+]
 INFO_KEYS = LIST_KEYS + (
     ["numberRecordsProcessed", "retries", "totalProcessingTime", "isPkChunkingSupported"]
 )
@@ -124,8 +151,13 @@ class QueryJobs:
         with self.jobs.lock:
             job.private["cursor"] = saved
             done = {"numberRecordsProcessed": saved["total"]}
-            if not self._advance(job, "InProgress", state="JobComplete", **done,
-                                 totalProcessingTime=elapsed_ms(started)):
+            if not self._advance(
+                job,
+                "InProgress",
+                state="JobComplete",
+                **done,
+                totalProcessingTime=elapsed_ms(started),
+            ):
                 cursor.drop(self.org, job.private.pop("cursor"))  # aborted meanwhile
 
     def _advance(self, job: Job, expected: str, **info) -> bool:

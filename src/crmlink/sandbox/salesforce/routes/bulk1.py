@@ -59,8 +59,9 @@ def classic_api(sandbox, handler):
             usage = await run_in_threadpool(sandbox.org.spend_api_call)
             if xml:
                 raise ClassicError(
-                    "InvalidJob", "The sandbox serves Bulk API 1.0 with contentType JSON only; "
-                    "send JSON (Content-Type: application/json)"
+                    "InvalidJob",
+                    "The sandbox serves Bulk API 1.0 with contentType JSON only; "
+                    "send JSON (Content-Type: application/json)",
                 )
             if sandbox.bulk is None:
                 raise errors.ServerUnavailable("Bulk API is not available")

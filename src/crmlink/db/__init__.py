@@ -1,0 +1,1 @@
+"""The campaign database: engine, catalog tables, migrations."""
