@@ -1,0 +1,2 @@
+"""The configuration wizard: CRM tables → data schemas and local tables; picklists →
+enumerations."""

@@ -1,0 +1,136 @@
+"""The type mapping: connector field kinds → local column types (one table, documented).
+
+Each CRM connector maps its native types to `FieldKind` (see its `describe`); this table
+maps kinds to SQLAlchemy types, the same on SQLite and PostgreSQL. The README's type
+mapping table is checked against it by a test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Double,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    Time,
+)
+from sqlalchemy.types import TypeEngine
+
+from crmlink.connectors.base import FieldKind, RemoteField
+
+MAX_VARCHAR = 4000  # longer strings become TEXT
+
+
+@dataclass(frozen=True)
+class LocalType:
+    """A column type as stored in the catalog: name + size, rebuilt into SQLAlchemy."""
+
+    name: str  # string, text, boolean, integer, bigint, decimal, double, date, datetime, time
+    length: int | None = None
+    precision: int | None = None
+    scale: int | None = None
+
+    def sqlalchemy(self) -> TypeEngine:
+        if self.name == "string":
+            return String(self.length or 255)
+        if self.name == "decimal":
+            return Numeric(self.precision or 18, self.scale or 0)
+        return _FIXED[self.name]
+
+    def describe(self) -> str:
+        if self.name == "string":
+            return f"string({self.length})"
+        if self.name == "decimal":
+            return f"decimal({self.precision},{self.scale})"
+        return self.name
+
+
+_FIXED: dict[str, TypeEngine] = {
+    "text": Text(),
+    "boolean": Boolean(),
+    "integer": Integer(),
+    "bigint": BigInteger(),
+    "double": Double(),
+    "date": Date(),
+    "datetime": DateTime(timezone=True),
+    "time": Time(),
+}
+
+# kind -> (local type name, why), in the order the README lists them.
+KIND_TO_LOCAL: dict[FieldKind, str] = {
+    FieldKind.ID: "string",
+    FieldKind.STRING: "string",
+    FieldKind.EMAIL: "string",
+    FieldKind.PHONE: "string",
+    FieldKind.URL: "string",
+    FieldKind.PICKLIST: "string",
+    FieldKind.REFERENCE: "string",
+    FieldKind.TEXT: "text",
+    FieldKind.MULTIPICKLIST: "text",
+    FieldKind.BINARY: "text",
+    FieldKind.UNSUPPORTED: "text",
+    FieldKind.BOOLEAN: "boolean",
+    FieldKind.INTEGER: "integer",
+    FieldKind.BIGINT: "bigint",
+    FieldKind.DECIMAL: "decimal",
+    FieldKind.DOUBLE: "double",
+    FieldKind.DATE: "date",
+    FieldKind.DATETIME: "datetime",
+    FieldKind.TIME: "time",
+}
+
+
+def local_type(field: RemoteField) -> LocalType | None:
+    """The column type for a remote field, or None for compounds (stored as components)."""
+    name = KIND_TO_LOCAL.get(field.kind)
+    if name is None:
+        return None
+    if name == "string":
+        length = field.length or 255
+        return LocalType("text") if length > MAX_VARCHAR else LocalType("string", length)
+    if name == "decimal":
+        return LocalType("decimal", precision=field.precision or 18, scale=field.scale or 0)
+    return LocalType(name)
+
+
+# Widening: which stored type may become which, keeping every existing value.
+_WIDER = {
+    ("integer", "bigint"),
+    ("integer", "decimal"),
+    ("integer", "double"),
+    ("bigint", "decimal"),
+    ("bigint", "double"),
+    ("decimal", "double"),
+    ("date", "datetime"),
+}
+
+
+def widen(old: LocalType, new: LocalType) -> LocalType:
+    """The type that holds values of both: the new one if it is wider, else the old one.
+
+    Narrowing never happens (data would be lost): a retyped field whose values no longer
+    fit keeps the wider type, or becomes text when the two have nothing in common."""
+    if old == new:
+        return old
+    if old.name == new.name == "string":
+        return LocalType("string", max(old.length or 0, new.length or 0))
+    if old.name == new.name == "decimal":
+        scale = max(old.scale or 0, new.scale or 0)
+        whole = max(
+            (old.precision or 0) - (old.scale or 0), (new.precision or 0) - (new.scale or 0)
+        )
+        return LocalType("decimal", precision=whole + scale, scale=scale)
+    if (old.name, new.name) in _WIDER:
+        return new
+    if (new.name, old.name) in _WIDER:
+        return old
+    if old.name == "text" or new.name in ("string", "text"):
+        return LocalType("text")
+    return LocalType("text")
