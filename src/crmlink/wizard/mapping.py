@@ -112,6 +112,11 @@ _WIDER = {
 }
 
 
+def _digits(t: LocalType) -> int:
+    """Digits before the decimal point."""
+    return (t.precision or 0) - (t.scale or 0)
+
+
 def widen(old: LocalType, new: LocalType) -> LocalType:
     """The type that holds values of both: the new one if it is wider, else the old one.
 
