@@ -84,8 +84,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--records", type=int, default=200_000)
     parser.add_argument("--page-size", type=int, default=5000)
-    parser.add_argument("--select", default="firstname,lastname,emailaddress1,telephone1,"
-                        "address1_city,address1_country,birthdate,gendercode,creditlimit,modifiedon")
+    parser.add_argument(
+        "--select",
+        default="firstname,lastname,emailaddress1,telephone1,"
+        "address1_city,address1_country,birthdate,gendercode,creditlimit,modifiedon",
+    )
     parser.add_argument("--state-dir", type=Path, default=None)
     args = parser.parse_args()
     import tempfile
@@ -99,13 +102,17 @@ def main() -> None:
         print(f"server ready in {startup:.1f}s (seeding {args.records:,} contacts + related)")
         for label, select in (("selected columns", args.select), ("all columns", None)):
             rows, pages, elapsed = read_all(info, select, args.page_size)
-            print(f"{label:17}: {rows:,} rows in {pages} pages, {elapsed:.2f}s, "
-                  f"{rows / elapsed:,.0f} rows/s")
+            print(
+                f"{label:17}: {rows:,} rows in {pages} pages, {elapsed:.2f}s, "
+                f"{rows / elapsed:,.0f} rows/s"
+            )
         monitor.stop.set()
         monitor.join()
         peak = max(monitor.samples)
-        print(f"server RSS: {base_rss / 2**20:.0f} MiB after seeding, peak while reading "
-              f"{peak / 2**20:.0f} MiB")
+        print(
+            f"server RSS: {base_rss / 2**20:.0f} MiB after seeding, peak while reading "
+            f"{peak / 2**20:.0f} MiB"
+        )
     finally:
         proc.terminate()
         proc.wait(timeout=20)

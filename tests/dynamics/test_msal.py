@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import msal
 import requests
 from cryptography import x509
@@ -28,12 +30,16 @@ def _app(sandbox, credential, public=False):
     kwargs = {"authority": info["authority"], "instance_discovery": False, "http_client": http}
     if public:
         return msal.PublicClientApplication(info["client_id"], **kwargs)
-    return msal.ConfidentialClientApplication(info["client_id"], client_credential=credential, **kwargs)
+    return msal.ConfidentialClientApplication(
+        info["client_id"], client_credential=credential, **kwargs
+    )
 
 
 def test_msal_client_secret(dv_sandbox):
     info = dv_sandbox.info()
-    result = _app(dv_sandbox, info["client_secret"]).acquire_token_for_client([f"{info['url']}/.default"])
+    result = _app(dv_sandbox, info["client_secret"]).acquire_token_for_client(
+        [f"{info['url']}/.default"]
+    )
     assert result.get("token_type") == "Bearer", result
 
 
@@ -42,7 +48,7 @@ def test_msal_certificate(dv_sandbox):
     with open(info["certificate"], "rb") as fh:
         cert = x509.load_pem_x509_certificate(fh.read())
     credential = {
-        "private_key": open(info["private_key"]).read(),
+        "private_key": Path(info["private_key"]).read_text(),
         "thumbprint": cert.fingerprint(hashes.SHA1()).hex(),  # noqa: S303
     }
     result = _app(dv_sandbox, credential).acquire_token_for_client([f"{info['url']}/.default"])
@@ -55,8 +61,10 @@ def test_msal_certificate_rejected_with_other_key(dv_sandbox, tmp_path):
     other = ensure_client_keypair(tmp_path, "someone else")
     info = dv_sandbox.info()
     cert = x509.load_pem_x509_certificate(other.certificate.read_bytes())
-    credential = {"private_key": other.private_key.read_text(),
-                  "thumbprint": cert.fingerprint(hashes.SHA1()).hex()}  # noqa: S303
+    credential = {
+        "private_key": other.private_key.read_text(),
+        "thumbprint": cert.fingerprint(hashes.SHA1()).hex(),
+    }  # noqa: S303
     result = _app(dv_sandbox, credential).acquire_token_for_client([f"{info['url']}/.default"])
     assert result["error"] == "invalid_client" and 700027 in result["error_codes"]
 

@@ -23,7 +23,9 @@ def test_filter_operators_and_in(dv_http):
 
 def test_filter_is_bound_not_pasted(dv_http):
     evil = "x' or 1=1 --"
-    body = dv_http.get("contacts", params={"$filter": f"lastname eq '{evil.replace(chr(39), chr(39) * 2)}'"}).json()
+    body = dv_http.get(
+        "contacts", params={"$filter": f"lastname eq '{evil.replace(chr(39), chr(39) * 2)}'"}
+    ).json()
     assert body["value"] == []
 
 
@@ -35,7 +37,10 @@ def test_unknown_property_error(dv_http):
 
 def test_upsert_by_alternate_key_and_conditions(dv_http):
     key = "contacts(emailaddress1='upsert.me@example.org')"
-    assert dv_http.patch(key, json={"lastname": "Upserted"}, headers={"If-Match": "*"}).status_code == 404
+    assert (
+        dv_http.patch(key, json={"lastname": "Upserted"}, headers={"If-Match": "*"}).status_code
+        == 404
+    )
     created = dv_http.patch(key, json={"lastname": "Upserted"})
     assert created.status_code == 204 and "contacts(" in created.headers["OData-EntityId"]
     again = dv_http.patch(key, json={"lastname": "Again"}, headers={"If-None-Match": "*"})
@@ -46,7 +51,8 @@ def test_upsert_by_alternate_key_and_conditions(dv_http):
 
 def test_create_return_representation_and_etag_concurrency(dv_http):
     created = dv_http.post(
-        "accounts", json={"name": "Etag Co", "revenue": 1234.5},
+        "accounts",
+        json={"name": "Etag Co", "revenue": 1234.5},
         headers={"Prefer": "return=representation"},
     )
     assert created.status_code == 201
@@ -60,10 +66,15 @@ def test_create_return_representation_and_etag_concurrency(dv_http):
 
 
 def test_bind_polymorphic_lookup_and_annotations(dv_http):
-    account = dv_http.post("accounts", json={"name": "Parent Co"}, headers={"Prefer": "return=representation"}).json()
+    account = dv_http.post(
+        "accounts", json={"name": "Parent Co"}, headers={"Prefer": "return=representation"}
+    ).json()
     contact = dv_http.post(
         "contacts",
-        json={"lastname": "Child", "parentcustomerid_account@odata.bind": f"/accounts({account['accountid']})"},
+        json={
+            "lastname": "Child",
+            "parentcustomerid_account@odata.bind": f"/accounts({account['accountid']})",
+        },
         headers={"Prefer": "return=representation"},
     ).json()
     got = dv_http.get(
@@ -80,13 +91,18 @@ def test_bind_polymorphic_lookup_and_annotations(dv_http):
 
 def test_invalid_option_value(dv_http):
     response = dv_http.post("contacts", json={"lastname": "X", "gendercode": 99})
-    assert response.status_code == 400 and "outside the valid range" in response.json()["error"]["message"]
+    assert (
+        response.status_code == 400
+        and "outside the valid range" in response.json()["error"]["message"]
+    )
 
 
 def test_metadata_csdl(dv_http):
     response = dv_http.get("$metadata")
     assert response.status_code == 200
-    assert '<EntitySet Name="contacts" EntityType="Microsoft.Dynamics.CRM.contact"/>' in response.text
+    assert (
+        '<EntitySet Name="contacts" EntityType="Microsoft.Dynamics.CRM.contact"/>' in response.text
+    )
 
 
 def test_global_option_sets(dv_http):

@@ -128,14 +128,10 @@ def widen(old: LocalType, new: LocalType) -> LocalType:
         return LocalType("string", max(old.length or 0, new.length or 0))
     if old.name == new.name == "decimal":
         scale = max(old.scale or 0, new.scale or 0)
-        whole = max(
-            (old.precision or 0) - (old.scale or 0), (new.precision or 0) - (new.scale or 0)
-        )
+        whole = max(_digits(old), _digits(new))
         return LocalType("decimal", precision=whole + scale, scale=scale)
     if (old.name, new.name) in _WIDER:
         return new
     if (new.name, old.name) in _WIDER:
         return old
-    if old.name == "text" or new.name in ("string", "text"):
-        return LocalType("text")
-    return LocalType("text")
+    return LocalType("text")  # nothing in common: text holds both

@@ -23,9 +23,9 @@ from crmlink.sandbox.dynamics.data.tables import OrgStore
 from crmlink.sandbox.dynamics.errors import ExecutionTimeLimit, RequestLimit, ServiceUnavailable
 from crmlink.sandbox.dynamics.metadata.builtin import builtin_schema
 from crmlink.sandbox.dynamics.metadata.loader import load_schema
+from crmlink.sandbox.dynamics.web.http import split_path
 from crmlink.sandbox.dynamics.web.routes import api_routes, auth_routes
 from crmlink.sandbox.dynamics.web.service import DynamicsService, RateLimiter
-from crmlink.sandbox.dynamics.web.http import split_path
 
 USERNAME = "admin@crmlinksandbox.onmicrosoft.com"
 
@@ -78,7 +78,9 @@ class DynamicsSandbox(SandboxBase):
             path.write_text(json.dumps(saved))
             path.chmod(0o600)
         cert = load_certificate(self.client_keys.certificate)
-        return Identity(**saved, certificate=cert, app_user_id=APP_USER_ID, admin_user_id=ADMIN_USER_ID)
+        return Identity(
+            **saved, certificate=cert, app_user_id=APP_USER_ID, admin_user_id=ADMIN_USER_ID
+        )
 
     # -- SandboxBase hooks ---------------------------------------------------------------
     def build_routes(self):
@@ -98,7 +100,9 @@ class DynamicsSandbox(SandboxBase):
 
     def render_fault(self, kind: str, spec: FaultSpec) -> Response:
         if kind == "503":
-            err = ServiceUnavailable("The service is temporarily unavailable. Retry the request later.")
+            err = ServiceUnavailable(
+                "The service is temporarily unavailable. Retry the request later."
+            )
             return err.response()
         headers = {"Retry-After": str(spec.retry_after)}
         if kind == "limit":

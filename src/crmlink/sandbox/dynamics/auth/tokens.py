@@ -126,7 +126,9 @@ class TokenService:
             raise AadError(
                 "invalid_client",
                 7000215,
-                "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app.",
+                "Invalid client secret provided. Ensure the secret being sent in the request "
+                "is the client secret value, not the client secret ID, for a secret added to "
+                "app.",
                 401,
             )
 
@@ -143,7 +145,7 @@ class TokenService:
             raise AadError(
                 "invalid_client",
                 700027,
-                f"The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '{print_}']",
+                f"The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '{print_}']",  # noqa: E501
                 401,
             )
         try:
@@ -186,7 +188,7 @@ class TokenService:
             raise AadError(
                 "unauthorized_client",
                 700016,
-                f"Application with identifier '{form.get('client_id')}' was not found in the directory '{ident.tenant_id}'.",
+                f"Application with identifier '{form.get('client_id')}' was not found in the directory '{ident.tenant_id}'.",  # noqa: E501
             )
         if form.get("client_secret") and form["client_secret"] != ident.client_secret:
             raise AadError("invalid_client", 7000215, "Invalid client secret provided.", 401)
@@ -194,7 +196,7 @@ class TokenService:
             raise AadError(
                 "invalid_grant",
                 50034,
-                f"The user account {form.get('username')} does not exist in the {ident.tenant_id} directory. To sign into this application, the account must be added to the directory.",
+                f"The user account {form.get('username')} does not exist in the {ident.tenant_id} directory. To sign into this application, the account must be added to the directory.",  # noqa: E501
             )
         if form.get("password") != ident.password:
             raise AadError(

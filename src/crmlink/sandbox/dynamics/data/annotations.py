@@ -38,7 +38,7 @@ def _names(conn, schema: OrgSchema, wanted: dict[str, set[str]]) -> dict[tuple[s
         pk, name = quote_ident(entity.primary_id), quote_ident(entity.primary_name)
         for i in range(0, len(ids_list), 500):
             chunk = ids_list[i : i + 500]
-            sql = f"SELECT {pk}, {name} FROM {table(entity)} WHERE {pk} IN ({','.join('?' * len(chunk))})"
+            sql = f"SELECT {pk}, {name} FROM {table(entity)} WHERE {pk} IN ({','.join('?' * len(chunk))})"  # noqa: E501
             for rid, label in conn.execute(sql, chunk):
                 found[(target, rid)] = label
     return found
@@ -55,7 +55,7 @@ def annotate_rows(conn, schema: OrgSchema, entity: EntityDef, attrs, page, prefe
                 wanted.setdefault(target, set()).add(value)
     names = _names(conn, schema, wanted) if prefer.wants(FORMATTED) else {}
     return [
-        json.dumps(_annotate(row, types, attrs, names, prefer))
+        json.dumps(_annotate(row, types, attrs, names, prefer), separators=(",", ":"))
         for row, types in zip(rows, page.types, strict=True)
     ]
 

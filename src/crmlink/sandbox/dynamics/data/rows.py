@@ -133,7 +133,7 @@ class RowReader:
         return ", ".join(parts), 0
 
     def _count(self, conn: sqlite3.Connection, where: list[str], params: list) -> int:
-        sql = f"SELECT count(*) FROM (SELECT 1 FROM {table(self.entity)} WHERE {' AND '.join(where)} LIMIT 5000)"
+        sql = f"SELECT count(*) FROM (SELECT 1 FROM {table(self.entity)} WHERE {' AND '.join(where)} LIMIT 5000)"  # noqa: E501
         return conn.execute(sql, params).fetchone()[0]
 
     def changed_since(self, conn: sqlite3.Connection, version: int) -> tuple[list[str], list[dict]]:

@@ -60,7 +60,7 @@ class Seeder:
         if count <= 0:
             return
         cols = _columns(entity)
-        sql = f"INSERT OR IGNORE INTO {table(entity)} ({', '.join(c for c, _ in cols)}) VALUES ({', '.join('?' * len(cols))})"
+        sql = f"INSERT OR IGNORE INTO {table(entity)} ({', '.join(c for c, _ in cols)}) VALUES ({', '.join('?' * len(cols))})"  # noqa: E501
         version = self.org.next_versions(conn, count)
         ids = self.ids.setdefault(entity.logical_name, [])
         for start in range(0, count, CHUNK):

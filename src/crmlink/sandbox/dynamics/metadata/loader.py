@@ -27,7 +27,7 @@ def load_schema(folder: Path) -> OrgSchema:
     for path in sorted(Path(folder).glob("*.json")):
         doc = json.loads(path.read_text(encoding="utf-8-sig"))
         for raw in _entities_in(doc):
-            schema.add(entity_from_json(raw))
+            _merge(schema, entity_from_json(raw))
         match = _CONTEXT_ENTITY.search(str(doc.get("@odata.context", "")))
         if match and isinstance(doc.get("value"), list):
             pending.setdefault(match.group(1), []).extend(doc["value"])
@@ -42,6 +42,16 @@ def load_schema(folder: Path) -> OrgSchema:
     for entity in schema.entities.values():
         _ensure_system_columns(entity)
     return schema
+
+
+def _merge(schema: OrgSchema, entity: EntityDef) -> None:
+    """Several files may describe one entity: keep every attribute any of them gives."""
+    known = schema.entities.get(entity.logical_name)
+    if known is not None:
+        for name, attr in known.attributes.items():
+            entity.attributes.setdefault(name, attr)
+        entity.alternate_keys = entity.alternate_keys or known.alternate_keys
+    schema.add(entity)
 
 
 def _entities_in(doc: dict) -> list[dict]:

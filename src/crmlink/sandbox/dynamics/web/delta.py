@@ -40,7 +40,8 @@ def changes(
         now = svc.org.current_version(conn)
         rows, _ = reader.changed_since(conn, since)
         deleted = conn.execute(
-            f"SELECT id FROM {DELETED} WHERE entity = ? AND versionnumber > ? ORDER BY versionnumber",
+            f"SELECT id FROM {DELETED} WHERE entity = ? AND versionnumber > ? ORDER BY "
+            "versionnumber",
             (entity.logical_name, since),
         ).fetchall()
     gone_ctx = f"{req.api}/$metadata#{entity.entity_set_name}/$deletedEntity"

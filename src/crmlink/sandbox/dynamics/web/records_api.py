@@ -91,7 +91,8 @@ def find_id(conn, entity: EntityDef, key: str) -> str | None:
     parsed = parse_key(key)
     if isinstance(parsed, str):
         row = conn.execute(
-            f"SELECT {quote_ident(entity.primary_id)} FROM {table(entity)} WHERE {quote_ident(entity.primary_id)} = ?",
+            f"SELECT {quote_ident(entity.primary_id)} FROM {table(entity)} WHERE "
+            f"{quote_ident(entity.primary_id)} = ?",
             (parsed,),
         ).fetchone()
         return row[0] if row else None
@@ -136,12 +137,12 @@ def retrieve(svc, req: ApiRequest, entity: EntityDef, key: str) -> ApiResponse:
         if found is None:
             raise _missing(entity, key)
         text, types = found
+        etag = text.split('"@odata.etag":"', 1)[1].split('",', 1)[0].replace('\\"', '"')
         if prefer.annotations:
             from crmlink.sandbox.dynamics.data.rows import Page
 
             page = Page([text], [types], None, None, False)
             text = annotate_rows(conn, svc.org.schema, entity, reader.attrs, page, prefer)[0]
-    etag = text.split('"@odata.etag":"', 1)[1].split('",', 1)[0].replace('\\"', '"')
     if req.header("If-None-Match") == etag:
         return ApiResponse.empty(304)
     body = '{"@odata.context":"' + context(req, entity, opts.select, "/$entity") + '",' + text[1:]
