@@ -67,7 +67,7 @@ def api(sandbox: SalesforceSandbox, handler, authenticate: bool = True):
         usage = None
         try:
             if authenticate:
-                sandbox.auth.check_token(bearer_token(request))
+                await run_in_threadpool(sandbox.auth.check_token, bearer_token(request))
                 usage = await run_in_threadpool(sandbox.org.spend_api_call)
             response = _as_response(await run_in_threadpool(handler, call))
         except errors.SalesforceError as exc:
