@@ -54,7 +54,7 @@ schema_fields = Table(
     Column("required", Boolean, nullable=False, default=False),
     Column("read_only", Boolean, nullable=False, default=False),
     Column("compound_of", String(255)),
-    Column("reference_to", String(255)),
+    Column("reference_to", Text),
     Column("enumeration", String(128)),
     Column("retired", Boolean, nullable=False, default=False),
     UniqueConstraint("schema_id", "column_name"),

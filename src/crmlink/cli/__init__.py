@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from crmlink import __version__
-from crmlink.cli import sandbox
+from crmlink.cli import account, enum, sandbox, schema, wizard
 
 app = typer.Typer(
     name="crmlink",
@@ -19,6 +19,10 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(sandbox.app, name="sandbox")
+app.add_typer(account.app, name="account")
+app.add_typer(schema.app, name="schema")
+app.add_typer(enum.app, name="enum")
+app.command("wizard")(wizard.wizard)
 
 
 @app.command()

@@ -1,11 +1,115 @@
-"""What every command shares: the one-sentence error exit."""
+"""What every command shares: options, opening the catalog, output, the one-sentence exit.
+
+@app.command("list")
+@cli_errors()                       # CrmlinkError -> "Error: …" on stderr, its exit code
+def list_(home: HomeOpt = None, json_: JsonOpt = False) -> None:
+    settings, database = open_catalog(home)   # closed when the command ends
+    …
+    print_json(rows) if json_ else print_table(["name", …], rows)
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import enum
+import json
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from crmlink.config import Settings
+from crmlink.db import Database, open_database
+from crmlink.errors import CrmlinkError
+
+HomeOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--home",
+        help="crmlink home folder (default: $CRMLINK_HOME, else ~/.crmlink).",
+        show_default=False,
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print one sentence on stderr and return the exit to raise (2 = bad input)."""
-    typer.echo(f"Error: {message}", err=True)
+    typer.echo(f"Error: {_sentence(message)}", err=True)
     return typer.Exit(code)
+
+
+@contextmanager
+def cli_errors() -> Iterator[None]:
+    """Turn a CrmlinkError into its one sentence and exit code; use with `with` or as `@`."""
+    try:
+        yield
+    except CrmlinkError as exc:
+        raise fail(exc.message, exc.exit_code) from None
+
+
+def _sentence(message: str) -> str:
+    return message if message.endswith((".", "?", "!")) else message + "."
+
+
+def open_catalog(home: Path | None) -> tuple[Settings, Database]:
+    """Settings (from `--home` and the environment) and the migrated campaign database.
+
+    Inside a command the database is closed when the command ends.
+    """
+    settings = Settings.load(home)
+    database = open_database(settings)
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        context.call_on_close(database.close)
+    return settings, database
+
+
+def to_jsonable(value: Any) -> Any:
+    """JSON for dataclasses, datetimes (ISO 8601), dates, paths and enums."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return to_jsonable(dataclasses.asdict(value))
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def print_json(obj: Any) -> None:
+    typer.echo(json.dumps(to_jsonable(obj), indent=2, ensure_ascii=False))
+
+
+def console() -> Console:
+    """A rich console on stdout, wide enough not to wrap tables when piped."""
+    return Console(width=None if sys.stdout.isatty() else 200, highlight=False)
+
+
+def print_table(columns: Sequence[str], rows: Iterable[Sequence[Any]], title: str | None = None):
+    table = Table(*columns, title=title, box=None, header_style="bold", pad_edge=False)
+    for row in rows:
+        table.add_row(*("" if v is None else str(to_jsonable(v)) for v in row))
+    console().print(table)
+
+
+def print_fields(pairs: Iterable[tuple[str, Any]]) -> None:
+    """`name  value` lines, names aligned: the text form of `show` commands."""
+    pairs = list(pairs)
+    width = max((len(name) for name, _ in pairs), default=0)
+    for name, value in pairs:
+        shown = "" if value is None else to_jsonable(value)
+        typer.echo(f"{name.ljust(width)}  {shown}")

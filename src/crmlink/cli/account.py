@@ -1,0 +1,256 @@
+"""`crmlink account add|list|show|remove|test`: the external accounts that reach CRMs.
+
+Secrets never go on the command line: they are asked for without echo on a terminal, or
+read from environment variables (`--secret-from-env VAR=field`) or from stdin
+(`--secrets-stdin`, one `field=value` a line).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+import typer
+
+from crmlink.catalog.accounts import (
+    EMPTY_ALLOWED,
+    AccountInput,
+    AccountStore,
+    auth_rule,
+    check,
+)
+from crmlink.catalog.secrets import SECRET_FIELDS, SECRET_LABELS, SecretCipher
+from crmlink.cli.common import (
+    HomeOpt,
+    JsonOpt,
+    YesOpt,
+    cli_errors,
+    fail,
+    open_catalog,
+    print_fields,
+    print_json,
+    print_table,
+)
+from crmlink.connectors.base import AccountSettings, Identity, Usage
+from crmlink.errors import JobFailed, UsageError
+
+app = typer.Typer(help="External accounts: how crmlink reaches each CRM.", no_args_is_help=True)
+
+NameArg = Annotated[str, typer.Argument(help="The account's name (letters, digits, - and _).")]
+LIST_COLUMNS = ("name", "type", "auth", "url", "username", "api_version", "sandbox")
+
+
+def _store(home: Path | None) -> AccountStore:
+    settings, database = open_catalog(home)
+    return AccountStore(database, SecretCipher(settings.secret_key))
+
+
+@app.command("add")
+@cli_errors()
+def add(
+    name: NameArg,
+    crm_type: Annotated[str, typer.Option("--type", help="salesforce or dynamics.")],
+    url: Annotated[str, typer.Option(help="The CRM's https:// address.")],
+    auth: Annotated[
+        str,
+        typer.Option(
+            help="salesforce: soap, password, client-credentials, jwt, refresh-token; "
+            "dynamics: client-secret, certificate, password."
+        ),
+    ],
+    username: Annotated[str | None, typer.Option(help="The CRM user's login.")] = None,
+    client_id: Annotated[
+        str | None, typer.Option(help="Connected app consumer key / Azure app client id.")
+    ] = None,
+    api_version: Annotated[str | None, typer.Option(help="API version, e.g. 59.0.")] = None,
+    sandbox: Annotated[bool, typer.Option(help="A Salesforce sandbox org.")] = False,
+    ca_bundle: Annotated[
+        Path | None, typer.Option(help="PEM file of CAs to trust for this CRM.")
+    ] = None,
+    private_key: Annotated[
+        Path | None, typer.Option(help="PEM private key (jwt, certificate).")
+    ] = None,
+    tenant_id: Annotated[str | None, typer.Option(help="Azure AD tenant id (dynamics).")] = None,
+    secret_from_env: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Read a secret from an environment variable: VAR=field "
+            f"(field: {', '.join(SECRET_FIELDS)}). Repeatable.",
+        ),
+    ] = None,
+    secrets_stdin: Annotated[
+        bool, typer.Option(help="Read secrets from stdin, one field=value a line.")
+    ] = False,
+    home: HomeOpt = None,
+) -> None:
+    """Add an external account; secrets are asked for (no echo), or read from env or stdin."""
+    data = check(
+        AccountInput(
+            name=name,
+            type=crm_type,
+            url=url,
+            auth=auth,
+            username=username,
+            client_id=client_id,
+            api_version=api_version,
+            sandbox=sandbox,
+            ca_bundle=None if ca_bundle is None else str(ca_bundle),
+            private_key=None if private_key is None else str(private_key),
+            tenant_id=tenant_id,
+        )
+    )
+    store = _store(home)
+    data = store.check_new(data)
+    secrets = _given_secrets(secret_from_env or [], sys.stdin if secrets_stdin else None)
+    if not secrets_stdin:
+        secrets |= _asked_secrets(data, secrets)
+    account = store.add(replace(data, secrets=secrets))
+    typer.echo(
+        f"Added account {account.name!r} ({account.type}, {account.auth}); "
+        f"check it with `crmlink account test {account.name}`."
+    )
+
+
+def _given_secrets(env_specs: list[str], stream: Iterable[str] | None) -> dict[str, str]:
+    pairs = [_from_env(spec) for spec in env_specs]
+    if stream is not None:
+        pairs += _from_lines(stream)
+    secrets: dict[str, str] = {}
+    for field, value in pairs:
+        if field in secrets:
+            raise UsageError(f"the {field} secret is given twice: give it once")
+        secrets[field] = value
+    return secrets
+
+
+def _from_env(spec: str) -> tuple[str, str]:
+    variable, sep, field = spec.partition("=")
+    if not sep or not variable or field not in SECRET_FIELDS:
+        raise UsageError(
+            f"--secret-from-env {spec!r} is not VAR=field: write e.g. SF_PASSWORD=password "
+            f"(field: {', '.join(SECRET_FIELDS)})"
+        )
+    if variable not in os.environ:
+        raise UsageError(f"--secret-from-env {spec}: the variable {variable} is not set")
+    return field, os.environ[variable]
+
+
+def _from_lines(stream: Iterable[str]) -> list[tuple[str, str]]:
+    pairs = []
+    for number, line in enumerate(stream, 1):
+        line = line.rstrip("\r\n")
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        field, sep, value = line.partition("=")
+        if not sep or field.strip() not in SECRET_FIELDS:  # never echo the line: a secret?
+            raise UsageError(
+                f"line {number} of stdin is not field=value with a field among "
+                f"{', '.join(SECRET_FIELDS)}"
+            )
+        pairs.append((field.strip(), value))
+    return pairs
+
+
+def _stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+def _asked_secrets(data: AccountInput, given: dict[str, str]) -> dict[str, str]:
+    """Ask, without echo, for the secrets the auth method needs and nobody gave."""
+    missing = [name for name in auth_rule(data.type, data.auth).secrets() if name not in given]
+    if not missing or not _stdin_is_terminal():
+        return {}
+    return {name: _ask(name) for name in missing}
+
+
+def _ask(name: str) -> str:
+    label = SECRET_LABELS[name]
+    if name in EMPTY_ALLOWED:
+        label += " (press Enter if none)"
+        return typer.prompt(label, hide_input=True, default="", show_default=False)
+    return typer.prompt(label, hide_input=True)
+
+
+@app.command("list")
+@cli_errors()
+def list_(home: HomeOpt = None, json_: JsonOpt = False) -> None:
+    """List the external accounts."""
+    accounts = _store(home).list()
+    if json_:
+        print_json([{k: getattr(a, k) for k in (*LIST_COLUMNS, "created_at")} for a in accounts])
+    elif not accounts:
+        typer.echo("No accounts yet: add one with `crmlink account add`.", err=True)
+    else:
+        print_table(LIST_COLUMNS, ([getattr(a, k) for k in LIST_COLUMNS] for a in accounts))
+
+
+@app.command("show")
+@cli_errors()
+def show(name: NameArg, home: HomeOpt = None, json_: JsonOpt = False) -> None:
+    """Show one account; secrets are masked."""
+    shown = _store(home).show(name)
+    if json_:
+        print_json(shown)
+        return
+    secrets = shown.pop("secrets")
+    print_fields([*shown.items(), *((f"secret {k}", v) for k, v in secrets.items())])
+
+
+@app.command("remove")
+@cli_errors()
+def remove(name: NameArg, yes: YesOpt = False, home: HomeOpt = None) -> None:
+    """Remove an account (asks first, unless --yes)."""
+    store = _store(home)
+    store.get(name)
+    if not yes and not typer.confirm(f"Remove account {name!r}?", default=False):
+        raise fail(f"account {name!r} was not removed; add --yes to remove it without asking", 1)
+    store.remove(name)
+    typer.echo(f"Removed account {name!r}.")
+
+
+@app.command("test")
+@cli_errors()
+def test(name: NameArg, home: HomeOpt = None, json_: JsonOpt = False) -> None:
+    """Log in to the account's CRM; print org id, user, API version and API usage."""
+    settings = _store(home).settings(name)
+    identity, usage = _probe(settings)
+    if json_:
+        print_json({"account": name, **_identity_dict(identity), "usage": usage})
+        return
+    typer.echo(f"Account {name!r}: connected to {identity.instance_url}.")
+    print_fields(
+        [
+            ("org id", identity.org_id),
+            ("user", identity.user),
+            ("API version", identity.api_version),
+            ("API usage", f"{usage.used} / {usage.limit} calls"),
+        ]
+    )
+
+
+def _probe(settings: AccountSettings) -> tuple[Identity, Usage]:
+    from crmlink.connectors.registry import open_connector
+
+    try:
+        connector = open_connector(settings)
+        try:
+            return connector.identity(), connector.usage()
+        finally:
+            connector.close()
+    except (httpx.HTTPError, OSError) as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise JobFailed(f"cannot reach {settings.url}: {reason}", account=settings.name) from None
+
+
+def _identity_dict(identity: Identity) -> dict:
+    return {
+        "org_id": identity.org_id,
+        "user": identity.user,
+        "api_version": identity.api_version,
+        "instance_url": identity.instance_url,
+    }
