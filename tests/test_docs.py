@@ -1,0 +1,35 @@
+"""The README stays true: its type mapping table matches the code."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from crmlink.connectors.salesforce.describe import TYPE_MAP
+from crmlink.wizard.mapping import KIND_TO_LOCAL
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def _mapping_rows() -> list[tuple[str, str, str]]:
+    text = README.read_text(encoding="utf-8")
+    section = text.split("### Type mapping (Salesforce)", 1)[1].split("\n\n", 2)[1]
+    rows = []
+    for line in section.splitlines()[2:]:
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        rows.append((cells[0], cells[1], cells[2]))
+    return rows
+
+
+def test_readme_lists_every_salesforce_type_with_its_kind():
+    rows = _mapping_rows()
+    assert {sf_type: kind for sf_type, kind, _ in rows} == {k: str(v) for k, v in TYPE_MAP.items()}
+
+
+def test_readme_local_columns_match_the_mapping():
+    for _, kind, column in _mapping_rows():
+        local = KIND_TO_LOCAL.get(kind)
+        if kind == "compound":
+            assert local is None and column.startswith("its components")
+        else:
+            assert re.match(rf"{local}\b", column), (kind, column, local)
