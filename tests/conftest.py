@@ -10,12 +10,16 @@ import requests
 
 from crmlink.sandbox.salesforce.app import SalesforceSandbox
 
+pytest_plugins = ["tests.fixtures_db"]
+
 SF_RECORDS = 300  # contacts seeded in the shared sandbox
 
 
 @pytest.fixture(scope="session")
 def sf_sandbox(tmp_path_factory):
-    """One sandbox for the whole run: read-mostly tests share it."""
+    """One sandbox for the whole run. Tests may add records to it, so they compare with
+    the org's current counts (`sandbox.org.count`) rather than with SF_RECORDS; tests
+    that set faults, quotas or expect exact counts use `sf_fresh`."""
     sandbox = SalesforceSandbox(
         state_dir=tmp_path_factory.mktemp("sf-sandbox"), records=SF_RECORDS, seed=7
     )

@@ -36,7 +36,7 @@ from crmlink.cli.common import (
     print_json,
     print_table,
 )
-from crmlink.connectors.base import AccountSettings, Identity, Usage
+from crmlink.connectors.base import AccountSettings, Connector, Identity, Usage
 from crmlink.errors import JobFailed, UsageError
 
 app = typer.Typer(help="External accounts: how crmlink reaches each CRM.", no_args_is_help=True)
@@ -68,7 +68,7 @@ def add(
         str | None, typer.Option(help="Connected app consumer key / Azure app client id.")
     ] = None,
     api_version: Annotated[str | None, typer.Option(help="API version, e.g. 59.0.")] = None,
-    sandbox: Annotated[bool, typer.Option(help="A Salesforce sandbox org.")] = False,
+    sandbox: Annotated[bool, typer.Option("--sandbox", help="A Salesforce sandbox org.")] = False,
     ca_bundle: Annotated[
         Path | None, typer.Option(help="PEM file of CAs to trust for this CRM.")
     ] = None,
@@ -84,7 +84,8 @@ def add(
         ),
     ] = None,
     secrets_stdin: Annotated[
-        bool, typer.Option(help="Read secrets from stdin, one field=value a line.")
+        bool,
+        typer.Option("--secrets-stdin", help="Read secrets from stdin, one field=value a line."),
     ] = False,
     home: HomeOpt = None,
 ) -> None:
@@ -234,17 +235,25 @@ def test(name: NameArg, home: HomeOpt = None, json_: JsonOpt = False) -> None:
 
 
 def _probe(settings: AccountSettings) -> tuple[Identity, Usage]:
-    from crmlink.connectors.registry import open_connector
-
+    connector = _open(settings)
     try:
-        connector = open_connector(settings)
-        try:
-            return connector.identity(), connector.usage()
-        finally:
-            connector.close()
+        return connector.identity(), connector.usage()
     except (httpx.HTTPError, OSError) as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise JobFailed(f"cannot reach {settings.url}: {reason}", account=settings.name) from None
+    finally:
+        connector.close()
+
+
+def _open(settings: AccountSettings) -> Connector:
+    from crmlink.connectors.registry import open_connector
+
+    try:
+        return open_connector(settings)
+    except ModuleNotFoundError as exc:
+        if not (exc.name or "").startswith(f"crmlink.connectors.{settings.type}"):
+            raise
+        raise JobFailed(f"this crmlink has no {settings.type} connector yet") from None
 
 
 def _identity_dict(identity: Identity) -> dict:

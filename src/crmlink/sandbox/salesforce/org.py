@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -51,6 +52,7 @@ class SalesforceOrg:
         self.api_limit = api_limit
         self.org_id, self.user_id = ORG_ID, USER_ID
         self.clock_offset = dt.timedelta()  # moved forward by tests through the control API
+        self._batch = threading.local()  # the stamps of the batch write under way, if any
         self._create_schema()
 
     # -- schema ---------------------------------------------------------------------
@@ -108,7 +110,13 @@ class SalesforceOrg:
         return dt.datetime.now(dt.UTC) + self.clock_offset
 
     def _stamps(self) -> tuple[str, str]:
-        """(SystemModstamp, visible-at) for a write now; a late commit shows up later."""
+        """(SystemModstamp, visible-at) for a write now; a late commit shows up later.
+
+        Inside a batch write every record gets the batch's stamp, as the records of one
+        Salesforce DML transaction share their SystemModstamp (ties a sync must handle)."""
+        frozen = getattr(self._batch, "stamps", None)
+        if frozen is not None:
+            return frozen
         now = self.now()
         late = dt.timedelta(seconds=self.faults.spec.late_commit)
         return format_datetime(now), format_datetime(now + late)
@@ -356,7 +364,11 @@ class SalesforceOrg:
         """Insert/update/upsert/delete records one savepoint each; per-record results."""
         obj = self.object(obj_name)
         with self.store.transaction() as conn:
-            results = [self._write_one(conn, obj, operation, r, ext_field) for r in records]
+            self._batch.stamps = self._stamps()
+            try:
+                results = [self._write_one(conn, obj, operation, r, ext_field) for r in records]
+            finally:
+                self._batch.stamps = None
             if all_or_none and not all(r.success for r in results):
                 raise _RollBack(_rolled_back(results))  # the transaction rolls back whole
         return results

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import groupby
+
 from starlette.routing import Route
 
 from crmlink.sandbox.salesforce import errors
@@ -41,18 +43,27 @@ def _type_of(record: dict, fallback: str | None = None) -> str:
 
 
 def _by_type(call: Call, records: list[dict], operation: str, ext=None) -> list[RecordResult]:
-    """Write records (possibly of several types) in order; results in request order."""
+    """Write records in order, each run of one type as one batch (one transaction and one
+    SystemModstamp, as on Salesforce); results in request order."""
     org = call.sandbox.org
     results: list[RecordResult] = []
     fallback = call.params.get("sobject")
-    for record in records:
+    for kind, run in groupby(records, key=lambda r: _kind_or_none(r, fallback)):
+        run = list(run)
+        if kind is None:
+            err = errors.InvalidType("Missing attributes.type on a record")
+            results += [RecordResult(id=None, success=False, errors=[err]) for _ in run]
+            continue
+        clean = [{k: v for k, v in r.items() if k != "attributes"} for r in run]
         try:
-            kind = _type_of(record, fallback)
-            clean = {k: v for k, v in record.items() if k != "attributes"}
-            results += org.write_many(kind, operation, [clean], ext_field=ext)
-        except errors.SalesforceError as exc:
-            results.append(RecordResult(id=None, success=False, errors=[exc]))
+            results += org.write_many(kind, operation, clean, ext_field=ext)
+        except errors.SalesforceError as exc:  # e.g. an unknown object type
+            results += [RecordResult(id=None, success=False, errors=[exc]) for _ in run]
     return results
+
+
+def _kind_or_none(record: dict, fallback: str | None) -> str | None:
+    return (record.get("attributes") or {}).get("type") or fallback
 
 
 def _all_or_none(call: Call, records: list[dict], operation: str, ext) -> list[RecordResult]:

@@ -1,0 +1,186 @@
+"""`SalesforceConnector`: the Connector protocol over Salesforce's REST, sObject
+Collections and Bulk API 2.0, with a planner that picks the API per call."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+
+from crmlink.connectors.base import (
+    AccountSettings,
+    DeletedRecord,
+    DeletedWindow,
+    Identity,
+    OrderBy,
+    ReadCursor,
+    RemoteTable,
+    TableSummary,
+    Usage,
+    WriteMode,
+    WriteResult,
+)
+from crmlink.connectors.salesforce import describe as describes
+from crmlink.connectors.salesforce import soql, values
+from crmlink.connectors.salesforce.bulk import BulkJobFailed, BulkQuery, PollPolicy
+from crmlink.connectors.salesforce.http import RetryPolicy, SalesforceHttp
+from crmlink.connectors.salesforce.ingest import BulkIngest
+from crmlink.connectors.salesforce.read import RestReader, has_compound, plan
+from crmlink.connectors.salesforce.write import Writer
+from crmlink.errors import NotFoundError, RemoteError
+
+GET_DELETED_DAYS = 30
+
+
+class SalesforceConnector:
+    """One Salesforce org, opened for an external account.
+
+    `bulk_read_threshold`: a read whose COUNT() is above it uses a Bulk 2.0 query job.
+    `bulk_write_threshold`: a write or delete of at least this many rows uses Bulk 2.0
+    ingest. `retry` and `poll` bound the retries and the Bulk waits.
+    """
+
+    def __init__(
+        self,
+        account: AccountSettings,
+        *,
+        bulk_read_threshold: int = 50_000,
+        bulk_write_threshold: int = 10_000,
+        retry: RetryPolicy | None = None,
+        poll: PollPolicy | None = None,
+        timeout: float = 120.0,
+        bulk_job_rows: int = 100_000,
+    ) -> None:
+        self.account = account
+        self.http = SalesforceHttp(account, retry, timeout)
+        self.poll = poll or PollPolicy()
+        self.bulk_read_threshold = bulk_read_threshold
+        self.rest = RestReader(self.http)
+        self.bulk = BulkQuery(self.http, self.poll)
+        ingest = BulkIngest(self.http, self.poll, bulk_job_rows)
+        self.writer = Writer(self.http, ingest, bulk_write_threshold)
+        self._describes: dict[str, RemoteTable] = {}
+        self.last_read_api: str | None = None  # 'rest' or 'bulk': what the planner chose
+
+    def __enter__(self) -> SalesforceConnector:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- metadata ---------------------------------------------------------------------
+    def identity(self) -> Identity:
+        session = self.http.session
+        user, org_id = session.username, session.org_id
+        if session.id_url:
+            info = self.http.json("GET", session.id_url)
+            user, org_id = info.get("username", user), info.get("organization_id", org_id)
+        return Identity(org_id, user, self.http.version, session.instance_url)
+
+    def list_tables(self) -> list[TableSummary]:
+        body = self.http.json("GET", self.http.data("sobjects"))
+        return [describes.summary(entry) for entry in body.get("sobjects", [])]
+
+    def describe(self, table: str) -> RemoteTable:
+        cached = self._describes.get(table.lower())
+        if cached is not None:
+            return cached
+        try:
+            raw = self.http.json("GET", self.http.data(f"sobjects/{table}/describe"))
+        except NotFoundError:
+            raise describes.not_found(table, [t.name for t in self.list_tables()]) from None
+        remote = describes.remote_table(raw)
+        self._describes[table.lower()] = remote
+        return remote
+
+    # -- reads ------------------------------------------------------------------------
+    def read(
+        self,
+        table: str,
+        fields: list[str],
+        filter: str | None = None,
+        order: list[OrderBy] | None = None,
+        cursor: ReadCursor | None = None,
+        include_deleted: bool = False,
+        ids: list[str] | None = None,
+    ) -> Iterator[list[dict]]:
+        remote = self.describe(table)
+        read = plan(remote, fields, filter, order, cursor, include_deleted)
+        if ids is not None:
+            self.last_read_api = "rest"
+            yield from self.rest.by_ids(read, list(ids))
+            return
+        if has_compound(read) or self.rest.count(read) <= self.bulk_read_threshold:
+            self.last_read_api = "rest"
+            yield from self.rest.rows(read)
+            return
+        self.last_read_api = "bulk"
+        try:
+            yield from self.bulk.rows(read)
+        except BulkJobFailed:  # fails before any row is given: REST pages still work
+            self.last_read_api = "rest"
+            yield from self.rest.rows(read)
+
+    def read_deleted(self, table: str, start: dt.datetime, end: dt.datetime) -> DeletedWindow:
+        remote = self.describe(table)
+        oldest = dt.datetime.now(dt.UTC) - dt.timedelta(days=GET_DELETED_DAYS)
+        if start < oldest:
+            return self._deleted_by_query(remote, start, end)
+        params = {"start": _iso(start), "end": _iso(end)}
+        try:
+            body = self.http.json(
+                "GET", self.http.data(f"sobjects/{remote.name}/deleted"), params=params
+            )
+        except RemoteError as exc:
+            if exc.code != "INVALID_REPLICATION_DATE":
+                raise
+            return self._deleted_by_query(remote, start, end)
+        records = [
+            DeletedRecord(r["id"], values._datetime(r["deletedDate"]))
+            for r in body.get("deletedRecords", [])
+        ]
+        earliest = body.get("earliestDateAvailable")
+        return DeletedWindow(
+            records,
+            values._datetime(earliest) if earliest else None,
+            values._datetime(body["latestDateCovered"]),
+        )
+
+    def _deleted_by_query(self, table: RemoteTable, start: dt.datetime, end: dt.datetime):
+        """Past getDeleted's 30 days: the recycle bin through queryAll (IsDeleted)."""
+        stamp = table.modified_field or "SystemModstamp"
+        where = [
+            "IsDeleted = true",
+            f"{stamp} >= {soql.datetime_literal(start)}",
+            f"{stamp} < {soql.datetime_literal(end)}",
+        ]
+        text = soql.select(table.name, ["Id", stamp], where, [(stamp, False)])
+        convert = values.row_reader(table, ["Id", stamp])
+        records = [
+            DeletedRecord(row["Id"], row[stamp])
+            for batch in self.rest.pages("queryAll", text, convert)
+            for row in batch
+        ]
+        covered = min(end, dt.datetime.now(dt.UTC))
+        return DeletedWindow(records, None, covered)
+
+    # -- writes -----------------------------------------------------------------------
+    def write(
+        self, table: str, rows: Iterable[dict], mode: WriteMode, key: str | None = None
+    ) -> Iterator[WriteResult]:
+        return self.writer.write(self.describe(table), rows, WriteMode(mode), key)
+
+    def delete(self, table: str, ids: Iterable[str]) -> Iterator[WriteResult]:
+        return self.writer.delete(self.describe(table), ids)
+
+    def usage(self) -> Usage:
+        body = self.http.json("GET", self.http.data("limits"))
+        daily = body.get("DailyApiRequests", {})
+        limit = int(daily.get("Max", 0))
+        return Usage(limit - int(daily.get("Remaining", 0)), limit, body)
+
+    def close(self) -> None:
+        self.http.close()
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")

@@ -1,0 +1,109 @@
+"""Reads: the plan (count, then REST pages or a Bulk 2.0 query), cursors and id lists.
+
+A cursor `(modified, id)` reads rows strictly after it in the compound order
+`(SystemModstamp, Id)`; see docs/semantics.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from crmlink.connectors.base import FieldKind, OrderBy, ReadCursor, RemoteTable
+from crmlink.connectors.salesforce import soql, values
+from crmlink.connectors.salesforce.http import SalesforceHttp
+from crmlink.errors import UsageError
+from crmlink.filters import parse, validate
+from crmlink.filters.validate import lookup, unknown_field
+
+IDS_PER_QUERY = 500  # 500 ids × ~22 characters stays far below SOQL's 100,000
+REST_BATCH = 2000
+
+
+@dataclass
+class ReadPlan:
+    table: RemoteTable
+    fields: list[str]
+    where: list[str]
+    order: list[tuple[str, bool]]
+    endpoint: str  # query | queryAll
+
+    def soql(self, extra: list[str] | None = None) -> str:
+        return soql.select(self.table.name, self.fields, self.where + (extra or []), self.order)
+
+
+def plan(
+    table: RemoteTable,
+    fields: list[str],
+    filter: str | None,
+    order: list[OrderBy] | None,
+    cursor: ReadCursor | None,
+    include_deleted: bool,
+) -> ReadPlan:
+    names = [_field(table, name) for name in fields] or [f.name for f in table.fields]
+    where = [soql.render(validate(parse(filter), table))] if filter else []
+    ordering = [(lookup(table, o.field).name, o.descending) for o in order or []]
+    if cursor is not None:
+        where.append(cursor_condition(table, cursor))
+        if ordering:
+            raise UsageError("a cursor read is ordered by (modified, Id): give no order")
+        ordering = [(table.modified_field or "", False), (table.key_field, False)]
+    endpoint = "queryAll" if include_deleted else "query"
+    return ReadPlan(table, names, where, ordering, endpoint)
+
+
+def _field(table: RemoteTable, name: str) -> str:
+    field = table.field(name)
+    if field is None:
+        raise UsageError(unknown_field(table, name), object=table.name, field=name)
+    return field.name
+
+
+def cursor_condition(table: RemoteTable, cursor: ReadCursor) -> str:
+    """Strictly after (m, id): `(M > m OR (M = m AND Id > id))`."""
+    if not table.modified_field:
+        raise UsageError(f"{table.name} has no modified field: it cannot be read by cursor")
+    stamp = soql.datetime_literal(cursor.modified)
+    mod, key = table.modified_field, table.key_field
+    if not cursor.id:
+        return f"{mod} >= {stamp}"
+    return f"({mod} > {stamp} OR ({mod} = {stamp} AND {key} > {soql.quote(cursor.id)}))"
+
+
+def has_compound(read: ReadPlan) -> bool:
+    return any(read.table.field(n).kind == FieldKind.COMPOUND for n in read.fields)
+
+
+class RestReader:
+    """`/query` (or `/queryAll`) with `nextRecordsUrl` paging: one batch per page."""
+
+    def __init__(self, http: SalesforceHttp) -> None:
+        self.http = http
+
+    def count(self, read: ReadPlan) -> int:
+        text = soql.count(read.table.name, read.where)
+        body = self.http.json("GET", self.http.data(read.endpoint), params={"q": text})
+        return int(body["totalSize"])
+
+    def rows(self, read: ReadPlan, extra: list[str] | None = None) -> Iterator[list[dict]]:
+        convert = values.row_reader(read.table, read.fields)
+        yield from self.pages(read.endpoint, read.soql(extra), convert)
+
+    def pages(self, endpoint: str, text: str, convert: Callable) -> Iterator[list[dict]]:
+        headers = {"Sforce-Query-Options": f"batchSize={REST_BATCH}"}
+        body = self.http.json("GET", self.http.data(endpoint), params={"q": text}, headers=headers)
+        while True:
+            records = body.get("records") or []
+            if records:
+                yield [convert(record) for record in records]
+            next_url = body.get("nextRecordsUrl")
+            if body.get("done", True) or not next_url:
+                return
+            body = self.http.json("GET", next_url, headers=headers)
+
+    def by_ids(self, read: ReadPlan, ids: list[str]) -> Iterator[list[dict]]:
+        key = read.table.key_field
+        for start in range(0, len(ids), IDS_PER_QUERY):
+            chunk = ids[start : start + IDS_PER_QUERY]
+            listed = ", ".join(soql.quote(i) for i in chunk)
+            yield from self.rows(read, [f"{key} IN ({listed})"])

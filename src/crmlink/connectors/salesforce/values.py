@@ -1,0 +1,114 @@
+"""Salesforce values to Python and back: one converter per `FieldKind`.
+
+Reads: JSON (REST) and CSV text (Bulk) become bool, int, float, Decimal (currency),
+`datetime.date`, aware UTC `datetime.datetime`, `datetime.time`, str; null or an empty
+Bulk cell is None. Writes: Python values become JSON values, or Bulk CSV text where
+None is `#N/A` (set to null) and a missing key is an empty cell (left unchanged).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+
+from crmlink.connectors.base import FieldKind, RemoteTable
+
+K = FieldKind
+BULK_NULL = "#N/A"
+
+
+def _bool(value) -> bool:
+    return value if isinstance(value, bool) else str(value).strip().lower() == "true"
+
+
+def _int(value) -> int:
+    return value if isinstance(value, int) else int(Decimal(str(value)))
+
+
+def _datetime(value) -> dt.datetime:
+    text = str(value).replace("Z", "+00:00")
+    return dt.datetime.fromisoformat(text).astimezone(dt.UTC)
+
+
+def _time(value) -> dt.time:
+    return dt.time.fromisoformat(str(value).rstrip("Z"))
+
+
+READERS: dict[FieldKind, Callable] = {
+    K.BOOLEAN: _bool,
+    K.INTEGER: _int,
+    K.BIGINT: _int,
+    K.DOUBLE: float,
+    K.DECIMAL: lambda v: Decimal(str(v)),
+    K.DATE: lambda v: dt.date.fromisoformat(str(v)[:10]),
+    K.DATETIME: _datetime,
+    K.TIME: _time,
+}
+
+
+def reader(kind: FieldKind) -> Callable:
+    """The converter of one field kind (text kinds and compounds pass through)."""
+    return READERS.get(kind, _same)
+
+
+def _same(value):
+    return value
+
+
+def row_reader(table: RemoteTable, fields: list[str]) -> Callable[[dict], dict]:
+    """Convert one REST record (keys as in the query) into a row keyed by `fields`."""
+    convert = [(name, reader(table.field(name).kind)) for name in fields]
+
+    def read(record: dict) -> dict:
+        out = {}
+        for name, conv in convert:
+            value = record.get(name)
+            out[name] = None if value is None else conv(value)
+        return out
+
+    return read
+
+
+def csv_reader(table: RemoteTable, header: list[str]) -> Callable[[list[str]], dict]:
+    """Convert one Bulk CSV row (cells under `header`) into a row; "" is None."""
+    convert = []
+    for name in header:
+        field = table.field(name)
+        convert.append((field.name if field else name, reader(field.kind) if field else _same))
+
+    def read(cells: list[str]) -> dict:
+        return {
+            name: (None if cell == "" else conv(cell))
+            for (name, conv), cell in zip(convert, cells, strict=True)
+        }
+
+    return read
+
+
+def to_json(value):
+    """A Python value as Salesforce's JSON takes it."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            raise ValueError(f"datetime {value.isoformat()} has no time zone")
+        utc = value.astimezone(dt.UTC)
+        return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, bytes):
+        import base64
+
+        return base64.b64encode(value).decode()
+    return value
+
+
+def to_csv(value) -> str:
+    """A Python value as a Bulk CSV cell: None is `#N/A`, booleans true/false."""
+    if value is None:
+        return BULK_NULL
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    converted = to_json(value)
+    return converted if isinstance(converted, str) else str(converted)

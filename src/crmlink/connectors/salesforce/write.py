@@ -1,0 +1,123 @@
+"""Writes and deletes: sObject Collections (`/composite/sobjects`, 200 records a call,
+`allOrNone: false`) for small sets, Bulk 2.0 ingest at or above the threshold.
+
+Rows are buffered only up to the threshold to choose; past it they stream to a file.
+Results come back one per input row, in input order (`WriteResult.index`).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator
+
+from crmlink.connectors.base import Reject, RemoteTable, WriteMode, WriteResult
+from crmlink.connectors.salesforce import errors, values
+from crmlink.connectors.salesforce.http import SalesforceHttp
+from crmlink.connectors.salesforce.ingest import BulkIngest
+from crmlink.errors import UsageError
+from crmlink.filters.validate import unknown_field
+
+COLLECTION_SIZE = 200
+
+
+class Writer:
+    def __init__(self, http: SalesforceHttp, ingest: BulkIngest, bulk_threshold: int) -> None:
+        self.http, self.ingest, self.bulk_threshold = http, ingest, bulk_threshold
+
+    def write(
+        self, table: RemoteTable, rows: Iterable[dict], mode: WriteMode, key: str | None
+    ) -> Iterator[WriteResult]:
+        key_field = _key(table, mode, key)
+        numbered = enumerate(rows)
+        head = list(itertools.islice(numbered, self.bulk_threshold))
+        if len(head) >= self.bulk_threshold:
+            everything = itertools.chain(head, numbered)
+            yield from self.ingest.write(table, everything, str(mode), key_field)
+            return
+        for start in range(0, len(head), COLLECTION_SIZE):
+            yield from self._collection(
+                table, head[start : start + COLLECTION_SIZE], mode, key_field
+            )
+
+    def delete(self, table: RemoteTable, ids: Iterable[str]) -> Iterator[WriteResult]:
+        numbered = enumerate(ids)
+        head = list(itertools.islice(numbered, self.bulk_threshold))
+        if len(head) >= self.bulk_threshold:
+            rows = ((i, {"Id": record_id}) for i, record_id in itertools.chain(head, numbered))
+            yield from self.ingest.write(table, rows, "delete")
+            return
+        for start in range(0, len(head), COLLECTION_SIZE):
+            yield from self._delete(head[start : start + COLLECTION_SIZE])
+
+    # -- sObject Collections ----------------------------------------------------------
+    def _collection(self, table: RemoteTable, batch, mode: WriteMode, key: str | None):
+        sendable, results = [], {}
+        for position, row in batch:
+            record = _record(table, row)
+            if key and not record.get(key):
+                reason = f"the row has no {key} value, which {mode} needs"
+                results[position] = WriteResult(position, None, False, error=_missing(key, reason))
+                continue
+            sendable.append((position, {"attributes": {"type": table.name}, **record}))
+        if sendable:
+            answers = self._send(table, [r for _, r in sendable], mode, key)
+            for (position, _), answer in zip(sendable, answers, strict=True):
+                results[position] = _result(position, answer, mode)
+        for position, _ in batch:
+            yield results[position]
+
+    def _send(self, table: RemoteTable, records: list[dict], mode: WriteMode, key: str | None):
+        body = {"allOrNone": False, "records": records}
+        url = self.http.data("composite/sobjects")
+        if mode == WriteMode.INSERT:
+            return self.http.json("POST", url, idempotent=False, json=body)
+        if mode == WriteMode.UPSERT:
+            url = self.http.data(f"composite/sobjects/{table.name}/{key}")
+        return self.http.json("PATCH", url, json=body)
+
+    def _delete(self, batch: list[tuple[int, str]]) -> Iterator[WriteResult]:
+        params = {"ids": ",".join(i for _, i in batch), "allOrNone": "false"}
+        answers = self.http.json("DELETE", self.http.data("composite/sobjects"), params=params)
+        for (position, record_id), answer in zip(batch, answers, strict=True):
+            result = _result(position, answer, WriteMode.UPDATE)
+            yield WriteResult(position, result.id or record_id, result.success, error=result.error)
+
+
+def _key(table: RemoteTable, mode: WriteMode, key: str | None) -> str | None:
+    if mode == WriteMode.INSERT:
+        return None
+    if mode == WriteMode.UPDATE:
+        return table.key_field
+    field = table.field(key or table.key_field)
+    if field is None:
+        raise UsageError(unknown_field(table, key or ""), object=table.name)
+    if field.name != table.key_field and not field.external_id:
+        raise UsageError(
+            f"upsert needs an external ID field or {table.key_field}; "
+            f"{field.name!r} on {table.name} is not one",
+            object=table.name,
+            field=field.name,
+        )
+    return field.name
+
+
+def _record(table: RemoteTable, row: dict) -> dict:
+    record = {}
+    for name, value in row.items():
+        field = table.field(name)
+        if field is None:
+            raise UsageError(unknown_field(table, name), object=table.name, field=name)
+        record[field.name] = values.to_json(value)
+    return record
+
+
+def _missing(key: str, reason: str) -> Reject:
+    return Reject("MISSING_KEY", reason, (key,))
+
+
+def _result(position: int, answer: dict, mode: WriteMode) -> WriteResult:
+    if answer.get("success"):
+        created = bool(answer.get("created", mode == WriteMode.INSERT))
+        return WriteResult(position, answer.get("id"), True, created)
+    first = (answer.get("errors") or [{}])[0]
+    return WriteResult(position, answer.get("id"), False, error=errors.reject(first))

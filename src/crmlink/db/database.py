@@ -1,0 +1,77 @@
+"""`open_database(settings)`: the campaign database, migrated to the newest schema."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import OperationalError
+
+from crmlink.config import DATABASE_ENV, Settings
+from crmlink.db.engine import make_engine, normalize_url
+from crmlink.db.migrate import upgrade
+from crmlink.errors import UsageError
+
+
+class Database:
+    """An engine and its transactions. Close it (or use `with`) when done."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @property
+    def dialect(self) -> str:
+        """'sqlite' or 'postgresql'."""
+        return self.engine.dialect.name
+
+    @property
+    def display_url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A connection in a transaction: committed at the end, rolled back on error."""
+        with self.engine.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A connection for reading (it rolls back whatever it did not commit)."""
+        with self.engine.connect() as connection:
+            yield connection
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def open_database(settings: Settings | str | URL, *, migrate: bool = True) -> Database:
+    """Connect to the database of `settings` (or a URL) and upgrade its schema."""
+    url = settings.database_url if isinstance(settings, Settings) else settings
+    database = Database(make_engine(url))
+    try:
+        if migrate:
+            upgrade(database.engine)
+    except OperationalError as exc:
+        database.close()
+        raise _unreachable(url, exc) from None
+    except BaseException:
+        database.close()
+        raise
+    return database
+
+
+def _unreachable(url: str | URL, exc: OperationalError) -> UsageError:
+    shown = normalize_url(url).render_as_string(hide_password=True)
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+    return UsageError(
+        f"cannot open the database {shown} ({reason}): check {DATABASE_ENV}",
+        database=shown,
+    )

@@ -1,0 +1,94 @@
+"""Alembic, configured in code: `upgrade(engine)` brings any database to the newest schema.
+
+Every command that opens the database calls it (through `open_database`), so a newer
+crmlink upgrades an older database on start. No alembic.ini is needed; for development,
+`alembic_config()` gives a Config usable with `alembic.command` (revision, downgrade, …).
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
+from sqlalchemy import Connection, Engine, text
+
+from crmlink import __version__
+from crmlink.errors import UsageError
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+# Modules that put tables on the shared `metadata`: imported for autogenerate's comparison.
+TABLE_MODULES = ("crmlink.db.tables", "crmlink.catalog.recipient", "crmlink.catalog.schema_tables")
+_PG_LOCK = 0x63726D6C  # "crml": one migrating process at a time on a shared PostgreSQL
+
+
+def load_tables() -> None:
+    for module in TABLE_MODULES:
+        importlib.import_module(module)
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Autogenerate filter: tables the wizard generates are not migration-managed."""
+    return not (type_ == "table" and reflected and compare_to is None)
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS).replace("%", "%%"))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str:
+    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    if len(heads) != 1:
+        raise RuntimeError(f"crmlink's migrations have {len(heads)} heads: merge them")
+    return heads[0]
+
+
+def current_revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(engine: Engine) -> str:
+    """Migrate the database to the newest revision (if needed); return that revision."""
+    head = head_revision()
+    with engine.begin() as connection:
+        _lock(connection)
+        current = current_revision(connection)
+        if current == head:
+            return head
+        _check_known(current)
+        command.upgrade(alembic_config(connection), "head")
+        _record(connection, "schema_revision", head)
+        _record(connection, "upgraded_by", f"crmlink {__version__}")
+    return head
+
+
+def _record(connection: Connection, key: str, value: str) -> None:
+    connection.execute(text("DELETE FROM catalog_info WHERE key = :key"), {"key": key})
+    connection.execute(
+        text("INSERT INTO catalog_info (key, value) VALUES (:key, :value)"),
+        {"key": key, "value": value},
+    )
+
+
+def _lock(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":  # released at commit
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK})
+
+
+def _check_known(revision: str | None) -> None:
+    if revision is None:
+        return
+    try:
+        ScriptDirectory.from_config(alembic_config()).get_revision(revision)
+    except CommandError:
+        raise UsageError(
+            f"the database was migrated by a newer crmlink (schema revision {revision}): "
+            "upgrade crmlink to use it"
+        ) from None

@@ -1,0 +1,54 @@
+"""Connectors opened on the Salesforce sandbox, for every auth method."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from crmlink.connectors.base import AccountSettings
+from crmlink.connectors.salesforce import RetryPolicy, SalesforceConnector
+from crmlink.sandbox.salesforce.app import SalesforceSandbox
+from tests.conftest import tls
+
+SECRET_KEYS = ("password", "security_token", "client_secret", "refresh_token")
+FAST_RETRY = RetryPolicy(attempts=8, base_delay=0.01, max_delay=0.05, max_retry_after=0.05)
+
+
+def account(sandbox, auth: str = "password", **changes) -> AccountSettings:
+    info = sandbox.info()
+    settings = {
+        "name": "sf-test",
+        "type": "salesforce",
+        "url": info["url"],
+        "auth": auth,
+        "username": info["username"],
+        "client_id": info["client_id"],
+        "ca_bundle": info["ca_bundle"],
+        "private_key": info["private_key"],
+        "secrets": {key: info[key] for key in SECRET_KEYS},
+    }
+    return AccountSettings(**(settings | changes))
+
+
+def connector(sandbox, auth: str = "password", **options) -> SalesforceConnector:
+    options.setdefault("retry", FAST_RETRY)
+    return SalesforceConnector(account(sandbox, auth), **options)
+
+
+def set_faults(sandbox, spec: str) -> None:
+    httpx.put(f"{sandbox.url}/__sandbox__/faults", content=spec, verify=tls(sandbox))
+
+
+def advance_clock(sandbox, seconds: float) -> None:
+    url = f"{sandbox.url}/__sandbox__/clock"
+    httpx.post(url, params={"advance": seconds}, verify=tls(sandbox)).raise_for_status()
+
+
+@pytest.fixture(scope="module")
+def sf_writable(tmp_path_factory):
+    """A private sandbox for tests that write (the shared `sf_sandbox` stays read-only:
+    other tests count its rows)."""
+    sandbox = SalesforceSandbox(state_dir=tmp_path_factory.mktemp("sf-writable"), records=20)
+    sandbox.start()
+    yield sandbox
+    sandbox.stop()
