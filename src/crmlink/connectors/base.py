@@ -207,4 +207,8 @@ class Connector(Protocol):
 
     def usage(self) -> Usage: ...
 
+    @property
+    def api_calls(self) -> int:
+        """API calls this connector has made since it was opened (runs report them)."""
+
     def close(self) -> None: ...

@@ -172,6 +172,10 @@ class SalesforceConnector:
     def delete(self, table: str, ids: Iterable[str]) -> Iterator[WriteResult]:
         return self.writer.delete(self.describe(table), ids)
 
+    @property
+    def api_calls(self) -> int:
+        return self.http.calls
+
     def usage(self) -> Usage:
         body = self.http.json("GET", self.http.data("limits"))
         daily = body.get("DailyApiRequests", {})

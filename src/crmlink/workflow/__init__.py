@@ -1,0 +1,1 @@
+"""Workflows: YAML files of activities (query, update, dedup, crm) run by an engine."""

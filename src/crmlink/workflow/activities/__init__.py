@@ -1,0 +1,1 @@
+"""The activities a workflow can run; each type registers itself in `REGISTRY`."""
