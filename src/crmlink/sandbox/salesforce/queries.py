@@ -58,14 +58,15 @@ def materialise(org, query: CompiledQuery, soql: str, include_deleted: bool, bat
     return cursor
 
 
-def load_cursor(org, locator: str) -> Cursor | None:
+def load_cursor(org, locator: str, max_age: float | None = CURSOR_TTL) -> Cursor | None:
+    """The cursor of a locator, or None when unknown or older than `max_age` seconds."""
     with org.store.lock:
         row = org.store.conn.execute(
             "SELECT locator, soql, include_deleted, total, first_seq, batch, created "
             "FROM _sbx_cursor_info WHERE locator = ?",
             (locator,),
         ).fetchone()
-    if row is None or time.time() - row[6] > CURSOR_TTL:
+    if row is None or (max_age is not None and time.time() - row[6] > max_age):
         return None
     return Cursor(row[0], row[1], bool(row[2]), row[3], row[4], row[5])
 
@@ -161,17 +162,6 @@ class QueryEngine:
                 (time.time() - CURSOR_TTL,),
             ).fetchall()
         for (locator,) in stale:
-            cursor = load_cursor_any(self.org, locator)
+            cursor = load_cursor(self.org, locator, max_age=None)
             if cursor is not None:
                 drop_cursor(self.org, cursor)
-
-
-def load_cursor_any(org, locator: str) -> Cursor | None:
-    """A cursor whatever its age (for clean-up)."""
-    with org.store.lock:
-        row = org.store.conn.execute(
-            "SELECT locator, soql, include_deleted, total, first_seq, batch "
-            "FROM _sbx_cursor_info WHERE locator = ?",
-            (locator,),
-        ).fetchone()
-    return Cursor(row[0], row[1], bool(row[2]), row[3], row[4], row[5]) if row else None

@@ -9,14 +9,13 @@ from __future__ import annotations
 import json
 from xml.sax.saxutils import escape
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from crmlink.sandbox.salesforce import errors
 from crmlink.sandbox.salesforce.bulk.jobs import ClassicError
-from crmlink.sandbox.salesforce.routes.common import Call, bearer_token
+from crmlink.sandbox.salesforce.routes.common import Call, api
 
 ASYNC = "/services/async/{version}"
 _CODES = {
@@ -48,38 +47,27 @@ def error_response(exc: errors.SalesforceError, xml: bool) -> Response:
 
 
 def classic_api(sandbox, handler):
-    """Like `common.api`, with Bulk 1.0's error shape and XML refused."""
+    """`common.api` with Bulk 1.0's error shape; XML bodies are refused."""
 
-    async def endpoint(request: Request) -> Response:
-        call = Call(request, await request.body(), sandbox)
-        xml = "xml" in request.headers.get("content-type", "")
-        usage = None
-        try:
-            sandbox.auth.check_token(bearer_token(request))
-            usage = await run_in_threadpool(sandbox.org.spend_api_call)
-            if xml:
-                raise ClassicError(
-                    "InvalidJob",
-                    "The sandbox serves Bulk API 1.0 with contentType JSON only; "
-                    "send JSON (Content-Type: application/json)",
-                )
-            if sandbox.bulk is None:
-                raise errors.ServerUnavailable("Bulk API is not available")
-            response = _as_response(await run_in_threadpool(handler, call))
-        except errors.SalesforceError as exc:
-            response = error_response(exc, xml)
-        if usage is not None:
-            response.headers["Sforce-Limit-Info"] = f"api-usage={usage[0]}/{usage[1]}"
-        return response
+    def guarded(call: Call):
+        if _is_xml(call.request):
+            raise ClassicError(
+                "InvalidJob",
+                "The sandbox serves Bulk API 1.0 with contentType JSON only; "
+                "send JSON (Content-Type: application/json)",
+            )
+        if sandbox.bulk is None:
+            raise errors.ServerUnavailable("Bulk API is not available")
+        return handler(call)
 
-    return endpoint
+    def render(exc: errors.SalesforceError, request: Request) -> Response:
+        return error_response(exc, _is_xml(request))
+
+    return api(sandbox, guarded, render_error=render)
 
 
-def _as_response(result) -> Response:
-    if isinstance(result, Response):
-        return result
-    status, body = result
-    return JSONResponse(body, status_code=status)
+def _is_xml(request: Request) -> bool:
+    return "xml" in request.headers.get("content-type", "")
 
 
 def _body(call: Call) -> dict:

@@ -59,8 +59,11 @@ def bearer_token(request: Request) -> str | None:
     return request.headers.get("x-sfdc-session")
 
 
-def api(sandbox: SalesforceSandbox, handler, authenticate: bool = True):
-    """A Starlette endpoint: check the session, spend one API call, run, add headers."""
+def api(sandbox: SalesforceSandbox, handler, authenticate: bool = True, render_error=None):
+    """A Starlette endpoint: check the session, spend one API call, run, add headers.
+
+    `render_error(exc, request)` answers a `SalesforceError` in another API's shape
+    (Bulk 1.0); by default the REST one."""
 
     async def endpoint(request: Request) -> Response:
         call = Call(request, await request.body(), sandbox)
@@ -71,7 +74,7 @@ def api(sandbox: SalesforceSandbox, handler, authenticate: bool = True):
                 usage = await run_in_threadpool(sandbox.org.spend_api_call)
             response = _as_response(await run_in_threadpool(handler, call))
         except errors.SalesforceError as exc:
-            response = exc.response()
+            response = render_error(exc, request) if render_error else exc.response()
         if usage is not None:
             response.headers["Sforce-Limit-Info"] = f"api-usage={usage[0]}/{usage[1]}"
         return response
