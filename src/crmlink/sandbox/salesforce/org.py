@@ -8,7 +8,6 @@ in a savepoint so one bad record never spoils the others (unless all-or-none).
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -16,16 +15,14 @@ from dataclasses import dataclass, field
 
 from crmlink.sandbox.core.faults import FaultInjector
 from crmlink.sandbox.core.store import SqliteStore
-from crmlink.sandbox.salesforce import errors
+from crmlink.sandbox.salesforce import errors, loading, rules
 from crmlink.sandbox.salesforce.describes import Catalog, FieldMeta, ObjectMeta, quote_ident
 from crmlink.sandbox.salesforce.ids import make_id, normalize_id
+from crmlink.sandbox.salesforce.quota import DEFAULT_API_LIMIT, ApiQuota
 from crmlink.sandbox.salesforce.records import record_json
-from crmlink.sandbox.salesforce.values import check_rules, format_datetime, sql_type, to_storage
+from crmlink.sandbox.salesforce.values import format_datetime, sql_type, to_storage
 
-SYSTEM_FIELDS = ("Id", "IsDeleted", "CreatedDate", "CreatedById", "LastModifiedDate")
-SYSTEM_FIELDS += ("LastModifiedById", "SystemModstamp")
 HIDDEN_COLUMNS = ('"_sbx_deleted_at" TEXT', '"_sbx_visible_at" TEXT NOT NULL')
-DEFAULT_API_LIMIT = 1_000_000
 ORG_ID = make_id("00D", 1)
 USER_ID = make_id("005", 1)
 
@@ -49,7 +46,7 @@ class SalesforceOrg:
         api_limit: int = DEFAULT_API_LIMIT,
     ) -> None:
         self.store, self.catalog, self.faults = store, catalog, faults
-        self.api_limit = api_limit
+        self.quota = ApiQuota(store, api_limit, lambda: self.now().date().isoformat())
         self.org_id, self.user_id = ORG_ID, USER_ID
         self.clock_offset = dt.timedelta()  # moved forward by tests through the control API
         self._batch = threading.local()  # the stamps of the batch write under way, if any
@@ -109,7 +106,7 @@ class SalesforceOrg:
     def now(self) -> dt.datetime:
         return dt.datetime.now(dt.UTC) + self.clock_offset
 
-    def _stamps(self) -> tuple[str, str]:
+    def stamps(self) -> tuple[str, str]:
         """(SystemModstamp, visible-at) for a write now; a late commit shows up later.
 
         Inside a batch write every record gets the batch's stamp, as the records of one
@@ -121,7 +118,7 @@ class SalesforceOrg:
         late = dt.timedelta(seconds=self.faults.spec.late_commit)
         return format_datetime(now), format_datetime(now + late)
 
-    def _next_ids(self, conn, obj: ObjectMeta, count: int) -> Iterator[str]:
+    def next_ids(self, conn, obj: ObjectMeta, count: int) -> Iterator[str]:
         row = conn.execute("SELECT n FROM _sbx_sequence WHERE prefix = ?", (obj.key_prefix,))
         start = (row.fetchone() or (0,))[0]
         conn.execute(
@@ -153,35 +150,33 @@ class SalesforceOrg:
             self._delete(conn, obj, record_id)
 
     def _insert(self, conn, obj: ObjectMeta, record: dict) -> str:
-        values = self._prepare(obj, record, creating=True)
-        self._check_required(obj, values)
-        self._check_unique(conn, obj, values, None)
-        stamp, visible = self._stamps()
-        new_id = next(self._next_ids(conn, obj, 1))
-        values.update(self._system_values(obj, new_id, stamp, values))
-        self._fill_compound_name(obj, values)
+        given = rules.prepare(obj, record, creating=True)
+        values = {**rules.create_defaults(obj), **given}
+        rules.check_required_on_insert(obj, values)
+        rules.check_unique(conn, obj, values, None)
+        stamp, visible = self.stamps()
+        new_id = next(self.next_ids(conn, obj, 1))
+        defaults = self.system_defaults(obj, stamp)
+        values.update({k: v for k, v in defaults.items() if values.get(k) is None})
+        values["Id"] = new_id
+        rules.fill_compound_name(obj, values)
         self._write_row(conn, obj, values, visible)
         return new_id
 
     def _update(self, conn, obj: ObjectMeta, rowid: int, record: dict) -> None:
-        values = self._prepare(obj, record, creating=False)
-        for name, value in values.items():
-            f = obj.field(name)
-            if value is None and _required(f):
-                raise errors.RequiredFieldMissing(
-                    f"Required fields are missing: [{f.name}]", [f.name]
-                )
+        values = rules.prepare(obj, record, creating=False)
+        rules.check_required_on_update(obj, values)
         current_id = conn.execute(
             f'SELECT "Id" FROM {quote_ident(obj.table)} WHERE rowid = ?', (rowid,)
         ).fetchone()[0]
-        self._check_unique(conn, obj, values, current_id)
-        stamp, visible = self._stamps()
+        rules.check_unique(conn, obj, values, current_id)
+        stamp, visible = self.stamps()
         for name in ("LastModifiedDate", "SystemModstamp"):
             if obj.field(name):
                 values[name] = stamp
         if obj.field("LastModifiedById"):
             values["LastModifiedById"] = self.user_id
-        self._refresh_compound_name(conn, obj, rowid, values)
+        rules.refresh_compound_name(conn, obj, rowid, values)
         sets = ", ".join(f"{quote_ident(c)} = ?" for c in values)
         conn.execute(
             f'UPDATE {quote_ident(obj.table)} SET {sets}, "_sbx_visible_at" = ? WHERE rowid = ?',
@@ -222,7 +217,7 @@ class SalesforceOrg:
 
     def _delete(self, conn, obj: ObjectMeta, record_id: str) -> None:
         rowid = self._live_rowid(conn, obj, record_id)
-        stamp, visible = self._stamps()
+        stamp, visible = self.stamps()
         sets = ['"_sbx_deleted_at" = ?', '"_sbx_visible_at" = ?']
         params: list = [stamp, visible]
         for name, value in (("IsDeleted", 1), ("SystemModstamp", stamp)):
@@ -248,59 +243,8 @@ class SalesforceOrg:
             raise errors.EntityIsDeleted("entity is deleted")
         return row[0]
 
-    # -- field rules ----------------------------------------------------------------
-    def _prepare(self, obj: ObjectMeta, record: dict, creating: bool) -> dict:
-        values: dict = {}
-        for key, value in record.items():
-            if key == "attributes":
-                continue
-            f = obj.field(key)
-            if f is None:
-                raise errors.InvalidField(
-                    f"No such column '{key}' on sobject of type {obj.name}", [key]
-                )
-            allowed = f.flag("createable") if creating else f.flag("updateable")
-            if not allowed or f.compound:
-                raise errors.InvalidFieldForInsertUpdate(
-                    f"Unable to create/update fields: {f.name}. Please check the security "
-                    "settings of this field and verify that it is read/write for your profile "
-                    "or permission set.",
-                    [f.name],
-                )
-            stored = to_storage(f, value)
-            check_rules(f, stored)
-            values[f.name] = stored
-        return values
-
-    @staticmethod
-    def _check_required(obj: ObjectMeta, values: dict) -> None:
-        missing = [
-            f.name for f in obj.stored_fields() if _required(f) and values.get(f.name) is None
-        ]
-        if missing:
-            raise errors.RequiredFieldMissing(
-                f"Required fields are missing: [{', '.join(missing)}]", missing
-            )
-
-    def _check_unique(self, conn, obj: ObjectMeta, values: dict, own_id: str | None) -> None:
-        for name, value in values.items():
-            f = obj.field(name)
-            if value is None or not f.flag("unique"):
-                continue
-            other = conn.execute(
-                f'SELECT "Id" FROM {quote_ident(obj.table)} WHERE {quote_ident(f.name)} = ? '
-                'AND "_sbx_deleted_at" IS NULL AND "Id" IS NOT ? LIMIT 1',
-                (value, own_id),
-            ).fetchone()
-            if other:
-                raise errors.DuplicateValue(
-                    f"duplicate value found: {f.name} duplicates value on record with id: "
-                    f"{other[0]}",
-                    [],
-                )
-
-    def _system_values(self, obj: ObjectMeta, new_id: str, stamp: str, given: dict) -> dict:
-        values = {"Id": new_id}
+    def system_defaults(self, obj: ObjectMeta, stamp: str) -> dict:
+        """The server-kept fields of a new record (those the object has)."""
         defaults = {
             "IsDeleted": 0,
             "CreatedDate": stamp,
@@ -310,37 +254,7 @@ class SalesforceOrg:
             "LastModifiedById": self.user_id,
             "OwnerId": self.user_id,
         }
-        for name, value in defaults.items():
-            if obj.field(name) and given.get(name) is None:
-                values[name] = value
-        return values
-
-    @staticmethod
-    def _name_parts(obj: ObjectMeta) -> list[FieldMeta]:
-        return [
-            f
-            for f in obj.stored_fields()
-            if f.compound_field_name == "Name" and f.name in ("FirstName", "LastName")
-        ]
-
-    def _fill_compound_name(self, obj: ObjectMeta, values: dict) -> None:
-        parts = self._name_parts(obj)
-        if parts and obj.field("Name"):
-            first, last = values.get("FirstName"), values.get("LastName")
-            values["Name"] = " ".join(p for p in (first, last) if p)
-
-    def _refresh_compound_name(self, conn, obj: ObjectMeta, rowid: int, values: dict) -> None:
-        if not self._name_parts(obj) or not obj.field("Name"):
-            return
-        if "FirstName" not in values and "LastName" not in values:
-            return
-        first, last = conn.execute(
-            f'SELECT "FirstName", "LastName" FROM {quote_ident(obj.table)} WHERE rowid = ?',
-            (rowid,),
-        ).fetchone()
-        merged = {"FirstName": first, "LastName": last, **values}
-        self._fill_compound_name(obj, merged)
-        values["Name"] = merged["Name"]
+        return {name: value for name, value in defaults.items() if obj.field(name)}
 
     @staticmethod
     def _write_row(conn, obj: ObjectMeta, values: dict, visible: str) -> None:
@@ -364,7 +278,7 @@ class SalesforceOrg:
         """Insert/update/upsert/delete records one savepoint each; per-record results."""
         obj = self.object(obj_name)
         with self.store.transaction() as conn:
-            self._batch.stamps = self._stamps()
+            self._batch.stamps = self.stamps()
             try:
                 results = [self._write_one(conn, obj, operation, r, ext_field) for r in records]
             finally:
@@ -483,74 +397,16 @@ class SalesforceOrg:
             sql = f'SELECT COUNT(*) FROM {quote_ident(obj.table)} WHERE "_sbx_deleted_at" IS NULL'
             return self.store.conn.execute(sql).fetchone()[0]
 
-    # -- seeding --------------------------------------------------------------------
+    # -- seeding and quota -----------------------------------------------------------
     def bulk_load(self, obj_name: str, rows: Iterable[dict], chunk: int = 5000) -> int:
-        """Fast load for seeding: no rules, server fields filled, chunks of executemany."""
-        obj = self.object(obj_name)
-        total = 0
-        batch: list[dict] = []
-        for row in rows:
-            batch.append(row)
-            if len(batch) >= chunk:
-                total += self._load_chunk(obj, batch)
-                batch = []
-        if batch:
-            total += self._load_chunk(obj, batch)
-        return total
+        """Fast load for seeding (no field rules); see `loading`."""
+        return loading.bulk_load(self, self.object(obj_name), rows, chunk)
 
-    def _load_chunk(self, obj: ObjectMeta, batch: list[dict]) -> int:
-        stamp, _ = self._stamps()
-        columns = _load_columns(obj, batch)
-        marks = ", ".join("?" for _ in columns)
-        sql = (
-            f"INSERT INTO {quote_ident(obj.table)} "
-            f"({', '.join(quote_ident(c) for c in columns)}) VALUES ({marks})"
-        )
-        stored = {f.name: f for f in obj.stored_fields()}
-        with self.store.transaction() as conn:
-            ids = self._next_ids(conn, obj, len(batch))
-            rows = []
-            for new_id, raw in zip(ids, batch, strict=True):
-                values = {k: _seed_value(stored[k], v) for k, v in raw.items() if k in stored}
-                values.update(self._system_values(obj, new_id, stamp, values))
-                for name in ("LastModifiedDate", "SystemModstamp"):
-                    if obj.field(name) and raw.get("LastModifiedDate") is not None:
-                        values[name] = values["LastModifiedDate"]
-                self._fill_compound_name(obj, values)
-                values["_sbx_visible_at"] = values.get("SystemModstamp") or stamp
-                rows.append([values.get(c) for c in columns])
-            conn.executemany(sql, rows)
-        return len(batch)
-
-    # -- API quota ------------------------------------------------------------------
     def spend_api_call(self) -> tuple[int, int]:
-        """Count one API call against the daily quota; raise when it is spent."""
-        today = self.now().date().isoformat()
-        with self.store.transaction() as conn:
-            row = conn.execute("SELECT value FROM _sbx_meta WHERE key = 'api_usage'").fetchone()
-            day, used = row[0].split("|") if row else (today, "0")
-            used = int(used) if day == today else 0
-            if used >= self.api_limit:
-                raise errors.RequestLimitExceeded("TotalRequests Limit exceeded.")
-            used += 1
-            conn.execute(
-                "INSERT INTO _sbx_meta (key, value) VALUES ('api_usage', ?) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (f"{today}|{used}",),
-            )
-        return used, self.api_limit
+        return self.quota.spend()
 
     def api_usage(self) -> tuple[int, int]:
-        today = self.now().date().isoformat()
-        with self.store.lock:
-            row = self.store.conn.execute(
-                "SELECT value FROM _sbx_meta WHERE key = 'api_usage'"
-            ).fetchone()
-        day, used = row[0].split("|") if row else (today, "0")
-        return (int(used) if day == today else 0), self.api_limit
-
-    def new_token(self) -> str:
-        return secrets.token_urlsafe(48)
+        return self.quota.usage()
 
 
 class _RollBack(Exception):
@@ -572,42 +428,8 @@ def _rolled_back(results: list[RecordResult]) -> list[RecordResult]:
     return out
 
 
-def _required(f: FieldMeta | None) -> bool:
-    if f is None or f.compound or f.type == "boolean":
-        return False
-    raw = f.raw
-    return (
-        raw.get("createable", False)
-        and not raw.get("nillable", True)
-        and not raw.get("defaultedOnCreate", False)
-    )
-
-
 def _record_id(record: dict) -> str | None:
     for key, value in record.items():
         if key.lower() == "id":
             return value
     return None
-
-
-def _load_columns(obj: ObjectMeta, batch: list[dict]) -> list[str]:
-    names = {f.name for f in obj.stored_fields()}
-    seen: dict[str, None] = {"Id": None}
-    for name in SYSTEM_FIELDS + ("OwnerId", "Name"):
-        if name in names:
-            seen[name] = None
-    for row in batch:
-        for key in row:
-            if key in names:
-                seen[key] = None
-    return [*seen, "_sbx_visible_at"]
-
-
-def _seed_value(f: FieldMeta, value):
-    if isinstance(value, dt.datetime):
-        return format_datetime(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return int(value)
-    return value
