@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 
 from crmlink.sandbox.salesforce.describes import ObjectMeta, quote_ident
-from crmlink.sandbox.salesforce.rules import fill_compound_name, has_compound_name
+from crmlink.sandbox.salesforce.rules import has_compound_name
 from crmlink.sandbox.salesforce.values import format_datetime
 
 SYSTEM_FIELDS = ("Id", "IsDeleted", "CreatedDate", "CreatedById", "LastModifiedDate")
@@ -57,23 +57,35 @@ def _load_chunk(org, obj: ObjectMeta, batch: list[dict]) -> int:
         f"INSERT INTO {quote_ident(obj.table)} ({', '.join(quote_ident(c) for c in columns)}) "
         f"VALUES ({', '.join('?' for _ in columns)})"
     )
-    defaults = org.system_defaults(obj, stamp)
-    compound_name = has_compound_name(obj)
+    shape = _RowShape(obj, columns, org.system_defaults(obj, stamp), stamp)
     with org.store.transaction() as conn:
         ids = org.next_ids(conn, obj, len(batch))
-        params = [_row(obj, columns, defaults, compound_name, new_id, raw, stamp)
-                  for new_id, raw in zip(ids, batch, strict=True)]  # fmt: skip
-        conn.executemany(sql, params)
+        conn.executemany(sql, [shape.row(i, raw) for i, raw in zip(ids, batch, strict=True)])
     return len(batch)
 
 
-def _row(obj, columns, defaults, compound_name, new_id, raw: dict, stamp: str) -> list:
-    values = {**defaults, **{k: _stored(v) for k, v in raw.items() if v is not None}}
-    values["Id"] = new_id
-    modified = values.get("LastModifiedDate")
-    if raw.get("LastModifiedDate") is not None and "SystemModstamp" in defaults:
-        values["SystemModstamp"] = modified  # backdated history keeps its stamps
-    if compound_name:
-        fill_compound_name(obj, values)
-    values["_sbx_visible_at"] = values.get("SystemModstamp") or stamp
-    return [values.get(c) for c in columns]
+class _RowShape:
+    """What every row of one chunk shares, worked out once (seeding is a hot path)."""
+
+    def __init__(self, obj: ObjectMeta, columns: list[str], defaults: dict, stamp: str) -> None:
+        self.columns, self.defaults, self.stamp = columns, defaults, stamp
+        typed = {"date", "datetime", "boolean"}
+        self.convert = {f.name for f in obj.stored_fields() if f.type in typed}
+        self.compound_name = has_compound_name(obj)
+        self.keeps_stamp = "SystemModstamp" in defaults
+
+    def row(self, new_id: str, raw: dict) -> list:
+        values = {**self.defaults, **raw}
+        for name in self.convert.intersection(raw):
+            values[name] = _stored(raw[name])
+        for name, default in self.defaults.items():
+            if values[name] is None:
+                values[name] = default
+        values["Id"] = new_id
+        if self.keeps_stamp and raw.get("LastModifiedDate") is not None:
+            values["SystemModstamp"] = values["LastModifiedDate"]  # backdated history
+        if self.compound_name:
+            first, last = values.get("FirstName"), values.get("LastName")
+            values["Name"] = " ".join(p for p in (first, last) if p)
+        values["_sbx_visible_at"] = values.get("SystemModstamp") or self.stamp
+        return [values.get(c) for c in self.columns]
