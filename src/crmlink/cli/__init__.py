@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from crmlink import __version__
-from crmlink.cli import account, enum, sandbox, schema, wizard
+from crmlink.cli import account, enum, sandbox, schema, wizard, worker, workflow
 
 app = typer.Typer(
     name="crmlink",
@@ -23,6 +23,8 @@ app.add_typer(account.app, name="account")
 app.add_typer(schema.app, name="schema")
 app.add_typer(enum.app, name="enum")
 app.command("wizard")(wizard.wizard)
+app.add_typer(workflow.app, name="workflow")
+app.command("worker")(worker.worker)
 
 
 @app.command()

@@ -22,7 +22,12 @@ from crmlink.errors import UsageError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # Modules that put tables on the shared `metadata`: imported for autogenerate's comparison.
-TABLE_MODULES = ("crmlink.db.tables", "crmlink.catalog.recipient", "crmlink.catalog.schema_tables")
+TABLE_MODULES = (
+    "crmlink.db.tables",
+    "crmlink.catalog.recipient",
+    "crmlink.catalog.schema_tables",
+    "crmlink.workflow.tables",
+)
 _PG_LOCK = 0x63726D6C  # "crml": one migrating process at a time on a shared PostgreSQL
 
 

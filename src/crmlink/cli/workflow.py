@@ -1,0 +1,293 @@
+"""`crmlink workflow …`: run workflow files, register them for the worker, read the runs."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from crmlink.cli.common import (
+    HomeOpt,
+    JsonOpt,
+    cli_errors,
+    fail,
+    open_catalog,
+    print_fields,
+    print_json,
+    print_table,
+)
+from crmlink.workflow import catalog
+from crmlink.workflow.records import RunRecord, iter_rejects, list_runs, load_run, log_lines
+
+app = typer.Typer(help="Workflows: YAML files of activities, run now or on a schedule.",
+                  no_args_is_help=True)  # fmt: skip
+cursor_app = typer.Typer(help="Incremental-import cursors of a workflow.", no_args_is_help=True)
+app.add_typer(cursor_app, name="cursor")
+
+VarOpt = Annotated[
+    list[str] | None, typer.Option("--var", help="A variable, NAME=VALUE; repeatable.")
+]
+
+
+@app.command("run")
+def run(
+    target: Annotated[str, typer.Argument(help="A workflow file, or a registered name.")],
+    var: VarOpt = None,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="Abandon an unfinished run and start anew.")
+    ] = False,
+    home: HomeOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Run a workflow (resuming its last run if that one failed or crashed)."""
+    from crmlink.workflow.engine import run_workflow
+    from crmlink.workflow.variables import parse_assignments
+
+    with cli_errors():
+        settings, database = open_catalog(home)
+        options = {"fresh": fresh, "settings": settings, "on_claim": _say_resumed}
+        live = not json_ and sys.stderr.isatty()
+        if live:
+            from crmlink.workflow.progress import LiveProgress
+
+            with LiveProgress() as progress:
+                record = run_workflow(database, target, parse_assignments(var or []),
+                                      observer=progress, **options)  # fmt: skip
+        else:
+            record = run_workflow(database, target, parse_assignments(var or []), **options)
+    _print_run(record, json_)
+    if record.exit_code:
+        raise typer.Exit(record.exit_code)
+
+
+def _say_resumed(claim) -> None:
+    if claim.resumed:
+        typer.echo(
+            f"Resuming run {claim.run_id} ({claim.previous_status}): activities that succeeded "
+            "are not rerun; use --fresh to start a new run.",
+            err=True,
+        )
+    elif claim.abandoned:
+        typer.echo(f"Run {claim.abandoned} abandoned (--fresh).", err=True)
+
+
+def _print_run(record: RunRecord, json_: bool) -> None:
+    if json_:
+        print_json(record.to_dict())
+        return
+    columns = ["activity", "type", "status", "in", "out", "rejected", "API calls", "seconds"]
+    rows = [
+        [a.name, a.type, a.status, a.rows_in, a.rows_out, a.rows_rejected, a.api_calls, a.seconds]
+        for a in record.activities
+    ]
+    print_table(columns, rows)
+    outcome = f"Run {record.id} of {record.workflow!r} {record.status}"
+    seconds = f" in {record.seconds:.2f}s" if record.seconds is not None else ""
+    typer.echo(outcome + seconds + (f": {record.error}" if record.error else "."))
+
+
+@app.command("add")
+@cli_errors()
+def add(
+    file: Annotated[Path, typer.Argument(help="The workflow file to register.")],
+    home: HomeOpt = None,
+) -> None:
+    """Register a workflow file for the worker (validated first; re-adding updates it)."""
+    _, database = open_catalog(home)
+    registered = catalog.add(database, file)
+    when = f"schedule {registered.schedule}" if registered.schedule else "no schedule"
+    typer.echo(f"Workflow {registered.name!r} registered ({when}).")
+
+
+def _summary(r: catalog.Registered) -> dict:
+    return {
+        "name": r.name,
+        "schedule": r.schedule,
+        "enabled": r.enabled,
+        "path": r.path,
+        "added_at": r.added_at,
+        "last_run": r.last_run,
+        "last_status": r.last_status,
+        "next_due": r.next_due(),
+    }
+
+
+@app.command("list")
+@cli_errors()
+def list_(home: HomeOpt = None, json_: JsonOpt = False) -> None:
+    """List the registered workflows."""
+    _, database = open_catalog(home)
+    rows = [_summary(r) for r in catalog.list_all(database)]
+    if json_:
+        print_json(rows)
+        return
+    columns = ["name", "schedule", "enabled", "last_run", "last_status", "next_due"]
+    print_table(columns, [[r[c] for c in columns] for r in rows])
+
+
+@app.command("show")
+@cli_errors()
+def show(
+    name: Annotated[str, typer.Argument(help="A registered workflow.")],
+    home: HomeOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Show a registered workflow: schedule, activities and transitions."""
+    _, database = open_catalog(home)
+    registered = catalog.get(database, name)
+    workflow = registered.workflow()
+    detail = _summary(registered) | {"variables": workflow.variables}
+    detail["activities"] = [
+        {"name": n, "type": c.type, "next": c.next, "rejects": c.rejects, "errors": c.errors,
+         "on_error": c.on_error}
+        for n, c in workflow.activities.items()
+    ]  # fmt: skip
+    if json_:
+        print_json(detail)
+        return
+    print_fields([(k, v) for k, v in detail.items() if k not in ("activities", "variables")])
+    print_fields([("variables", detail["variables"] or "")])
+    columns = ["name", "type", "next", "rejects", "errors", "on_error"]
+    rows = [[a[c] if not isinstance(a[c], list) else ", ".join(a[c]) for c in columns]
+            for a in detail["activities"]]  # fmt: skip
+    print_table(columns, rows, title="activities")
+
+
+@app.command("remove")
+@cli_errors()
+def remove(name: Annotated[str, typer.Argument()], home: HomeOpt = None) -> None:
+    """Unregister a workflow (its runs stay in the history)."""
+    _, database = open_catalog(home)
+    catalog.remove(database, name)
+    typer.echo(f"Workflow {name!r} removed.")
+
+
+@app.command("runs")
+@cli_errors()
+def runs(
+    name: Annotated[str | None, typer.Argument(help="Only this workflow's runs.")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="How many runs, newest first.")] = 20,
+    home: HomeOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """List the latest runs."""
+    _, database = open_catalog(home)
+    with database.connect() as conn:
+        records = list_runs(conn, name, limit)
+    if json_:
+        print_json([r.to_dict() for r in records])
+        return
+    columns = ["id", "workflow", "status", "started_at", "seconds", "error"]
+    print_table(columns, [[getattr(r, c) for c in columns] for r in records])
+
+
+@app.command("run-show")
+@cli_errors()
+def run_show(
+    run_id: Annotated[int, typer.Argument(help="A run id (see `workflow runs`).")],
+    home: HomeOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Show one run: its activities and its log."""
+    _, database = open_catalog(home)
+    with database.connect() as conn:
+        record, lines = load_run(conn, run_id), log_lines(conn, run_id)
+    if json_:
+        print_json(record.to_dict() | {"log": lines})
+        return
+    print_fields(
+        [("run", record.id), ("workflow", record.workflow), ("status", record.status),
+         ("started", record.started_at), ("ended", record.ended_at),
+         ("variables", record.variables or ""), ("error", record.error)]
+    )  # fmt: skip
+    _print_run_activities(record)
+    for line in lines:
+        where = f" [{line['activity']}]" if line["activity"] else ""
+        typer.echo(f"{line['at']:%Y-%m-%d %H:%M:%S} {line['level']:<7}{where} {line['message']}")
+
+
+def _print_run_activities(record: RunRecord) -> None:
+    columns = ["activity", "type", "status", "attempts", "in", "out", "rejected", "API calls",
+               "seconds", "error"]  # fmt: skip
+    rows = [
+        [a.name, a.type, a.status, a.attempts, a.rows_in, a.rows_out, a.rows_rejected,
+         a.api_calls, a.seconds, a.error]
+        for a in record.activities
+    ]  # fmt: skip
+    print_table(columns, rows)
+
+
+@app.command("rejects")
+@cli_errors()
+def rejects(
+    run_id: Annotated[int, typer.Argument(help="A run id.")],
+    csv_file: Annotated[
+        Path | None, typer.Option("--csv", help="Write the rejects to this CSV file.")
+    ] = None,
+    home: HomeOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """The rows a run rejected, with their error code and message."""
+    _, database = open_catalog(home)
+    with database.connect() as conn:
+        load_run(conn, run_id)
+        if csv_file:
+            count = _write_csv(conn, run_id, csv_file)
+            typer.echo(f"{count} rejected rows written to {csv_file}.")
+            return
+        rows = [r for batch in iter_rejects(conn, run_id) for r in batch]
+    if json_:
+        print_json([{k: v for k, v in r.items() if k != "run_id"} for r in rows])
+        return
+    columns = ["activity", "error_code", "error_symbol", "error_message", "row"]
+    print_table(columns, [[r[c] for c in columns] for r in rows])
+
+
+def _write_csv(conn, run_id: int, path: Path) -> int:
+    keys: dict[str, None] = {}
+    for batch in iter_rejects(conn, run_id):
+        for row in batch:
+            keys.update(dict.fromkeys(row["row"]))
+    header = ["activity", *keys, "error_code", "error_symbol", "error_message"]
+    count = 0
+    try:
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, header)
+            writer.writeheader()
+            for batch in iter_rejects(conn, run_id):
+                for row in batch:
+                    writer.writerow({**row["row"], **{k: row[k] for k in header if k in row}})
+                    count += 1
+    except OSError as exc:
+        raise fail(f"cannot write {path}: {exc.strerror}") from None
+    return count
+
+
+@cursor_app.command("show")
+@cli_errors()
+def cursor_show(name: Annotated[str, typer.Argument()], home: HomeOpt = None,
+                json_: JsonOpt = False) -> None:  # fmt: skip
+    """The committed incremental cursors of a workflow's activities."""
+    _, database = open_catalog(home)
+    rows = catalog.list_cursors(database, name)
+    if json_:
+        print_json(rows)
+        return
+    columns = ["activity", "modified", "record_id", "run_id", "updated_at"]
+    print_table(columns, [[r[c] for c in columns] for r in rows])
+
+
+@cursor_app.command("reset")
+@cli_errors()
+def cursor_reset(
+    name: Annotated[str, typer.Argument()],
+    activity: Annotated[str | None, typer.Option("--activity", help="Only this one.")] = None,
+    home: HomeOpt = None,
+) -> None:
+    """Forget the cursors: the next run imports everything again."""
+    _, database = open_catalog(home)
+    count = catalog.reset_cursors(database, name, activity)
+    typer.echo(f"{count} cursor(s) of {name!r} reset.")

@@ -1,0 +1,166 @@
+"""Values made to fit a target column's type, or `Invalid` saying why not.
+
+    converter(column)(value) -> the value as the column stores it
+
+Empty strings become null for non-text columns. Text is checked against the column's
+length; numbers against the integer's range or the decimal's precision; dates and
+datetimes are parsed from ISO 8601 text (a datetime without offset is UTC).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import Column
+from sqlalchemy.types import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    Numeric,
+    SmallInteger,
+    String,
+    Time,
+    TypeDecorator,
+)
+
+_TRUE, _FALSE = {"true", "1", "yes", "y", "t"}, {"false", "0", "no", "n", "f"}
+_RANGES = ((SmallInteger, 2**15), (BigInteger, 2**63), (Integer, 2**31))
+
+
+class Invalid(ValueError):
+    pass
+
+
+def converter(column: Column) -> Callable[[Any], Any]:
+    type_ = column.type
+    if isinstance(type_, TypeDecorator):
+        type_ = type_.impl_instance
+    convert = _base(type_)
+
+    def run(value: Any) -> Any:
+        if value is None or (value == "" and not isinstance(type_, String)):
+            return None
+        return convert(value)
+
+    return run
+
+
+def _base(type_) -> Callable[[Any], Any]:
+    if isinstance(type_, Boolean):
+        return _boolean
+    if isinstance(type_, Integer):
+        limit = next(n for cls, n in _RANGES if isinstance(type_, cls))
+        return lambda v: _integer(v, limit)
+    if isinstance(type_, Float):
+        return _float
+    if isinstance(type_, Numeric):
+        return lambda v: _decimal(v, type_.precision, type_.scale)
+    if isinstance(type_, DateTime):
+        return _datetime
+    if isinstance(type_, Date):
+        return _date
+    if isinstance(type_, Time):
+        return _time
+    if isinstance(type_, String):
+        return lambda v: _text(v, type_.length)
+    return lambda v: v
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    raise Invalid(f"{value!r} is not a boolean (true or false)")
+
+
+def _integer(value: Any, limit: int) -> int:
+    if isinstance(value, bool):
+        return int(value)
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise Invalid(f"{value!r} is not a whole number") from None
+    if number != number.to_integral_value():
+        raise Invalid(f"{value!r} is not a whole number")
+    if not -limit <= number < limit:
+        raise Invalid(f"{value!r} is out of the column's range")
+    return int(number)
+
+
+def _float(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise Invalid(f"{value!r} is not a number") from None
+
+
+def _decimal(value: Any, precision: int | None, scale: int | None) -> Decimal:
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise Invalid(f"{value!r} is not a number") from None
+    if precision is not None and number.is_finite():
+        whole = len(str(abs(int(number)))) if int(number) else 0
+        if whole > precision - (scale or 0):
+            raise Invalid(f"{value!r} has too many digits for decimal({precision},{scale or 0})")
+    return number
+
+
+def _datetime(value: Any) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, dt.date):
+        moment = dt.datetime.combine(value, dt.time())
+    else:
+        try:
+            moment = dt.datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            raise Invalid(
+                f"{value!r} is not a datetime (ISO 8601, e.g. 2024-01-31T10:00:00Z)"
+            ) from None
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    try:
+        return (
+            dt.date.fromisoformat(text[:10])
+            if len(text) > 10 and text[10] in "T "
+            else dt.date.fromisoformat(text)
+        )
+    except ValueError:
+        raise Invalid(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _time(value: Any) -> dt.time:
+    if isinstance(value, dt.time):
+        return value
+    try:
+        return dt.time.fromisoformat(str(value).strip())
+    except ValueError:
+        raise Invalid(f"{value!r} is not a time (HH:MM:SS)") from None
+
+
+def _text(value: Any, length: int | None) -> str:
+    if isinstance(value, dt.date | dt.time):
+        text = value.isoformat()
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    else:
+        text = str(value)
+    if length is not None and len(text) > length:
+        raise Invalid(f"{len(text)} characters, more than the column's {length}")
+    return text

@@ -1,0 +1,95 @@
+"""`query`: rows of a campaign table, filtered in SQL, into a population.
+
+    type: query
+    table: recipient            # built-in, a generated schema's name, or a table name
+    fields: [id, email]         # default: every column
+    filter: "email like '%@example.com' and birth_date < 2000-01-01"
+    order_by: [modified_at desc]
+    limit: 1000
+
+One set-based `INSERT INTO wk… SELECT …`: no row passes through Python.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field, field_validator
+from sqlalchemy import func, insert, select
+
+from crmlink.errors import UsageError
+from crmlink.workflow.activities.targets import column, columns, resolve_table
+from crmlink.workflow.base import OK, ActivityResult, ColumnSpec, Population, RunContext
+from crmlink.workflow.config_base import ActivityConfig
+from crmlink.workflow.populations import ROW
+from crmlink.workflow.sql_filter import compile_filter
+
+_ORDER = re.compile(r"^\s*(\w+)(?:\s+(asc|desc))?\s*$", re.IGNORECASE)
+
+
+class QueryConfig(ActivityConfig):
+    type: Literal["query"]
+    table: str = Field(min_length=1)
+    fields: list[str] = Field(default_factory=list)
+    filter: str | None = None
+    order_by: list[str] = Field(default_factory=list)
+    limit: int | None = Field(None, ge=1)
+
+    @field_validator("fields", "order_by", mode="before")
+    @classmethod
+    def _one_or_many(cls, value):
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("order_by")
+    @classmethod
+    def _orders(cls, value: list[str]) -> list[str]:
+        for item in value:
+            if not _ORDER.match(item):
+                raise ValueError(f"{item!r} is not 'field' or 'field desc'")
+        return value
+
+
+class QueryActivity:
+    def __init__(self, config: QueryConfig) -> None:
+        self.config = config
+
+    def run(self, ctx: RunContext, source: Population | None) -> ActivityResult:
+        conn, cfg = ctx.connection(), self.config
+        table = resolve_table(conn, cfg.table)
+        chosen = [column(table, f, "field") for f in cfg.fields] or columns(table)
+        order = self._order(table)
+        inner = select(*chosen, *(col.label(f"_wk_o{i}") for i, (col, _) in enumerate(order)))
+        if cfg.filter:
+            inner = inner.where(compile_filter(cfg.filter, table))
+        if cfg.limit:
+            inner = inner.order_by(*(_sorted(col, desc) for col, desc in order)).limit(cfg.limit)
+        sub = inner.subquery()
+        by = [_sorted(sub.c[f"_wk_o{i}"], desc) for i, (_, desc) in enumerate(order)]
+        numbering = func.row_number().over(order_by=by)
+        query = select(*(sub.c[c.name] for c in chosen), numbering)
+        writer = ctx.new_population(OK, [ColumnSpec(c.name, c.type) for c in chosen])
+        conn.execute(insert(writer.table).from_select([c.name for c in chosen] + [ROW], query))
+        population = writer.finish()
+        ctx.log(f"{population.count} rows of {cfg.table}")
+        return ActivityResult(outputs={OK: population}, rows_out=population.count)
+
+    def _order(self, table) -> list[tuple]:
+        """(column, descending) pairs: the order_by option, else the primary key."""
+        if not self.config.order_by:
+            return [(c, False) for c in table.primary_key.columns]
+        out = []
+        for item in self.config.order_by:
+            name, direction = _ORDER.match(item).groups()
+            out.append((column(table, name, "field"), (direction or "").lower() == "desc"))
+        return out
+
+
+def _sorted(col, descending: bool):
+    return col.desc().nulls_last() if descending else col.asc().nulls_last()
+
+
+def build_query(config: ActivityConfig) -> QueryActivity:
+    if not isinstance(config, QueryConfig):
+        raise UsageError(f"not a query activity: {config.type}")
+    return QueryActivity(config)

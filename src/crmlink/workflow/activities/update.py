@@ -1,0 +1,191 @@
+"""`update`: insert / update / upsert / delete rows of a campaign table by reconciliation keys.
+
+    type: update
+    table: recipient
+    operation: upsert            # insert | update | upsert (default) | delete
+    keys: [email]                # target columns that identify a row (mapped from the input)
+    mapping: {email: Email, first_name: FirstName}   # target column: input column
+    batch_size: 10000            # rows converted per batch
+    empty_if_null: true          # a null source empties the target (false: keeps it)
+
+1. The input is read in batches; each value is converted to its target column's type.
+   Rows that do not fit (a bad date, a too-long string, an empty key, null in a NOT NULL
+   column) go to the `rejects` output with `INVALID_VALUE` / `MISSING_KEY` and a message
+   naming the column. The others go to a staging table typed like the target.
+2. Set-based SQL applies the staging table (`update_apply`): UPDATE … FROM, INSERT … SELECT,
+   DELETE … WHERE EXISTS. Rows whose values are all unchanged are not rewritten.
+3. The `ok` output holds the affected rows as the target now has them — its primary key
+   (recipient `id`), the mapped columns — and `operation`: inserted / updated / unchanged /
+   deleted.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+from sqlalchemy import Column, String, Table, insert
+
+from crmlink.catalog.recipient import recipient
+from crmlink.errors import UsageError
+from crmlink.workflow import populations
+from crmlink.workflow.activities import update_apply
+from crmlink.workflow.activities.convert import Invalid, converter
+from crmlink.workflow.activities.targets import column, columns, resolve_table
+from crmlink.workflow.base import (
+    OK,
+    REJECT_COLUMNS,
+    REJECTS,
+    ActivityResult,
+    ColumnSpec,
+    Population,
+    RunContext,
+)
+from crmlink.workflow.config_base import ActivityConfig
+
+Operation = Literal["insert", "update", "upsert", "delete"]
+
+
+class UpdateConfig(ActivityConfig):
+    type: Literal["update"]
+    table: str = Field(min_length=1)
+    operation: Operation = "upsert"
+    keys: list[str] = Field(default_factory=list)
+    mapping: dict[str, str] = Field(default_factory=dict)
+    batch_size: int = Field(10_000, ge=1, le=1_000_000)
+    empty_if_null: bool = True
+
+    @model_validator(mode="after")
+    def _keys_needed(self) -> UpdateConfig:
+        if self.operation != "insert" and not self.keys:
+            raise ValueError(f"keys: a {self.operation} needs reconciliation keys")
+        return self
+
+
+class UpdateActivity:
+    def __init__(self, config: UpdateConfig) -> None:
+        self.config = config
+
+    def run(self, ctx: RunContext, source: Population | None) -> ActivityResult:
+        if source is None:
+            raise UsageError("an update activity needs an inbound population")
+        cfg, conn = self.config, ctx.connection()
+        target = resolve_table(conn, cfg.table)
+        mapping = self._mapping(target, source.table)
+        keys = self._keys(target, mapping)
+        stage = self._stage_table(ctx, target, mapping)
+        rejects = ctx.new_population(REJECTS, _reject_columns(source.table))
+        self._load(ctx, source, stage, mapping, keys, rejects)
+        plan = update_apply.Plan(
+            conn, target, stage, keys, list(mapping), cfg.operation, cfg.empty_if_null,
+            stamped=target is recipient,
+        )  # fmt: skip
+        writer = ctx.new_population(OK, plan.ok_columns())
+        summary = plan.apply(writer.table)
+        populations.drop(conn, stage.name)
+        ok, rejected = writer.finish(), rejects.finish()
+        ctx.log(f"{cfg.operation} into {cfg.table}: {summary}; {rejected.count} rejected")
+        return ActivityResult(
+            outputs={OK: ok, REJECTS: rejected},
+            rows_in=source.count,
+            rows_out=ok.count,
+            rows_rejected=rejected.count,
+        )
+
+    def _mapping(self, target: Table, src: Table) -> dict[str, str]:
+        """target column -> input column."""
+        if self.config.mapping:
+            return {
+                column(target, t).name: column(src, s, "input field").name
+                for t, s in self.config.mapping.items()
+            }
+        own = {c.name.lower(): c.name for c in columns(src)}
+        found = {c.name: own[c.name.lower()] for c in target.columns if c.name.lower() in own}
+        if not found:
+            raise UsageError(
+                f"no input field has the name of a column of {target.name}: give a mapping"
+            )
+        return found
+
+    def _keys(self, target: Table, mapping: dict[str, str]) -> list[str]:
+        keys = [column(target, k, "key column").name for k in self.config.keys]
+        for key in keys:
+            if key not in mapping:
+                raise UsageError(f"the key {key!r} is not in the mapping: map it from the input")
+        return keys
+
+    def _stage_table(self, ctx: RunContext, target: Table, mapping: dict[str, str]) -> Table:
+        specs = [ColumnSpec(t, target.c[t].type) for t in mapping]
+        specs.append(ColumnSpec("_wk_op", String(12)))
+        name = populations.table_name(ctx.run_id, ctx.activity, "stage")
+        return populations.create(ctx.connection(), name, specs)
+
+    def _load(self, ctx, source, stage, mapping, keys, rejects) -> None:
+        target_columns = {t: stage.c[t] for t in mapping}
+        checks = _Checks(target_columns, mapping, keys, self.config.operation)
+        done = 0
+        for batch in ctx.rows(source, self.config.batch_size):
+            good, bad = checks.split(batch)
+            if good:
+                ctx.connection().execute(insert(stage), good)
+            if bad:
+                rejects.append(bad)
+            done += len(batch)
+            ctx.progress(done)
+
+
+class _Checks:
+    def __init__(self, target: dict[str, Column], mapping, keys, operation: str) -> None:
+        self.mapping, self.keys = mapping, set(keys)
+        self.convert = {t: converter(c) for t, c in target.items()}
+        self.not_null = {t for t, c in target.items() if _required(c)}
+        self.keyed = operation != "insert"
+
+    def split(self, batch: list[dict]) -> tuple[list[dict], list[dict]]:
+        good, bad = [], []
+        for row in batch:
+            try:
+                good.append(self._convert(row))
+            except _Rejected as exc:
+                bad.append(_rejected(row, exc))
+        return good, bad
+
+    def _convert(self, row: dict) -> dict:
+        values = {populations.ROW: row[populations.ROW], "_wk_op": None}
+        for target, source in self.mapping.items():
+            try:
+                value = self.convert[target](row.get(source))
+            except Invalid as exc:
+                raise _Rejected("INVALID_VALUE", target, f"{target}: {exc}") from None
+            if value is None and target in self.keys and self.keyed:
+                raise _Rejected("MISSING_KEY", target, f"{target}: the key is empty")
+            if value is None and target in self.not_null:
+                raise _Rejected("INVALID_VALUE", target, f"{target}: cannot be empty")
+            values[target] = value
+        return values
+
+
+class _Rejected(Exception):
+    def __init__(self, code: str, column: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.column, self.message = code, column, message
+
+
+def _required(col: Column) -> bool:
+    return not col.nullable and not col.primary_key
+
+
+def _rejected(row: dict, exc: _Rejected) -> dict:
+    out = {k: v for k, v in row.items() if not k.startswith("_wk_")}
+    return out | dict(zip(REJECT_COLUMNS, (exc.code, exc.column, exc.message), strict=True))
+
+
+def _reject_columns(src: Table) -> list[ColumnSpec]:
+    specs = [ColumnSpec(c.name, c.type) for c in columns(src) if c.name not in REJECT_COLUMNS]
+    return specs + [ColumnSpec(name, String(4000)) for name in REJECT_COLUMNS]
+
+
+def build_update(config: ActivityConfig) -> UpdateActivity:
+    if not isinstance(config, UpdateConfig):
+        raise UsageError(f"not an update activity: {config.type}")
+    return UpdateActivity(config)

@@ -1,0 +1,196 @@
+"""The engine's side of `RunContext`: one run's session and each activity's context.
+
+A run does all its database work on **one connection** (`RunSession.conn`): activities'
+set-based SQL, populations, journal, cursors and the run's own records. An activity's
+work is one transaction, committed when it succeeds and rolled back when it fails —
+except that `ExportJournal.record()` commits (so a resumed export never sends a row
+twice). One connection means one writer per run, which SQLite needs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+
+from sqlalchemy import Connection, Engine, delete, insert, select, update
+
+from crmlink.connectors.base import Connector, ReadCursor
+from crmlink.db import Database
+from crmlink.db.types import utcnow
+from crmlink.workflow import populations
+from crmlink.workflow.base import ColumnSpec, JournalEntry, Population, PopulationWriter
+from crmlink.workflow.observer import Observer
+from crmlink.workflow.tables import cursors, export_journal, run_cursors, run_log, workflow_runs
+
+
+class RunSession:
+    def __init__(
+        self,
+        database: Database,
+        workflow: str,
+        run_id: int,
+        started_at: dt.datetime,
+        observer: Observer,
+        open_connector: Callable[[str], Connector],
+    ) -> None:
+        self.database, self.workflow, self.run_id = database, workflow, run_id
+        self.started_at, self.observer = started_at, observer
+        self._open_connector = open_connector
+        self.conn: Connection = database.engine.connect()
+        self.connectors: dict[str, Connector] = {}
+        self._log: list[dict] = []
+
+    def connector(self, account: str) -> Connector:
+        if account not in self.connectors:
+            self.connectors[account] = self._open_connector(account)
+        return self.connectors[account]
+
+    def api_calls(self) -> int:
+        return sum(c.api_calls for c in self.connectors.values())
+
+    def log(self, activity: str | None, message: str, level: str = "info") -> None:
+        entry = {"run_id": self.run_id, "at": utcnow(), "level": level}
+        self._log.append({**entry, "activity": activity, "message": message})
+        self.observer.log(activity, level, message)
+
+    def commit(self) -> None:
+        """Commit the connection's work, the pending log and a heartbeat."""
+        if self._log:
+            self.conn.execute(insert(run_log), self._log)
+            self._log = []
+        self.conn.execute(
+            update(workflow_runs)
+            .where(workflow_runs.c.id == self.run_id)
+            .values(heartbeat_at=utcnow())
+        )
+        self.conn.commit()
+
+    def rollback(self) -> None:
+        self.conn.rollback()
+
+    def close(self) -> None:
+        for connector in self.connectors.values():
+            connector.close()
+        self.conn.close()
+
+
+class ActivityContext:
+    """What one activity sees of the run (implements `crmlink.workflow.base.RunContext`)."""
+
+    def __init__(self, session: RunSession, activity: str, variables: dict[str, str]) -> None:
+        self.session = session
+        self.run_id, self.workflow = session.run_id, session.workflow
+        self.activity = activity
+        self.started_at = session.started_at
+        self.variables = variables
+        self.outputs: dict[str, str] = {}  # output -> working table made by this activity
+
+    @property
+    def engine(self) -> Engine:
+        return self.session.database.engine
+
+    def connector(self, account: str) -> Connector:
+        return self.session.connector(account)
+
+    def new_population(self, output: str, columns: list[ColumnSpec]) -> PopulationWriter:
+        name = populations.table_name(self.run_id, self.activity, output)
+        table = populations.create(self.session.conn, name, columns)
+        self.outputs[output] = name
+        return populations.Writer(self.session.conn, table)
+
+    def rows(self, population: Population, batch: int = 5000) -> Iterator[list[dict]]:
+        return populations.iter_rows(self.session.conn, population, batch)
+
+    def cursor(self) -> DbCursorStore:
+        return DbCursorStore(self.session, self.activity)
+
+    def journal(self) -> DbJournal:
+        return DbJournal(self.session, self.activity)
+
+    def log(self, message: str, level: str = "info") -> None:
+        self.session.log(self.activity, message, level)
+
+    def progress(self, rows: int, api_calls: int = 0) -> None:
+        self.session.observer.progress(self.activity, rows, api_calls or self.session.api_calls())
+
+    def connection(self) -> Connection:
+        return self.session.conn
+
+
+class DbCursorStore:
+    def __init__(self, session: RunSession, activity: str) -> None:
+        self.session, self.activity = session, activity
+        self._key = (cursors.c.workflow == session.workflow) & (cursors.c.activity == activity)
+
+    def get(self) -> ReadCursor | None:
+        row = self.session.conn.execute(select(cursors).where(self._key)).mappings().first()
+        return ReadCursor(row["modified"], row["record_id"]) if row else None
+
+    def stage(self, cursor: ReadCursor) -> None:
+        conn, key = self.session.conn, {"run_id": self.session.run_id, "activity": self.activity}
+        conn.execute(
+            delete(run_cursors).where(
+                (run_cursors.c.run_id == key["run_id"]) & (run_cursors.c.activity == self.activity)
+            )
+        )
+        conn.execute(
+            insert(run_cursors).values(**key, modified=cursor.modified, record_id=cursor.id or "")
+        )
+
+
+class DbJournal:
+    def __init__(self, session: RunSession, activity: str) -> None:
+        self.session, self.activity = session, activity
+        j = export_journal.c
+        self._key = (j.run_id == session.run_id) & (j.activity == activity)
+
+    def done(self) -> dict[int, JournalEntry]:
+        rows = self.session.conn.execute(select(export_journal).where(self._key)).mappings()
+        return {r["row"]: _entry(r) for r in rows}
+
+    def record(self, entries: Iterable[JournalEntry]) -> None:
+        rows = [self._row(e) for e in entries]
+        if rows:
+            self.session.conn.execute(insert(export_journal), rows)
+        self.session.commit()
+
+    def _row(self, e: JournalEntry) -> dict:
+        return {
+            "run_id": self.session.run_id,
+            "activity": self.activity,
+            "row": e.row,
+            "success": e.success,
+            "remote_id": e.remote_id,
+            "created": e.created,
+            "error_code": e.error_code,
+            "error_message": e.error_message,
+        }
+
+
+def _entry(row) -> JournalEntry:
+    return JournalEntry(
+        row=row["row"],
+        success=row["success"],
+        remote_id=row["remote_id"],
+        created=row["created"],
+        error_code=row["error_code"],
+        error_message=row["error_message"],
+    )
+
+
+def commit_cursors(conn: Connection, workflow: str, run_id: int) -> None:
+    """Make the run's staged cursors the committed ones (in the caller's transaction)."""
+    staged = conn.execute(select(run_cursors).where(run_cursors.c.run_id == run_id)).mappings()
+    for row in list(staged):
+        key = (cursors.c.workflow == workflow) & (cursors.c.activity == row["activity"])
+        conn.execute(delete(cursors).where(key))
+        conn.execute(
+            insert(cursors).values(
+                workflow=workflow,
+                activity=row["activity"],
+                modified=row["modified"],
+                record_id=row["record_id"],
+                run_id=run_id,
+                updated_at=utcnow(),
+            )
+        )

@@ -1,0 +1,17 @@
+"""What the engine tells whoever watches a run (the CLI's live display); no-ops here."""
+
+from __future__ import annotations
+
+
+class Observer:
+    def activity_started(self, name: str, type_: str) -> None:
+        pass
+
+    def progress(self, name: str, rows: int, api_calls: int) -> None:
+        pass
+
+    def activity_finished(self, record) -> None:  # a crmlink.workflow.records.ActivityRecord
+        pass
+
+    def log(self, activity: str | None, level: str, message: str) -> None:
+        pass

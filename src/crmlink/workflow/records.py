@@ -1,0 +1,150 @@
+"""What a run leaves behind, as plain dataclasses: `RunRecord` and `ActivityRecord`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, select
+
+from crmlink.errors import NotFoundError
+from crmlink.workflow.tables import activity_runs, run_log, workflow_runs
+
+
+@dataclass
+class ActivityRecord:
+    name: str
+    type: str
+    status: str  # pending | running | succeeded | failed | skipped | reused
+    attempts: int = 0
+    rows_in: int = 0
+    rows_out: int = 0
+    rows_rejected: int = 0
+    api_calls: int = 0
+    started_at: dt.datetime | None = None
+    ended_at: dt.datetime | None = None
+    error: str | None = None
+
+    @property
+    def seconds(self) -> float | None:
+        if self.started_at and self.ended_at:
+            return round((self.ended_at - self.started_at).total_seconds(), 3)
+        return None
+
+
+@dataclass
+class RunRecord:
+    id: int
+    workflow: str
+    status: str  # running | succeeded | failed | abandoned
+    started_at: dt.datetime
+    ended_at: dt.datetime | None = None
+    variables: dict[str, str] = field(default_factory=dict)
+    error: str | None = None
+    exit_code: int | None = None
+    resumes: int = 0
+    pid: int | None = None
+    host: str | None = None
+    activities: list[ActivityRecord] = field(default_factory=list)
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == "succeeded"
+
+    @property
+    def seconds(self) -> float | None:
+        if self.ended_at:
+            return round((self.ended_at - self.started_at).total_seconds(), 3)
+        return None
+
+    def to_dict(self) -> dict:
+        from crmlink.cli.common import to_jsonable
+
+        data = to_jsonable(self)
+        data["seconds"] = self.seconds
+        for activity, record in zip(data["activities"], self.activities, strict=True):
+            activity["seconds"] = record.seconds
+        return data
+
+
+def load_run(conn: Connection, run_id: int) -> RunRecord:
+    row = conn.execute(select(workflow_runs).where(workflow_runs.c.id == run_id)).mappings().first()
+    if row is None:
+        raise NotFoundError(f"no workflow run {run_id}; see `crmlink workflow runs`", run=run_id)
+    record = run_from_row(row)
+    query = (
+        select(activity_runs)
+        .where(activity_runs.c.run_id == run_id)
+        .order_by(activity_runs.c.position)
+    )
+    record.activities = [_activity(r) for r in conn.execute(query).mappings()]
+    return record
+
+
+def run_from_row(row) -> RunRecord:
+    return RunRecord(
+        id=row["id"],
+        workflow=row["workflow"],
+        status=row["status"],
+        started_at=row["started_at"],
+        ended_at=row["ended_at"],
+        variables=json.loads(row["variables"] or "{}"),
+        error=row["error"],
+        exit_code=row["exit_code"],
+        resumes=row["resumes"],
+        pid=row["pid"],
+        host=row["host"],
+    )
+
+
+def _activity(row) -> ActivityRecord:
+    return ActivityRecord(
+        name=row["activity"],
+        type=row["type"],
+        status=row["status"],
+        attempts=row["attempts"],
+        rows_in=row["rows_in"],
+        rows_out=row["rows_out"],
+        rows_rejected=row["rows_rejected"],
+        api_calls=row["api_calls"],
+        started_at=row["started_at"],
+        ended_at=row["ended_at"],
+        error=row["error"],
+    )
+
+
+def log_lines(conn: Connection, run_id: int) -> list[dict]:
+    query = select(run_log).where(run_log.c.run_id == run_id).order_by(run_log.c.id)
+    return [
+        {"at": r["at"], "level": r["level"], "activity": r["activity"], "message": r["message"]}
+        for r in conn.execute(query).mappings()
+    ]
+
+
+def list_runs(conn: Connection, workflow: str | None = None, limit: int = 20) -> list[RunRecord]:
+    query = select(workflow_runs).order_by(workflow_runs.c.id.desc()).limit(limit)
+    if workflow:
+        query = query.where(workflow_runs.c.workflow == workflow)
+    return [run_from_row(r) for r in conn.execute(query).mappings()]
+
+
+def iter_rejects(conn: Connection, run_id: int, batch: int = 1000):
+    """The run's kept reject rows, `batch` at a time, in order (flat memory)."""
+    from crmlink.workflow.tables import run_rejects
+
+    last = 0
+    while True:
+        query = (
+            select(run_rejects)
+            .where(run_rejects.c.run_id == run_id, run_rejects.c.id > last)
+            .order_by(run_rejects.c.id)
+            .limit(batch)
+        )
+        rows = [dict(r) for r in conn.execute(query).mappings()]
+        if not rows:
+            return
+        for row in rows:
+            row["row"] = json.loads(row["row"])
+        yield rows
+        last = rows[-1]["id"]
