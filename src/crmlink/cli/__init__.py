@@ -5,6 +5,7 @@ One module per noun; this one assembles them.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -35,12 +36,19 @@ def version() -> None:
 
 @app.command()
 def demo(
-    records: Annotated[int, typer.Option(min=1, help="Contacts seeded in the sandbox.")] = 2000,
+    records: Annotated[int, typer.Option(min=10, help="Contacts seeded in the sandbox.")] = 2000,
+    home: Annotated[
+        Path | None, typer.Option(help="Keep the demo's home here (default: a throwaway one).")
+    ] = None,
 ) -> None:
-    """Tour crmlink against the built-in Salesforce sandbox (no account needed)."""
+    """Run the whole journey against the built-in sandbox CRMs (no account needed).
+
+    Account, wizard, enumerations, import, export with ids written back, incremental
+    re-import, deletions — each step's rows, rejects, API calls and seconds.
+    """
     from crmlink.demo import run_demo
 
-    run_demo(records)
+    run_demo(records, home)
 
 
 __all__ = ["app"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from pydantic import ValidationError
+
 from crmlink.errors import UsageError
 from crmlink.workflow.config_base import ActivityConfig
 
@@ -17,7 +19,15 @@ def substitute(config: ActivityConfig, variables: dict[str, str], activity: str)
     replaced = _walk(data, variables, activity)
     if replaced == data:
         return config
-    return type(config).model_validate(replaced)
+    try:
+        return type(config).model_validate(replaced)
+    except ValidationError as exc:  # a variable's value that does not fit the option
+        error = exc.errors()[0]
+        key = ".".join(str(part) for part in error["loc"]) or "options"
+        raise UsageError(
+            f"activity {activity!r}, {key}: {error['msg']} (after substituting variables)",
+            activity=activity,
+        ) from None
 
 
 def _walk(value: Any, variables: dict[str, str], activity: str) -> Any:

@@ -1,0 +1,226 @@
+"""The demo's steps, each timed and counted (rows, rejects, API calls)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import ssl
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import httpx
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import insert
+
+from crmlink.catalog.accounts import AccountInput, AccountStore
+from crmlink.catalog.recipient import recipient
+from crmlink.catalog.secrets import SecretCipher
+from crmlink.config import Settings
+from crmlink.connectors.registry import open_connector
+from crmlink.db import Database, open_database
+from crmlink.sandbox.dynamics.app import DynamicsSandbox
+from crmlink.sandbox.salesforce.app import SalesforceSandbox
+from crmlink.wizard.enums import Mapping, list_picklists, sync_picklists
+from crmlink.wizard.run import run_wizard
+from crmlink.workflow.engine import run_workflow
+
+ACCOUNT = "sfdc"
+WORKFLOWS = resources.files("crmlink.demo") / "workflows"
+
+
+@dataclass
+class Step:
+    name: str
+    result: str = ""
+    rows: int = 0
+    rejects: int = 0
+    api_calls: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class Demo:
+    sandbox: SalesforceSandbox
+    settings: Settings
+    database: Database
+    console: Console
+    steps: list[Step] = field(default_factory=list)
+
+    def step(self, name: str, action: Callable[[Step], None]) -> None:
+        step = Step(name)
+        calls = self.sandbox.stats.snapshot()["total"]
+        started = time.perf_counter()
+        self.console.print(f"[bold]{name}[/] …")
+        action(step)
+        step.seconds = time.perf_counter() - started
+        step.api_calls = self.sandbox.stats.snapshot()["total"] - calls
+        self.steps.append(step)
+
+    def workflow(self, step: Step, filename: str, variables: dict | None = None) -> None:
+        with resources.as_file(WORKFLOWS / filename) as path:
+            record = run_workflow(self.database, Path(path), variables, settings=self.settings)
+        if record.status != "succeeded":
+            raise RuntimeError(f"workflow {filename} {record.status}: {record.error}")
+        step.rows = max((a.rows_out for a in record.activities), default=0)
+        step.rejects = sum(a.rows_rejected for a in record.activities)
+        step.result = ", ".join(
+            f"{a.name} {a.rows_out}" + (f" ({a.rows_rejected} rejected)" if a.rows_rejected else "")
+            for a in record.activities
+        )
+
+
+def _add_account(demo: Demo, step: Step) -> None:
+    info = demo.sandbox.info()
+    store = AccountStore(demo.database, SecretCipher(demo.settings.secret_key))
+    store.add(
+        AccountInput(
+            name=ACCOUNT, type="salesforce", url=info["url"], auth="password",
+            username=info["username"], client_id=info["client_id"], ca_bundle=info["ca_bundle"],
+            secrets={"password": info["password"], "security_token": info["security_token"],
+                     "client_secret": info["client_secret"]},
+        )
+    )  # fmt: skip
+    with open_connector(store.settings(ACCOUNT)) as connector:
+        who = connector.identity()
+    step.result = f"logged in to org {who.org_id} as {who.user} (API {who.api_version})"
+
+
+def _connector(demo: Demo):
+    store = AccountStore(demo.database, SecretCipher(demo.settings.secret_key))
+    return open_connector(store.settings(ACCOUNT))
+
+
+def _wizard(demo: Demo, step: Step) -> None:
+    with _connector(demo) as connector:
+        outcomes = run_wizard(demo.database.engine, connector, ACCOUNT, ["Contact", "Lead"])
+    step.rows = sum(o.columns for o in outcomes)
+    step.result = "; ".join(f"{o.schema}: {o.columns} columns ({o.status})" for o in outcomes)
+
+
+def _enums(demo: Demo, step: Step) -> None:
+    with _connector(demo) as connector:
+        picklists = list_picklists(demo.database.engine, connector, ACCOUNT, ["Contact"])
+    mappings = [
+        Mapping("Contact_LeadSource", "leadSource"),
+        Mapping("Contact_Interests__c", "interests"),
+    ]
+    results = sync_picklists(demo.database.engine, picklists, mappings)
+    step.rows = sum(r.added for r in results)
+    step.result = f"{len(picklists)} picklists; " + ", ".join(
+        f"{r.enumeration} +{r.added} values" for r in results
+    )
+
+
+def _new_recipients(demo: Demo) -> None:
+    """Campaign-side sign-ups that Salesforce does not know yet (one with a bad e-mail)."""
+    now = dt.datetime.now(dt.UTC)
+    rows = [
+        {"email": f"signup{n}@demo.example", "first_name": "Zoë", "last_name": f"O'Demo {n}",
+         "company": f"Demo Company {n}", "created_at": now, "modified_at": now}
+        for n in range(1, 21)
+    ]  # fmt: skip
+    rows.append({**rows[0], "email": "broken@@demo.example", "last_name": "Broken"})
+    with demo.database.transaction() as conn:
+        conn.execute(insert(recipient), rows)
+
+
+def _change_contacts(demo: Demo) -> tuple[int, int]:
+    """Edit 10 contacts and delete 5 in the CRM, as its users would."""
+    org = demo.sandbox.org
+    ids = org.sample_ids("Contact", 15)
+    for record_id in ids[:10]:
+        org.update("Contact", record_id, {"Title": "Changed in Salesforce"})
+    for record_id in ids[10:]:
+        org.delete("Contact", record_id)
+    return 10, 5
+
+
+def _summary(demo: Demo, home: Path, kept: bool) -> None:
+    table = Table(title="crmlink demo", show_lines=False)
+    for column in ("step", "rows", "rejects", "API calls", "seconds", "what happened"):
+        table.add_column(column, overflow="fold")
+    for s in demo.steps:
+        table.add_row(
+            s.name, str(s.rows), str(s.rejects), str(s.api_calls), f"{s.seconds:.2f}", s.result
+        )
+    demo.console.print(table)
+    total = sum(s.seconds for s in demo.steps)
+    demo.console.print(f"{len(demo.steps)} steps in {total:.1f} s.")
+    if kept:
+        demo.console.print(
+            f"Look next: `crmlink schema show sfdc_contact --home {home}`, "
+            f"`crmlink workflow runs --home {home}`, `crmlink enum show leadSource --home {home}`."
+        )
+    else:
+        demo.console.print(
+            "The demo's home was temporary; run `crmlink demo --home DIR` to keep it."
+        )
+
+
+def _dynamics(step: Step, records: int) -> None:
+    """The Dataverse sandbox answers as Dynamics 365 does (its connector comes next)."""
+    with DynamicsSandbox(records=records, seed=42) as sandbox:
+        info = sandbox.info()
+        verify = ssl.create_default_context(cafile=info["ca_bundle"])
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": info["client_id"],
+            "client_secret": info["client_secret"],
+            "scope": f"{info['url']}/.default",
+        }
+        token = httpx.post(f"{info['authority']}/oauth2/v2.0/token", data=form, verify=verify)
+        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        with httpx.Client(
+            base_url=f"{info['url']}/api/data/v9.2", headers=headers, verify=verify
+        ) as api:
+            who = api.get("/WhoAmI").json()
+            count = api.get("/contacts", params={"$count": "true", "$top": "1"}).json()
+    step.rows = count["@odata.count"]
+    step.result = (
+        f"Azure AD token, WhoAmI user {who['UserId'][:8]}…, {step.rows} contacts via the Web API"
+    )
+
+
+def _journey(demo: Demo) -> None:
+    demo.step("dynamics sandbox", lambda s: _dynamics(s, 200))
+    demo.step("account", lambda s: _add_account(demo, s))
+    demo.step("wizard", lambda s: _wizard(demo, s))
+    demo.step("enumerations", lambda s: _enums(demo, s))
+    demo.step("import contacts", lambda s: demo.workflow(s, "contacts-import.yaml"))
+    _new_recipients(demo)
+    demo.step("export leads", lambda s: demo.workflow(s, "leads-export.yaml"))
+    changed, deleted = _change_contacts(demo)
+    demo.step(f"re-import ({changed} changed)", lambda s: demo.workflow(s, "contacts-import.yaml"))
+    org = demo.sandbox.org
+    org.clock_offset += dt.timedelta(minutes=2)  # getDeleted covers whole minutes only
+    until = {"deleted_until": org.now().isoformat()}
+    demo.step(
+        f"import deletions ({deleted})",
+        lambda s: demo.workflow(s, "deleted-contacts.yaml", until),
+    )
+    demo.step("delete leads", lambda s: demo.workflow(s, "leads-delete.yaml"))
+
+
+def run_demo(
+    records: int = 2000, home: Path | None = None, console: Console | None = None
+) -> list[Step]:
+    console = console or Console(width=None if sys.stdout.isatty() else 160)
+    folder = home or Path(tempfile.mkdtemp(prefix="crmlink-demo-"))
+    settings = Settings.load(folder, env={})  # the embedded default, whatever the environment
+    try:
+        with SalesforceSandbox(records=records, seed=42) as sandbox:
+            console.print(f"Salesforce sandbox on [bold]{sandbox.url}[/] ({records} contacts)")
+            with open_database(settings) as database:
+                demo = Demo(sandbox, settings, database, console)
+                _journey(demo)
+        _summary(demo, folder, kept=home is not None)
+        return demo.steps
+    finally:
+        if home is None:
+            shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,175 @@
+"""`operation: export`: population rows written to CRM records, each exactly once.
+
+Write mode, per row:
+- `key: <external ID field>` → upsert on it (a row without a key value is rejected,
+  MISSING_KEY);
+- the record id (`Id`) mapped, or `key: Id` → update the rows that have an id, insert
+  the rows whose id is empty;
+- neither → insert.
+
+The connector batches (sObject Collections of 200 a call, Bulk 2.0 ingest at or above
+its threshold). Results are journaled as they come (`sink.py`), so a rerun of a crashed
+run sends only what was not journaled. What a rerun sends again is the call that was in
+flight: for updates and upserts that is harmless (same values, same records); a plain
+insert sent twice would create duplicates. Hence, for inserts, give a `key` (an external
+ID: the export becomes an upsert, safe to repeat), or `match_on: <mapped field>`: before
+inserting a batch, crmlink looks its rows up by that field and does not insert those
+already present (reported OK with the existing id, `created` false). With neither, a
+warning says that up to one call's rows may be duplicated by a rerun after a crash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from crmlink.connectors.base import Connector, Reject, RemoteField, RemoteTable, WriteMode
+from crmlink.connectors.base import WriteResult as Result
+from crmlink.errors import UsageError
+from crmlink.filters import quote
+from crmlink.filters.validate import TEXT_KINDS
+from crmlink.workflow.activities.crm import conversions
+from crmlink.workflow.activities.crm.common import remote_field, source_column, substitute
+from crmlink.workflow.activities.crm.config import CrmActivityConfig
+from crmlink.workflow.activities.crm.sink import Sink
+from crmlink.workflow.base import Population, RunContext
+
+MATCH_VALUES_PER_QUERY = 200
+
+
+def run_export(config: CrmActivityConfig, ctx: RunContext, source: Population | None):
+    if source is None:
+        raise UsageError("an export needs an upstream population: put it after a query")
+    connector = ctx.connector(config.account)
+    calls = connector.api_calls
+    exporter = Exporter(config, ctx, source, connector)
+    rejects_file = substitute(config.rejects_file, ctx.variables, "rejects_file")
+    result = Sink(ctx, source, rejects_file).run(exporter.send, config.batch_size)
+    result.api_calls = connector.api_calls - calls
+    return result
+
+
+class Exporter:
+    def __init__(self, config: CrmActivityConfig, ctx, source: Population, connector) -> None:
+        self.connector: Connector = connector
+        self.table: RemoteTable = connector.describe(config.object)
+        self.tz = conversions.zone(config.timezone)
+        self.mapping = self._mapping(config, source)
+        self.modes = {
+            remote_field(self.table, n, "conversions").name: m
+            for n, m in config.conversions.items()
+        }
+        for name, mode in self.modes.items():
+            conversions.check(self.table.field(name), mode)
+        self.key = self._key(config)
+        self.match_on = self._match_on(config.match_on)
+        self._warn_in_doubt(ctx)
+
+    def _mapping(self, config, source: Population) -> list[tuple[RemoteField, str, bool]]:
+        mapped = []
+        for remote, column in config.mapping.items():
+            field = remote_field(self.table, remote, "mapping")
+            name = source_column(source, column, f"mapping of {field.name}")
+            aware = bool(getattr(source.table.c[name].type, "timezone", True))
+            mapped.append((field, name, aware))
+        return mapped
+
+    def _name(self, given: str | None, option: str) -> str | None:
+        return remote_field(self.table, given, option).name if given else None
+
+    def _match_on(self, given: str | None) -> str | None:
+        name = self._name(given, "match_on")
+        field = self.table.field(name) if name else None
+        if field and (field.kind not in TEXT_KINDS or not field.filterable):
+            raise UsageError(
+                f"match_on {name} must be a filterable text field (it is {field.kind})", field=name
+            )
+        return name
+
+    def _key(self, config: CrmActivityConfig) -> str | None:
+        key = self._name(config.key, "key")
+        if key and key != self.table.key_field and not self.table.field(key).external_id:
+            raise UsageError(
+                f"key {key} on {self.table.name} is not an external ID field: "
+                f"use one, or {self.table.key_field}"
+            )
+        return key
+
+    @property
+    def updates_by_id(self) -> bool:
+        id_mapped = any(f.name == self.table.key_field for f, _, _ in self.mapping)
+        return self.key == self.table.key_field or (self.key is None and id_mapped)
+
+    def _warn_in_doubt(self, ctx: RunContext) -> None:
+        if (self.key and self.key != self.table.key_field) or self.match_on:
+            return
+        ctx.log(
+            "export inserts without a key or match_on: if the run crashes while a call "
+            "is in flight, rerunning it may insert that call's rows twice; map an "
+            "external ID as key, or set match_on",
+            "warning",
+        )
+
+    # -- sending ----------------------------------------------------------------------
+    def send(self, rows: list[dict]) -> Iterator[Result]:
+        records, groups = self._records(rows)
+        for index, record in enumerate(records):
+            if isinstance(record, Reject):
+                yield Result(index, None, False, error=record)
+        for mode, positions in groups.items():
+            yield from self._write(mode, [(p, records[p]) for p in positions])
+
+    def _records(self, rows: list[dict]):
+        records: list = []
+        groups: dict[WriteMode, list[int]] = {}
+        for index, row in enumerate(rows):
+            record = self._record(row)
+            records.append(record)
+            if not isinstance(record, Reject):
+                groups.setdefault(self._mode(record), []).append(index)
+        return records, groups
+
+    def _record(self, row: dict) -> dict | Reject:
+        record = {}
+        for field, column, aware in self.mapping:
+            mode = self.modes.get(field.name, "default")
+            try:
+                value = conversions.to_crm(row.get(column), field, mode, self.tz, aware)
+            except conversions.ConversionFailed as exc:
+                return Reject("CONVERSION_ERROR", str(exc), (field.name,))
+            record[field.name] = value
+        return record
+
+    def _mode(self, record: dict) -> WriteMode:
+        if self.key and self.key != self.table.key_field:
+            return WriteMode.UPSERT
+        if self.updates_by_id and record.get(self.table.key_field):
+            return WriteMode.UPDATE
+        record.pop(self.table.key_field, None)
+        return WriteMode.INSERT
+
+    def _write(self, mode: WriteMode, items: list[tuple[int, dict]]) -> Iterator[Result]:
+        if mode == WriteMode.INSERT and self.match_on:
+            existing = self._existing(items)
+            present = [(p, existing.get(str(r.get(self.match_on)).lower())) for p, r in items]
+            yield from (Result(p, found, True, False) for p, found in present if found)
+            items = [item for item, (_, found) in zip(items, present, strict=True) if not found]
+        if not items:
+            return
+        key = self.key if mode == WriteMode.UPSERT else None
+        results = self.connector.write(self.table.name, [r for _, r in items], mode, key)
+        for result in results:
+            position = items[result.index][0]
+            yield Result(position, result.id, result.success, result.created, result.error)
+
+    def _existing(self, items: list[tuple[int, dict]]) -> dict:
+        """match_on value (lower-cased: SOQL compares text without case) -> the id of a
+        record already holding it."""
+        values = sorted({str(r[self.match_on]) for _, r in items if r.get(self.match_on)})
+        found: dict = {}
+        key = self.table.key_field
+        for start in range(0, len(values), MATCH_VALUES_PER_QUERY):
+            chunk = values[start : start + MATCH_VALUES_PER_QUERY]
+            text = f"{self.match_on} in ({', '.join(quote(v) for v in chunk)})"
+            for batch in self.connector.read(self.table.name, [key, self.match_on], text):
+                found.update((str(row[self.match_on]).lower(), row[key]) for row in batch)
+        return found

@@ -1,0 +1,237 @@
+"""`operation: import`: CRM records into a population whose columns are the remote
+fields' API names (so a later `update` maps `email: Email`), typed from the describe.
+
+Modes: a filter (with order_by, query_all, limit), the automatic index (`incremental`),
+or `ids_from` (exactly the records whose ids are in an upstream column). Batches stream
+from the connector into the working table: memory stays flat.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import String, delete, func, select
+
+from crmlink.connectors.base import Connector, FieldKind, OrderBy, RemoteField, RemoteTable
+from crmlink.workflow.activities.crm import conversions
+from crmlink.workflow.activities.crm.common import (
+    reject_columns,
+    remote_field,
+    source_column,
+    substitute,
+)
+from crmlink.workflow.activities.crm.config import CrmActivityConfig
+from crmlink.workflow.activities.crm.incremental import Window
+from crmlink.workflow.base import (
+    OK,
+    REJECTS,
+    ActivityResult,
+    ColumnSpec,
+    Population,
+    PopulationWriter,
+    RunContext,
+)
+
+IDS_PER_READ = 2000
+
+
+@dataclass
+class Plan:
+    table: RemoteTable
+    fields: list[RemoteField]
+    modes: dict[str, str]
+
+    @property
+    def names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    def columns(self) -> list[ColumnSpec]:
+        return [
+            ColumnSpec(f.name, conversions.column_type(f, self.modes.get(f.name, "default")))
+            for f in self.fields
+        ]
+
+
+def plan(config: CrmActivityConfig, table: RemoteTable) -> Plan:
+    wanted = [table.key_field, table.modified_field, config.index_field, *config.fields]
+    if not config.fields:
+        wanted += [f.name for f in table.fields if _storable(f)]
+    fields: dict[str, RemoteField] = {}
+    for name in filter(None, wanted):
+        field = remote_field(table, name, "fields")
+        fields.setdefault(field.name, field)
+    modes = {remote_field(table, n, "conversions").name: m for n, m in config.conversions.items()}
+    unread = [name for name in modes if name not in fields]
+    for name in unread:
+        fields[name] = table.field(name)
+    return Plan(table, list(fields.values()), modes)
+
+
+def _storable(field: RemoteField) -> bool:
+    """Read when `fields` is omitted: not compounds (their parts are), not base64 (which
+    Salesforce serves one record at a time)."""
+    return conversions.local_type(field) is not None and field.kind != FieldKind.BINARY
+
+
+def _log_unread(ctx: RunContext, table: RemoteTable) -> None:
+    skipped = [f.name for f in table.fields if not _storable(f)]
+    if skipped:
+        ctx.log(
+            f"fields omitted: every field of {table.name} is imported except "
+            f"{', '.join(skipped)} (compound fields come as their parts; binary fields "
+            "must be named in fields)"
+        )
+
+
+def run_import(config: CrmActivityConfig, ctx: RunContext, source: Population | None):
+    connector = ctx.connector(config.account)
+    calls = connector.api_calls
+    table = connector.describe(config.object)
+    spec = plan(config, table)
+    if not config.fields:
+        _log_unread(ctx, table)
+    writer = ctx.new_population(OK, spec.columns())
+    result = ActivityResult(rows_in=source.count if source else 0)
+    if config.ids_from:
+        batches = _by_ids(config, ctx, source, connector, spec, result)
+        window = None
+    else:
+        window = Window(config, table, ctx) if config.incremental else None
+        batches = _read(config, ctx, connector, spec, window)
+    count = _load(batches, writer, spec, config, ctx, window)
+    population = _deduplicated(writer.finish(), table.key_field, ctx)
+    result.outputs[OK] = population
+    result.rows_out = population.count
+    if window is not None:
+        _finish_window(window, ctx, population.count, count)
+        result.variables.update(window.variables())
+    result.api_calls = connector.api_calls - calls
+    return result
+
+
+def _read(config, ctx, connector: Connector, spec: Plan, window: Window | None):
+    text = substitute(config.filter, ctx.variables, "filter")
+    if window is not None:
+        return window.read(connector, spec.names, text, config.query_all)
+    order = [OrderBy(remote_field(spec.table, f, "order_by").name, d) for f, d in config.order()]
+    return connector.read(spec.table.name, spec.names, text, order or None, None, config.query_all)
+
+
+def _load(batches, writer: PopulationWriter, spec: Plan, config, ctx, window) -> int:
+    tz = conversions.zone(config.timezone)
+    convert = [(f.name, spec.modes.get(f.name, "default")) for f in spec.fields]
+    count = counted = 0
+    for batch in batches:
+        if config.limit is not None:
+            batch, used = _take(batch, config.limit - counted, window)
+            counted += used
+        if window is not None:
+            window.see(batch)
+        writer.append(
+            [{n: conversions.to_campaign(r.get(n), m, tz) for n, m in convert} for r in batch]
+        )
+        count += len(batch)
+        ctx.progress(count)
+        if config.limit is not None and counted >= config.limit:
+            break
+    return count
+
+
+def _take(batch: list[dict], budget: int, window: Window | None) -> tuple[list[dict], int]:
+    """The rows of `batch` up to `budget` new ones (overlap re-reads do not count)."""
+    taken, used = [], 0
+    for row in batch:
+        new = window is None or window.is_new(row)
+        if new and used >= budget:
+            break
+        taken.append(row)
+        used += new
+    return taken, used
+
+
+def _finish_window(window: Window, ctx: RunContext, kept: int, read: int) -> None:
+    staged = window.stage()
+    where = f"at or after {window.variables()['crmStartImport']}"
+    ctx.log(
+        f"incremental import: read {read} rows {where} ({kept} after de-duplication); "
+        f"cursor staged at {staged} (committed when the run succeeds)"
+    )
+
+
+def _deduplicated(population: Population, key: str, ctx: RunContext) -> Population:
+    """A record read twice in one run keeps its latest copy (the highest `_wk_row`)."""
+    table = population.table
+    column, row = table.c[key], table.c["_wk_row"]
+    conn = ctx.connection()
+    doubled = select(column).group_by(column).having(func.count() > 1)
+    if conn.execute(doubled.limit(1)).first() is None:
+        return population
+    latest = select(func.max(row)).where(column.in_(doubled)).group_by(column)
+    gone = conn.execute(delete(table).where(column.in_(doubled), row.not_in(latest))).rowcount
+    ctx.log(f"{gone} rows read twice in this run were replaced by their latest copy")
+    return Population(table, population.count - gone)
+
+
+# -- ids_from: exactly the records of an upstream column -------------------------------
+def _by_ids(config, ctx, source, connector, spec: Plan, result) -> Iterator[list[dict]]:
+    column = source_column(source, config.ids_from, "ids_from")
+    missing = _Missing(ctx, column, spec.table.name)
+    for chunk in _id_chunks(ctx, source, column):
+        found: set[str] = set()
+        for batch in connector.read(spec.table.name, spec.names, ids=chunk):
+            found.update(row[spec.table.key_field] for row in batch)
+            yield batch
+        short = {f[:15] for f in found}
+        missing.add([i for i in chunk if i not in found and i not in short])
+    result.outputs.update(missing.finish())
+    result.rows_rejected = missing.count
+
+
+def _id_chunks(ctx: RunContext, source: Population, column: str) -> Iterator[list[str]]:
+    seen: set[str] = set()
+    fresh = (
+        str(row[column]).strip()
+        for batch in ctx.rows(source)
+        for row in batch
+        if row.get(column) not in (None, "")
+    )
+    unique = (i for i in fresh if not (i in seen or seen.add(i)))
+    while chunk := list(itertools.islice(unique, IDS_PER_READ)):
+        yield chunk
+
+
+class _Missing:
+    """Requested ids the CRM did not return: the reject output, code NOT_FOUND."""
+
+    def __init__(self, ctx: RunContext, column: str, table: str) -> None:
+        self.ctx, self.column, self.table = ctx, column, table
+        self.writer: PopulationWriter | None = None
+        self.count = 0
+
+    def add(self, ids: list[str]) -> None:
+        if not ids:
+            return
+        if self.writer is None:
+            specs = [ColumnSpec(self.column, String(255)), *reject_columns(None)]
+            self.writer = self.ctx.new_population(REJECTS, specs)
+        message = f"no {self.table} with this id (deleted, merged or not visible)"
+        self.writer.append(
+            [
+                {
+                    self.column: i,
+                    "error_code": "NOT_FOUND",
+                    "error_symbol": "not_found",
+                    "error_message": message,
+                }
+                for i in ids
+            ]
+        )
+        self.count += len(ids)
+
+    def finish(self) -> dict[str, Population]:
+        if self.writer is None:
+            return {}
+        self.ctx.log(f"{self.count} ids of {self.column} were not found in {self.table}", "warning")
+        return {REJECTS: self.writer.finish()}

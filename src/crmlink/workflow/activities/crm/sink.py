@@ -1,0 +1,164 @@
+"""Journaled sending (export, delete): each input row is sent at most once per run,
+whatever crashes in between, and its result always reaches the outputs.
+
+For each batch of the input population (`_wk_row` order): rows already in the run's
+journal are not sent again, their journaled results are re-emitted; the others are
+sent, and their results are journaled (committed) every `JOURNAL_EVERY` results, before
+the next call goes out. After a crash, at most the rows of the call in flight are
+*in doubt* (sent, not journaled) and are sent again by the rerun: harmless for updates,
+upserts and deletes; for plain inserts see `exports.py` (key / match_on).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from crmlink.connectors.base import WriteResult
+from crmlink.workflow.activities.crm.common import error_symbol, ok_columns, reject_columns
+from crmlink.workflow.base import (
+    OK,
+    REJECTS,
+    ActivityResult,
+    JournalEntry,
+    Population,
+    RunContext,
+)
+
+JOURNAL_EVERY = 200  # one composite call's worth of results
+LOGGED_REJECTS = 20  # a warning each, then one line saying the rest are not logged
+Send = Callable[[list[dict]], Iterator[WriteResult]]
+
+
+class Sink:
+    def __init__(self, ctx: RunContext, source: Population, rejects_file: str | None) -> None:
+        self.ctx, self.source = ctx, source
+        self.journal = ctx.journal()
+        self.done = self.journal.done()
+        self.ok = ctx.new_population(OK, ok_columns(source))
+        self.rejects = ctx.new_population(REJECTS, reject_columns(source))
+        self.file = _RejectFile(rejects_file, [c.name for c in reject_columns(source)])
+        self.result = ActivityResult(rows_in=source.count)
+        self.sent = 0
+
+    def run(self, send: Send, batch_size: int) -> ActivityResult:
+        if self.done:
+            self.ctx.log(
+                f"resuming: {len(self.done)} rows are already in the journal; "
+                "they are not sent again"
+            )
+        position = 0
+        with self.file:
+            for batch in self.ctx.rows(self.source, batch_size):
+                keyed = []
+                for row in batch:
+                    position += 1
+                    keyed.append((int(row.get("_wk_row", position)), _own(row)))
+                self._batch(keyed, send)
+        self.result.outputs = {OK: self.ok.finish(), REJECTS: self.rejects.finish()}
+        return self.result
+
+    def _batch(self, keyed: list[tuple[int, dict]], send: Send) -> None:
+        todo = [(key, row) for key, row in keyed if key not in self.done]
+        replayed = [(self.done[key], row) for key, row in keyed if key in self.done]
+        self._emit(replayed)
+        if not todo:
+            return
+        entries: list[JournalEntry] = []
+        for result in send([row for _, row in todo]):
+            key, row = todo[result.index]
+            entries.append(_entry(key, result))
+            if len(entries) >= JOURNAL_EVERY:
+                self._commit(entries, todo)
+                entries = []
+        self._commit(entries, todo)
+
+    def _commit(self, entries: list[JournalEntry], todo: list[tuple[int, dict]]) -> None:
+        if not entries:
+            return
+        self.journal.record(entries)
+        rows = dict(todo)
+        self._emit([(entry, rows[entry.row]) for entry in entries])
+        self.sent += len(entries)
+        self.ctx.progress(self.sent)
+
+    def _emit(self, pairs: list[tuple[JournalEntry, dict]]) -> None:
+        good = [
+            {**row, "remote_id": e.remote_id, "created": e.created} for e, row in pairs if e.success
+        ]
+        bad = [_reject_row(e, row) for e, row in pairs if not e.success]
+        if good:
+            self.ok.append(good)
+        if bad:
+            self.rejects.append(bad)
+            self.file.write(bad)
+            self._warn(bad)
+        self.result.rows_out += len(good)
+        self.result.rows_rejected += len(bad)
+
+    def _warn(self, bad: list[dict]) -> None:
+        before = self.result.rows_rejected  # not counting `bad` yet
+        for number, row in enumerate(bad, before + 1):
+            if number <= LOGGED_REJECTS:
+                self.ctx.log(f"rejected: {row['error_code']} {row['error_message']}", "warning")
+            elif number == LOGGED_REJECTS + 1:
+                self.ctx.log("further rejects are not logged: see the reject output", "warning")
+
+
+def _own(row: dict) -> dict:
+    return {k: v for k, v in row.items() if not k.startswith("_wk_")}
+
+
+def _entry(key: int, result: WriteResult) -> JournalEntry:
+    error = result.error
+    return JournalEntry(
+        row=key,
+        success=result.success,
+        remote_id=result.id,
+        created=result.created,
+        error_code=error.code if error else None,
+        error_message=error.message if error else None,
+    )
+
+
+def _reject_row(entry: JournalEntry, row: dict) -> dict:
+    return {
+        **row,
+        "error_code": entry.error_code or "UNKNOWN",
+        "error_symbol": error_symbol(entry.error_code),
+        "error_message": entry.error_message or "",
+    }
+
+
+class _RejectFile:
+    """`rejects_file`: the rejects as CSV too, rewritten whole by each attempt."""
+
+    def __init__(self, path: str | None, columns: list[str]) -> None:
+        self.path, self.columns = (Path(path) if path else None), columns
+        self._handle = self._writer = None
+
+    def __enter__(self) -> _RejectFile:
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._handle = self.path.open("w", newline="", encoding="utf-8")
+            self._writer = csv.DictWriter(self._handle, self.columns, extrasaction="ignore")
+            self._writer.writeheader()
+        return self
+
+    def write(self, rows: list[dict]) -> None:
+        if self._writer is not None:
+            self._writer.writerows([{k: _text(v) for k, v in r.items()} for r in rows])
+
+    def __exit__(self, *exc) -> None:
+        if self._handle is not None:
+            self._handle.close()
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value)
