@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import ssl
 import subprocess
 import sys
@@ -77,8 +78,21 @@ def test_every_command_has_help(path):
     assert result.exit_code == 0
 
 
-def test_demo_runs_the_tour():
-    result = runner.invoke(app, ["demo", "--records", "300"])
+def test_demo_runs_the_whole_journey(tmp_path):
+    from crmlink.demo import run_demo
+
+    steps = {s.name: s for s in run_demo(records=300, home=tmp_path / "home")}
+    assert steps["import contacts"].rows == 300
+    assert steps["export leads"].result.startswith("recipients 21, export 20 (1 rejected)")
+    reimported = int(re.match(r"import (\d+),", steps["re-import (10 changed)"].result).group(1))
+    assert 10 <= reimported < 20  # the 10 changed, and the overlap's boundary row: not all 300
+    assert steps["import deletions (5)"].rows == 5
+    assert steps["delete leads"].rows == 20
+    assert all(s.api_calls > 0 for name, s in steps.items() if name != "dynamics sandbox")
+
+
+def test_demo_command_prints_the_summary():
+    result = runner.invoke(app, ["demo", "--records", "100"])
     assert result.exit_code == 0, result.output
-    assert "upsert by External_Id__c: HTTP 201 then 200" in result.output
-    assert "contacts with an e-mail" in result.output
+    assert "crmlink demo" in result.output and "import deletions (5)" in result.output
+    assert "The demo's home was temporary" in result.output
