@@ -33,3 +33,12 @@ def test_readme_local_columns_match_the_mapping():
             assert local is None and column.startswith("its components")
         else:
             assert re.match(rf"{local}\b", column), (kind, column, local)
+
+
+def test_readme_workflow_example_is_valid():
+    from crmlink.workflow.loader import load_text
+
+    text = README.read_text(encoding="utf-8")
+    example = text.split("## Workflows: moving data", 1)[1].split("```yaml\n", 1)[1]
+    workflow = load_text(example.split("```", 1)[0], "README.md")
+    assert list(workflow.activities) == ["import", "save"]
