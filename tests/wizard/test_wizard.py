@@ -169,3 +169,19 @@ def test_wizard_on_real_describes_maps_or_reports_every_field(crmlink, real_desc
     assert counts["Account"] == (66, 2)
     assert counts["Lead"] == (53, 1)
     assert counts["Opportunity"] == (40, 0)
+
+
+def test_interactive_picker_on_a_terminal(sfdc, monkeypatch):
+    monkeypatch.setattr("crmlink.cli.wizard.on_terminal", lambda: True)
+    result = sfdc("wizard", "sfdc", input="2, Lead\n")
+    assert result.exit_code == 0, result.output
+    assert "Tables to generate (numbers or API names, comma-separated)" in result.output
+    assert "   2  Contact  (Contact)" in result.output
+    names = {s["name"] for s in run_json(sfdc, "schema", "list")}
+    assert {"sfdc_contact", "sfdc_lead"} <= names and "sfdc_account" not in names
+
+
+def test_no_tables_and_no_terminal_is_refused(sfdc):
+    result = sfdc("wizard", "sfdc")
+    assert result.exit_code == 2
+    assert "choose tables with --tables Contact,Account or --all" in result.stderr

@@ -65,9 +65,14 @@ def _choose(available, tables: str | None, all_: bool) -> list[str]:
         return [names[t.lower()] for t in chosen]
     if all_:
         return [t.name for t in available if t.queryable]
-    if sys.stdin.isatty():
+    if on_terminal():
         return _pick(available)
     raise UsageError("choose tables with --tables Contact,Account or --all (or run on a terminal)")
+
+
+def on_terminal() -> bool:
+    """Whether a person can answer the picker (stdin is a terminal)."""
+    return sys.stdin.isatty()
 
 
 def _unknown_tables(unknown: list[str], names: list[str]) -> UsageError:
