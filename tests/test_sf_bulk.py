@@ -7,15 +7,15 @@ import csv
 import io
 import json
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 from simple_salesforce.exceptions import SalesforceOperationError
 
 from tests.conftest import password_token, sf_client, tls
+from tests.reference import REFERENCE as SHARED_REFERENCE
 
-REFERENCE = Path("/work/shared/reference/salesforce")
+REFERENCE = SHARED_REFERENCE / "salesforce"
 JOBS = "/services/data/v59.0/jobs"
 WAIT = 0.05  # simple-salesforce's first poll delay
 

@@ -12,8 +12,9 @@ import pytest
 from crmlink.sandbox.core.seeding import FakeData
 from crmlink.sandbox.salesforce.describes import METADATA_DIR, Catalog, FieldMeta
 from crmlink.sandbox.salesforce.seed import generic_value, plan, seed_org
+from tests.reference import REFERENCE as SHARED_REFERENCE
 
-REFERENCE = Path("/work/shared/reference/salesforce/describe")
+REFERENCE = SHARED_REFERENCE / "salesforce" / "describe"
 OBJECTS = {
     "Account": "001",
     "Contact": "003",

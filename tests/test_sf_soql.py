@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -23,8 +22,9 @@ from crmlink.sandbox.salesforce.soql import (
 )
 from crmlink.sandbox.salesforce.soql.dates import date_range
 from crmlink.sandbox.salesforce.soql.types import to_18
+from tests.reference import REFERENCE as SHARED_REFERENCE
 
-DESCRIBES = Path("/work/shared/reference/salesforce/describe")
+DESCRIBES = SHARED_REFERENCE / "salesforce" / "describe"
 NOW = datetime(2024, 3, 15, 12, 0, 0, tzinfo=UTC)  # a Friday; the week began Sunday 10th
 EARLY = "2000-01-01T00:00:00.000+0000"
 SQL_TYPES = {

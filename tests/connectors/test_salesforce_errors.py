@@ -4,7 +4,6 @@ Salesforce responses (reference/salesforce/restforce, reference/salesforce/descr
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import httpx
 import pytest
@@ -14,8 +13,9 @@ from crmlink.connectors.salesforce import RetryPolicy, SalesforceConnector
 from crmlink.connectors.salesforce import errors as sf_errors
 from crmlink.connectors.salesforce.describe import TYPE_MAP, remote_table
 from crmlink.errors import AuthError, FilterError, NotFoundError, QuotaExhausted, RetryableError
+from tests.reference import REFERENCE as SHARED_REFERENCE
 
-REFERENCE = Path("/work/shared/reference/salesforce")
+REFERENCE = SHARED_REFERENCE / "salesforce"
 RESTFORCE = REFERENCE / "restforce"
 TOKEN = {
     "access_token": "00Dx!token",

@@ -1,14 +1,13 @@
-"""Loading the recorded real responses in /work/shared/reference/dynamics for comparison."""
+"""Loading the recorded real responses in ../shared/reference/dynamics for comparison."""
 
 from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
-REF = Path(__file__).resolve().parents[3] / "shared" / "reference" / "dynamics"
-if not REF.exists():  # the repo may sit elsewhere: fall back to the shared folder
-    REF = Path("/work/shared/reference/dynamics")
+from tests.reference import REFERENCE
+
+REF = REFERENCE / "dynamics"
 
 
 def load(name: str):
