@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ssl
+
 import httpx
 import pytest
 
@@ -42,7 +44,9 @@ def secret_token(sandbox, v2: bool = True) -> dict:
     else:
         form["resource"] = info["url"]
         url = f"{info['authority']}/oauth2/token"
-    response = httpx.post(url, data=form, verify=info["ca_bundle"])
+    response = httpx.post(
+        url, data=form, verify=ssl.create_default_context(cafile=info["ca_bundle"])
+    )
     response.raise_for_status()
     return response.json()
 
@@ -58,7 +62,7 @@ def api_client(sandbox, token: dict | None = None) -> httpx.Client:
     return httpx.Client(
         base_url=f"{sandbox.url}/api/data/v9.2/",
         headers=headers,
-        verify=sandbox.info()["ca_bundle"],
+        verify=ssl.create_default_context(cafile=sandbox.info()["ca_bundle"]),
         timeout=30,
     )
 
@@ -89,7 +93,7 @@ class SandboxCredential:
                 "client_secret": info["client_secret"],
                 "scope": " ".join(scopes),
             },
-            verify=info["ca_bundle"],
+            verify=ssl.create_default_context(cafile=info["ca_bundle"]),
         )
         response.raise_for_status()
         body = response.json()

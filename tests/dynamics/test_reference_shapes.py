@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import ssl
 
 from tests.dynamics.conftest import api_client, secret_token
 from tests.dynamics.refs import GUID, http_examples, load, shape
@@ -202,7 +203,7 @@ def test_token_error_matches_recorded(dv_sandbox):
     info = dv_sandbox.info()
     response = httpx.post(
         f"{info['authority']}/oauth2/token",
-        verify=info["ca_bundle"],
+        verify=ssl.create_default_context(cafile=info["ca_bundle"]),
         data={
             "grant_type": "client_credentials",
             "client_id": info["client_id"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import time
 
 import httpx
@@ -133,7 +134,9 @@ def test_service_protection_limit(dv_fresh):
 
 def test_fault_429_and_stats(dv_fresh):
     info = dv_fresh.info()
-    admin = httpx.Client(base_url=info["url"], verify=info["ca_bundle"])
+    admin = httpx.Client(
+        base_url=info["url"], verify=ssl.create_default_context(cafile=info["ca_bundle"])
+    )
     admin.put("/__sandbox__/faults", content="429=1,retry_after=7").raise_for_status()
     with api_client(dv_fresh, {"access_token": "x"}) as http:
         response = http.get("contacts")
