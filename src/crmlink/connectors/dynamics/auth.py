@@ -1,0 +1,235 @@
+"""Azure AD logins (client secret and certificate through msal, the resource-owner
+password grant as a plain OAuth form) and the `httpx.Auth` flow that adds the bearer
+token and, on a 401, fetches a fresh token once and replays the request.
+
+The authority is `https://login.microsoftonline.com/{tenant_id}`, except when the
+environment URL's host is loopback (the sandbox CRM): then `{url}/{tenant_id}`.
+`DynamicsConnector(authority=…)` overrides both. Secrets are read from
+`account.secrets` when a token is requested and go nowhere else.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import ssl
+import threading
+from collections.abc import Callable, Generator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+
+from crmlink.connectors.base import AccountSettings
+from crmlink.connectors.dynamics import errors
+from crmlink.errors import AuthError, RetryableError, UsageError
+
+AUTH_METHODS = ("client-secret", "certificate", "password")
+PUBLIC_AUTHORITY = "https://login.microsoftonline.com"
+
+
+def authority_for(account: AccountSettings) -> str:
+    """`https://login.microsoftonline.com/{tenant}`, or `{url}/{tenant}` on loopback."""
+    tenant = account.tenant_id or "organizations"
+    if _is_loopback(urlsplit(account.url).hostname or ""):
+        return f"{account.url.rstrip('/')}/{tenant}"
+    return f"{PUBLIC_AUTHORITY}/{tenant}"
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _requests_session(account: AccountSettings):
+    import requests
+
+    session = requests.Session()
+    session.trust_env = False  # else REQUESTS_CA_BUNDLE would override `verify`
+    session.verify = account.ca_bundle or True
+    return session
+
+
+def certificate_credential(private_key: str) -> dict:
+    """msal's `{"private_key", "thumbprint"}` from the key file and its certificate."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+
+    key_text = Path(private_key).read_text()
+    cert_path = find_certificate(Path(private_key))
+    if cert_path is None:
+        raise UsageError(
+            f"no certificate found for the private key {private_key}: put the PEM certificate "
+            "in the key file or beside it (…-cert.pem, .crt or .cer next to …-key.pem)"
+        )
+    cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
+    thumbprint = cert.fingerprint(hashes.SHA1()).hex()  # noqa: S303 - Azure AD's x5t
+    return {"private_key": key_text, "thumbprint": thumbprint}
+
+
+def find_certificate(key: Path) -> Path | None:
+    """The certificate of a key: in the key file itself, or a sibling file."""
+    if "BEGIN CERTIFICATE" in key.read_text(errors="replace"):
+        return key
+    stem = key.name.rsplit(".", 1)[0]
+    names = [key.name.replace("key", "cert"), key.name.replace("key", "crt")]
+    names += [f"{stem}.crt", f"{stem}.cer", f"{stem}.cert.pem", f"{stem}-cert.pem"]
+    for name in names:
+        path = key.with_name(name)
+        if path != key and path.is_file() and "BEGIN CERTIFICATE" in path.read_text("latin-1"):
+            return path
+    return None
+
+
+class TokenSource:
+    """Gets access tokens for the environment (`{url}/.default`) by the account's method."""
+
+    def __init__(self, account: AccountSettings, authority: str | None = None) -> None:
+        if account.auth not in AUTH_METHODS:
+            raise UsageError(
+                f"unknown Dynamics auth method {account.auth!r}: use one of "
+                f"{', '.join(AUTH_METHODS)}",
+                account=account.name,
+            )
+        self.account = account
+        self.authority = (authority or authority_for(account)).rstrip("/")
+        self.scope = f"{account.url.rstrip('/')}/.default"
+        self.logins = 0
+        self._app = None
+        self._session = None
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+
+    def token(self, fresh: bool = False) -> str:
+        self.logins += 1
+        if self.account.auth == "password":
+            return self._password()
+        return self._msal(fresh)
+
+    # -- msal: client secret, certificate ----------------------------------------------
+    def _msal(self, fresh: bool) -> str:
+        import requests
+
+        try:
+            app = self._msal_app()
+            if fresh:
+                app.remove_tokens_for_client()
+            result = app.acquire_token_for_client([self.scope])
+        except requests.RequestException as exc:
+            self._app = None  # its discovery may not have happened: redo it next time
+            raise RetryableError(
+                f"Azure AD could not be reached ({type(exc).__name__})", account=self.account.name
+            ) from None
+        except ValueError as exc:  # msal: discovery answered something unusable
+            self._app = None
+            raise RetryableError(
+                f"Azure AD answered badly: {exc}", account=self.account.name
+            ) from None
+        return self._access_token(result)
+
+    def _msal_app(self):
+        if self._app is None:
+            import msal
+
+            acc = self.account
+            local = self.authority.split("/")[2] != PUBLIC_AUTHORITY.split("/")[2]
+            self._app = msal.ConfidentialClientApplication(
+                acc.client_id,
+                client_credential=self._credential(),
+                authority=self.authority,
+                validate_authority=not local,
+                instance_discovery=not local,
+                http_client=self._http_session(),
+            )
+        return self._app
+
+    def _http_session(self):
+        if self._session is None:
+            self._session = _requests_session(self.account)
+        return self._session
+
+    def _credential(self) -> str | dict:
+        acc = self.account
+        if acc.auth == "client-secret":
+            return self._secret("client_secret")
+        if not acc.private_key or not Path(acc.private_key).is_file():
+            raise UsageError(
+                f"account {acc.name} needs a readable --private-key file for certificate login",
+                account=acc.name,
+            )
+        return certificate_credential(acc.private_key)
+
+    # -- password: the plain OAuth 2.0 form (msal's user-realm lookup drops the port) ----
+    def _password(self) -> str:
+        acc = self.account
+        form = {
+            "grant_type": "password",
+            "client_id": acc.client_id or "",
+            "username": acc.username or "",
+            "password": self._secret("password"),
+            "scope": self.scope,
+        }
+        if acc.secrets.get("client_secret"):
+            form["client_secret"] = str(acc.secrets["client_secret"])
+        verify = ssl.create_default_context(cafile=acc.ca_bundle or None)
+        try:
+            response = httpx.post(
+                f"{self.authority}/oauth2/v2.0/token", data=form, verify=verify, timeout=60
+            )
+        except httpx.TransportError as exc:
+            raise RetryableError(
+                f"Azure AD could not be reached ({type(exc).__name__})", account=acc.name
+            ) from None
+        if response.status_code in errors.RETRYABLE_STATUS:
+            raise errors.from_response(response, account=acc.name)
+        try:
+            body = response.json()
+        except ValueError:
+            body = {"error": f"HTTP_{response.status_code}"}
+        return self._access_token(body)
+
+    def _access_token(self, result: dict) -> str:
+        if result.get("access_token"):
+            return str(result["access_token"])
+        raise errors.aad_error(result, self.account.name, self.account.tenant_id or "")
+
+    def _secret(self, key: str) -> str:
+        value = self.account.secrets.get(key)
+        if not value:
+            raise AuthError(
+                f"account {self.account.name} has no {key} for the {self.account.auth} login",
+                account=self.account.name,
+            )
+        return str(value)
+
+
+class TokenAuth(httpx.Auth):
+    """Adds `Authorization: Bearer`; on a 401 (token expired or revoked) gets a fresh token
+    once and replays the request. A second 401 goes up as it is (AuthError)."""
+
+    def __init__(self, token: Callable[[bool], str]) -> None:
+        self._token_fn = token
+        self._token: str | None = None
+        self._lock = threading.Lock()
+
+    def _get(self, fresh: bool) -> str:
+        with self._lock:
+            if self._token is None or fresh:
+                self._token = self._token_fn(fresh)
+            return self._token
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        used = self._get(False)
+        request.headers["Authorization"] = f"Bearer {used}"
+        response = yield request
+        if response.status_code != 401:
+            return
+        current = self._token
+        token = self._get(True) if current == used else current
+        request.headers["Authorization"] = f"Bearer {token}"
+        yield request
