@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import ssl
 import sys
 import tempfile
 import time
@@ -13,7 +12,6 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-import httpx
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import insert
@@ -31,6 +29,7 @@ from crmlink.wizard.run import run_wizard
 from crmlink.workflow.engine import run_workflow
 
 ACCOUNT = "sfdc"
+DYNAMICS = "dyn"
 WORKFLOWS = resources.files("crmlink.demo") / "workflows"
 
 
@@ -47,19 +46,23 @@ class Step:
 @dataclass
 class Demo:
     sandbox: SalesforceSandbox
+    dynamics: DynamicsSandbox
     settings: Settings
     database: Database
     console: Console
     steps: list[Step] = field(default_factory=list)
 
+    def _calls(self) -> int:
+        return sum(s.stats.snapshot()["total"] for s in (self.sandbox, self.dynamics))
+
     def step(self, name: str, action: Callable[[Step], None]) -> None:
         step = Step(name)
-        calls = self.sandbox.stats.snapshot()["total"]
+        calls = self._calls()
         started = time.perf_counter()
         self.console.print(f"[bold]{name}[/] …")
         action(step)
         step.seconds = time.perf_counter() - started
-        step.api_calls = self.sandbox.stats.snapshot()["total"] - calls
+        step.api_calls = self._calls() - calls
         self.steps.append(step)
 
     def workflow(self, step: Step, filename: str, variables: dict | None = None) -> None:
@@ -75,30 +78,42 @@ class Demo:
         )
 
 
-def _add_account(demo: Demo, step: Step) -> None:
-    info = demo.sandbox.info()
-    store = AccountStore(demo.database, SecretCipher(demo.settings.secret_key))
-    store.add(
-        AccountInput(
-            name=ACCOUNT, type="salesforce", url=info["url"], auth="password",
-            username=info["username"], client_id=info["client_id"], ca_bundle=info["ca_bundle"],
-            secrets={"password": info["password"], "security_token": info["security_token"],
-                     "client_secret": info["client_secret"]},
-        )
+def _accounts(demo: Demo) -> AccountStore:
+    return AccountStore(demo.database, SecretCipher(demo.settings.secret_key))
+
+
+def _salesforce_account(info: dict) -> AccountInput:
+    secrets = {k: info[k] for k in ("password", "security_token", "client_secret")}
+    return AccountInput(
+        name=ACCOUNT, type="salesforce", url=info["url"], auth="password",
+        username=info["username"], client_id=info["client_id"], ca_bundle=info["ca_bundle"],
+        secrets=secrets,
     )  # fmt: skip
-    with open_connector(store.settings(ACCOUNT)) as connector:
+
+
+def _dynamics_account(info: dict) -> AccountInput:
+    return AccountInput(
+        name=DYNAMICS, type="dynamics", url=info["url"], auth="client-secret",
+        client_id=info["client_id"], tenant_id=info["tenant_id"], ca_bundle=info["ca_bundle"],
+        secrets={"client_secret": info["client_secret"]},
+    )  # fmt: skip
+
+
+def _add_account(demo: Demo, step: Step, account: AccountInput) -> None:
+    store = _accounts(demo)
+    store.add(account)
+    with open_connector(store.settings(account.name)) as connector:
         who = connector.identity()
-    step.result = f"logged in to org {who.org_id} as {who.user} (API {who.api_version})"
+    step.result = f"{account.name}: org {who.org_id}, user {who.user} (API {who.api_version})"
 
 
-def _connector(demo: Demo):
-    store = AccountStore(demo.database, SecretCipher(demo.settings.secret_key))
-    return open_connector(store.settings(ACCOUNT))
+def _connector(demo: Demo, account: str = ACCOUNT):
+    return open_connector(_accounts(demo).settings(account))
 
 
-def _wizard(demo: Demo, step: Step) -> None:
-    with _connector(demo) as connector:
-        outcomes = run_wizard(demo.database.engine, connector, ACCOUNT, ["Contact", "Lead"])
+def _wizard(demo: Demo, step: Step, account: str, tables: list[str]) -> None:
+    with _connector(demo, account) as connector:
+        outcomes = run_wizard(demo.database.engine, connector, account, tables)
     step.rows = sum(o.columns for o in outcomes)
     step.result = "; ".join(f"{o.schema}: {o.columns} columns ({o.status})" for o in outcomes)
 
@@ -163,34 +178,9 @@ def _summary(demo: Demo, home: Path, kept: bool) -> None:
         )
 
 
-def _dynamics(step: Step, records: int) -> None:
-    """The Dataverse sandbox answers as Dynamics 365 does (its connector comes next)."""
-    with DynamicsSandbox(records=records, seed=42) as sandbox:
-        info = sandbox.info()
-        verify = ssl.create_default_context(cafile=info["ca_bundle"])
-        form = {
-            "grant_type": "client_credentials",
-            "client_id": info["client_id"],
-            "client_secret": info["client_secret"],
-            "scope": f"{info['url']}/.default",
-        }
-        token = httpx.post(f"{info['authority']}/oauth2/v2.0/token", data=form, verify=verify)
-        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
-        with httpx.Client(
-            base_url=f"{info['url']}/api/data/v9.2", headers=headers, verify=verify
-        ) as api:
-            who = api.get("/WhoAmI").json()
-            count = api.get("/contacts", params={"$count": "true", "$top": "1"}).json()
-    step.rows = count["@odata.count"]
-    step.result = (
-        f"Azure AD token, WhoAmI user {who['UserId'][:8]}…, {step.rows} contacts via the Web API"
-    )
-
-
 def _journey(demo: Demo) -> None:
-    demo.step("dynamics sandbox", lambda s: _dynamics(s, 200))
-    demo.step("account", lambda s: _add_account(demo, s))
-    demo.step("wizard", lambda s: _wizard(demo, s))
+    demo.step("accounts", lambda s: _add_account(demo, s, _salesforce_account(demo.sandbox.info())))
+    demo.step("wizard", lambda s: _wizard(demo, s, ACCOUNT, ["Contact", "Lead"]))
     demo.step("enumerations", lambda s: _enums(demo, s))
     demo.step("import contacts", lambda s: demo.workflow(s, "contacts-import.yaml"))
     _new_recipients(demo)
@@ -205,6 +195,15 @@ def _journey(demo: Demo) -> None:
         lambda s: demo.workflow(s, "deleted-contacts.yaml", until),
     )
     demo.step("delete leads", lambda s: demo.workflow(s, "leads-delete.yaml"))
+    _dynamics_journey(demo)
+
+
+def _dynamics_journey(demo: Demo) -> None:
+    """The same product on the second CRM: nothing above the connector differs."""
+    info = demo.dynamics.info()
+    demo.step("dynamics account", lambda s: _add_account(demo, s, _dynamics_account(info)))
+    demo.step("dynamics wizard", lambda s: _wizard(demo, s, DYNAMICS, ["contact"]))
+    demo.step("dynamics import", lambda s: demo.workflow(s, "dynamics-contacts-import.yaml"))
 
 
 def run_demo(
@@ -214,11 +213,15 @@ def run_demo(
     folder = home or Path(tempfile.mkdtemp(prefix="crmlink-demo-"))
     settings = Settings.load(folder, env={})  # the embedded default, whatever the environment
     try:
-        with SalesforceSandbox(records=records, seed=42) as sandbox:
+        with (
+            SalesforceSandbox(records=records, seed=42) as sandbox,
+            DynamicsSandbox(records=max(records // 4, 10), seed=42) as dynamics,
+            open_database(settings) as database,
+        ):
             console.print(f"Salesforce sandbox on [bold]{sandbox.url}[/] ({records} contacts)")
-            with open_database(settings) as database:
-                demo = Demo(sandbox, settings, database, console)
-                _journey(demo)
+            console.print(f"Dynamics 365 sandbox on [bold]{dynamics.url}[/]")
+            demo = Demo(sandbox, dynamics, settings, database, console)
+            _journey(demo)
         _summary(demo, folder, kept=home is not None)
         return demo.steps
     finally:
