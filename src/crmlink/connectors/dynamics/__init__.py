@@ -6,6 +6,6 @@ from __future__ import annotations
 from crmlink.connectors.dynamics.auth import authority_for
 from crmlink.connectors.dynamics.connector import DynamicsConnector
 from crmlink.connectors.dynamics.describe import TYPE_MAP
-from crmlink.connectors.salesforce.http import RetryPolicy
+from crmlink.connectors.retry import RetryPolicy
 
 __all__ = ["TYPE_MAP", "DynamicsConnector", "RetryPolicy", "authority_for"]

@@ -25,7 +25,7 @@ from crmlink.connectors.dynamics.describe import Entity
 from crmlink.connectors.dynamics.http import DataverseHttp
 from crmlink.connectors.dynamics.read import Reader, plan
 from crmlink.connectors.dynamics.write import Writer
-from crmlink.connectors.salesforce.http import RetryPolicy
+from crmlink.connectors.retry import RetryPolicy
 from crmlink.errors import NotFoundError
 
 # Service protection (per user, per 5-minute sliding window): Dataverse's documented

@@ -6,7 +6,6 @@ at the boundary, and the service-protection headers remembered for `usage()`."""
 from __future__ import annotations
 
 import logging
-import ssl
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -16,8 +15,7 @@ import httpx
 from crmlink.connectors.base import AccountSettings
 from crmlink.connectors.dynamics import errors
 from crmlink.connectors.dynamics.auth import TokenAuth, TokenSource
-from crmlink.connectors.salesforce.http import RetryPolicy
-from crmlink.errors import RetryableError
+from crmlink.connectors.retry import Retrier, RetryPolicy, tls_context
 
 log = logging.getLogger(__name__)
 API_VERSION = "9.2"
@@ -32,12 +30,6 @@ RATE_HEADERS = (
     "x-ms-ratelimit-burst-remaining-xrm-requests",
     "x-ms-ratelimit-time-remaining-xrm-requests",
 )
-
-
-def tls_context(account: AccountSettings) -> ssl.SSLContext:
-    if account.ca_bundle:
-        return ssl.create_default_context(cafile=account.ca_bundle)
-    return ssl.create_default_context()
 
 
 class DataverseHttp:
@@ -88,27 +80,4 @@ class DataverseHttp:
         raise errors.from_response(response, account=self.account.name, path=request.url.path)
 
     def _attempts(self, call: Callable[[], T], idempotent: bool) -> T:
-        attempt = 0
-        while True:
-            try:
-                return call()
-            except RetryableError as exc:
-                failure, wait = exc, exc.retry_after
-            except httpx.TransportError as exc:
-                if not idempotent:
-                    raise RetryableError(
-                        f"the connection to Dataverse broke during a call that is not safe to "
-                        f"repeat ({type(exc).__name__}); its outcome is unknown",
-                        account=self.account.name,
-                    ) from None
-                failure, wait = _network_error(exc, self.account.name), None
-            attempt += 1
-            if attempt >= self.retry.attempts:
-                raise failure
-            self.sleep(self.retry.delay(attempt - 1, wait))
-
-
-def _network_error(exc: httpx.TransportError, account: str) -> RetryableError:
-    return RetryableError(
-        f"the connection to Dataverse failed ({type(exc).__name__}: {exc})", account=account
-    )
+        return Retrier("Dataverse", self.account.name, self.retry, self.sleep).run(call, idempotent)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from crmlink.connectors.retry import RetryPolicy
 from crmlink.connectors.salesforce.bulk import PollPolicy
 from crmlink.connectors.salesforce.connector import SalesforceConnector
 from crmlink.connectors.salesforce.describe import TYPE_MAP
-from crmlink.connectors.salesforce.http import RetryPolicy
 
 __all__ = ["TYPE_MAP", "PollPolicy", "RetryPolicy", "SalesforceConnector"]

@@ -19,10 +19,11 @@ from crmlink.connectors.base import (
     WriteMode,
     WriteResult,
 )
+from crmlink.connectors.retry import RetryPolicy
 from crmlink.connectors.salesforce import describe as describes
 from crmlink.connectors.salesforce import soql, values
 from crmlink.connectors.salesforce.bulk import BulkJobFailed, BulkQuery, PollPolicy
-from crmlink.connectors.salesforce.http import RetryPolicy, SalesforceHttp
+from crmlink.connectors.salesforce.http import SalesforceHttp
 from crmlink.connectors.salesforce.ingest import BulkIngest
 from crmlink.connectors.salesforce.read import RestReader, has_compound, plan
 from crmlink.connectors.salesforce.write import Writer

@@ -5,50 +5,23 @@ translation at the boundary, and API-usage tracking from `Sforce-Limit-Info`."""
 from __future__ import annotations
 
 import logging
-import random
 import re
-import ssl
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import TypeVar
 
 import httpx
 
 from crmlink.connectors.base import AccountSettings
+from crmlink.connectors.retry import Retrier, RetryPolicy, tls_context
 from crmlink.connectors.salesforce import errors
 from crmlink.connectors.salesforce.auth import Login, Session, SessionAuth
-from crmlink.errors import RetryableError
 
 log = logging.getLogger(__name__)
 DEFAULT_API_VERSION = "59.0"
 T = TypeVar("T")
 _USAGE = re.compile(r"api-usage=(\d+)/(\d+)")
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Bounded retries: full-jitter exponential backoff, at least `Retry-After`."""
-
-    attempts: int = 5
-    base_delay: float = 0.5
-    max_delay: float = 30.0
-    max_retry_after: float = 120.0
-
-    def delay(self, attempt: int, retry_after: float | None) -> float:
-        backoff = min(self.max_delay, self.base_delay * 2**attempt)
-        wait = random.uniform(backoff / 2, backoff)
-        if retry_after is not None:
-            wait = max(wait, min(retry_after, self.max_retry_after))
-        return wait
-
-
-def tls_context(account: AccountSettings) -> ssl.SSLContext:
-    """Verification on, always: the account's CA bundle if it has one, else the system's."""
-    if account.ca_bundle:
-        return ssl.create_default_context(cafile=account.ca_bundle)
-    return ssl.create_default_context()
 
 
 class SalesforceHttp:
@@ -137,27 +110,6 @@ class SalesforceHttp:
             self.last_usage = (int(found.group(1)), int(found.group(2)))
 
     def _attempts(self, call: Callable[[], T], idempotent: bool) -> T:
-        attempt = 0
-        while True:
-            try:
-                return call()
-            except RetryableError as exc:
-                failure, retry_after = exc, exc.retry_after
-            except httpx.TransportError as exc:
-                if not idempotent:
-                    raise RetryableError(
-                        f"the connection to Salesforce broke during a call that is not safe "
-                        f"to repeat ({type(exc).__name__}); its outcome is unknown",
-                        account=self.account.name,
-                    ) from None
-                failure, retry_after = _network_error(exc, self.account.name), None
-            attempt += 1
-            if attempt >= self.retry.attempts:
-                raise failure
-            self.sleep(self.retry.delay(attempt - 1, retry_after))
-
-
-def _network_error(exc: httpx.TransportError, account: str) -> RetryableError:
-    return RetryableError(
-        f"the connection to Salesforce failed ({type(exc).__name__}: {exc})", account=account
-    )
+        return Retrier("Salesforce", self.account.name, self.retry, self.sleep).run(
+            call, idempotent
+        )
