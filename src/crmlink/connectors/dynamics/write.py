@@ -15,6 +15,7 @@ from crmlink.connectors.dynamics import errors, odata, values
 from crmlink.connectors.dynamics.batch import MAX_OPERATIONS, Answer, Operation, decode, encode
 from crmlink.connectors.dynamics.describe import Entity
 from crmlink.connectors.dynamics.http import DataverseHttp
+from crmlink.connectors.writing import match_key
 from crmlink.errors import CrmlinkError, UsageError
 from crmlink.filters.validate import unknown_field
 
@@ -30,7 +31,7 @@ class Writer:
     def write(
         self, entity: Entity, rows: Iterable[dict], mode: WriteMode, key: str | None
     ) -> Iterator[WriteResult]:
-        key_field = _key(entity, mode, key)
+        key_field = match_key(entity.table, mode, key, "alternate key column")
         numbered = enumerate(rows)
         while chunk := list(itertools.islice(numbered, self.batch_size)):
             planned = [(i, self._operation(entity, row, mode, key_field)) for i, row in chunk]
@@ -83,25 +84,6 @@ class Writer:
             headers["Prefer"] = "return=representation"
             target += f"?$select={entity.table.key_field}"
         return Operation("PATCH", target, record, headers)
-
-
-def _key(entity: Entity, mode: WriteMode, key: str | None) -> str | None:
-    table = entity.table
-    if mode == WriteMode.INSERT:
-        return None
-    if mode == WriteMode.UPDATE:
-        return table.key_field
-    field = table.field(key or table.key_field)
-    if field is None:
-        raise UsageError(unknown_field(table, key or ""), object=table.name)
-    if field.name != table.key_field and not field.external_id:
-        raise UsageError(
-            f"upsert needs an alternate key column or {table.key_field}; {field.name!r} on "
-            f"{table.name} is neither",
-            object=table.name,
-            field=field.name,
-        )
-    return field.name
 
 
 def _target(entity: Entity, row: dict, key: str) -> str | None:

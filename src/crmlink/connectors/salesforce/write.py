@@ -14,6 +14,7 @@ from crmlink.connectors.base import Reject, RemoteTable, WriteMode, WriteResult
 from crmlink.connectors.salesforce import errors, values
 from crmlink.connectors.salesforce.http import SalesforceHttp
 from crmlink.connectors.salesforce.ingest import BulkIngest
+from crmlink.connectors.writing import match_key
 from crmlink.errors import UsageError
 from crmlink.filters.validate import unknown_field
 
@@ -27,7 +28,7 @@ class Writer:
     def write(
         self, table: RemoteTable, rows: Iterable[dict], mode: WriteMode, key: str | None
     ) -> Iterator[WriteResult]:
-        key_field = _key(table, mode, key)
+        key_field = match_key(table, mode, key, "external ID field")
         numbered = enumerate(rows)
         head = list(itertools.islice(numbered, self.bulk_threshold))
         if len(head) >= self.bulk_threshold:
@@ -81,24 +82,6 @@ class Writer:
         for (position, record_id), answer in zip(batch, answers, strict=True):
             result = _result(position, answer, WriteMode.UPDATE)
             yield WriteResult(position, result.id or record_id, result.success, error=result.error)
-
-
-def _key(table: RemoteTable, mode: WriteMode, key: str | None) -> str | None:
-    if mode == WriteMode.INSERT:
-        return None
-    if mode == WriteMode.UPDATE:
-        return table.key_field
-    field = table.field(key or table.key_field)
-    if field is None:
-        raise UsageError(unknown_field(table, key or ""), object=table.name)
-    if field.name != table.key_field and not field.external_id:
-        raise UsageError(
-            f"upsert needs an external ID field or {table.key_field}; "
-            f"{field.name!r} on {table.name} is not one",
-            object=table.name,
-            field=field.name,
-        )
-    return field.name
 
 
 def _record(table: RemoteTable, row: dict) -> dict:
