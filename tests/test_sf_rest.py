@@ -278,3 +278,24 @@ def test_record_count(sf_http):
 
 def test_metadata_folder_is_where_describe_reads(sf_sandbox):
     assert Path(METADATA_DIR, "Contact.json").exists()
+
+
+def test_composite_delete_all_or_none_is_atomic(sf):
+    kept = sf.Contact.create(_contact())
+    missing = "003000000000000AAA"  # well formed, no such record
+    results = sf.restful(
+        "composite/sobjects",
+        method="DELETE",
+        params={"ids": f"{kept['id']},{missing}", "allOrNone": "true"},
+    )
+    assert [r["success"] for r in results] == [False, False]
+    assert results[0]["errors"][0]["statusCode"] == "ALL_OR_NONE_OPERATION_ROLLED_BACK"
+    assert sf.Contact.get(kept["id"])["Id"] == kept["id"]  # not deleted
+
+
+def test_composite_delete_with_a_malformed_id(sf):
+    results = sf.restful(
+        "composite/sobjects", method="DELETE", params={"ids": "zzz,", "allOrNone": "true"}
+    )
+    assert results[0]["success"] is False
+    assert results[0]["errors"][0]["statusCode"] == "MALFORMED_ID"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -298,7 +299,7 @@ def _taken(name: str) -> UsageError:
     )
 
 
-def _not_found(name: str, names: list[str]) -> NotFoundError:
+def _not_found(name: str, names: Sequence[str]) -> NotFoundError:
     close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
     if close:
         hint = "did you mean " + " or ".join(repr(n) for n in close) + "?"

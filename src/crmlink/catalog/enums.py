@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -90,12 +91,15 @@ class EnumStore:
                 created_at=now, updated_at=now,
             )
         )  # fmt: skip
-        return result.inserted_primary_key[0], True
+        key = result.inserted_primary_key
+        if key is None:  # a single-row insert always has it
+            raise RuntimeError(f"inserting enumeration {name!r} gave no id")
+        return key[0], True
 
     def sync(
         self,
         name: str,
-        values: list[EnumValue],
+        values: builtins.list[EnumValue],
         *,
         label: str,
         multiple: bool,
@@ -133,7 +137,7 @@ class EnumStore:
             self._reorder(enum_id, [v.value for v in values])
         return SyncResult(name, created, added, updated, removed)
 
-    def _remove_missing(self, enum_id: int, current: dict, values: list[EnumValue]) -> int:
+    def _remove_missing(self, enum_id: int, current: dict, values: builtins.list[EnumValue]) -> int:
         keep = {v.value for v in values}
         gone = [row.id for value, row in current.items() if value not in keep]
         if gone:
@@ -148,7 +152,7 @@ class EnumStore:
         ).scalar()
         return 0 if top is None else top + 1
 
-    def _reorder(self, enum_id: int, order: list[str]) -> None:
+    def _reorder(self, enum_id: int, order: builtins.list[str]) -> None:
         for position, value in enumerate(order):
             self.conn.execute(
                 update(enum_values)

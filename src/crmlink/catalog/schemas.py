@@ -6,6 +6,7 @@ local table and records the changes in one transaction.
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 
 from sqlalchemy import Connection, delete, insert, select, update
@@ -139,7 +140,10 @@ class SchemaStore:
         schema_id = existing.scalar()
         if schema_id is None:
             result = self.conn.execute(insert(schemas).values(created_at=now, **values))
-            schema_id = result.inserted_primary_key[0]
+            key = result.inserted_primary_key
+            if key is None:  # a single-row insert always has it
+                raise RuntimeError(f"inserting schema {schema.name!r} gave no id")
+            schema_id = key[0]
         else:
             self.conn.execute(update(schemas).where(schemas.c.id == schema_id).values(**values))
             self.conn.execute(delete(schema_fields).where(schema_fields.c.schema_id == schema_id))
@@ -148,7 +152,7 @@ class SchemaStore:
             self.conn.execute(insert(schema_fields), rows)
         return schema_id
 
-    def record(self, name: str, changes: list[SchemaChange]) -> None:
+    def record(self, name: str, changes: builtins.list[SchemaChange]) -> None:
         schema_id = self.conn.execute(select(schemas.c.id).where(schemas.c.name == name)).scalar()
         rows = [
             {
@@ -163,7 +167,7 @@ class SchemaStore:
         if rows:
             self.conn.execute(insert(schema_changes), rows)
 
-    def history(self, name: str) -> list[dict]:
+    def history(self, name: str) -> builtins.list[dict]:
         schema_id = self.conn.execute(select(schemas.c.id).where(schemas.c.name == name)).scalar()
         rows = self.conn.execute(
             select(schema_changes)

@@ -48,16 +48,20 @@ def run(
 
     with cli_errors():
         settings, database = open_catalog(home)
-        options = {"fresh": fresh, "settings": settings, "on_claim": _say_resumed}
         live = not json_ and sys.stderr.isatty()
         if live:
             from crmlink.workflow.progress import LiveProgress
 
             with LiveProgress() as progress:
-                record = run_workflow(database, target, parse_assignments(var or []),
-                                      observer=progress, **options)  # fmt: skip
+                record = run_workflow(
+                    database, target, parse_assignments(var or []), observer=progress,
+                    fresh=fresh, settings=settings, on_claim=_say_resumed,
+                )  # fmt: skip
         else:
-            record = run_workflow(database, target, parse_assignments(var or []), **options)
+            record = run_workflow(
+                database, target, parse_assignments(var or []),
+                fresh=fresh, settings=settings, on_claim=_say_resumed,
+            )  # fmt: skip
     _print_run(record, json_)
     if record.exit_code:
         raise typer.Exit(record.exit_code)

@@ -97,6 +97,13 @@ class RemoteTable:
         wanted = name.lower()
         return next((f for f in self.fields if f.name.lower() == wanted), None)
 
+    def require_field(self, name: str) -> RemoteField:
+        """The field `name` (any case), for a name already checked against this table."""
+        found = self.field(name)
+        if found is None:
+            raise KeyError(f"{name!r} is not a field of {self.name}")
+        return found
+
 
 @dataclass(frozen=True)
 class ReadCursor:

@@ -8,6 +8,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -20,6 +21,7 @@ from crmlink.catalog.accounts import AccountInput, AccountStore
 from crmlink.catalog.recipient import recipient
 from crmlink.catalog.secrets import SecretCipher
 from crmlink.config import Settings
+from crmlink.connectors.base import Connector
 from crmlink.connectors.registry import open_connector
 from crmlink.db import Database, open_database
 from crmlink.sandbox.dynamics.app import DynamicsSandbox
@@ -102,13 +104,14 @@ def _dynamics_account(info: dict) -> AccountInput:
 def _add_account(demo: Demo, step: Step, account: AccountInput) -> None:
     store = _accounts(demo)
     store.add(account)
-    with open_connector(store.settings(account.name)) as connector:
+    with closing(open_connector(store.settings(account.name))) as connector:
         who = connector.identity()
     step.result = f"{account.name}: org {who.org_id}, user {who.user} (API {who.api_version})"
 
 
-def _connector(demo: Demo, account: str = ACCOUNT):
-    return open_connector(_accounts(demo).settings(account))
+def _connector(demo: Demo, account: str = ACCOUNT) -> closing[Connector]:
+    """The account's connector, closed when the `with` block ends."""
+    return closing(open_connector(_accounts(demo).settings(account)))
 
 
 def _wizard(demo: Demo, step: Step, account: str, tables: list[str]) -> None:

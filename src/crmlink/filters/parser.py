@@ -22,6 +22,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
 from crmlink.errors import FilterError
 from crmlink.filters import ast
@@ -142,8 +143,8 @@ def _read_string(text: str, start: int) -> tuple[Token, int]:
             like.append("'")
             i += 2
         elif char == "'":
-            value = ("".join(plain), "".join(like))
-            return Token("string", text[start : i + 1], start, value), i + 1
+            both = ("".join(plain), "".join(like))
+            return Token("string", text[start : i + 1], start, both), i + 1
         elif char == "\\":
             value, pattern = _escape(text, i)
             plain.append(value)
@@ -154,6 +155,11 @@ def _read_string(text: str, start: int) -> tuple[Token, int]:
             like.append(char)
             i += 1
     raise _error(text, start, "this string has no closing quote")
+
+
+def _string_value(token: Token) -> tuple[str, str]:
+    """A string token's value: its plain text and its text as a LIKE pattern."""
+    return cast("tuple[str, str]", token.value)  # _read_string makes every string token
 
 
 def _escape(text: str, i: int) -> tuple[str, str]:
@@ -261,7 +267,7 @@ class _Parser:
     def like_pattern(self) -> str:
         if not self.at("string"):
             raise self.fail("a quoted pattern after like")
-        return self.take().value[1]
+        return _string_value(self.take())[1]
 
     def literal(self) -> ast.Literal:
         token = self.token
@@ -277,5 +283,5 @@ class _Parser:
         if token.kind not in makers:
             raise self.fail("a value (a 'string', number, date, true, false or null)")
         self.take()
-        value = token.value[0] if token.kind == "string" else token.value
+        value = _string_value(token)[0] if token.kind == "string" else token.value
         return makers[token.kind](value)

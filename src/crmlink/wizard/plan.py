@@ -34,10 +34,13 @@ def _compound_reason(table: RemoteTable, compound: RemoteField) -> str:
 
 
 def _schema_field(remote: RemoteField, column: str, table: RemoteTable) -> SchemaField:
+    column_type = local_type(remote)
+    if column_type is None:  # compounds, which plan_table leaves out
+        raise ValueError(f"{remote.name} ({remote.kind}) has no column type")
     return SchemaField(
         column=column,
         kind=str(remote.kind),
-        local_type=local_type(remote),
+        local_type=column_type,
         label=remote.label,
         remote_name=remote.name,
         remote_type=remote.remote_type,

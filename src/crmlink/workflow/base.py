@@ -101,9 +101,12 @@ class RunContext(Protocol):
     run_id: int
     workflow: str
     activity: str  # the name of the activity being run
-    engine: Engine
     started_at: dt.datetime  # the run's start (UTC): cursors are capped at it
     variables: dict[str, str]  # workflow variables, --var values, and activities' outputs
+
+    @property
+    def engine(self) -> Engine:
+        """The run's database engine (read-only)."""
 
     def connector(self, account: str) -> Connector:
         """The account's connector, opened once per run and closed by the engine."""

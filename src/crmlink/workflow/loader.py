@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from crmlink.errors import UsageError
 from crmlink.workflow.activities import broken, registry
 from crmlink.workflow.graph import graph_problems
-from crmlink.workflow.model import Workflow, file_model
+from crmlink.workflow.model import Workflow, WorkflowFile, file_model
 
 
 class WorkflowFileError(UsageError):
@@ -37,7 +38,7 @@ def load_file(path: str | Path) -> Workflow:
 def load_text(text: str, path: str = "<workflow>") -> Workflow:
     root, data = _parse(text, path)
     try:
-        checked = file_model().model_validate(data)
+        checked = cast(WorkflowFile, file_model().model_validate(data))
     except ValidationError as exc:
         raise WorkflowFileError(_report(exc, root, data, path), path) from None
     problems = graph_problems(checked.activities)
@@ -93,7 +94,7 @@ def _report(exc: ValidationError, root: yaml.Node, data: dict, path: str) -> lis
     return list(dict.fromkeys(lines))
 
 
-def _explain(error: dict, data: dict) -> tuple[tuple, str]:
+def _explain(error: ErrorDetails, data: dict) -> tuple[tuple, str]:
     loc, kind = tuple(error["loc"]), error["type"]
     if len(loc) > 2 and loc[0] == "activities" and loc[2] == _activity_type(data, loc[1]):
         loc = loc[:2] + loc[3:]  # drop the union's tag
@@ -111,7 +112,7 @@ def _activity_type(data: dict, name: Any) -> Any:
     return activity.get("type") if isinstance(activity, dict) else None
 
 
-def _bad_type(data: dict, name: str) -> str:
+def _bad_type(data: dict, name: str | int) -> str:
     kind = _activity_type(data, name)
     known = ", ".join(sorted(registry()))
     if kind is None:

@@ -17,7 +17,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Union
+from typing import Annotated, Any, Protocol, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, create_model, field_validator
 
@@ -61,10 +61,22 @@ class _Header(BaseModel):
         return value
 
 
+class WorkflowFile(Protocol):
+    """A validated instance of `file_model()` (its fields, which pydantic builds at run
+    time from the activity registry)."""
+
+    name: str
+    description: str | None
+    schedule: str | None
+    variables: dict[str, str]
+    activities: dict[str, ActivityConfig]
+
+
 def file_model() -> type[BaseModel]:
     """The pydantic model of a whole file, built from the activity registry."""
     choices = tuple(Annotated[t.config, Tag(name)] for name, t in sorted(registry().items()))
-    activity = Annotated[Union[choices], Discriminator(_type_of)]  # noqa: UP007
+    # a Union of the registered configs, built at run time: no static type can name it
+    activity = Annotated[Union[choices], Discriminator(_type_of)]  # type: ignore[valid-type]  # noqa: UP007
     return create_model(
         "WorkflowFile",
         __base__=_Header,
@@ -96,7 +108,9 @@ class Workflow:
 
     def order(self) -> list[str]:
         """Activities in dependency order (file order among those ready together)."""
-        into, done, order = self.incoming(), set(), []
+        into = self.incoming()
+        done: set[str] = set()
+        order: list[str] = []
         while len(order) < len(self.activities):
             ready = [
                 n for n in self.activities if n not in done and all(up in done for up, _ in into[n])

@@ -170,4 +170,7 @@ def _new_run(conn: Connection, workflow: Workflow, variables: dict) -> int:
             **_owner(),
         )
     )
-    return result.inserted_primary_key[0]
+    key = result.inserted_primary_key
+    if key is None:  # a single-row insert always reports its key
+        raise RuntimeError("the workflow run was inserted without a primary key")
+    return key[0]

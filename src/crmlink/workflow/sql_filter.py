@@ -87,8 +87,8 @@ def render(expr: ast.Expr, table: Table) -> ColumnElement[bool]:
         case ast.Like(name, pattern, negated):
             return _maybe_not(table.c[name], table.c[name].ilike(_like(pattern), "\\"), negated)
         case ast.InList(name, values, negated):
-            values = [_value(v) for v in values]
-            return _maybe_not(table.c[name], table.c[name].in_(values), negated)
+            rendered = [_value(v) for v in values]
+            return _maybe_not(table.c[name], table.c[name].in_(rendered), negated)
         case ast.Comparison(name, op, value):
             return _comparison(table.c[name], op, _value(value))
     raise TypeError(f"not a filter expression: {expr!r}")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from typing import Any
 
 from crmlink.connectors.base import FieldKind, RemoteTable
 from crmlink.errors import FilterError
@@ -78,7 +79,7 @@ def like(prop: str, pattern: str) -> str:
 
 
 def in_list(name: str, values: tuple, negated: bool, table: RemoteTable) -> str:
-    field = table.field(name)
+    field = table.require_field(name)
     listed = ",".join(quote(_plain(v, table, name)) for v in values)
     function = "NotIn" if negated else "In"
     return (
@@ -94,7 +95,7 @@ def _plain(value: ast.Literal, table: RemoteTable, name: str) -> str:
 
 
 def literal(value: ast.Literal, table: RemoteTable, name: str) -> str:
-    kind = table.field(name).kind
+    kind = table.require_field(name).kind
     match value:
         case ast.String(text) if kind in (K.PICKLIST,):
             return str(_integer(text, name))
@@ -149,7 +150,7 @@ def datetime_literal(moment: dt.datetime) -> str:
     return text + (f".{utc.microsecond // 1000:03d}Z" if utc.microsecond else "Z")
 
 
-def key_literal(value: object, kind: FieldKind) -> str:
+def key_literal(value: Any, kind: FieldKind) -> str:
     """A value in a key segment: `contacts(emailaddress1='a@b.c')`, `contacts(<guid>)`."""
     if isinstance(value, bool):
         return "true" if value else "false"

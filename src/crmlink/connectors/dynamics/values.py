@@ -44,14 +44,14 @@ READERS: dict[FieldKind, Callable] = {
 
 
 def wire_name(table: RemoteTable, name: str) -> str:
-    field = table.field(name)
+    field = table.require_field(name)
     return f"_{field.name}_value" if field.kind == K.REFERENCE else field.name
 
 
 def row_reader(table: RemoteTable, fields: list[str]) -> Callable[[dict], dict]:
     """Convert one Web API record into a row keyed by the fields' logical names."""
     convert = [
-        (name, wire_name(table, name), READERS.get(table.field(name).kind, _same))
+        (name, wire_name(table, name), READERS.get(table.require_field(name).kind, _same))
         for name in fields
     ]
 

@@ -72,6 +72,8 @@ class Writer:
             record = _record(entity, row, skip=key)
             if mode == WriteMode.INSERT:
                 return Operation("POST", entity.entity_set, record)
+            if key is None:  # never: match_key gives update and upsert a key
+                raise RuntimeError(f"{mode} needs a key field")
             target = _target(entity, row, key)
         except (ValueError, TypeError, CrmlinkError) as exc:
             if isinstance(exc, UsageError) and "unknown field" in str(exc):
@@ -87,7 +89,7 @@ class Writer:
 
 
 def _target(entity: Entity, row: dict, key: str) -> str | None:
-    field = entity.table.field(key)
+    field = entity.table.require_field(key)
     value = next((v for k, v in row.items() if k.lower() == key.lower()), None)
     if value is None or str(value).strip() == "":
         return None

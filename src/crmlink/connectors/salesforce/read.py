@@ -71,7 +71,7 @@ def cursor_condition(table: RemoteTable, cursor: ReadCursor) -> str:
 
 
 def has_compound(read: ReadPlan) -> bool:
-    return any(read.table.field(n).kind == FieldKind.COMPOUND for n in read.fields)
+    return any(read.table.require_field(n).kind == FieldKind.COMPOUND for n in read.fields)
 
 
 class RestReader:

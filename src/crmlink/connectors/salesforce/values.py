@@ -58,7 +58,7 @@ def _same(value):
 
 def row_reader(table: RemoteTable, fields: list[str]) -> Callable[[dict], dict]:
     """Convert one REST record (keys as in the query) into a row keyed by `fields`."""
-    convert = [(name, reader(table.field(name).kind)) for name in fields]
+    convert = [(name, reader(table.require_field(name).kind)) for name in fields]
 
     def read(record: dict) -> dict:
         out = {}

@@ -34,15 +34,15 @@ class FaultSpecError(ValueError):
 class FaultSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    latency_ms: int = Field(0, ge=0, le=60_000)
-    error_503: float = Field(0.0, ge=0, le=1)
-    error_429: float = Field(0.0, ge=0, le=1)
-    limit_exceeded: float = Field(0.0, ge=0, le=1)
-    retry_after: int = Field(1, ge=0, le=3600)
-    drop: float = Field(0.0, ge=0, le=1)
-    token_lifetime: int | None = Field(None, ge=1)
-    bulk_fail: float = Field(0.0, ge=0, le=1)
-    late_commit: float = Field(0.0, ge=0, le=3600)
+    latency_ms: int = Field(default=0, ge=0, le=60_000)
+    error_503: float = Field(default=0.0, ge=0, le=1)
+    error_429: float = Field(default=0.0, ge=0, le=1)
+    limit_exceeded: float = Field(default=0.0, ge=0, le=1)
+    retry_after: int = Field(default=1, ge=0, le=3600)
+    drop: float = Field(default=0.0, ge=0, le=1)
+    token_lifetime: int | None = Field(default=None, ge=1)
+    bulk_fail: float = Field(default=0.0, ge=0, le=1)
+    late_commit: float = Field(default=0.0, ge=0, le=3600)
     seed: int = 0
 
     @classmethod

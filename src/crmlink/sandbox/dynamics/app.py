@@ -20,7 +20,12 @@ from crmlink.sandbox.core.tls import load_certificate
 from crmlink.sandbox.dynamics.auth.tokens import Identity, TokenService
 from crmlink.sandbox.dynamics.data.seed import ADMIN_USER_ID, APP_USER_ID, Seeder
 from crmlink.sandbox.dynamics.data.tables import OrgStore
-from crmlink.sandbox.dynamics.errors import ExecutionTimeLimit, RequestLimit, ServiceUnavailable
+from crmlink.sandbox.dynamics.errors import (
+    DataverseError,
+    ExecutionTimeLimit,
+    RequestLimit,
+    ServiceUnavailable,
+)
 from crmlink.sandbox.dynamics.metadata.builtin import builtin_schema
 from crmlink.sandbox.dynamics.metadata.loader import load_schema
 from crmlink.sandbox.dynamics.web.http import split_path
@@ -100,7 +105,7 @@ class DynamicsSandbox(SandboxBase):
 
     def render_fault(self, kind: str, spec: FaultSpec) -> Response:
         if kind == "503":
-            err = ServiceUnavailable(
+            err: DataverseError = ServiceUnavailable(
                 "The service is temporarily unavailable. Retry the request later."
             )
             return err.response()

@@ -33,26 +33,84 @@ class DataverseError(Exception):
         )
 
 
-def _error(name: str, code: str, status: int) -> type[DataverseError]:
-    return type(name, (DataverseError,), {"code": code, "status": status})
+class RecordNotFound(DataverseError):
+    code = "0x80040217"
+    status = 404
 
 
-RecordNotFound = _error("RecordNotFound", "0x80040217", 404)
-DuplicateRecord = _error("DuplicateRecord", "0x80040237", 412)
-PropertyNotFound = _error("PropertyNotFound", "0x80060888", 400)
-ResourceNotFound = _error("ResourceNotFound", "0x8006088a", 404)
-InvalidPayload = _error("InvalidPayload", "0x80048d19", 400)
-InvalidArgument = _error("InvalidArgument", "0x80040203", 400)
-VersionMismatch = _error("VersionMismatch", "0x80060882", 412)
-EntityMetadataNotFound = _error("EntityMetadataNotFound", "0x80040217", 404)
-TokenExpired = _error("TokenExpired", "0x80072560", 401)
-Unauthorized = _error("Unauthorized", "0x80072560", 401)
-RequestLimit = _error("RequestLimit", "0x80072322", 429)
-ExecutionTimeLimit = _error("ExecutionTimeLimit", "0x80072321", 429)
-ServiceUnavailable = _error("ServiceUnavailable", "0x80040216", 503)
-BatchTooLarge = _error("BatchTooLarge", "0x8005f103", 400)
-MethodNotAllowed = _error("MethodNotAllowed", "0x80060888", 405)
-InvalidDeltaToken = _error("InvalidDeltaToken", "0x80044352", 400)
+class DuplicateRecord(DataverseError):
+    code = "0x80040237"
+    status = 412
+
+
+class PropertyNotFound(DataverseError):
+    code = "0x80060888"
+    status = 400
+
+
+class ResourceNotFound(DataverseError):
+    code = "0x8006088a"
+    status = 404
+
+
+class InvalidPayload(DataverseError):
+    code = "0x80048d19"
+    status = 400
+
+
+class InvalidArgument(DataverseError):
+    code = "0x80040203"
+    status = 400
+
+
+class VersionMismatch(DataverseError):
+    code = "0x80060882"
+    status = 412
+
+
+class EntityMetadataNotFound(DataverseError):
+    code = "0x80040217"
+    status = 404
+
+
+class TokenExpired(DataverseError):
+    code = "0x80072560"
+    status = 401
+
+
+class Unauthorized(DataverseError):
+    code = "0x80072560"
+    status = 401
+
+
+class RequestLimit(DataverseError):
+    code = "0x80072322"
+    status = 429
+
+
+class ExecutionTimeLimit(DataverseError):
+    code = "0x80072321"
+    status = 429
+
+
+class ServiceUnavailable(DataverseError):
+    code = "0x80040216"
+    status = 503
+
+
+class BatchTooLarge(DataverseError):
+    code = "0x8005f103"
+    status = 400
+
+
+class MethodNotAllowed(DataverseError):
+    code = "0x80060888"
+    status = 405
+
+
+class InvalidDeltaToken(DataverseError):
+    code = "0x80044352"
+    status = 400
 
 
 def record_not_found(entity: str, record_id: str) -> DataverseError:

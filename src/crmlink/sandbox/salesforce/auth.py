@@ -16,8 +16,10 @@ import secrets
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import cast
 
 import jwt
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
 from crmlink.sandbox.core.tls import load_certificate
 from crmlink.sandbox.salesforce import errors
@@ -140,7 +142,9 @@ class AuthService:
             raise OAuthError("invalid_grant", "expired access/refresh token")
 
     def _jwt_grant(self, form: dict, instance_url: str) -> None:
-        key = load_certificate(self.certificate).public_key()
+        # the connected app's certificate is RSA (RS256 assertions); a certificate's public_key()
+        # is typed as any key kind, most of which a JWT cannot use
+        key = cast(RSAPublicKey, load_certificate(self.certificate).public_key())
         audiences = [*JWT_AUDIENCES, instance_url]
         try:
             claims = jwt.decode(

@@ -20,7 +20,7 @@ class SalesforceError(Exception):
         self.fields = list(fields or [])
 
     def rest_body(self) -> list[dict]:
-        body = {"message": self.message, "errorCode": self.error_code}
+        body: dict[str, object] = {"message": self.message, "errorCode": self.error_code}
         if self.fields:  # DML errors name their fields; query and session errors do not
             body["fields"] = self.fields
         return [body]

@@ -35,7 +35,7 @@ def make_id(key_prefix: str, sequence: int) -> str:
     return id15 + checksum(id15)
 
 
-def normalize_id(value: str) -> str | None:
+def normalize_id(value: str | None) -> str | None:
     """The 18-character form of a 15- or 18-character id, or None if malformed."""
     if not isinstance(value, str) or not _ID_RE.match(value):
         return None

@@ -10,8 +10,8 @@ from crmlink.sandbox.salesforce.describes import ObjectMeta, quote_ident
 from crmlink.sandbox.salesforce.rules import has_compound_name
 from crmlink.sandbox.salesforce.values import format_datetime
 
-SYSTEM_FIELDS = ("Id", "IsDeleted", "CreatedDate", "CreatedById", "LastModifiedDate")
-SYSTEM_FIELDS += ("LastModifiedById", "SystemModstamp", "OwnerId", "Name")
+SYSTEM_FIELDS: tuple[str, ...] = ("Id", "IsDeleted", "CreatedDate", "CreatedById")
+SYSTEM_FIELDS += ("LastModifiedDate", "LastModifiedById", "SystemModstamp", "OwnerId", "Name")
 
 
 def _chunks(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:

@@ -284,14 +284,14 @@ class SalesforceOrg:
             finally:
                 self._batch.stamps = None
             if all_or_none and not all(r.success for r in results):
-                raise _RollBack(_rolled_back(results))  # the transaction rolls back whole
+                raise RollBack(rolled_back(results))  # the transaction rolls back whole
         return results
 
     def write_many_safe(self, *args, **kwargs) -> list[RecordResult]:
         """`write_many`, where an all-or-none failure returns the rolled-back results."""
         try:
             return self.write_many(*args, **kwargs)
-        except _RollBack as rolled:
+        except RollBack as rolled:
             return rolled.results
 
     def _write_one(self, conn, obj, operation: str, record: dict, ext_field) -> RecordResult:
@@ -409,12 +409,12 @@ class SalesforceOrg:
         return self.quota.usage()
 
 
-class _RollBack(Exception):
+class RollBack(Exception):
     def __init__(self, results: list[RecordResult]) -> None:
         self.results = results
 
 
-def _rolled_back(results: list[RecordResult]) -> list[RecordResult]:
+def rolled_back(results: list[RecordResult]) -> list[RecordResult]:
     out = []
     for r in results:
         if r.success:

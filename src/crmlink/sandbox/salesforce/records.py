@@ -57,7 +57,7 @@ def record_json(
     obj: ObjectMeta, fields: list[FieldMeta], values: dict, version: str = API_VERSION
 ) -> dict:
     """A record as GET /sobjects/{Object}/{id} returns it."""
-    out = {"attributes": attributes(obj.name, values.get("Id"), version)}
+    out: dict[str, object] = {"attributes": attributes(obj.name, values.get("Id"), version)}
     for f in fields:
         if f.compound:
             out[f.name] = compound_value(obj, f, values)

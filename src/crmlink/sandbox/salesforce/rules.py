@@ -6,6 +6,8 @@ Contact/Lead compound `Name` kept from FirstName and LastName.
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 from crmlink.sandbox.salesforce import errors
 from crmlink.sandbox.salesforce.describes import FieldMeta, ObjectMeta, quote_ident
 from crmlink.sandbox.salesforce.values import check_rules, to_storage
@@ -36,7 +38,7 @@ def prepare(obj: ObjectMeta, record: dict, creating: bool) -> dict:
     return values
 
 
-def required(f: FieldMeta | None) -> bool:
+def required(f: FieldMeta | None) -> TypeGuard[FieldMeta]:
     """Must have a value: createable, not nillable, not defaulted (booleans never are)."""
     if f is None or f.compound or f.type == "boolean":
         return False
@@ -66,7 +68,11 @@ def check_required_on_update(obj: ObjectMeta, values: dict) -> None:
 def check_unique(conn, obj: ObjectMeta, values: dict, own_id: str | None) -> None:
     for name, value in values.items():
         f = obj.field(name)
-        if value is None or not f.flag("unique"):
+        if value is None:
+            continue
+        if f is None:  # the values come from prepare(), which names known fields only
+            raise AttributeError(f"'NoneType' object has no attribute 'flag' (field {name!r})")
+        if not f.flag("unique"):
             continue
         other = conn.execute(
             f'SELECT "Id" FROM {quote_ident(obj.table)} WHERE {quote_ident(f.name)} = ? '

@@ -80,7 +80,10 @@ class QueryActivity:
             return [(c, False) for c in table.primary_key.columns]
         out = []
         for item in self.config.order_by:
-            name, direction = _ORDER.match(item).groups()
+            found = _ORDER.match(item)
+            if found is None:  # the config's validation rejects these
+                raise ValueError(f"{item!r} is not 'field' or 'field desc'")
+            name, direction = found.groups()
             out.append((column(table, name, "field"), (direction or "").lower() == "desc"))
         return out
 

@@ -13,8 +13,9 @@ When the same keys occur several times in the input, the last row wins.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
-    Column,
     Connection,
     String,
     Table,
@@ -29,6 +30,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.sql.elements import ColumnElement
 
 from crmlink.db.types import UTCDateTime, utcnow
 from crmlink.workflow.base import ColumnSpec
@@ -145,7 +147,7 @@ class Plan:
             query = query.select_from(stage.join(self.target, and_(*self._match())))
         self.conn.execute(insert(ok).from_select([*names, "operation", ROW], query))
 
-    def _pick(self, source: Table, name: str) -> Column:
+    def _pick(self, source: Table, name: str) -> ColumnElement[Any]:
         if name in source.c:
             return source.c[name]
         return literal(None, self.target.c[name].type).label(name)

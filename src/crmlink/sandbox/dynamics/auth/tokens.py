@@ -12,11 +12,14 @@ import base64
 import secrets
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
 import jwt
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
 from crmlink.sandbox.dynamics.errors import AadError, TokenExpired, Unauthorized
 
@@ -48,7 +51,7 @@ class Identity:
 @dataclass
 class TokenService:
     identity: Identity
-    lifetime: object  # () -> int seconds
+    lifetime: Callable[[], int]  # seconds
     key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
 
     # -- issuing -----------------------------------------------------------------------
@@ -151,7 +154,9 @@ class TokenService:
         try:
             claims = jwt.decode(
                 assertion,
-                ident.certificate.public_key(),
+                # the registered certificates are RSA (RS256/PS256 assertions); a certificate's
+                # public_key() is typed as any key kind, most of which a JWT cannot use
+                cast(RSAPublicKey, ident.certificate.public_key()),
                 algorithms=["RS256", "PS256"],
                 audience=[token_url, token_url.replace("/v2.0/", "/")],
                 options={"require": ["exp", "aud", "iss", "sub"]},

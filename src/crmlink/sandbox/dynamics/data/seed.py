@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from crmlink.sandbox.core.seeding import INDUSTRIES, TITLES, FakeData
 from crmlink.sandbox.dynamics.data.tables import OrgStore, table
@@ -73,12 +74,17 @@ class Seeder:
 
     def _row(self, entity: EntityDef, cols: list, version: int, n: int) -> list:
         person = self.fake.person()
-        ctx = {"first": person[0], "last": person[1], "n": n, "address": self.fake.address()}
+        ctx: dict[str, Any] = {
+            "first": person[0],
+            "last": person[1],
+            "n": n,
+            "address": self.fake.address(),
+        }
         if entity.logical_name == "systemuser" and n < len(SYSTEM_USERS):
             ctx["id"], ctx["first"], ctx["last"] = SYSTEM_USERS[n]
         ctx["named"] = self._named(entity, ctx)
         row_names = [a.logical_name if a else "" for _, a in cols]
-        row = []
+        row: list[object] = []
         for _, attr in cols:
             if attr is None:  # a polymorphic lookup's target column
                 ctx["named"][f"{row_names[len(row) - 1]}type"] = ctx.get("_type")

@@ -100,11 +100,13 @@ def keys_json(entity: EntityDef) -> list[dict]:
 
 def attribute_json(attr: AttributeDef, entity: EntityDef) -> dict:
     if attr.raw is not None:
-        body = {k: v for k, v in attr.raw.items() if k not in ("OptionSet", "GlobalOptionSet")}
+        body: dict = {
+            k: v for k, v in attr.raw.items() if k not in ("OptionSet", "GlobalOptionSet")
+        }
         if body.get("@odata.type"):
             body["@odata.type"] = body["@odata.type"].replace("CRM.Complex", "CRM.")
         return body
-    body: dict = {}
+    body = {}
     cast = cast_name(attr)
     if cast:
         body["@odata.type"] = f"#{CRM}.{cast}"
@@ -183,7 +185,7 @@ def _typed_attr(attr: AttributeDef) -> dict:
 
 
 def option_json(opt: Option, *parts: str) -> dict:
-    body = {
+    body: dict[str, object] = {
         "Value": opt.value,
         "Color": None,
         "IsManaged": True,
@@ -203,11 +205,13 @@ def option_json(opt: Option, *parts: str) -> dict:
 
 
 def option_set_json(attr: AttributeDef) -> dict:
-    if attr.raw is not None and (attr.raw.get("OptionSet") or attr.raw.get("GlobalOptionSet")):
-        return attr.raw.get("OptionSet") or attr.raw.get("GlobalOptionSet")
+    if attr.raw is not None:
+        raw_set = attr.raw.get("OptionSet") or attr.raw.get("GlobalOptionSet")
+        if raw_set:
+            return raw_set
     name = attr.option_set_name or f"{attr.entity}_{attr.logical_name}"
     kind = {"MultiSelectPicklist": "Picklist"}.get(attr.attribute_type, attr.attribute_type)
-    body = {
+    body: dict[str, object] = {
         "MetadataId": metadata_id("optionset", name),
         "HasChanged": None,
         "IsCustomOptionSet": attr.is_custom,

@@ -19,7 +19,7 @@ _OPS = {
 
 def _value(node, row: dict):
     if isinstance(node, Prop):
-        value = row
+        value: object = row
         for part in node.name.split("/"):
             value = value.get(part) if isinstance(value, dict) else None
         return value

@@ -80,7 +80,8 @@ class FilterSyntaxError(PropertyNotFound):
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
-    out, pos = [], 0
+    out: list[tuple[str, str]] = []
+    pos = 0
     while pos < len(text):
         if text[pos:].strip() == "":
             break
@@ -88,6 +89,8 @@ def _tokens(text: str) -> list[tuple[str, str]]:
         if not match or match.end() == pos:
             raise FilterSyntaxError(f"Syntax error at position {pos} in '{text}'.")
         kind = match.lastgroup
+        if kind is None:  # every alternative is a named group, so one of them matched
+            raise IndexError("no such group")
         out.append((kind, match.group(kind)))
         pos = match.end()
     return out

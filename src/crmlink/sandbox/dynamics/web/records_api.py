@@ -56,7 +56,7 @@ def query(svc, req: ApiRequest, entity: EntityDef) -> ApiResponse:
         rows = page.rows
         if prefer.wants("OData.Community.Display.V1.FormattedValue") or prefer.annotations:
             rows = annotate_rows(conn, svc.org.schema, entity, reader.attrs, page, prefer)
-    head = {"@odata.context": context(req, entity, opts.select)}
+    head: dict[str, object] = {"@odata.context": context(req, entity, opts.select)}
     if page.count is not None:
         head["@odata.count"] = page.count
     tail = {}

@@ -12,6 +12,7 @@ import itertools
 import json
 import time
 from pathlib import Path
+from typing import cast
 
 from crmlink.sandbox.salesforce import errors
 from crmlink.sandbox.salesforce.bulk import classic_query
@@ -90,7 +91,8 @@ class ClassicJobs:
                 self.org, body.get("object"), operation, body.get("externalIdFieldName")
             )
         job_id = self.jobs.new_id(JOB_PREFIX)
-        info = base_info(job_id, operation, obj.name, self.org.user_id, version)
+        # a query operation, or one check_job_target accepted: a string either way
+        info = base_info(job_id, cast(str, operation), obj.name, self.org.user_id, version)
         info |= {
             "state": "Open",
             "externalIdFieldName": ext,

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from pathlib import Path
+from typing import Literal
 
 from crmlink.sandbox.salesforce.bulk.jobs import InvalidJob
 
@@ -35,7 +36,11 @@ def check_format(body: dict) -> tuple[str, str]:
     return delimiter, line_ending
 
 
-def writer(buffer, info: dict, quoting: int = csv.QUOTE_ALL):
+# csv.QUOTE_MINIMAL, QUOTE_ALL, QUOTE_NONNUMERIC or QUOTE_NONE, as typeshed spells them
+Quoting = Literal[0, 1, 2, 3]
+
+
+def writer(buffer, info: dict, quoting: Quoting = csv.QUOTE_ALL):
     return csv.writer(
         buffer,
         delimiter=DELIMITERS[info["columnDelimiter"]],
@@ -64,7 +69,7 @@ def stream_rows(
         yield tail.encode("utf-8")
 
 
-def read_rows(path: Path, info: dict) -> Iterator[list[str]]:
+def read_rows(path: Path, info: dict) -> Generator[list[str], None, None]:
     """The rows of an uploaded CSV file (header first), read as the file is walked."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
         yield from csv.reader(handle, delimiter=DELIMITERS[info["columnDelimiter"]], strict=True)

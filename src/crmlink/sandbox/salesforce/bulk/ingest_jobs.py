@@ -8,11 +8,13 @@ to null, as in Salesforce's Bulk API.
 
 from __future__ import annotations
 
+import builtins
 import csv
 import itertools
 import shutil
 import time
 from pathlib import Path
+from typing import cast
 
 from crmlink.sandbox.salesforce import errors
 from crmlink.sandbox.salesforce.bulk import csvio, ingest_results
@@ -96,7 +98,8 @@ class IngestJobs:
         )
         delimiter, line_ending = csvio.check_format(body)
         job_id = self.jobs.new_id(JOB_PREFIX)
-        info = base_info(job_id, operation, obj.name, self.org.user_id, version)
+        # check_job_target accepted the operation: it is one of OPERATIONS
+        info = base_info(job_id, cast(str, operation), obj.name, self.org.user_id, version)
         info["state"] = "Open"
         if ext:
             info["externalIdFieldName"] = ext
@@ -210,7 +213,7 @@ class IngestJobs:
             return
         self._process(job, header, plan, started)
 
-    def _process(self, job: Job, header: list[str], plan, started: float) -> None:
+    def _process(self, job: Job, header: builtins.list[str], plan, started: float) -> None:
         out = ingest_results.ResultWriter(self.folder(job), job.info, header)
         rows = self.rows(job)
         try:

@@ -14,7 +14,7 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from crmlink.sandbox.salesforce import errors
@@ -171,7 +171,7 @@ def elapsed_ms(started: float) -> int:
     return int((time.monotonic() - started) * 1000)
 
 
-def view(job: Job, keys: tuple[str, ...]) -> dict:
+def view(job: Job, keys: Sequence[str]) -> dict:
     """The job's wire info restricted to `keys` (in that order), plus errorMessage if set."""
     out = {key: job.info[key] for key in keys if key in job.info}
     if "errorMessage" in job.info:

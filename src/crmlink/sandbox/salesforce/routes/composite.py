@@ -7,7 +7,7 @@ from itertools import groupby
 from starlette.routing import Route
 
 from crmlink.sandbox.salesforce import errors
-from crmlink.sandbox.salesforce.org import RecordResult
+from crmlink.sandbox.salesforce.org import RecordResult, RollBack, rolled_back
 from crmlink.sandbox.salesforce.routes.common import Call, api
 
 MAX_RECORDS = 200
@@ -48,8 +48,8 @@ def _by_type(call: Call, records: list[dict], operation: str, ext=None) -> list[
     org = call.sandbox.org
     results: list[RecordResult] = []
     fallback = call.params.get("sobject")
-    for kind, run in groupby(records, key=lambda r: _kind_or_none(r, fallback)):
-        run = list(run)
+    for kind, group in groupby(records, key=lambda r: _kind_or_none(r, fallback)):
+        run = list(group)
         if kind is None:
             err = errors.InvalidType("Missing attributes.type on a record")
             results += [RecordResult(id=None, success=False, errors=[err]) for _ in run]
@@ -104,8 +104,21 @@ def _delete(call: Call) -> list[RecordResult]:
         raise errors.RequiredFieldMissing("At least 1 Id is required.")
     if len(ids) > MAX_RECORDS:
         raise errors.ExceededIdLimit(f"Maximum number of records is {MAX_RECORDS}")
-    all_or_none = (call.query.get("allOrNone") or "").lower() == "true"
-    org, results = call.sandbox.org, []
+    org = call.sandbox.org
+    if (call.query.get("allOrNone") or "").lower() != "true":
+        return _delete_each(org, ids)
+    try:
+        with org.store.transaction():  # one transaction: any failure undoes every delete
+            results = _delete_each(org, ids)
+            if not all(r.success for r in results):
+                raise RollBack(rolled_back(results))
+    except RollBack as rolled:
+        return rolled.results
+    return results
+
+
+def _delete_each(org, ids: list[str]) -> list[RecordResult]:
+    results: list[RecordResult] = []
     for record_id in ids:
         obj = org.catalog.by_key_prefix(record_id[:3])
         if obj is None:
@@ -113,9 +126,6 @@ def _delete(call: Call) -> list[RecordResult]:
             results.append(RecordResult(id=record_id, success=False, errors=[err]))
             continue
         results += org.write_many(obj.name, "delete", [{"Id": record_id}])
-    if all_or_none and not all(r.success for r in results) and ids:
-        obj = org.catalog.by_key_prefix(ids[0][:3])
-        return org.write_many_safe(obj.name, "delete", [{"Id": i} for i in ids], True)
     return results
 
 
@@ -127,7 +137,7 @@ def _retrieve(call: Call) -> list:
         )
     ids = [i for i in (call.query.get("ids") or "").split(",") if i]
     fields = [f for f in (call.query.get("fields") or "").split(",") if f]
-    out = []
+    out: list[dict | None] = []
     for record_id in ids:
         try:
             out.append(call.sandbox.org.retrieve(obj_name, record_id, fields or None))

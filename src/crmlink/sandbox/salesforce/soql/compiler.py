@@ -6,7 +6,9 @@ literal is a bound parameter.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TypedDict, cast
 
 from ..describes import Catalog, ObjectMeta
 from . import ast
@@ -20,6 +22,16 @@ from .resolve import Resolver
 from .types import ID_TYPES, is_text
 
 MAX_OFFSET = 2000
+
+
+class _CommonFields(TypedDict):
+    """The `CompiledQuery` fields every kind of SELECT starts with."""
+
+    object: ObjectMeta
+    from_sql: str
+    where_sql: str
+    params: list
+    order_sql: str
 
 
 def compile_query(
@@ -61,17 +73,21 @@ def _select_kind(query: ast.Query, text: str) -> str:
 def _select(
     query: ast.Query, kind: str, resolver: Resolver, obj: ObjectMeta, text: str
 ) -> CompiledQuery:
-    common = dict(object=obj, from_sql="", where_sql="", params=[], order_sql="t.rowid")
+    common = _CommonFields(object=obj, from_sql="", where_sql="", params=[], order_sql="t.rowid")
     if kind == "count":
         return CompiledQuery(
             count_only=True, aggregate=False, select_sql="", limit=None, offset=None, **common
         )
+    # _select_kind made sure the select list is all aggregates or all field paths
+    builder: Callable[[tuple, str], dict | None]
     if kind == "aggregate":
-        plan = plan_aggregates(list(query.select), resolver, text)
+        plan = plan_aggregates(cast("list[ast.Aggregate]", list(query.select)), resolver, text)
         builder = aggregate_builder(plan.aggregate_keys)
         header = [key for key, _ in plan.aggregate_keys]
     else:
-        plan = plan_fields(list(query.select), resolver, text)
+        plan = plan_fields(cast("list[ast.FieldPath]", list(query.select)), resolver, text)
+        if plan.root is None:  # plan_fields always makes the root level
+            raise AttributeError("'NoneType' object has no attribute 'type_name'")
         builder = record_builder(plan.root)
         header = plan.header
     return CompiledQuery(

@@ -24,11 +24,11 @@ def located(text: str, pos: int, message: str) -> str:
     return f"\n{line}\n{' ' * (col - 1)}^\nERROR at Row:{row}:Column:{col}\n{message}"
 
 
-def malformed(text: str, pos: int, message: str) -> MalformedQuery:
+def malformed(text: str, pos: int, message: str) -> SalesforceError:
     return MalformedQuery(located(text, pos, message))
 
 
-def no_such_column(text: str, pos: int, name: str, entity: str) -> InvalidField:
+def no_such_column(text: str, pos: int, name: str, entity: str) -> SalesforceError:
     return InvalidField(
         located(
             text,
@@ -40,7 +40,7 @@ def no_such_column(text: str, pos: int, name: str, entity: str) -> InvalidField:
     )
 
 
-def bad_relationship(text: str, pos: int, name: str) -> InvalidField:
+def bad_relationship(text: str, pos: int, name: str) -> SalesforceError:
     return InvalidField(
         located(
             text,
@@ -53,7 +53,7 @@ def bad_relationship(text: str, pos: int, name: str) -> InvalidField:
     )
 
 
-def unsupported_object(text: str, pos: int, name: str) -> InvalidType:
+def unsupported_object(text: str, pos: int, name: str) -> SalesforceError:
     return InvalidType(
         located(
             text,
@@ -65,5 +65,5 @@ def unsupported_object(text: str, pos: int, name: str) -> InvalidType:
     )
 
 
-def invalid_field(text: str, pos: int, message: str) -> InvalidField:
+def invalid_field(text: str, pos: int, message: str) -> SalesforceError:
     return InvalidField(located(text, pos, message))

@@ -52,7 +52,7 @@ class Token:
     kind: str
     text: str
     pos: int
-    value: object = None  # STRING: (value, like pattern)
+    value: tuple[str, str] | None = None  # STRING: (value, like pattern)
 
     def is_kw(self, *words: str) -> bool:
         return self.kind == IDENT and self.text.upper() in words
@@ -66,6 +66,8 @@ def tokenize(text: str) -> list[Token]:
         if not m:
             raise malformed(text, pos, f"unexpected token: '{text[pos]}'")
         kind = m.lastgroup
+        if kind is None:  # every alternative of _TOKEN_RE is a named group
+            raise AttributeError("'NoneType' object has no attribute 'upper'")
         if kind == "quote":
             token, pos = _read_string(text, pos)
             tokens.append(token)

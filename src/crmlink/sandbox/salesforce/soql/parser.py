@@ -274,6 +274,8 @@ class Parser:
         token = self.tok
         if token.kind == STRING:
             self.advance()
+            if token.value is None:  # tokenize gives every STRING token its (value, like)
+                raise TypeError("cannot unpack non-iterable NoneType object")
             value, like = token.value
             return ast.StringLit(value, like, token.pos)
         if token.kind == NUMBER:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..describes import ObjectMeta
 from .errors_fmt import FunctionalityNotEnabled
@@ -31,7 +32,7 @@ class CompiledQuery:
     header: list[str] = field(default_factory=list)
     compound_fields: list[str] = field(default_factory=list)
     _builder: Callable[[tuple, str], dict | None] | None = field(default=None, repr=False)
-    _csv: list[tuple[int, Callable[[object], str]]] = field(default_factory=list, repr=False)
+    _csv: list[tuple[int, Callable[[Any], str]]] = field(default_factory=list, repr=False)
 
     # ---- SQL --------------------------------------------------------------------------
 
@@ -92,7 +93,7 @@ class CompiledQuery:
 
     # ---- conversions ------------------------------------------------------------------
 
-    def to_record(self, row: tuple, api_version: str) -> dict:
+    def to_record(self, row: tuple, api_version: str) -> dict | None:
         """The REST JSON record of a row of `sql()` (or of `in_rowid_order`)."""
         prefix = f"/services/data/v{api_version.lstrip('vV')}/sobjects/"
         if self._builder is None:

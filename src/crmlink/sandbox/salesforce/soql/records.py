@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..describes import FieldMeta, quote_ident
 from . import ast
@@ -18,7 +19,8 @@ from .errors_fmt import invalid_field, malformed
 from .resolve import ROOT, Resolver
 from .types import FLOAT_TYPES, ID_TYPES, INT_TYPES, NUMBER_TYPES, is_text
 
-Converter = Callable[[object], object] | None
+# converters take a value as SQLite returns it (None is never passed)
+Converter = Callable[[Any], object] | None
 VALUE, COMPOUND, RELATION = 0, 1, 2
 
 _COMPONENT_KEYS = (
@@ -54,12 +56,12 @@ def json_converter(type_name: str) -> Converter:
     return None
 
 
-def _float_text(v: object) -> str:
+def _float_text(v: Any) -> str:
     text = repr(float(v))
     return format(float(v), "f") if "e" in text else text
 
 
-def csv_converter(type_name: str) -> Callable[[object], str]:
+def csv_converter(type_name: str) -> Callable[[Any], str]:
     if type_name == "boolean":
         return lambda v: "" if v is None else ("true" if v else "false")
     if type_name in INT_TYPES:
@@ -85,7 +87,7 @@ class SelectPlan:
     exprs: list[str] = field(default_factory=list)
     root: Shape | None = None
     header: list[str] = field(default_factory=list)
-    csv: list[tuple[int, Callable[[object], str]]] = field(default_factory=list)
+    csv: list[tuple[int, Callable[[Any], str]]] = field(default_factory=list)
     compound: list[str] = field(default_factory=list)
     aggregate_keys: list[tuple[str, Converter]] = field(default_factory=list)
 
@@ -98,14 +100,15 @@ class SelectPlan:
 
 
 def plan_fields(items: list[ast.FieldPath], resolver: Resolver, text: str) -> SelectPlan:
-    plan = SelectPlan(root=Shape(resolver.obj.name, ROOT))
+    root = Shape(resolver.obj.name, ROOT)
+    plan = SelectPlan(root=root)
     seen: set[tuple[str, ...]] = set()
     for item in items:
         r = resolver.resolve(item)
         if r.key in seen:
             raise malformed(text, item.pos, f"duplicate field selected: {r.label}")
         seen.add(r.key)
-        shape = plan.root
+        shape = root
         for join in r.joins:
             child = shape.children.get(join.relationship)
             if child is None:
@@ -132,7 +135,7 @@ def plan_fields(items: list[ast.FieldPath], resolver: Resolver, text: str) -> Se
         shape.entries.append((VALUE, r.field.name, index, json_converter(r.field.type)))
         plan.header.append(r.label)
         plan.csv.append((index, csv_converter(r.field.type)))
-    _add_hidden_ids(plan, plan.root)
+    _add_hidden_ids(plan, root)
     return plan
 
 
@@ -147,10 +150,11 @@ def plan_aggregates(items: list[ast.Aggregate], resolver: Resolver, text: str) -
     plan = SelectPlan()
     n = 0
     for item in items:
-        if item.arg is None:
+        arg = item.arg
+        if arg is None:
             raise malformed(text, item.pos, "COUNT() must be the only element in the SELECT list")
-        r = resolver.resolve(item.arg)
-        _check_aggregatable(r.field, item, text)
+        r = resolver.resolve(arg)
+        _check_aggregatable(r.field, item, arg, text)
         collate = " COLLATE NOCASE" if item.func in ("MIN", "MAX") and _nocase(r.field) else ""
         plan.add(f"{item.func}({r.column}{collate})")
         if item.alias:
@@ -165,12 +169,14 @@ def _nocase(fmeta: FieldMeta) -> bool:
     return is_text(fmeta.type) and fmeta.type not in ID_TYPES
 
 
-def _check_aggregatable(fmeta: FieldMeta, item: ast.Aggregate, text: str) -> None:
+def _check_aggregatable(
+    fmeta: FieldMeta, item: ast.Aggregate, arg: ast.FieldPath, text: str
+) -> None:
     numeric_only = item.func in ("SUM", "AVG")
     if fmeta.compound or (numeric_only and fmeta.type not in NUMBER_TYPES):
         raise invalid_field(
             text,
-            item.arg.pos,
+            arg.pos,
             f"field {fmeta.name} does not support aggregate operator {item.func}",
         )
 
@@ -190,7 +196,7 @@ def record_builder(shape: Shape) -> Callable[[tuple, str], dict | None]:
     """A function (row, url_prefix) -> the REST record of `shape`, or None for a missing
     parent. `url_prefix` is `/services/data/v59.0/sobjects/`."""
     type_name, id_index = shape.type_name, shape.id_index
-    entries = [
+    entries: list[tuple] = [  # (kind, key, a, b) with a sub-builder for a RELATION
         (kind, key, record_builder(a) if kind == RELATION else a, b)
         for kind, key, a, b in shape.entries
     ]

@@ -70,7 +70,8 @@ class Resolver:
             and self.obj.relationship(parts[0]) is None
         ):
             parts = parts[1:]
-        obj, alias, walked = self.obj, ROOT, []
+        obj, alias = self.obj, ROOT
+        walked: list[str] = []
         for rel in parts[:-1]:
             join = self._join(obj, alias, rel, tuple(walked), path.pos)
             walked.append(join.relationship.lower())
@@ -86,13 +87,16 @@ class Resolver:
         ref = obj.relationship(rel)
         if ref is None:
             raise bad_relationship(self.text, pos, rel)
-        key = (*walked, ref.relationship_name.lower())
+        relationship = ref.relationship_name
+        if relationship is None:  # relationship() found `ref` by its relationshipName
+            raise AttributeError("'NoneType' object has no attribute 'lower'")
+        key = (*walked, relationship.lower())
         if key in self.joins:
             return self.joins[key]
         parent = self._parent_object(ref)
         if parent is None:
             raise bad_relationship(self.text, pos, rel)
-        join = Join(f"p{len(self.joins) + 1}", parent, ref, alias, ref.relationship_name)
+        join = Join(f"p{len(self.joins) + 1}", parent, ref, alias, relationship)
         self.joins[key] = join
         return join
 

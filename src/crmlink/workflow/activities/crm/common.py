@@ -80,10 +80,16 @@ def remote_field(table: RemoteTable, name: str, option: str) -> RemoteField:
     return found
 
 
-def source_column(source: Population | None, name: str, option: str) -> str:
-    """The upstream population's column `name` (any case), or a UsageError."""
+def upstream(source: Population | None, option: str) -> Population:
+    """The upstream population `option` needs, or a UsageError."""
     if source is None:
         raise UsageError(f"{option} needs an upstream population: put this activity after one")
+    return source
+
+
+def source_column(source: Population | None, name: str, option: str) -> str:
+    """The upstream population's column `name` (any case), or a UsageError."""
+    source = upstream(source, option)
     by_lower = {c.lower(): c for c in source.columns}
     found = by_lower.get(name.lower())
     if found is None:

@@ -133,9 +133,11 @@ class CrmActivityConfig(ActivityConfig):
 
     def order(self) -> list[tuple[str, bool]]:
         """`order_by` as (field, descending) pairs."""
-        pairs = []
+        pairs: list[tuple[str, bool]] = []
         for item in self.order_by:
             found = _ORDER.match(item)
+            if found is None:
+                raise ValueError(f"order_by entry {item!r} must be 'Field' or 'Field desc'")
             pairs.append((found.group(1), (found.group(2) or "").lower() == "desc"))
         return pairs
 

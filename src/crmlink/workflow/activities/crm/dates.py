@@ -18,6 +18,7 @@ _LOOSE = re.compile(r"^(\d{4})\D(\d{1,2})\D(\d{1,2})(?:[ T](\d{1,2})\D(\d{2})(?:
 def parse_date(text: str, option: str = "date") -> dt.datetime:
     """An aware UTC datetime, or ValueError with a sentence naming the option."""
     value = text.strip()
+    parsed: dt.datetime | None
     try:
         parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
@@ -34,9 +35,9 @@ def _loose(value: str) -> dt.datetime | None:
     found = _LOOSE.match(value)
     if not found:
         return None
-    parts = [int(p) for p in found.groups(default="0")]
+    year, month, day, hour, minute, second = (int(p) for p in found.groups(default="0"))
     try:
-        return dt.datetime(*parts)
+        return dt.datetime(year, month, day, hour, minute, second)
     except ValueError:
         return None
 

@@ -11,7 +11,7 @@ from sqlalchemy import DateTime, String
 from crmlink.connectors.base import DeletedWindow, ReadCursor, Reject
 from crmlink.connectors.base import WriteResult as Result
 from crmlink.errors import UsageError
-from crmlink.workflow.activities.crm.common import source_column, substitute
+from crmlink.workflow.activities.crm.common import source_column, substitute, upstream
 from crmlink.workflow.activities.crm.config import CrmActivityConfig
 from crmlink.workflow.activities.crm.dates import iso, parse_date
 from crmlink.workflow.activities.crm.sink import Sink
@@ -23,6 +23,9 @@ APPEND_ROWS = 5000
 
 # -- delete -----------------------------------------------------------------------------
 def run_delete(config: CrmActivityConfig, ctx: RunContext, source: Population | None):
+    source = upstream(source, "ids_from")
+    if config.ids_from is None:  # the config's validation requires it
+        raise UsageError("a delete needs ids_from: the upstream column holding the record ids")
     column = source_column(source, config.ids_from, "ids_from")
     connector = ctx.connector(config.account)
     calls = connector.api_calls

@@ -86,8 +86,11 @@ class Exporter:
         return name
 
     def _key(self, config: CrmActivityConfig) -> str | None:
-        key = self._name(config.key, "key")
-        if key and key != self.table.key_field and not self.table.field(key).external_id:
+        if not config.key:
+            return None
+        field = remote_field(self.table, config.key, "key")
+        key = field.name
+        if key != self.table.key_field and not field.external_id:
             raise UsageError(
                 f"key {key} on {self.table.name} is not an external ID field: "
                 f"use one, or {self.table.key_field}"
@@ -148,9 +151,10 @@ class Exporter:
         return WriteMode.INSERT
 
     def _write(self, mode: WriteMode, items: list[tuple[int, dict]]) -> Iterator[Result]:
-        if mode == WriteMode.INSERT and self.match_on:
-            existing = self._existing(items)
-            present = [(p, existing.get(str(r.get(self.match_on)).lower())) for p, r in items]
+        match_on = self.match_on
+        if mode == WriteMode.INSERT and match_on:
+            existing = self._existing(items, match_on)
+            present = [(p, existing.get(str(r.get(match_on)).lower())) for p, r in items]
             yield from (Result(p, found, True, False) for p, found in present if found)
             items = [item for item, (_, found) in zip(items, present, strict=True) if not found]
         if not items:
@@ -161,15 +165,15 @@ class Exporter:
             position = items[result.index][0]
             yield Result(position, result.id, result.success, result.created, result.error)
 
-    def _existing(self, items: list[tuple[int, dict]]) -> dict:
+    def _existing(self, items: list[tuple[int, dict]], match_on: str) -> dict:
         """match_on value (lower-cased: SOQL compares text without case) -> the id of a
         record already holding it."""
-        values = sorted({str(r[self.match_on]) for _, r in items if r.get(self.match_on)})
+        values = sorted({str(r[match_on]) for _, r in items if r.get(match_on)})
         found: dict = {}
         key = self.table.key_field
         for start in range(0, len(values), MATCH_VALUES_PER_QUERY):
             chunk = values[start : start + MATCH_VALUES_PER_QUERY]
-            text = f"{self.match_on} in ({', '.join(quote(v) for v in chunk)})"
-            for batch in self.connector.read(self.table.name, [key, self.match_on], text):
-                found.update((str(row[self.match_on]).lower(), row[key]) for row in batch)
+            text = f"{match_on} in ({', '.join(quote(v) for v in chunk)})"
+            for batch in self.connector.read(self.table.name, [key, match_on], text):
+                found.update((str(row[match_on]).lower(), row[key]) for row in batch)
         return found

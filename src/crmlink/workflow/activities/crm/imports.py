@@ -62,10 +62,11 @@ def plan(config: CrmActivityConfig, table: RemoteTable) -> Plan:
     for name in filter(None, wanted):
         field = remote_field(table, name, "fields")
         fields.setdefault(field.name, field)
-    modes = {remote_field(table, n, "conversions").name: m for n, m in config.conversions.items()}
-    unread = [name for name in modes if name not in fields]
-    for name in unread:
-        fields[name] = table.field(name)
+    modes: dict[str, str] = {}
+    for name, mode in config.conversions.items():
+        field = remote_field(table, name, "conversions")
+        modes[field.name] = mode
+        fields.setdefault(field.name, field)
     return Plan(table, list(fields.values()), modes)
 
 
@@ -190,16 +191,24 @@ def _by_ids(config, ctx, source, connector, spec: Plan, result) -> Iterator[list
 
 
 def _id_chunks(ctx: RunContext, source: Population, column: str) -> Iterator[list[str]]:
-    seen: set[str] = set()
     fresh = (
         str(row[column]).strip()
         for batch in ctx.rows(source)
         for row in batch
         if row.get(column) not in (None, "")
     )
-    unique = (i for i in fresh if not (i in seen or seen.add(i)))
+    unique = _unique(fresh)
     while chunk := list(itertools.islice(unique, IDS_PER_READ)):
         yield chunk
+
+
+def _unique(items: Iterator[str]) -> Iterator[str]:
+    """`items` without repeats, first occurrence kept, lazily."""
+    seen: set[str] = set()
+    for item in items:
+        if item not in seen:
+            seen.add(item)
+            yield item
 
 
 class _Missing:

@@ -15,6 +15,7 @@ import csv
 import datetime as dt
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TextIO
 
 from crmlink.connectors.base import WriteResult
 from crmlink.workflow.activities.crm.common import error_symbol, ok_columns, reject_columns
@@ -137,14 +138,15 @@ class _RejectFile:
 
     def __init__(self, path: str | None, columns: list[str]) -> None:
         self.path, self.columns = (Path(path) if path else None), columns
-        self._handle = self._writer = None
+        self._handle: TextIO | None = None
+        self._writer: csv.DictWriter[str] | None = None
 
     def __enter__(self) -> _RejectFile:
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._handle = self.path.open("w", newline="", encoding="utf-8")
-            self._writer = csv.DictWriter(self._handle, self.columns, extrasaction="ignore")
-            self._writer.writeheader()
+            self._handle = handle = self.path.open("w", newline="", encoding="utf-8")
+            self._writer = writer = csv.DictWriter(handle, self.columns, extrasaction="ignore")
+            writer.writeheader()
         return self
 
     def write(self, rows: list[dict]) -> None:
