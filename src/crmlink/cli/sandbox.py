@@ -26,9 +26,11 @@ FaultsOpt = Annotated[
 ]
 
 
-def _serve(make_sandbox) -> None:
+def _serve(make_sandbox, records: int) -> None:
     from crmlink.sandbox.core.faults import FaultSpecError
 
+    if records >= 50_000:  # stdout carries only the ready line: progress goes to stderr
+        typer.echo(f"Preparing the sandbox ({records:,} records to seed)…", err=True)
     try:
         sandbox = make_sandbox()
     except (FaultSpecError, FileNotFoundError, ValueError) as exc:
@@ -77,7 +79,8 @@ def sandbox_salesforce(
             seed=seed,
             describe_dir=describe_dir,
             faults=faults,
-        )
+        ),
+        records,
     )
 
 
@@ -112,5 +115,6 @@ def sandbox_dynamics(
             seed=seed,
             metadata_dir=metadata_dir,
             faults=faults,
-        )
+        ),
+        records,
     )
