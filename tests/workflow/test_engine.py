@@ -56,6 +56,26 @@ def test_dedup_first_and_last_by_a_field(database, write, keep, expected):
     assert wk_tables(database) == []  # dropped on success
 
 
+def test_dedup_never_merges_rows_without_a_key(database, write):
+    add_recipients(database, [
+        {"email": None, "first_name": "Nokey1"},
+        {"email": None, "first_name": "Nokey2"},
+        {"email": "c@x.com", "first_name": "C1"},
+        {"email": "c@x.com", "first_name": "C2"},
+    ])  # fmt: skip
+    path = write(
+        "n.yaml",
+        """
+        name: n
+        activities:
+          q: {type: query, table: recipient, fields: [email, first_name], next: dd}
+          dd: {type: dedup, keys: [email]}
+    """,
+    )
+    record = run_workflow(database, path)
+    assert by_name(record)["dd"].rows_out == 3  # both keyless rows, one c@x.com
+
+
 def test_the_writer_numbers_rows(database):
     with database.transaction() as conn:
         table = populations.create(

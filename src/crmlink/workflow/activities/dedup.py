@@ -6,6 +6,8 @@
     by: modified_at         # default: the input's order
 
 `row_number() OVER (PARTITION BY keys ORDER BY by, arrival)`: nulls in `by` come last.
+A row with a null key is nobody's duplicate (an unknown e-mail is not a shared one): it is
+kept as it is, and an `update` matching on that key rejects it, naming the key.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import Field, field_validator
-from sqlalchemy import func, insert, select
+from sqlalchemy import case, func, insert, or_, select
 
 from crmlink.errors import UsageError
 from crmlink.workflow.activities.targets import column, columns
@@ -44,11 +46,9 @@ class DedupActivity:
         cfg, src = self.config, source.table
         keys = [column(src, k, "key") for k in cfg.keys]
         own = columns(src)
-        ranked = select(
-            *own,
-            src.c[ROW].label("_wk_src"),
-            func.row_number().over(partition_by=keys, order_by=self._order(src)).label("_wk_rn"),
-        ).subquery()
+        alone = case((or_(*(k.is_(None) for k in keys)), src.c[ROW]), else_=None)
+        rank = func.row_number().over(partition_by=[*keys, alone], order_by=self._order(src))
+        ranked = select(*own, src.c[ROW].label("_wk_src"), rank.label("_wk_rn")).subquery()
         numbering = func.row_number().over(order_by=ranked.c._wk_src)
         query = select(*(ranked.c[c.name] for c in own), numbering).where(ranked.c._wk_rn == 1)
         writer = ctx.new_population(OK, [ColumnSpec(c.name, c.type) for c in own])
