@@ -184,6 +184,17 @@ class AccountSettings:
     tenant_id: str | None = None
     secrets: dict = field(default_factory=dict, repr=False)
 
+    def secret(self, key: str) -> str:
+        """A secret the login needs; AuthError (naming the key, never a value) if absent."""
+        value = self.secrets.get(key)
+        if not value:
+            from crmlink.errors import AuthError
+
+            raise AuthError(
+                f"account {self.name} has no {key} for the {self.auth} login", account=self.name
+            )
+        return str(value)
+
 
 @runtime_checkable
 class Connector(Protocol):

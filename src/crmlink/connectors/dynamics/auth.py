@@ -21,7 +21,7 @@ import httpx
 
 from crmlink.connectors.base import AccountSettings
 from crmlink.connectors.dynamics import errors
-from crmlink.errors import AuthError, RetryableError, UsageError
+from crmlink.errors import RetryableError, UsageError
 
 AUTH_METHODS = ("client-secret", "certificate", "password")
 PUBLIC_AUTHORITY = "https://login.microsoftonline.com"
@@ -156,7 +156,7 @@ class TokenSource:
     def _credential(self) -> str | dict:
         acc = self.account
         if acc.auth == "client-secret":
-            return self._secret("client_secret")
+            return self.account.secret("client_secret")
         if not acc.private_key or not Path(acc.private_key).is_file():
             raise UsageError(
                 f"account {acc.name} needs a readable --private-key file for certificate login",
@@ -171,7 +171,7 @@ class TokenSource:
             "grant_type": "password",
             "client_id": acc.client_id or "",
             "username": acc.username or "",
-            "password": self._secret("password"),
+            "password": self.account.secret("password"),
             "scope": self.scope,
         }
         if acc.secrets.get("client_secret"):
@@ -197,15 +197,6 @@ class TokenSource:
         if result.get("access_token"):
             return str(result["access_token"])
         raise errors.aad_error(result, self.account.name, self.account.tenant_id or "")
-
-    def _secret(self, key: str) -> str:
-        value = self.account.secrets.get(key)
-        if not value:
-            raise AuthError(
-                f"account {self.account.name} has no {key} for the {self.account.auth} login",
-                account=self.account.name,
-            )
-        return str(value)
 
 
 class TokenAuth(httpx.Auth):
