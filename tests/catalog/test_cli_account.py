@@ -247,7 +247,8 @@ def test_remove_with_yes(crmlink):
     assert accounts(crmlink) == []
 
 
-def test_remove_asks_first(crmlink):
+def test_remove_asks_first(crmlink, monkeypatch):
+    monkeypatch.setattr("crmlink.cli.account._stdin_is_terminal", lambda: True)
     add_soap(crmlink)
     result = crmlink("account", "remove", "sf", input="n\n")
     assert result.exit_code == 1

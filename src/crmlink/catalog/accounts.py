@@ -3,21 +3,24 @@
     store = AccountStore(database, SecretCipher(settings.secret_key))
     store.add(AccountInput(name="sf", type="salesforce", url="https://…", auth="password", …))
     store.settings("sf")  ->  AccountSettings (secrets decrypted, for connectors)
+    store.edit("sf", {"url": "https://…"}, {"password": "…"})  ->  AccountEdit (what changed)
 
 Every refusal is a `UsageError` with one sentence naming the flag that fixes it; a refused
-`add` writes nothing.
+`add` or `edit` writes nothing. `edit` validates the edited account exactly as `add` does.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
+import ssl
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from crmlink.catalog.secrets import SECRET_FIELDS, SecretCipher, mask
@@ -39,6 +42,8 @@ FLAG_VALUES = {
     "tenant_id": "ID (the Azure AD tenant id)",
 }
 EMPTY_ALLOWED = ("security_token",)  # an org that trusts the caller's IP range has none
+EDITABLE = ("url", "ca_bundle", "api_version", "username", "client_id", "tenant_id",
+            "private_key", "sandbox")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -111,6 +116,19 @@ class Account:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class AccountEdit:
+    """What `AccountStore.edit` changed: (setting, before, after) and the secrets replaced."""
+
+    account: Account
+    settings: tuple[tuple[str, object, object], ...]
+    secrets: tuple[str, ...]  # names only: a secret's value is never reported
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.settings or self.secrets)
+
+
 def auth_rule(crm_type: str, auth: str) -> AuthRule:
     """The rule of an auth method; UsageError naming the choices when unknown."""
     if crm_type not in AUTH_RULES:
@@ -132,7 +150,7 @@ def check(data: AccountInput) -> AccountInput:
         _check_setting(data, rule, name)
     return replace(
         data,
-        ca_bundle=_check_pem(data.ca_bundle, "--ca-bundle", "CERTIFICATE"),
+        ca_bundle=_check_ca_bundle(data.ca_bundle),
         private_key=_check_pem(data.private_key, "--private-key", "PRIVATE KEY"),
     )
 
@@ -216,6 +234,21 @@ def _check_pem(path: str | None, flag: str, kind: str) -> str | None:
     return str(file.resolve())
 
 
+def _check_ca_bundle(path: str | None) -> str | None:
+    """A PEM file of certificates that OpenSSL loads (not just one with a PEM header)."""
+    checked = _check_pem(path, "--ca-bundle", "CERTIFICATE")
+    if checked is None:
+        return None
+    try:
+        ssl.create_default_context(cafile=checked)
+    except (ssl.SSLError, ValueError):
+        raise UsageError(
+            f"--ca-bundle {path} is not a PEM file of certificates: give the CRM's CA "
+            "certificates in PEM (-----BEGIN CERTIFICATE-----)"
+        ) from None
+    return checked
+
+
 class AccountStore:
     """The external accounts of one campaign database."""
 
@@ -244,6 +277,37 @@ class AccountStore:
         except IntegrityError:
             raise _taken(data.name) from None
         return self.get(data.name)
+
+    def edit(self, name: str, changes: dict[str, Any], secrets: dict[str, str]) -> AccountEdit:
+        """Change settings (`EDITABLE`) and secrets of an account, validated as `add` is.
+
+        Secrets not given are kept. Nothing is written when the edited account is refused.
+        """
+        unknown = set(changes) - set(EDITABLE)
+        if unknown:
+            raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
+        row = self._row(name)
+        before = _account(row)
+        stored = self.cipher.decrypt(row["secrets"], name)
+        kept = {
+            f.name: getattr(before, f.name) for f in fields(AccountInput) if f.name != "secrets"
+        }
+        data = check(replace(AccountInput(**kept), **changes))
+        data = replace(data, secrets={**stored, **secrets})
+        check_secrets(data)
+        settings = tuple(
+            (key, getattr(before, key), getattr(data, key))
+            for key in EDITABLE
+            if getattr(data, key) != getattr(before, key)
+        )
+        replaced = tuple(key for key in sorted(secrets) if stored.get(key) != secrets[key])
+        if settings or replaced:
+            values = {key: after for key, _, after in settings}
+            values["secrets"] = self.cipher.encrypt(data.secrets)
+            values["updated_at"] = utcnow()
+            with self.database.transaction() as connection:
+                connection.execute(update(accounts).where(accounts.c.name == name).values(values))
+        return AccountEdit(self.get(name), settings, replaced)
 
     def list(self) -> list[Account]:
         with self.database.connect() as connection:

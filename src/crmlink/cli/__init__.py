@@ -17,7 +17,7 @@ app = typer.Typer(
     name="crmlink",
     help="Link a marketing (campaign) database to CRMs: Salesforce and Dynamics 365.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
 )
 app.add_typer(sandbox.app, name="sandbox")
 app.add_typer(account.app, name="account")
@@ -26,6 +26,27 @@ app.add_typer(enum.app, name="enum")
 app.command("wizard")(wizard.wizard)
 app.add_typer(workflow.app, name="workflow")
 app.command("worker")(worker.worker)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print crmlink's version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Link a marketing (campaign) database to CRMs: Salesforce and Dynamics 365."""
 
 
 @app.command()

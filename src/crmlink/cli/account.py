@@ -1,4 +1,4 @@
-"""`crmlink account add|list|show|remove|test`: the external accounts that reach CRMs.
+"""`crmlink account add|edit|list|show|remove|test`: the external accounts that reach CRMs.
 
 Secrets never go on the command line: they are asked for without echo on a terminal, or
 read from environment variables (`--secret-from-env VAR=field`) or from stdin
@@ -19,6 +19,7 @@ import typer
 
 from crmlink.catalog.accounts import (
     EMPTY_ALLOWED,
+    AccountEdit,
     AccountInput,
     AccountStore,
     auth_rule,
@@ -177,6 +178,92 @@ def _ask(name: str) -> str:
     return typer.prompt(label, hide_input=True)
 
 
+@app.command("edit")
+@cli_errors()
+def edit(
+    name: NameArg,
+    url: Annotated[str | None, typer.Option(help="The CRM's new https:// address.")] = None,
+    ca_bundle: Annotated[
+        Path | None, typer.Option(help="PEM file of CAs to trust for this CRM.")
+    ] = None,
+    api_version: Annotated[str | None, typer.Option(help="API version, e.g. 59.0.")] = None,
+    username: Annotated[str | None, typer.Option(help="The CRM user's login.")] = None,
+    client_id: Annotated[
+        str | None, typer.Option(help="Connected app consumer key / Azure app client id.")
+    ] = None,
+    tenant_id: Annotated[str | None, typer.Option(help="Azure AD tenant id (dynamics).")] = None,
+    private_key: Annotated[
+        Path | None, typer.Option(help="PEM private key (jwt, certificate).")
+    ] = None,
+    sandbox: Annotated[
+        bool | None,
+        typer.Option("--sandbox/--no-sandbox", help="The org is (not) a Salesforce sandbox."),
+    ] = None,
+    secret_from_env: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Replace a secret with an environment variable's value: VAR=field "
+            f"(field: {', '.join(SECRET_FIELDS)}). Repeatable.",
+        ),
+    ] = None,
+    secrets_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--secrets-stdin", help="Read new secrets from stdin, one field=value a line."
+        ),
+    ] = False,
+    ask_secrets: Annotated[
+        bool,
+        typer.Option("--ask-secrets", help="On a terminal, ask (no echo) for the secrets anew."),
+    ] = False,
+    home: HomeOpt = None,
+) -> None:
+    """Change an account's settings or secrets, checked as `add` checks them."""
+    given = {
+        "url": url,
+        "ca_bundle": None if ca_bundle is None else str(ca_bundle),
+        "api_version": api_version,
+        "username": username,
+        "client_id": client_id,
+        "tenant_id": tenant_id,
+        "private_key": None if private_key is None else str(private_key),
+        "sandbox": sandbox,
+    }
+    changes = {key: value for key, value in given.items() if value is not None}
+    if not (changes or secret_from_env or secrets_stdin or ask_secrets):
+        raise UsageError(
+            "nothing to edit: give a setting (e.g. --url https://…) or new secrets "
+            "(--secret-from-env VAR=field, --secrets-stdin, --ask-secrets); see --help"
+        )
+    if ask_secrets and (secrets_stdin or not _stdin_is_terminal()):
+        raise UsageError(
+            "--ask-secrets needs a terminal: use --secret-from-env VAR=field or --secrets-stdin"
+        )
+    store = _store(home)
+    account = store.get(name)
+    secrets = _given_secrets(secret_from_env or [], sys.stdin if secrets_stdin else None)
+    if ask_secrets:
+        rule = auth_rule(account.type, account.auth)
+        secrets |= {field: _ask(field) for field in rule.secrets() if field not in secrets}
+    _say_edited(store.edit(name, changes, secrets))
+
+
+def _say_edited(edited: AccountEdit) -> None:
+    name = edited.account.name
+    if not edited.changed:
+        typer.echo(f"Account {name!r} unchanged: it already has these values.")
+        return
+    typer.echo(f"Account {name!r} updated:")
+    for key, before, after in edited.settings:
+        typer.echo(f"  {key}: {_shown(before)} -> {_shown(after)}")
+    for key in edited.secrets:
+        typer.echo(f"  secret {key}: replaced")
+
+
+def _shown(value: object) -> str:
+    return "(not set)" if value is None else str(value)
+
+
 @app.command("list")
 @cli_errors()
 def list_(home: HomeOpt = None, json_: JsonOpt = False) -> None:
@@ -208,6 +295,11 @@ def remove(name: NameArg, yes: YesOpt = False, home: HomeOpt = None) -> None:
     """Remove an account (asks first, unless --yes)."""
     store = _store(home)
     store.get(name)
+    if not yes and not _stdin_is_terminal():
+        raise UsageError(
+            f"account {name!r} was not removed: stdin is not a terminal, so crmlink cannot ask; "
+            "add --yes to remove it without asking"
+        )
     if not yes and not typer.confirm(f"Remove account {name!r}?", default=False):
         raise fail(f"account {name!r} was not removed; add --yes to remove it without asking", 1)
     store.remove(name)
