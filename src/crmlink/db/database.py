@@ -7,10 +7,10 @@ from contextlib import contextmanager
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError, OperationalError
 
 from crmlink.config import DATABASE_ENV, Settings
-from crmlink.db.engine import make_engine, normalize_url
+from crmlink.db.engine import READ_ONLY, make_engine, normalize_url
 from crmlink.db.migrate import upgrade
 from crmlink.errors import UsageError
 
@@ -38,9 +38,12 @@ class Database:
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
-        """A connection for reading (it rolls back whatever it did not commit)."""
+        """A connection for reading (it rolls back whatever it did not commit).
+
+        On SQLite its transactions are deferred, so it never waits for a writer.
+        """
         with self.engine.connect() as connection:
-            yield connection
+            yield connection.execution_options(**{READ_ONLY: True})
 
     def close(self) -> None:
         self.engine.dispose()
@@ -62,13 +65,16 @@ def open_database(settings: Settings | str | URL, *, migrate: bool = True) -> Da
     except OperationalError as exc:
         database.close()
         raise _unreachable(url, exc) from None
+    except DatabaseError as exc:  # e.g. a file that is not a SQLite database
+        database.close()
+        raise _unreachable(url, exc) from None
     except BaseException:
         database.close()
         raise
     return database
 
 
-def _unreachable(url: str | URL, exc: OperationalError) -> UsageError:
+def _unreachable(url: str | URL, exc: DatabaseError) -> UsageError:
     shown = normalize_url(url).render_as_string(hide_password=True)
     reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
     return UsageError(

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from crmlink.errors import UsageError
 
-SQLITE_BUSY_MS = 10_000
+SQLITE_BUSY_MS = 30_000  # how long a writer waits for another's (short) write transaction
+# Execution option of connections that only read: their transactions stay deferred.
+READ_ONLY = "crmlink_read_only"
 
 
 def normalize_url(url: str | URL) -> URL:
@@ -26,14 +30,49 @@ def normalize_url(url: str | URL) -> URL:
             f"crmlink does not support {parsed.drivername} databases: "
             "use sqlite:///PATH or postgresql://USER@HOST/DB"
         )
+    if parsed.get_backend_name() == "sqlite":
+        _check_sqlite_url(parsed)
     return parsed
 
 
 def make_engine(url: str | URL) -> Engine:
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "sqlite":
+        _check_sqlite_file(parsed)
         return _sqlite_engine(parsed)
     return create_engine(parsed, pool_pre_ping=True)
+
+
+SQLITE_FORMS = "sqlite:///relative.db or sqlite:////absolute/path.db"
+
+
+def _check_sqlite_url(url: URL) -> None:
+    """`sqlite://file` (two slashes) names a host, not a file: say the right form."""
+    if url.host or url.port or url.username or url.password:
+        shown = url.render_as_string(hide_password=True)
+        raise UsageError(
+            f"the SQLite URL {shown!r} names a host ({url.host or ''}), not a file: "
+            f"write {SQLITE_FORMS} (three slashes, four for an absolute path)"
+        )
+
+
+def _check_sqlite_file(url: URL) -> None:
+    """The database file's folder must exist, and the file must not be a folder."""
+    database = url.database or ""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        return
+    path = Path(database).expanduser()
+    shown = url.render_as_string(hide_password=True)
+    if path.is_dir():
+        raise UsageError(
+            f"the SQLite URL {shown!r} names the folder {path}, not a file: "
+            f"add a file name, e.g. {SQLITE_FORMS}"
+        )
+    if not path.absolute().parent.is_dir():
+        raise UsageError(
+            f"the folder {path.absolute().parent} of the SQLite URL {shown!r} does not exist: "
+            f"create it, or write {SQLITE_FORMS}"
+        )
 
 
 def _sqlite_engine(url: URL) -> Engine:
@@ -55,4 +94,10 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
 
 
 def _sqlite_on_begin(connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # Writers take the write lock at BEGIN (IMMEDIATE), waiting up to the busy timeout.
+    # A deferred transaction that reads, then writes after another process committed,
+    # fails at once with "database is locked" (WAL cannot upgrade a stale snapshot; the
+    # busy timeout does not apply). Connections that only read stay deferred: in WAL
+    # they never wait for a writer.
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

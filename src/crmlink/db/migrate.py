@@ -18,6 +18,7 @@ from alembic.util.exc import CommandError
 from sqlalchemy import Connection, Engine, text
 
 from crmlink import __version__
+from crmlink.db.engine import READ_ONLY
 from crmlink.errors import UsageError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -62,6 +63,9 @@ def current_revision(connection: Connection) -> str | None:
 def upgrade(engine: Engine) -> str:
     """Migrate the database to the newest revision (if needed); return that revision."""
     head = head_revision()
+    with engine.connect() as reader:  # the common case: up to date, no write lock taken
+        if current_revision(reader.execution_options(**{READ_ONLY: True})) == head:
+            return head
     with engine.begin() as connection:
         _lock(connection)
         current = current_revision(connection)

@@ -67,6 +67,11 @@ class CursorStore(Protocol):
     `get()` is the cursor the last *successful* run committed (None the first time).
     `stage(cursor)` records the cursor this run reached; the engine makes it the new
     committed cursor only when the whole run succeeds.
+
+    A cursor belongs to what it measures, its *scope* (account, object and read
+    definition). When the committed cursor's scope is not the activity's scope any more
+    (the workflow changed under the same name), `get()` says so in the run's log and
+    returns None: the run starts afresh, never from another read's position.
     """
 
     def get(self) -> ReadCursor | None: ...
@@ -118,8 +123,8 @@ class RunContext(Protocol):
     def rows(self, population: Population, batch: int = 5000) -> Iterator[list[dict]]:
         """The population's rows in `_wk_row` order, in batches (flat memory)."""
 
-    def cursor(self) -> CursorStore:
-        """This activity's incremental cursor."""
+    def cursor(self, scope: dict[str, str] | None = None) -> CursorStore:
+        """This activity's incremental cursor, for what `scope` describes."""
 
     def journal(self) -> ExportJournal:
         """This activity's export journal for this run."""
@@ -131,6 +136,13 @@ class RunContext(Protocol):
 
     def connection(self) -> Connection:
         """A connection in the run's current transaction scope (for set-based SQL)."""
+
+    def checkpoint(self) -> None:
+        """Commit the activity's work so far. CRM activities call it before every CRM
+        call, so no database lock is held while the CRM answers (SQLite has one writer
+        at a time: a lock held across a call blocks every other command). Only for work
+        a rerun redoes without harm: working tables are recreated, journaled rows are
+        not sent again, cursors are only staged."""
 
 
 @dataclass

@@ -4,12 +4,15 @@ A run does all its database work on **one connection** (`RunSession.conn`): acti
 set-based SQL, populations, journal, cursors and the run's own records. An activity's
 work is one transaction, committed when it succeeds and rolled back when it fails —
 except that `ExportJournal.record()` commits (so a resumed export never sends a row
-twice). One connection means one writer per run, which SQLite needs.
+twice) and CRM activities commit at `checkpoint()` before each CRM call, so that no
+write lock is held while a CRM answers. On SQLite the connection's transactions begin
+IMMEDIATE (`crmlink.db.engine`): short, and never failing half-way for a lock.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterable, Iterator
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
@@ -101,8 +104,8 @@ class ActivityContext:
     def rows(self, population: Population, batch: int = 5000) -> Iterator[list[dict]]:
         return populations.iter_rows(self.session.conn, population, batch)
 
-    def cursor(self) -> DbCursorStore:
-        return DbCursorStore(self.session, self.activity)
+    def cursor(self, scope: dict[str, str] | None = None) -> DbCursorStore:
+        return DbCursorStore(self.session, self.activity, scope)
 
     def journal(self) -> DbJournal:
         return DbJournal(self.session, self.activity)
@@ -116,15 +119,39 @@ class ActivityContext:
     def connection(self) -> Connection:
         return self.session.conn
 
+    def checkpoint(self) -> None:
+        self.session.commit()
+
 
 class DbCursorStore:
-    def __init__(self, session: RunSession, activity: str) -> None:
+    def __init__(self, session: RunSession, activity: str, scope: dict[str, str] | None) -> None:
         self.session, self.activity = session, activity
+        self.scope = json.dumps(scope, sort_keys=True) if scope is not None else None
         self._key = (cursors.c.workflow == session.workflow) & (cursors.c.activity == activity)
 
     def get(self) -> ReadCursor | None:
         row = self.session.conn.execute(select(cursors).where(self._key)).mappings().first()
-        return ReadCursor(row["modified"], row["record_id"]) if row else None
+        if row is None:
+            return None
+        if self.scope is not None and row["scope"] not in (None, self.scope):
+            self._say_changed(json.loads(row["scope"]), row["run_id"])
+            return None
+        return ReadCursor(row["modified"], row["record_id"])
+
+    def _say_changed(self, before: dict, run_id: int | None) -> None:
+        now = json.loads(self.scope or "{}")
+        changes = "; ".join(
+            f"{key}: {_shown(before.get(key))} -> {_shown(now.get(key))}"
+            for key in sorted(set(before) | set(now))
+            if before.get(key) != now.get(key)
+        )
+        self.session.log(
+            self.activity,
+            f"what activity {self.activity!r} reads changed since its cursor was committed "
+            f"by run {run_id} ({changes}): that cursor is not reused, this run reads from the "
+            "beginning",
+            "warning",
+        )
 
     def stage(self, cursor: ReadCursor) -> None:
         conn, key = self.session.conn, {"run_id": self.session.run_id, "activity": self.activity}
@@ -134,7 +161,9 @@ class DbCursorStore:
             )
         )
         conn.execute(
-            insert(run_cursors).values(**key, modified=cursor.modified, record_id=cursor.id or "")
+            insert(run_cursors).values(
+                **key, modified=cursor.modified, record_id=cursor.id or "", scope=self.scope
+            )
         )
 
 
@@ -167,6 +196,10 @@ class DbJournal:
         }
 
 
+def _shown(value) -> str:
+    return "none" if value in (None, "") else repr(value) if isinstance(value, str) else str(value)
+
+
 def _entry(row) -> JournalEntry:
     return JournalEntry(
         row=row["row"],
@@ -192,5 +225,6 @@ def commit_cursors(conn: Connection, workflow: str, run_id: int) -> None:
                 record_id=row["record_id"],
                 run_id=run_id,
                 updated_at=utcnow(),
+                scope=row["scope"],
             )
         )

@@ -114,6 +114,7 @@ class _Runner:
             steps.finish(session, self.workflow.name, failed)
         except BaseException as exc:  # Ctrl-C, a bug in the engine: record, then re-raise
             session.rollback()
+            steps.interrupt(session, exc)
             steps.finish(session, self.workflow.name, exc)
             raise
         finally:

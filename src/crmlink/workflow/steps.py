@@ -187,6 +187,18 @@ def drop_tables(conn: Connection, run_id: int) -> None:
             populations.drop(conn, name)
 
 
+def interrupt(session: RunSession, exc: BaseException) -> None:
+    """Mark the activity that was running when the run stopped (Ctrl-C, SIGTERM, a bug):
+    `interrupted`, so that the resumed run reruns it and the record says what happened."""
+    status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
+    running = (activity_runs.c.run_id == session.run_id) & (activity_runs.c.status == "running")
+    session.conn.execute(
+        update(activity_runs)
+        .where(running)
+        .values(status=status, ended_at=utcnow(), error=describe(exc))
+    )
+
+
 def finish(session: RunSession, workflow: str, failed: BaseException | None) -> None:
     """The run's final status; on success, cursors committed and working tables dropped."""
     conn = session.conn

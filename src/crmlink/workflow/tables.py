@@ -115,6 +115,7 @@ cursors = Table(
     Column("record_id", String(255), nullable=False),
     Column("run_id", Integer),
     Column("updated_at", UTCDateTime, nullable=False),
+    Column("scope", Text),  # JSON: what the cursor measures (account, object, filter, …)
 )
 
 run_cursors = Table(
@@ -124,6 +125,7 @@ run_cursors = Table(
     Column("activity", String(64), primary_key=True),
     Column("modified", UTCDateTime, nullable=False),
     Column("record_id", String(255), nullable=False),
+    Column("scope", Text),
 )
 
 export_journal = Table(

@@ -55,7 +55,8 @@ def run_import_deleted(config: CrmActivityConfig, ctx: RunContext, source: Popul
     connector = ctx.connector(config.account)
     calls = connector.api_calls
     table = connector.describe(config.object).name
-    start, end = _window(config, ctx)
+    start, end = _window(config, ctx, table)
+    ctx.checkpoint()
     window = connector.read_deleted(table, start, end)
     writer = ctx.new_population(
         OK, [ColumnSpec("id", String(255)), ColumnSpec("deleted_at", DateTime(timezone=True))]
@@ -65,7 +66,7 @@ def run_import_deleted(config: CrmActivityConfig, ctx: RunContext, source: Popul
         writer.append(rows[begin : begin + APPEND_ROWS])
     population = writer.finish()
     _report(ctx, table, start, end, window)
-    ctx.cursor().stage(ReadCursor(window.latest_covered, ""))
+    ctx.cursor(_scope(config, table)).stage(ReadCursor(window.latest_covered, ""))
     variables = {
         "crmStartDate": iso(start),
         "crmEndDate": iso(end),
@@ -81,11 +82,18 @@ def run_import_deleted(config: CrmActivityConfig, ctx: RunContext, source: Popul
     )
 
 
-def _window(config: CrmActivityConfig, ctx: RunContext) -> tuple[dt.datetime, dt.datetime]:
+def _scope(config: CrmActivityConfig, table: str) -> dict[str, str]:
+    """What an import_deleted cursor measures: a change starts a fresh one."""
+    return {"account": config.account, "object": table, "operation": "import_deleted"}
+
+
+def _window(
+    config: CrmActivityConfig, ctx: RunContext, table: str
+) -> tuple[dt.datetime, dt.datetime]:
     start = _date(config.start, ctx, "start")
     end = _date(config.end, ctx, "end") or ctx.started_at
     if start is None:
-        previous = ctx.cursor().get()
+        previous = ctx.cursor(_scope(config, table)).get()
         start = previous.modified if previous else ctx.started_at - FIRST_RUN_LOOKBACK
         origin = "the end of the last successful run" if previous else "first run: 29 days"
         ctx.log(f"import_deleted window starts at {iso(start)} ({origin})")

@@ -124,6 +124,7 @@ def _load(batches, writer: PopulationWriter, spec: Plan, config, ctx, window) ->
     tz = conversions.zone(config.timezone)
     convert = [(f.name, spec.modes.get(f.name, "default")) for f in spec.fields]
     count = counted = 0
+    ctx.checkpoint()  # no lock held while the CRM answers (and after each page below)
     for batch in batches:
         if config.limit is not None:
             batch, used = _take(batch, config.limit - counted, window)
@@ -134,6 +135,7 @@ def _load(batches, writer: PopulationWriter, spec: Plan, config, ctx, window) ->
             [{n: conversions.to_campaign(r.get(n), m, tz) for n, m in convert} for r in batch]
         )
         count += len(batch)
+        ctx.checkpoint()
         ctx.progress(count)
         if config.limit is not None and counted >= config.limit:
             break
@@ -180,6 +182,7 @@ def _by_ids(config, ctx, source, connector, spec: Plan, result) -> Iterator[list
     column = source_column(source, config.ids_from, "ids_from")
     missing = _Missing(ctx, column, spec.table.name)
     for chunk in _id_chunks(ctx, source, column):
+        ctx.checkpoint()
         found: set[str] = set()
         for batch in connector.read(spec.table.name, spec.names, ids=chunk):
             found.update(row[spec.table.key_field] for row in batch)

@@ -31,7 +31,14 @@ class Window:
         self.table, self.ctx = table, ctx
         self.index = _index_field(config, table)
         self.overlap = dt.timedelta(seconds=config.overlap)
-        self.committed = ctx.cursor().get()
+        self.scope = {
+            "account": config.account,
+            "object": table.name,
+            "filter": config.filter or "",
+            "index_field": self.index,
+            "query_all": str(config.query_all).lower(),
+        }  # what the cursor measures: a change starts a fresh cursor
+        self.committed = ctx.cursor(self.scope).get()
         self.start = self.committed.modified - self.overlap if self.committed else BEGINNING
         self.high: tuple[dt.datetime, str] | None = None
 
@@ -72,7 +79,7 @@ class Window:
         if not candidates:
             return None
         best = max(candidates, key=_order)
-        self.ctx.cursor().stage(best)
+        self.ctx.cursor(self.scope).stage(best)
         return best
 
     def variables(self) -> dict[str, str]:

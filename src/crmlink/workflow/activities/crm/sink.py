@@ -67,6 +67,7 @@ class Sink:
         self._emit(replayed)
         if not todo:
             return
+        self.ctx.checkpoint()  # replayed rows and the page read: committed before the call
         entries: list[JournalEntry] = []
         for result in send([row for _, row in todo]):
             key, row = todo[result.index]
