@@ -24,9 +24,11 @@ import click
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.exc import OperationalError
 
 from crmlink.config import Settings
 from crmlink.db import Database, open_database
+from crmlink.db.engine import SQLITE_BUSY_MS
 from crmlink.errors import CrmlinkError
 
 HomeOpt = Annotated[
@@ -49,11 +51,36 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 
 @contextmanager
 def cli_errors() -> Iterator[None]:
-    """Turn a CrmlinkError into its one sentence and exit code; use with `with` or as `@`."""
+    """Turn a CrmlinkError into its one sentence and exit code; use with `with` or as `@`.
+
+    Two failures of the environment get a sentence too: a database that stays locked
+    (another process held SQLite's write lock past the busy timeout) and a Python
+    package that is not installed.
+    """
     try:
         yield
     except CrmlinkError as exc:
         raise fail(exc.message, exc.exit_code) from None
+    except OperationalError as exc:
+        raise fail(database_failure(exc), 1) from None
+    except ModuleNotFoundError as exc:
+        package = (exc.name or "?").split(".")[0]
+        raise fail(
+            f"crmlink needs the Python package {package!r}, which is not installed: "
+            f"`pip install {package}` (or reinstall crmlink with its dependencies)",
+            1,
+        ) from None
+
+
+def database_failure(exc: OperationalError) -> str:
+    """One sentence for a database error that is nobody's input mistake."""
+    reason = (str(exc.orig).strip().splitlines() or ["?"])[0] if exc.orig else str(exc)
+    if "database is locked" in reason or "database is busy" in reason:
+        return (
+            "the campaign database is busy: another crmlink process kept it locked for "
+            f"more than {SQLITE_BUSY_MS // 1000} s; try again in a moment"
+        )
+    return f"the campaign database failed ({reason}); nothing was changed by this command"
 
 
 def _sentence(message: str) -> str:
