@@ -20,6 +20,7 @@ from crmlink.cli.common import (
     print_table,
 )
 from crmlink.workflow import catalog
+from crmlink.workflow.readable import readable
 from crmlink.workflow.records import RunRecord, iter_rejects, list_runs, load_run, log_lines
 
 app = typer.Typer(help="Workflows: YAML files of activities, run now or on a schedule.",
@@ -64,7 +65,8 @@ def run(
             )  # fmt: skip
     _print_run(record, json_)
     if record.exit_code:
-        raise typer.Exit(record.exit_code)
+        reason = record.error or "see `crmlink workflow run-show`"
+        raise fail(f"run {record.id} of {record.workflow!r} failed: {reason}", record.exit_code)
 
 
 def _say_resumed(claim) -> None:
@@ -129,7 +131,7 @@ def list_(home: HomeOpt = None, json_: JsonOpt = False) -> None:
         print_json(rows)
         return
     columns = ["name", "schedule", "enabled", "last_run", "last_status", "next_due"]
-    print_table(columns, [[r[c] for c in columns] for r in rows])
+    print_table(columns, [[readable(r[c]) for c in columns] for r in rows])
 
 
 @app.command("show")
@@ -152,11 +154,12 @@ def show(
     if json_:
         print_json(detail)
         return
-    print_fields([(k, v) for k, v in detail.items() if k not in ("activities", "variables")])
-    print_fields([("variables", detail["variables"] or "")])
+    print_fields(
+        [(k, readable(v)) for k, v in detail.items() if k not in ("activities", "variables")]
+    )
+    print_fields([("variables", readable(detail["variables"]))])
     columns = ["name", "type", "next", "rejects", "errors", "on_error"]
-    rows = [[a[c] if not isinstance(a[c], list) else ", ".join(a[c]) for c in columns]
-            for a in detail["activities"]]  # fmt: skip
+    rows = [[readable(a[c]) for c in columns] for a in detail["activities"]]
     print_table(columns, rows, title="activities")
 
 
@@ -185,7 +188,7 @@ def runs(
         print_json([r.to_dict() for r in records])
         return
     columns = ["id", "workflow", "status", "started_at", "seconds", "error"]
-    print_table(columns, [[getattr(r, c) for c in columns] for r in records])
+    print_table(columns, [[readable(getattr(r, c)) for c in columns] for r in records])
 
 
 @app.command("run-show")
@@ -204,8 +207,9 @@ def run_show(
         return
     print_fields(
         [("run", record.id), ("workflow", record.workflow), ("status", record.status),
-         ("started", record.started_at), ("ended", record.ended_at),
-         ("variables", record.variables or ""), ("error", record.error)]
+         ("started", readable(record.started_at)), ("ended", readable(record.ended_at)),
+         ("seconds", readable(record.seconds)), ("variables", readable(record.variables)),
+         ("error", readable(record.error))]
     )  # fmt: skip
     _print_run_activities(record)
     for line in lines:
@@ -221,7 +225,7 @@ def _print_run_activities(record: RunRecord) -> None:
          a.api_calls, a.seconds, a.error]
         for a in record.activities
     ]  # fmt: skip
-    print_table(columns, rows)
+    print_table(columns, [[readable(v) for v in row] for row in rows])
 
 
 @app.command("rejects")
@@ -281,7 +285,7 @@ def cursor_show(name: Annotated[str, typer.Argument()], home: HomeOpt = None,
         print_json(rows)
         return
     columns = ["activity", "modified", "record_id", "run_id", "updated_at"]
-    print_table(columns, [[r[c] for c in columns] for r in rows])
+    print_table(columns, [[readable(r[c]) for c in columns] for r in rows])
 
 
 @cursor_app.command("reset")

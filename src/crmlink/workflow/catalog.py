@@ -1,4 +1,9 @@
-"""Registered workflows (for the worker) and their cursors: add, list, get, remove, reset."""
+"""Registered workflows (for the worker) and their cursors: add, list, get, remove, reset.
+
+Cursor commands accept any *known* workflow: registered, or with runs or cursors (a
+workflow run from its file is never registered); another name is refused with the
+known names closest to it.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, union, update
 
 from crmlink.db import Database
 from crmlink.db.types import utcnow
@@ -113,7 +118,31 @@ def remove(database: Database, name: str) -> None:
         conn.execute(delete(workflows).where(workflows.c.name == name))
 
 
+def known_names(database: Database) -> list[str]:
+    """Every workflow name the catalog knows: registered, with runs, or with cursors."""
+    query = union(
+        select(workflows.c.name), select(workflow_runs.c.workflow), select(cursors.c.workflow)
+    )
+    with database.connect() as conn:
+        return sorted(conn.execute(query).scalars())
+
+
+def require_known(database: Database, name: str) -> None:
+    """NotFoundError naming the closest known workflows when `name` is not one of them."""
+    names = known_names(database)
+    if name in names:
+        return
+    close = difflib.get_close_matches(name, names, n=3)
+    if close:
+        hint = "did you mean " + " or ".join(repr(n) for n in close) + "?"
+    else:
+        hint = "see `crmlink workflow list` and `crmlink workflow runs`"
+    raise NotFoundError(f"no workflow named {name!r}; {hint}", workflow=name)
+
+
 def list_cursors(database: Database, workflow: str) -> list[dict]:
+    """The committed cursors of a known workflow's activities (NotFoundError otherwise)."""
+    require_known(database, workflow)
     query = select(cursors).where(cursors.c.workflow == workflow).order_by(cursors.c.activity)
     with database.connect() as conn:
         return [dict(r) for r in conn.execute(query).mappings()]
@@ -121,6 +150,7 @@ def list_cursors(database: Database, workflow: str) -> list[dict]:
 
 def reset_cursors(database: Database, workflow: str, activity: str | None = None) -> int:
     """Forget the committed cursors (the next run imports from the start); returns how many."""
+    require_known(database, workflow)
     where = cursors.c.workflow == workflow
     if activity:
         where = where & (cursors.c.activity == activity)

@@ -1,4 +1,12 @@
-"""What a run leaves behind, as plain dataclasses: `RunRecord` and `ActivityRecord`."""
+"""What a run leaves behind, as plain dataclasses: `RunRecord` and `ActivityRecord`.
+
+A run's `seconds` is its **working time**: the sum of its attempts' durations, not the
+wall-clock time from its first start to its end (a run resumed a day after it crashed
+worked minutes, not a day). An attempt begins with the engine's `run N of 'x' started`
+(or `resumed`) log line and lasts until its last log line — for the final attempt, until
+the run's end. The engine logs (and commits its log) at every step and CRM call, so a
+crashed attempt's last line is close to when it stopped.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +14,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, and_, or_, select
 
 from crmlink.errors import NotFoundError
 from crmlink.workflow.tables import activity_runs, run_log, workflow_runs
@@ -47,6 +55,7 @@ class RunRecord:
     pid: int | None = None
     host: str | None = None
     activities: list[ActivityRecord] = field(default_factory=list)
+    worked_seconds: float | None = None  # the attempts' working time (see the module doc)
 
     @property
     def succeeded(self) -> bool:
@@ -54,14 +63,18 @@ class RunRecord:
 
     @property
     def seconds(self) -> float | None:
-        if self.ended_at:
-            return round((self.ended_at - self.started_at).total_seconds(), 3)
-        return None
+        """Working time of an ended run (its attempts' sum); None while it runs."""
+        if self.ended_at is None:
+            return None
+        if self.worked_seconds is not None:
+            return self.worked_seconds
+        return round((self.ended_at - self.started_at).total_seconds(), 3)
 
     def to_dict(self) -> dict:
         from crmlink.cli.common import to_jsonable
 
         data = to_jsonable(self)
+        data.pop("worked_seconds")
         data["seconds"] = self.seconds
         for activity, record in zip(data["activities"], self.activities, strict=True):
             activity["seconds"] = record.seconds
@@ -73,6 +86,7 @@ def load_run(conn: Connection, run_id: int) -> RunRecord:
     if row is None:
         raise NotFoundError(f"no workflow run {run_id}; see `crmlink workflow runs`", run=run_id)
     record = run_from_row(row)
+    _add_working_time(conn, [record])
     query = (
         select(activity_runs)
         .where(activity_runs.c.run_id == run_id)
@@ -126,7 +140,50 @@ def list_runs(conn: Connection, workflow: str | None = None, limit: int = 20) ->
     query = select(workflow_runs).order_by(workflow_runs.c.id.desc()).limit(limit)
     if workflow:
         query = query.where(workflow_runs.c.workflow == workflow)
-    return [run_from_row(r) for r in conn.execute(query).mappings()]
+    records = [run_from_row(r) for r in conn.execute(query).mappings()]
+    _add_working_time(conn, records)
+    return records
+
+
+def _add_working_time(conn: Connection, records: list[RunRecord]) -> None:
+    """Set `worked_seconds` of the ended runs from their log (one query)."""
+    ended = {r.id: r for r in records if r.ended_at is not None}
+    if not ended:
+        return
+    log = run_log.c
+    begins = and_(
+        log.activity.is_(None),
+        or_(log.message.like("run % started"), log.message.like("run % resumed")),
+    )
+    query = (
+        select(log.run_id, log.at, begins.label("begins"))
+        .where(log.run_id.in_(list(ended)))
+        .order_by(log.run_id, log.id)
+    )
+    lines: dict[int, list[tuple[dt.datetime, bool]]] = {}
+    for run_id, at, begin in conn.execute(query):
+        lines.setdefault(run_id, []).append((at, bool(begin)))
+    for run_id, record in ended.items():
+        record.worked_seconds = working_time(record, lines.get(run_id, []))
+
+
+def working_time(record: RunRecord, lines: list[tuple[dt.datetime, bool]]) -> float | None:
+    """The sum of the attempts' durations, from the run's log lines `(at, begins)` in
+    order; None (wall-clock time is used) when the log marks no attempt."""
+    if record.ended_at is None or not any(begins for _, begins in lines):
+        return None
+    total = dt.timedelta()
+    start: dt.datetime | None = None
+    last: dt.datetime | None = None
+    for at, begins in lines:
+        if begins:
+            if start is not None and last is not None:
+                total += last - start
+            start = record.started_at if start is None else at
+        last = at
+    if start is not None:
+        total += max(record.ended_at, last or record.ended_at) - start
+    return round(max(total.total_seconds(), 0.0), 3)
 
 
 def iter_rejects(conn: Connection, run_id: int, batch: int = 1000):

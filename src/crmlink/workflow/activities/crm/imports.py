@@ -33,6 +33,7 @@ from crmlink.workflow.base import (
     PopulationWriter,
     RunContext,
 )
+from crmlink.workflow.readable import cursor_text
 
 IDS_PER_READ = 2000
 
@@ -159,7 +160,7 @@ def _finish_window(window: Window, ctx: RunContext, kept: int, read: int) -> Non
     where = f"at or after {window.variables()['crmStartImport']}"
     ctx.log(
         f"incremental import: read {read} rows {where} ({kept} after de-duplication); "
-        f"cursor staged at {staged} (committed when the run succeeds)"
+        f"cursor staged at {cursor_text(staged)} (committed when the run succeeds)"
     )
 
 
