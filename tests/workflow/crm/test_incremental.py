@@ -154,3 +154,38 @@ def test_index_field_other_than_the_modified_field(flow):
     assert run.succeeded, run.error
     assert set(ids[5:8]) <= set(ids_of(flow)) <= {*ids[5:8], boundary}
     assert flow.cursor("inc", "read")["record_id"] == max(ids[5:8])
+
+
+# -- a cursor belongs to what it measures ------------------------------------------------
+CHANGES = {
+    "filter": ('filter: "LastName != null"', "Contact"),
+    "object": ("", "Lead"),
+    "query_all": ("query_all: true", "Contact"),
+}
+
+
+@pytest.mark.parametrize("key", sorted(CHANGES))
+def test_a_changed_read_definition_starts_a_fresh_cursor(flow, key):
+    """Same workflow name, another read: reusing the old cursor would skip every row
+    older than it (the README's and the example's `contacts-from-salesforce` shared a
+    name: the second imported 1 row of 1,790)."""
+    flow.advance(-600)
+    assert flow.run(WORKFLOW % "").activities[0].rows_out == 50
+    assert flow.run(WORKFLOW % "").activities[0].rows_out < 50  # the cursor is used
+
+    option, obj = CHANGES[key]
+    again = flow.run((WORKFLOW % option).replace("object: Contact", f"object: {obj}"))
+
+    assert again.status == "succeeded", again.error
+    assert again.activities[0].rows_out == flow.sandbox.org.count(obj)
+    warnings = [line for line in flow.log(again) if line.startswith("warning:")]
+    changed = [line for line in warnings if "changed since its cursor was committed" in line]
+    assert changed and key in changed[0], warnings
+
+
+def test_an_unchanged_read_keeps_its_cursor_without_a_warning(flow):
+    flow.advance(-600)
+    flow.run(WORKFLOW % "")
+    again = flow.run(WORKFLOW % "")
+    assert again.activities[0].rows_out < 50
+    assert not [line for line in flow.log(again) if "changed since its cursor" in line]
