@@ -1,21 +1,38 @@
-"""Access to the recorded real responses in ../shared/reference, and shape comparison."""
+"""The recorded real CRM responses in tests/reference/ (inside the repository); shape comparison.
+
+Every read goes through `reference_path`, so a missing file fails the test with an assertion
+naming it (`tests/reference/README.md` says where each file was recorded)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+REFERENCE = Path(__file__).resolve().parent / "reference"
 
 
 def reference_path(*parts: str) -> Path:
+    """The recorded file (or folder) tests/reference/<parts>; asserts that it exists."""
     path = REFERENCE.joinpath(*parts)
-    assert path.exists(), f"recorded response {path} is missing: is ../shared/ beside the repo?"
+    assert path.exists(), (
+        f"the recorded response tests/reference/{'/'.join(parts)} is missing: "
+        "restore it from git (tests/reference/README.md says where it was recorded)"
+    )
     return path
 
 
-def recorded(*parts: str):
-    return json.loads(reference_path(*parts).read_text(encoding="utf-8"))
+def reference_files(*parts: str, pattern: str) -> list[Path]:
+    """The recorded files in the folder tests/reference/<parts> matching `pattern`, sorted;
+    asserts that there is at least one."""
+    found = sorted(reference_path(*parts).glob(pattern))
+    assert found, f"no recorded response matches tests/reference/{'/'.join(parts)}/{pattern}"
+    return found
+
+
+def recorded(*parts: str) -> Any:
+    """The recorded JSON file tests/reference/<parts>, parsed (a UTF-8 BOM is allowed)."""
+    return json.loads(reference_path(*parts).read_text(encoding="utf-8-sig"))
 
 
 def shape(value):

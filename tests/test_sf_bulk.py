@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import time
 
 import httpx
@@ -13,9 +12,8 @@ import pytest
 from simple_salesforce.exceptions import SalesforceOperationError
 
 from tests.conftest import password_token, sf_client, tls
-from tests.reference import REFERENCE as SHARED_REFERENCE
+from tests.reference import recorded
 
-REFERENCE = SHARED_REFERENCE / "salesforce"
 JOBS = "/services/data/v59.0/jobs"
 WAIT = 0.05  # simple-salesforce's first poll delay
 
@@ -121,7 +119,7 @@ def test_bulk2_query_bad_soql_fails_at_creation(sf_http):
 
 
 def test_bulk2_query_job_states_headers_and_keys(sf_http):
-    reference = json.loads((REFERENCE / "airbyte/bulk2_query_job_response.json").read_text())
+    reference = recorded("salesforce", "airbyte", "bulk2_query_job_response.json")
     created = sf_http.post(
         f"{JOBS}/query",
         json={"operation": "queryAll", "query": "SELECT Id, LastName FROM Contact"},
@@ -282,9 +280,7 @@ def test_bulk2_hostile_values_round_trip(sf_fresh):
 
 
 def test_bulk2_ingest_keys_multiple_uploads_and_abort(sf_fresh):
-    reference = json.loads(
-        (REFERENCE / "restforce/bulk_create_job_success_response.json").read_text()
-    )
+    reference = recorded("salesforce", "restforce", "bulk_create_job_success_response.json")
     with _http(sf_fresh) as client:
         job = client.post(
             f"{JOBS}/ingest", json={"object": "Contact", "operation": "insert", "lineEnding": "LF"}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -12,9 +11,8 @@ import pytest
 from crmlink.sandbox.core.seeding import FakeData
 from crmlink.sandbox.salesforce.describes import METADATA_DIR, Catalog, FieldMeta
 from crmlink.sandbox.salesforce.seed import generic_value, plan, seed_org
-from tests.reference import REFERENCE as SHARED_REFERENCE
+from tests.reference import recorded, reference_path
 
-REFERENCE = SHARED_REFERENCE / "salesforce" / "describe"
 OBJECTS = {
     "Account": "001",
     "Contact": "003",
@@ -68,7 +66,7 @@ def field(catalog: Catalog, obj: str, name: str) -> FieldMeta:
 
 
 def reference(name: str) -> dict:
-    return json.loads((REFERENCE / f"cumulusci_{name}_describe.json").read_text())
+    return recorded("salesforce", "describe", f"cumulusci_{name}_describe.json")
 
 
 # --------------------------------------------------------------------------- metadata
@@ -381,8 +379,8 @@ def test_generic_value_covers_every_type(catalog: Catalog) -> None:
 def test_foreign_catalog_uses_generic_rows(tmp_path: Path) -> None:
     """Real describes: known objects seeded, unknown ones from field types; all fit."""
     for name in ("Contact", "Case", "Custom__c"):
-        text = (REFERENCE / f"cumulusci_{name}_describe.json").read_text()
-        (tmp_path / f"{name}.json").write_text(text)
+        source = reference_path("salesforce", "describe", f"cumulusci_{name}_describe.json")
+        (tmp_path / f"{name}.json").write_text(source.read_text())
     catalog = Catalog.load_dir(tmp_path)
     org = RecordingOrg(catalog)
     counts = seed_org(org, 30, seed=5, today=TODAY)

@@ -9,7 +9,7 @@ import pytest
 
 from crmlink.sandbox.salesforce.app import SalesforceSandbox
 from tests.conftest import password_token, sf_client, tls
-from tests.reference import recorded, reference_path, shape_differences
+from tests.reference import recorded, reference_files, reference_path, shape_differences
 
 RESTFORCE = ("salesforce", "restforce")
 
@@ -25,7 +25,7 @@ def real_describes(tmp_path_factory):
         yield sandbox
 
 
-DESCRIBES = sorted(p.name for p in reference_path("salesforce", "describe").glob("*_describe.json"))
+DESCRIBES = [p.name for p in reference_files("salesforce", "describe", pattern="*_describe.json")]
 
 
 @pytest.mark.parametrize(

@@ -22,9 +22,8 @@ from crmlink.sandbox.salesforce.soql import (
 )
 from crmlink.sandbox.salesforce.soql.dates import date_range
 from crmlink.sandbox.salesforce.soql.types import to_18
-from tests.reference import REFERENCE as SHARED_REFERENCE
+from tests.reference import reference_path
 
-DESCRIBES = SHARED_REFERENCE / "salesforce" / "describe"
 NOW = datetime(2024, 3, 15, 12, 0, 0, tzinfo=UTC)  # a Friday; the week began Sunday 10th
 EARLY = "2000-01-01T00:00:00.000+0000"
 SQL_TYPES = {
@@ -62,7 +61,7 @@ WIDGET = {
 
 @pytest.fixture(scope="module")
 def catalog() -> Catalog:
-    loaded = Catalog.load_dir(DESCRIBES)
+    loaded = Catalog.load_dir(reference_path("salesforce", "describe"))
     return Catalog([*loaded.objects(), ObjectMeta.from_describe(WIDGET)])
 
 

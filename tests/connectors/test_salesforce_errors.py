@@ -13,10 +13,8 @@ from crmlink.connectors.salesforce import RetryPolicy, SalesforceConnector
 from crmlink.connectors.salesforce import errors as sf_errors
 from crmlink.connectors.salesforce.describe import TYPE_MAP, remote_table
 from crmlink.errors import AuthError, FilterError, NotFoundError, QuotaExhausted, RetryableError
-from tests.reference import REFERENCE as SHARED_REFERENCE
+from tests.reference import recorded, reference_path
 
-REFERENCE = SHARED_REFERENCE / "salesforce"
-RESTFORCE = REFERENCE / "restforce"
 TOKEN = {
     "access_token": "00Dx!token",
     "instance_url": "https://org.example.com",
@@ -26,7 +24,7 @@ TOKEN = {
 
 
 def _recorded(name: str) -> bytes:
-    return (RESTFORCE / name).read_bytes()
+    return reference_path("salesforce", "restforce", name).read_bytes()
 
 
 def _connector(handler) -> SalesforceConnector:
@@ -159,7 +157,7 @@ def test_bulk_error_text_is_parsed():
     "name", ["cumulusci_Account_describe.json", "cumulusci_Event_describe.json"]
 )
 def test_recorded_describes_map_every_field(name):
-    table = remote_table(json.loads((REFERENCE / "describe" / name).read_text()))
+    table = remote_table(recorded("salesforce", "describe", name))
     assert table.key_field == "Id" and table.modified_field == "SystemModstamp"
     for field in table.fields:
         assert field.kind == TYPE_MAP.get(field.remote_type, FieldKind.UNSUPPORTED)

@@ -1,21 +1,21 @@
-"""Loading the recorded real responses in ../shared/reference/dynamics for comparison."""
+"""Loading the recorded real responses in tests/reference/dynamics for comparison."""
 
 from __future__ import annotations
 
-import json
 import re
+from typing import Any
 
-from tests.reference import REFERENCE
-
-REF = REFERENCE / "dynamics"
+from tests.reference import recorded, reference_path
 
 
-def load(name: str):
-    return json.loads((REF / name).read_text(encoding="utf-8-sig"))
+def load(name: str) -> Any:
+    """The recorded JSON tests/reference/dynamics/<name> (e.g. "docs-current/x.json"), parsed."""
+    return recorded("dynamics", *name.split("/"))
 
 
 def http_examples(name: str) -> str:
-    return (REF / "docs-examples-2020" / name).read_text(encoding="utf-8")
+    """The text of a docs example file tests/reference/dynamics/docs-examples-2020/<name>."""
+    return reference_path("dynamics", "docs-examples-2020", name).read_text(encoding="utf-8")
 
 
 def shape(value):

@@ -11,15 +11,15 @@ from pathlib import Path
 
 from crmlink.sandbox.dynamics.app import DynamicsSandbox
 from tests.dynamics.conftest import api_client
-from tests.dynamics.refs import REF
+from tests.reference import reference_files
 
 
 def test_loads_recorded_metadata(tmp_path):
     folder = tmp_path / "meta"
     folder.mkdir()
-    for path in list((REF / "dataverse-gen").glob("*.json")) + [
-        p for p in (REF / "terraform-provider-power-platform").glob("*entitydefinition*")
-    ]:
+    for path in reference_files("dynamics", "dataverse-gen", pattern="*.json") + reference_files(
+        "dynamics", "terraform-provider-power-platform", pattern="*entitydefinition*"
+    ):
         shutil.copy(path, folder / path.name)
     with DynamicsSandbox(state_dir=tmp_path / "s", records=30, seed=1, metadata_dir=folder) as sb:
         assert {"account", "opportunity", "queueitem", "businessunit", "mailbox"} <= set(
