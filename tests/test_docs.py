@@ -42,3 +42,22 @@ def test_readme_workflow_example_is_valid():
     example = text.split("## Workflows: moving data", 1)[1].split("```yaml\n", 1)[1]
     workflow = load_text(example.split("```", 1)[0], "README.md")
     assert list(workflow.activities) == ["import", "save"]
+
+
+def test_readme_workflow_example_is_the_example_file():
+    """One workflow name, one definition: the README's snippet is the example file (two
+    different workflows under one name once shared a cursor and lost rows)."""
+    text = README.read_text(encoding="utf-8")
+    example = text.split("## Workflows: moving data", 1)[1].split("```yaml\n", 1)[1]
+    file = (README.parent / "examples" / "contacts-to-recipients.yaml").read_text("utf-8")
+    assert example.split("```", 1)[0] == file[file.index("name: ") :]
+
+
+def test_example_workflow_names_are_distinct():
+    import yaml
+
+    names = [
+        yaml.safe_load(path.read_text("utf-8"))["name"]
+        for path in sorted((README.parent / "examples").glob("*.yaml"))
+    ]
+    assert len(names) == len(set(names)), names
