@@ -112,6 +112,19 @@ def _date(value: str | None, ctx: RunContext, option: str) -> dt.datetime | None
         raise UsageError(str(exc)) from None
 
 
+def _misses_deletions(start: dt.datetime, earliest: dt.datetime, window: DeletedWindow) -> bool:
+    """Whether the window really starts before what the CRM still reports.
+
+    Only a window starting before `earliest` can miss deletions — and not when the
+    CRM's log demonstrably begins inside the window: a deletion it reports at (or
+    before) `earliest` means `earliest` is its oldest kept deletion, reported here, not
+    a purge point (Salesforce's "last physically deleted", which is never reported).
+    """
+    if start >= earliest:
+        return False
+    return not any(record.deleted_at <= earliest for record in window.records)
+
+
 def _report(ctx: RunContext, table: str, start, end, window: DeletedWindow) -> None:
     found = f"{len(window.records)} {table} records deleted between {iso(start)} and {iso(end)}"
     ctx.log(f"{found}; the CRM covered the window up to {iso(window.latest_covered)}")
@@ -125,7 +138,7 @@ def _report(ctx: RunContext, table: str, start, end, window: DeletedWindow) -> N
         )
         return
     ctx.log(f"the CRM keeps deleted records from {iso(earliest)} on (its retention limit)")
-    if start < earliest:
+    if _misses_deletions(start, earliest, window):
         ctx.log(
             f"the window starts at {iso(start)}, before {iso(earliest)}: records deleted "
             f"before {iso(earliest)} cannot be reported",
