@@ -28,7 +28,7 @@ from sqlalchemy.exc import OperationalError
 
 from crmlink.config import Settings
 from crmlink.db import Database, open_database
-from crmlink.db.engine import SQLITE_BUSY_MS
+from crmlink.db.failures import database_failure
 from crmlink.errors import CrmlinkError
 
 HomeOpt = Annotated[
@@ -62,7 +62,7 @@ def cli_errors() -> Iterator[None]:
     except CrmlinkError as exc:
         raise fail(exc.message, exc.exit_code) from None
     except OperationalError as exc:
-        raise fail(database_failure(exc), 1) from None
+        raise fail(database_failure(exc) + "; nothing was changed by this command", 1) from None
     except ModuleNotFoundError as exc:
         package = (exc.name or "?").split(".")[0]
         raise fail(
@@ -70,17 +70,6 @@ def cli_errors() -> Iterator[None]:
             f"`pip install {package}` (or reinstall crmlink with its dependencies)",
             1,
         ) from None
-
-
-def database_failure(exc: OperationalError) -> str:
-    """One sentence for a database error that is nobody's input mistake."""
-    reason = (str(exc.orig).strip().splitlines() or ["?"])[0] if exc.orig else str(exc)
-    if "database is locked" in reason or "database is busy" in reason:
-        return (
-            "the campaign database is busy: another crmlink process kept it locked for "
-            f"more than {SQLITE_BUSY_MS // 1000} s; try again in a moment"
-        )
-    return f"the campaign database failed ({reason}); nothing was changed by this command"
 
 
 def _sentence(message: str) -> str:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import csv
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -22,6 +25,7 @@ from crmlink.cli.common import (
 from crmlink.workflow import catalog
 from crmlink.workflow.readable import readable
 from crmlink.workflow.records import RunRecord, iter_rejects, list_runs, load_run, log_lines
+from crmlink.workflow.runs import Claim
 
 app = typer.Typer(help="Workflows: YAML files of activities, run now or on a schedule.",
                   no_args_is_help=True)  # fmt: skip
@@ -47,26 +51,64 @@ def run(
     from crmlink.workflow.engine import run_workflow
     from crmlink.workflow.variables import parse_assignments
 
-    with cli_errors():
-        settings, database = open_catalog(home)
-        live = not json_ and sys.stderr.isatty()
-        if live:
-            from crmlink.workflow.progress import LiveProgress
+    claims: list[Claim] = []
 
-            with LiveProgress() as progress:
+    def on_claim(claim: Claim) -> None:
+        claims.append(claim)
+        _say_resumed(claim)
+
+    try:
+        with cli_errors(), _sigterm_interrupts():
+            settings, database = open_catalog(home)
+            live = not json_ and sys.stderr.isatty()
+            if live:
+                from crmlink.workflow.progress import LiveProgress
+
+                with LiveProgress() as progress:
+                    record = run_workflow(
+                        database, target, parse_assignments(var or []), observer=progress,
+                        fresh=fresh, settings=settings, on_claim=on_claim,
+                    )  # fmt: skip
+            else:
                 record = run_workflow(
-                    database, target, parse_assignments(var or []), observer=progress,
-                    fresh=fresh, settings=settings, on_claim=_say_resumed,
+                    database, target, parse_assignments(var or []),
+                    fresh=fresh, settings=settings, on_claim=on_claim,
                 )  # fmt: skip
-        else:
-            record = run_workflow(
-                database, target, parse_assignments(var or []),
-                fresh=fresh, settings=settings, on_claim=_say_resumed,
-            )  # fmt: skip
+    except KeyboardInterrupt:
+        raise _interrupted(claims, target) from None
     _print_run(record, json_)
     if record.exit_code:
         reason = record.error or "see `crmlink workflow run-show`"
         raise fail(f"run {record.id} of {record.workflow!r} failed: {reason}", record.exit_code)
+
+
+@contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM (a `kill`, a service manager stopping us) stops a run as Ctrl-C does."""
+
+    def interrupt(signum, frame) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupted(claims: list[Claim], target: str) -> typer.Exit:
+    """What an interrupted run says: which run stopped and how to resume it (exit 130)."""
+    if not claims:
+        typer.echo("Interrupted before the run started; nothing was changed.", err=True)
+    else:
+        run_id = claims[-1].run_id
+        typer.echo(
+            f"Interrupted: run {run_id} stopped and its running activity is marked "
+            f"interrupted. `crmlink workflow run {target}` resumes run {run_id} "
+            "(activities that succeeded are not rerun).",
+            err=True,
+        )
+    return typer.Exit(130)
 
 
 def _say_resumed(claim) -> None:

@@ -7,7 +7,9 @@ import decimal
 import json
 
 from sqlalchemy import Connection, String, Text, insert, inspect, literal, select, update
+from sqlalchemy.exc import OperationalError
 
+from crmlink.db.failures import database_failure
 from crmlink.db.types import utcnow
 from crmlink.errors import CrmlinkError, UsageError
 from crmlink.workflow import populations
@@ -45,6 +47,8 @@ def _json_default(value):
 def describe(exc: BaseException) -> str:
     if isinstance(exc, CrmlinkError):
         return exc.message
+    if isinstance(exc, OperationalError):
+        return database_failure(exc)
     if isinstance(exc, KeyboardInterrupt):
         return "interrupted"
     first = (str(exc).strip().splitlines() or [""])[0]
