@@ -74,10 +74,10 @@ def test_unknown_auth_method_is_a_usage_error(sf_sandbox):
 
 
 def test_tls_is_verified_without_the_ca_bundle(sf_sandbox):
-    from crmlink.errors import RetryableError
+    from crmlink.errors import UsageError
 
     settings = account(sf_sandbox, ca_bundle=None)
-    with pytest.raises(RetryableError, match="CERTIFICATE_VERIFY_FAILED|certificate"):
+    with pytest.raises(UsageError, match="certificate .* could not be verified"):
         SalesforceConnector(settings, retry=FAST_RETRY).identity()
 
 

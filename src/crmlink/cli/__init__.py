@@ -67,9 +67,11 @@ def demo(
     Account, wizard, enumerations, import, export with ids written back, incremental
     re-import, deletions — each step's rows, rejects, API calls and seconds.
     """
+    from crmlink.cli.common import cli_errors
     from crmlink.demo import run_demo
 
-    run_demo(records, home)
+    with cli_errors():
+        run_demo(records, home)
 
 
 __all__ = ["app"]

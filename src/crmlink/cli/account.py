@@ -37,6 +37,7 @@ from crmlink.cli.common import (
     print_json,
     print_table,
 )
+from crmlink.cli.from_sandbox import sandbox_values
 from crmlink.connectors.base import AccountSettings, Connector, Identity, Usage
 from crmlink.errors import JobFailed, UsageError
 
@@ -55,15 +56,20 @@ def _store(home: Path | None) -> AccountStore:
 @cli_errors()
 def add(
     name: NameArg,
-    crm_type: Annotated[str, typer.Option("--type", help="salesforce or dynamics.")],
-    url: Annotated[str, typer.Option(help="The CRM's https:// address.")],
+    crm_type: Annotated[
+        str | None, typer.Option("--type", help="salesforce or dynamics.", show_default=False)
+    ] = None,
+    url: Annotated[
+        str | None, typer.Option(help="The CRM's https:// address.", show_default=False)
+    ] = None,
     auth: Annotated[
-        str,
+        str | None,
         typer.Option(
             help="salesforce: soap, password, client-credentials, jwt, refresh-token; "
-            "dynamics: client-secret, certificate, password."
+            "dynamics: client-secret, certificate, password.",
+            show_default=False,
         ),
-    ],
+    ] = None,
     username: Annotated[str | None, typer.Option(help="The CRM user's login.")] = None,
     client_id: Annotated[
         str | None, typer.Option(help="Connected app consumer key / Azure app client id.")
@@ -88,9 +94,33 @@ def add(
         bool,
         typer.Option("--secrets-stdin", help="Read secrets from stdin, one field=value a line."),
     ] = False,
+    from_sandbox: Annotated[
+        Path | None,
+        typer.Option(
+            help="Take --type, --url, --ca-bundle and the credentials from the ready line of "
+            "the sandbox started with --state-dir DIR (waits for it).",
+            show_default=False,
+        ),
+    ] = None,
     home: HomeOpt = None,
 ) -> None:
     """Add an external account; secrets are asked for (no echo), or read from env or stdin."""
+    from_box: dict[str, str] = {}
+    if from_sandbox is not None:
+        box = sandbox_values(from_sandbox, crm_type, auth)
+        crm_type, auth, url = box.type, box.auth, url or box.url
+        ca_bundle = ca_bundle or Path(box.ca_bundle)
+        username = username or box.settings.get("username")
+        client_id = client_id or box.settings.get("client_id")
+        tenant_id = tenant_id or box.settings.get("tenant_id")
+        private_key = private_key or _path(box.settings.get("private_key"))
+        from_box = box.secrets
+    if crm_type is None or url is None or auth is None:
+        missing = [f for f, v in (("--type", crm_type), ("--url", url), ("--auth", auth)) if not v]
+        raise UsageError(
+            f"account add needs {', '.join(missing)}: give them, or --from-sandbox DIR to take "
+            "them from a sandbox started with --state-dir DIR"
+        )
     data = check(
         AccountInput(
             name=name,
@@ -108,7 +138,7 @@ def add(
     )
     store = _store(home)
     data = store.check_new(data)
-    secrets = _given_secrets(secret_from_env or [], sys.stdin if secrets_stdin else None)
+    secrets = from_box | _given_secrets(secret_from_env or [], sys.stdin if secrets_stdin else None)
     if not secrets_stdin:
         secrets |= _asked_secrets(data, secrets)
     account = store.add(replace(data, secrets=secrets))
@@ -116,6 +146,10 @@ def add(
         f"Added account {account.name!r} ({account.type}, {account.auth}); "
         f"check it with `crmlink account test {account.name}`."
     )
+
+
+def _path(value: str | None) -> Path | None:
+    return None if value is None else Path(value)
 
 
 def _given_secrets(env_specs: list[str], stream: Iterable[str] | None) -> dict[str, str]:

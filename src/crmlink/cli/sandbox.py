@@ -1,19 +1,32 @@
-"""`crmlink sandbox salesforce|dynamics`: serve a sandbox CRM until interrupted."""
+"""`crmlink sandbox salesforce|dynamics`: serve a sandbox CRM until interrupted (SIGINT
+or SIGTERM, after which its temporary folder is removed); `crmlink sandbox wait DIR`:
+wait until the sandbox of a state folder is ready and print its ready line."""
 
 from __future__ import annotations
 
+import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
 from typing import Annotated
 
 import typer
 
 from crmlink.cli.common import fail
+from crmlink.errors import CrmlinkError
 
 app = typer.Typer(help="Run a sandbox CRM over HTTPS on loopback.", no_args_is_help=True)
 
 HostOpt = Annotated[str, typer.Option(help="Address to listen on.")]
-PortOpt = Annotated[int, typer.Option(help="Port to listen on; 0 picks a free one.")]
+PortOpt = Annotated[
+    int | None,
+    typer.Option(
+        help="Port to listen on; 0 picks a free one. Default: the port of the last start "
+        "in --state-dir, else a free one.",
+        show_default=False,
+    ),
+]
 StateOpt = Annotated[
     Path | None,
     typer.Option(help="Keep the org in SQLite in this folder (default: a temporary folder)."),
@@ -26,32 +39,49 @@ FaultsOpt = Annotated[
 ]
 
 
-def _serve(make_sandbox, records: int) -> None:
+class _Terminated(Exception):
+    """SIGTERM arrived: stop serving and clean up, as on Ctrl-C."""
+
+
+def _terminate(_signum: int, _frame: FrameType | None) -> None:
+    raise _Terminated
+
+
+def _serve(make_sandbox: Callable, records: int) -> None:
     from crmlink.sandbox.core.faults import FaultSpecError
 
     if records >= 50_000:  # stdout carries only the ready line: progress goes to stderr
         typer.echo(f"Preparing the sandbox ({records:,} records to seed)…", err=True)
+    # uvicorn handles SIGTERM while serving, then raises it again: end like Ctrl-C then.
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
-        sandbox = make_sandbox()
-    except (FaultSpecError, FileNotFoundError, ValueError) as exc:
-        raise fail(str(exc)) from None
+        try:
+            sandbox = make_sandbox()
+        except (FaultSpecError, FileNotFoundError, ValueError) as exc:
+            raise fail(str(exc)) from None
 
-    def announce() -> None:
-        sys.stdout.write(sandbox.ready_line() + "\n")
-        sys.stdout.flush()
+        def announce() -> None:
+            sys.stdout.write(sandbox.ready_line() + "\n")
+            sys.stdout.flush()
 
-    try:
-        sandbox.serve_forever(on_ready=announce)
-    except KeyboardInterrupt:
+        try:
+            sandbox.serve_forever(on_ready=announce)
+        except CrmlinkError as exc:
+            raise fail(exc.message, exc.exit_code) from None
+        except (KeyboardInterrupt, _Terminated):
+            pass
+        finally:
+            sandbox.close()
+    except _Terminated:  # before serving (e.g. while seeding): nothing more to clean
         pass
     finally:
-        sandbox.close()
+        signal.signal(signal.SIGTERM, previous)
 
 
 @app.command("salesforce")
 def sandbox_salesforce(
     host: HostOpt = "127.0.0.1",
-    port: PortOpt = 0,
+    port: PortOpt = None,
     state_dir: StateOpt = None,
     records: RecordsOpt = 2000,
     seed: SeedOpt = 42,
@@ -87,7 +117,7 @@ def sandbox_salesforce(
 @app.command("dynamics")
 def sandbox_dynamics(
     host: HostOpt = "127.0.0.1",
-    port: PortOpt = 0,
+    port: PortOpt = None,
     state_dir: StateOpt = None,
     records: RecordsOpt = 2000,
     seed: SeedOpt = 42,
@@ -118,3 +148,27 @@ def sandbox_dynamics(
         ),
         records,
     )
+
+
+@app.command("wait")
+def sandbox_wait(
+    state_dir: Annotated[
+        Path, typer.Argument(help="The --state-dir of a sandbox started (or starting) elsewhere.")
+    ],
+    timeout: Annotated[
+        float, typer.Option(min=0, help="Seconds to wait before giving up (exit 1).")
+    ] = 60.0,
+) -> None:
+    """Wait until the sandbox of STATE_DIR is ready and answering; print its ready line.
+
+    For scripts: `crmlink sandbox salesforce --state-dir /tmp/sf & crmlink sandbox wait /tmp/sf`.
+    """
+    import json
+
+    from crmlink.sandbox.core.ready import wait_ready
+
+    try:
+        info = wait_ready(state_dir, timeout)
+    except CrmlinkError as exc:
+        raise fail(exc.message, exc.exit_code) from None
+    typer.echo(json.dumps(info))

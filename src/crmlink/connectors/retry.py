@@ -1,20 +1,24 @@
 """What every connector's HTTP layer shares: TLS verification, bounded retries with
 backoff that honour `Retry-After`, and the rule that a broken call which is not safe to
-repeat is reported as in doubt instead of being sent twice."""
+repeat is reported as in doubt instead of being sent twice.
+
+A CA bundle that is gone or is not PEM, and a certificate that does not verify, are
+usage errors naming `--ca-bundle`: retrying cannot fix them."""
 
 from __future__ import annotations
 
 import random
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TypeVar
 
 import httpx
 
 from crmlink.connectors.base import AccountSettings
-from crmlink.errors import RetryableError
+from crmlink.errors import RetryableError, UsageError
 
 T = TypeVar("T")
 
@@ -38,9 +42,65 @@ class RetryPolicy:
 
 def tls_context(account: AccountSettings) -> ssl.SSLContext:
     """Verification on, always: the account's CA bundle if it has one, else the system's."""
-    if account.ca_bundle:
-        return ssl.create_default_context(cafile=account.ca_bundle)
-    return ssl.create_default_context()
+    cafile = checked_ca_bundle(account)
+    if cafile is None:
+        return ssl.create_default_context()
+    return ssl.create_default_context(cafile=cafile)
+
+
+def checked_ca_bundle(account: AccountSettings) -> str | None:
+    """The account's CA bundle path once it is known to be a readable PEM file of
+    certificates (None: the system's CAs); else a UsageError saying how to fix it."""
+    path = account.ca_bundle
+    if not path:
+        return None
+    if not Path(path).is_file():
+        raise _bad_bundle(account, "does not exist")
+    try:
+        ssl.create_default_context(cafile=path)
+    except (ssl.SSLError, OSError, ValueError):
+        raise _bad_bundle(account, "is not a PEM file of certificates") from None
+    return path
+
+
+def _bad_bundle(account: AccountSettings, problem: str) -> UsageError:
+    return UsageError(
+        f"the CA bundle {account.ca_bundle} of account {account.name!r} {problem}: fix it "
+        f"with `crmlink account edit {account.name} --ca-bundle FILE`",
+        account=account.name,
+    )
+
+
+def verification_failure(exc: BaseException) -> ssl.SSLCertVerificationError | None:
+    """The certificate verification error behind a network error (httpx, requests), if any."""
+    for link in _causes(exc):
+        if isinstance(link, ssl.SSLCertVerificationError):
+            return link
+    return None
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    todo: list[BaseException] = [exc]
+    while todo:
+        link = todo.pop()
+        if id(link) in seen:
+            continue
+        seen.add(id(link))
+        yield link
+        nexts = [link.__cause__, link.__context__, getattr(link, "reason", None), *link.args]
+        todo += [n for n in nexts if isinstance(n, BaseException)]
+
+
+def untrusted(crm: str, account: str, error: ssl.SSLCertVerificationError) -> UsageError:
+    """The sentence for a CRM whose certificate the account's CAs do not verify."""
+    reason = error.verify_message or error.reason or "certificate verify failed"
+    return UsageError(
+        f"the TLS certificate of {crm} could not be verified ({reason}) for account "
+        f"{account!r}: give the CA that signed it with `crmlink account edit {account} "
+        "--ca-bundle FILE` (or --ca-bundle at `account add`)",
+        account=account,
+    )
 
 
 @dataclass
@@ -60,6 +120,9 @@ class Retrier:
             except RetryableError as exc:
                 failure, wait = exc, exc.retry_after
             except httpx.TransportError as exc:
+                failed = verification_failure(exc)
+                if failed is not None:  # not transient: a retry would fail the same way
+                    raise untrusted(self.crm, self.account, failed) from None
                 if not idempotent:
                     raise self._in_doubt(exc) from None
                 failure, wait = self._network_error(exc), None

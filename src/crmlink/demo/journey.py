@@ -15,7 +15,7 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from crmlink.catalog.accounts import AccountInput, AccountStore
 from crmlink.catalog.recipient import recipient
@@ -24,6 +24,8 @@ from crmlink.config import Settings
 from crmlink.connectors.base import Connector
 from crmlink.connectors.registry import open_connector
 from crmlink.db import Database, open_database
+from crmlink.demo.home import check_demo_home, forget_cursors, put_account
+from crmlink.errors import JobFailed
 from crmlink.sandbox.dynamics.app import DynamicsSandbox
 from crmlink.sandbox.salesforce.app import SalesforceSandbox
 from crmlink.wizard.enums import Mapping, list_picklists, sync_picklists
@@ -33,6 +35,8 @@ from crmlink.workflow.engine import run_workflow
 ACCOUNT = "sfdc"
 DYNAMICS = "dyn"
 WORKFLOWS = resources.files("crmlink.demo") / "workflows"
+DEMO_WORKFLOWS = ("demo-contacts-import", "demo-deleted-contacts", "demo-dynamics-contacts",
+                  "demo-leads-delete", "demo-leads-export")  # fmt: skip
 
 
 @dataclass
@@ -71,7 +75,7 @@ class Demo:
         with resources.as_file(WORKFLOWS / filename) as path:
             record = run_workflow(self.database, Path(path), variables, settings=self.settings)
         if record.status != "succeeded":
-            raise RuntimeError(f"workflow {filename} {record.status}: {record.error}")
+            raise JobFailed(f"the demo workflow {filename} {record.status}: {record.error}")
         step.rows = max((a.rows_out for a in record.activities), default=0)
         step.rejects = sum(a.rows_rejected for a in record.activities)
         step.result = ", ".join(
@@ -103,7 +107,7 @@ def _dynamics_account(info: dict) -> AccountInput:
 
 def _add_account(demo: Demo, step: Step, account: AccountInput) -> None:
     store = _accounts(demo)
-    store.add(account)
+    put_account(store, account)  # a rerun on the same --home replaces the demo's accounts
     with closing(open_connector(store.settings(account.name))) as connector:
         who = connector.identity()
     step.result = f"{account.name}: org {who.org_id}, user {who.user} (API {who.api_version})"
@@ -145,7 +149,10 @@ def _new_recipients(demo: Demo) -> None:
     ]  # fmt: skip
     rows.append({**rows[0], "email": "broken@@demo.example", "last_name": "Broken"})
     with demo.database.transaction() as conn:
-        conn.execute(insert(recipient), rows)
+        known = set(conn.execute(select(recipient.c.email)).scalars())  # a rerun adds none
+        rows = [row for row in rows if row["email"] not in known]
+        if rows:
+            conn.execute(insert(recipient), rows)
 
 
 def _change_contacts(demo: Demo) -> tuple[int, int]:
@@ -221,6 +228,12 @@ def run_demo(
             DynamicsSandbox(records=max(records // 4, 10), seed=42) as dynamics,
             open_database(settings) as database,
         ):
+            check_demo_home(
+                AccountStore(database, SecretCipher(settings.secret_key)),
+                folder,
+                (ACCOUNT, DYNAMICS),
+            )
+            forget_cursors(database, DEMO_WORKFLOWS)
             console.print(f"Salesforce sandbox on [bold]{sandbox.url}[/] ({records} contacts)")
             console.print(f"Dynamics 365 sandbox on [bold]{dynamics.url}[/]")
             demo = Demo(sandbox, dynamics, settings, database, console)

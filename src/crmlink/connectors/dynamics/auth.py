@@ -11,7 +11,6 @@ environment URL's host is loopback (the sandbox CRM): then `{url}/{tenant_id}`.
 from __future__ import annotations
 
 import ipaddress
-import ssl
 import threading
 from collections.abc import Callable, Generator
 from pathlib import Path
@@ -21,6 +20,12 @@ import httpx
 
 from crmlink.connectors.base import AccountSettings
 from crmlink.connectors.dynamics import errors
+from crmlink.connectors.retry import (
+    checked_ca_bundle,
+    tls_context,
+    untrusted,
+    verification_failure,
+)
 from crmlink.errors import RetryableError, UsageError
 
 AUTH_METHODS = ("client-secret", "certificate", "password")
@@ -49,7 +54,7 @@ def _requests_session(account: AccountSettings):
 
     session = requests.Session()
     session.trust_env = False  # else REQUESTS_CA_BUNDLE would override `verify`
-    session.verify = account.ca_bundle or True
+    session.verify = checked_ca_bundle(account) or True
     return session
 
 
@@ -122,6 +127,9 @@ class TokenSource:
             result = app.acquire_token_for_client([self.scope])
         except requests.RequestException as exc:
             self._app = None  # its discovery may not have happened: redo it next time
+            failed = verification_failure(exc)
+            if failed is not None:
+                raise untrusted("Azure AD", self.account.name, failed) from None
             raise RetryableError(
                 f"Azure AD could not be reached ({type(exc).__name__})", account=self.account.name
             ) from None
@@ -176,12 +184,15 @@ class TokenSource:
         }
         if acc.secrets.get("client_secret"):
             form["client_secret"] = str(acc.secrets["client_secret"])
-        verify = ssl.create_default_context(cafile=acc.ca_bundle or None)
+        verify = tls_context(acc)
         try:
             response = httpx.post(
                 f"{self.authority}/oauth2/v2.0/token", data=form, verify=verify, timeout=60
             )
         except httpx.TransportError as exc:
+            failed = verification_failure(exc)
+            if failed is not None:
+                raise untrusted("Azure AD", acc.name, failed) from None
             raise RetryableError(
                 f"Azure AD could not be reached ({type(exc).__name__})", account=acc.name
             ) from None

@@ -5,6 +5,9 @@ A concrete sandbox (Salesforce, Dynamics) subclasses `SandboxBase` and provides
 `build_routes()` (its own HTTP API), `classify(method, path)` (endpoint names for the
 stats), `render_fault(kind, spec)` (its own 503/429/quota answers), `credentials()`
 (what the ready line prints besides url and ca_bundle), `reset()` and `seed()`.
+
+Started, a sandbox writes its ready line to `state_dir/ready.json` (removed at close) and
+remembers its port in the state folder: `port=None` reuses it (else any free port).
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from starlette.routing import BaseRoute
 
 from crmlink.sandbox.core.admin import admin_routes
 from crmlink.sandbox.core.faults import FaultInjector, FaultMiddleware, FaultSpec
-from crmlink.sandbox.core.server import SandboxServer
+from crmlink.sandbox.core.ready import remove_ready, store_port, stored_port, write_ready
+from crmlink.sandbox.core.server import PortInUse, SandboxServer
 from crmlink.sandbox.core.stats import CallStats
 from crmlink.sandbox.core.store import remove_tree, resolve_state_dir
 from crmlink.sandbox.core.tls import ClientKeyPair, TlsFiles, ensure_client_keypair, ensure_tls
@@ -28,7 +32,7 @@ class SandboxBase:
         self,
         state_dir: Path | str | None = None,
         host: str = "127.0.0.1",
-        port: int = 0,
+        port: int | None = 0,
         faults: FaultSpec | str | None = None,
     ) -> None:
         self.state_dir, self._temporary = resolve_state_dir(state_dir)
@@ -79,14 +83,37 @@ class SandboxBase:
 
     def start(self) -> SandboxBase:
         """Serve in a background thread (tests, demo, benchmarks)."""
-        self._server = SandboxServer(self.asgi_app(), self.tls, self.host, self.port)
+        self._server = self._bind()
         self._server.start()
+        write_ready(self.state_dir, self.info())
         return self
 
     def serve_forever(self, on_ready=None) -> None:
         """Serve in this thread until interrupted (the CLI)."""
-        self._server = SandboxServer(self.asgi_app(), self.tls, self.host, self.port)
-        self._server.serve_forever(on_ready)
+        self._server = self._bind()
+
+        def ready() -> None:
+            write_ready(self.state_dir, self.info())
+            if on_ready is not None:
+                on_ready()
+
+        self._server.serve_forever(ready)
+
+    def _bind(self) -> SandboxServer:
+        """The server on `port`; None: the port of the last start in the state folder."""
+        kept = stored_port(self.state_dir) if self.port is None else None
+        try:
+            server = SandboxServer(self.asgi_app(), self.tls, self.host, kept or self.port or 0)
+        except PortInUse:
+            if kept is None:
+                raise
+            raise PortInUse(
+                f"port {kept} on {self.host} (kept from the last start in {self.state_dir}) "
+                "is in use: choose another --port (or 0 for any free one)"
+            ) from None
+        if not self._temporary:
+            store_port(self.state_dir, server.port)
+        return server
 
     def stop(self) -> None:
         if self._server is not None:
@@ -95,7 +122,8 @@ class SandboxBase:
         self.close()
 
     def close(self) -> None:
-        """Release storage; a temporary state folder is removed."""
+        """Release storage; the ready file goes, a temporary state folder is removed."""
+        remove_ready(self.state_dir)
         if self._temporary:
             remove_tree(self.state_dir)
 

@@ -2,22 +2,31 @@
 
 Like moto's ThreadedMotoServer: tests, the demo and the benchmarks start a sandbox
 in-process with `start()` and stop it with `stop()`; the CLI calls `serve_forever()`.
+A socket that cannot be bound (port in use, unknown host) is a `UsageError` raised to
+the caller, and an error of the server thread during start-up reaches `start()`'s caller.
 """
 
 from __future__ import annotations
 
+import errno
 import socket
 import threading
 import time
+from collections.abc import Callable
 
 import uvicorn
 
+from crmlink.errors import UsageError
 from crmlink.sandbox.core.tls import TlsFiles
+
+
+class PortInUse(UsageError):
+    """The port asked for is taken by another program."""
 
 
 class SandboxServer:
     def __init__(self, app, tls: TlsFiles, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._socket = _bind(host, port)
+        self._socket = bind_socket(host, port)
         self.host = host
         self.port = self._socket.getsockname()[1]
         config = uvicorn.Config(
@@ -32,6 +41,7 @@ class SandboxServer:
         )
         self._server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
 
     @property
     def url(self) -> str:
@@ -39,12 +49,17 @@ class SandboxServer:
         return f"https://{host}:{self.port}"
 
     def start(self, timeout: float = 15.0) -> SandboxServer:
-        """Serve in a daemon thread; return once the server accepts connections."""
-        self._thread = threading.Thread(target=self._run, name="sandbox-server", daemon=True)
+        """Serve in a daemon thread; return once the server accepts connections.
+
+        An exception of the server thread before it is ready is raised here."""
+        self._thread = threading.Thread(target=self._run_caught, name="sandbox-server", daemon=True)
         self._thread.start()
         deadline = time.monotonic() + timeout
         while not self._server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                if self._error is not None:
+                    raise self._error
                 raise RuntimeError(f"sandbox server did not start on {self.url}")
             time.sleep(0.01)
         return self
@@ -55,13 +70,16 @@ class SandboxServer:
             self._thread.join(timeout=10)
         self._socket.close()
 
-    def serve_forever(self, on_ready=None) -> None:
+    def serve_forever(self, on_ready: Callable[[], None] | None = None) -> None:
         """Serve in this thread until interrupted; `on_ready()` runs once it listens."""
         watcher = threading.Thread(target=self._notify_ready, args=(on_ready,), daemon=True)
         watcher.start()
-        self._run()
+        try:
+            self._run()
+        finally:
+            self._socket.close()
 
-    def _notify_ready(self, on_ready) -> None:
+    def _notify_ready(self, on_ready: Callable[[], None] | None) -> None:
         while not self._server.started and not self._server.should_exit:
             time.sleep(0.01)
         if on_ready is not None and self._server.started:
@@ -70,6 +88,12 @@ class SandboxServer:
     def _run(self) -> None:
         self._server.run(sockets=[self._socket])
 
+    def _run_caught(self) -> None:
+        try:
+            self._run()
+        except BaseException as exc:  # noqa: BLE001 - handed to start()'s caller
+            self._error = exc
+
     def __enter__(self) -> SandboxServer:
         return self.start()
 
@@ -77,11 +101,44 @@ class SandboxServer:
         self.stop()
 
 
-def _bind(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port, or a UsageError saying how to choose another."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        raise UsageError(
+            f"the host {host!r} does not resolve to an address: give --host 127.0.0.1 "
+            "(or another address of this machine)"
+        ) from None
+    family, _, _, _, address = infos[0]
     sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(128)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        raise _bind_error(host, port, exc) from None
     sock.set_inheritable(True)
     return sock
+
+
+def _bind_error(host: str, port: int, exc: OSError) -> UsageError:
+    if exc.errno == errno.EADDRINUSE:
+        return PortInUse(
+            f"port {port} on {host} is in use: choose another --port (or 0 for any free one)"
+        )
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return UsageError(
+            f"port {port} on {host} needs privileges this user lacks: choose a --port above "
+            "1023 (or 0 for any free one)"
+        )
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return UsageError(
+            f"{host} is not an address of this machine: give --host 127.0.0.1 "
+            "(or another local address)"
+        )
+    return UsageError(
+        f"cannot listen on port {port} of {host} ({exc.strerror or exc}): choose another "
+        "--host or --port"
+    )

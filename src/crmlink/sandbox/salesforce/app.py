@@ -58,7 +58,7 @@ class SalesforceSandbox(SandboxBase):
         self,
         state_dir: Path | str | None = None,
         host: str = "127.0.0.1",
-        port: int = 0,
+        port: int | None = 0,
         records: int = 2000,
         seed: int = 42,
         describe_dir: Path | str | None = None,

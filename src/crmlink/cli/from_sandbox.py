@@ -1,0 +1,59 @@
+"""`account add NAME --from-sandbox DIR`: the account's values from a sandbox's ready line.
+
+The sandbox started with `--state-dir DIR` writes its ready line to `DIR/ready.json`; this
+waits for it (as `crmlink sandbox wait` does) and picks what the auth method needs: the
+type, URL and CA bundle, the settings (username, client id, tenant id, private key) and the
+secrets. Checking them stays with the catalog (`check`, `check_secrets`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from crmlink.catalog.accounts import SETTING_FIELDS, auth_rule
+from crmlink.catalog.secrets import SECRET_FIELDS
+from crmlink.errors import UsageError
+from crmlink.sandbox.core.ready import sandbox_type, wait_ready
+
+DEFAULT_AUTH = {"salesforce": "password", "dynamics": "client-secret"}
+WAIT_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class SandboxValues:
+    type: str
+    url: str
+    auth: str
+    ca_bundle: str
+    settings: dict[str, str] = field(default_factory=dict)
+    secrets: dict[str, str] = field(default_factory=dict, repr=False)
+
+
+def sandbox_values(
+    state_dir: Path, crm_type: str | None, auth: str | None, timeout: float = WAIT_SECONDS
+) -> SandboxValues:
+    """What the ready line of `state_dir` gives for `--auth auth` (default: its usual one)."""
+    info = wait_ready(state_dir, timeout)
+    kind = sandbox_type(info)
+    if crm_type is not None and crm_type != kind:
+        raise UsageError(
+            f"--from-sandbox {state_dir} is a {kind} sandbox, not --type {crm_type}: "
+            "leave --type out"
+        )
+    method = auth or DEFAULT_AUTH[kind]
+    rule = auth_rule(kind, method)
+    absent = [name for name in rule.needs if not isinstance(info.get(name), str)]
+    if absent:
+        raise UsageError(
+            f"the {kind} sandbox of {state_dir} has no {', '.join(absent)} for --auth "
+            f"{method}: choose another --auth"
+        )
+    return SandboxValues(
+        type=kind,
+        url=str(info["url"]),
+        auth=method,
+        ca_bundle=str(info["ca_bundle"]),
+        settings={n: info[n] for n in rule.needs if n in SETTING_FIELDS},
+        secrets={n: info[n] for n in rule.needs if n in SECRET_FIELDS},
+    )
