@@ -20,7 +20,7 @@ from sqlalchemy import select
 from crmlink.connectors.base import Connector
 from crmlink.db import Database
 from crmlink.errors import RetryableError, UsageError
-from crmlink.workflow import steps
+from crmlink.workflow import preflight, steps
 from crmlink.workflow.activities import build
 from crmlink.workflow.base import ERRORS, ActivityResult, Population
 from crmlink.workflow.context import ActivityContext, RunSession
@@ -36,12 +36,18 @@ MAX_BACKOFF = 60.0
 
 
 def resolve(database: Database, target: str | Path) -> Workflow:
-    """A workflow from a YAML file, else from the registered workflows."""
+    """A workflow from a YAML file, else a registered one, else the one of the last run
+    by that name (a workflow run from a file: `workflow run NAME` resumes it)."""
     path = Path(target)
     if path.is_file() or path.suffix in (".yaml", ".yml"):
         return load_file(path)
     with database.connect() as conn:
         row = conn.execute(select(workflows).where(workflows.c.name == str(target))).first()
+        if row is None:  # run from a file, not registered: the definition of its last run
+            runs = workflow_runs.c
+            last = select(runs.definition, runs.path, runs.workflow.label("name"))
+            last = last.where(runs.workflow == str(target)).order_by(runs.id.desc()).limit(1)
+            row = conn.execute(last).first()
     if row is None:
         raise UsageError(
             f"no workflow file or registered workflow named {str(target)!r}: "
@@ -106,6 +112,7 @@ class _Runner:
         session = self.session
         try:
             self._begin()
+            preflight.check(self.workflow, self.session, self.variables)
             failed = None
             for position, name in enumerate(self.workflow.order()):
                 failed = self._step(position, name)

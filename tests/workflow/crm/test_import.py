@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert
 
+from crmlink.errors import UsageError
 from tests.conftest import sf_client
 
 pytestmark = pytest.mark.slow
@@ -49,14 +50,14 @@ def test_filter_order_limit_and_typed_columns(shared_flow):
 
 
 def test_unknown_field_fails_the_run_with_suggestions(shared_flow):
-    run = shared_flow.run("""
-        name: typo
-        activities:
-          read: {type: crm, operation: import, account: sfdc, object: Contact,
-                 fields: [Emial]}
-    """)
-    assert run.status == "failed"
-    assert "unknown field 'Emial' on Contact; did you mean: Email?" in run.error
+    with pytest.raises(UsageError) as failed:  # the preflight, before the import runs
+        shared_flow.run("""
+            name: typo
+            activities:
+              read: {type: crm, operation: import, account: sfdc, object: Contact,
+                     fields: [Emial]}
+        """)
+    assert "unknown field 'Emial' on Contact (did you mean 'Email'?)" in str(failed.value)
 
 
 def test_query_all_includes_deleted_records(flow):

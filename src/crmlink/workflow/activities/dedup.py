@@ -12,7 +12,7 @@ kept as it is, and an `update` matching on that key rejects it, naming the key.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, field_validator
 from sqlalchemy import case, func, insert, or_, select
@@ -22,6 +22,9 @@ from crmlink.workflow.activities.targets import column, columns
 from crmlink.workflow.base import OK, ActivityResult, ColumnSpec, Population, RunContext
 from crmlink.workflow.config_base import ActivityConfig
 from crmlink.workflow.populations import ROW
+
+if TYPE_CHECKING:
+    from crmlink.workflow.preflight import Checker, Problem
 
 
 class DedupConfig(ActivityConfig):
@@ -34,6 +37,13 @@ class DedupConfig(ActivityConfig):
     @classmethod
     def _one_or_many(cls, value):
         return [value] if isinstance(value, str) else value
+
+    def preflight(self, checker: Checker) -> list[Problem]:
+        """Before the run: `keys` and `by` are input columns (when those are known)."""
+        problems = checker.source("keys", self.keys)
+        problems += checker.source("by", [self.by] if self.by else [])
+        checker.produces(checker.input)  # the input's rows, fewer of them
+        return problems
 
 
 class DedupActivity:

@@ -13,10 +13,10 @@ One set-based `INSERT INTO wk… SELECT …`: no row passes through Python.
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, field_validator
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select
 
 from crmlink.errors import UsageError
 from crmlink.workflow.activities.targets import column, columns, resolve_table
@@ -24,6 +24,9 @@ from crmlink.workflow.base import OK, ActivityResult, ColumnSpec, Population, Ru
 from crmlink.workflow.config_base import ActivityConfig
 from crmlink.workflow.populations import ROW
 from crmlink.workflow.sql_filter import compile_filter
+
+if TYPE_CHECKING:
+    from crmlink.workflow.preflight import Checker, Problem
 
 _ORDER = re.compile(r"^\s*(\w+)(?:\s+(asc|desc))?\s*$", re.IGNORECASE)
 
@@ -48,6 +51,20 @@ class QueryConfig(ActivityConfig):
             if not _ORDER.match(item):
                 raise ValueError(f"{item!r} is not 'field' or 'field desc'")
         return value
+
+    def preflight(self, checker: Checker) -> list[Problem]:
+        """Before the run: the table, its `fields`, `order_by` and filter fields exist."""
+        if not checker.known(self.table):
+            return []
+        table = checker.table("table", self.table)
+        if not isinstance(table, Table):
+            return [table]
+        ordered = [found.group(1) for item in self.order_by if (found := _ORDER.match(item))]
+        problems = checker.columns("fields", table, self.fields)
+        problems += checker.columns("order_by", table, ordered)
+        problems += checker.table_filter("filter", self.filter, table)
+        checker.produces(self.fields or [c.name for c in columns(table)])
+        return problems
 
 
 class QueryActivity:

@@ -1,6 +1,7 @@
 """Campaign tables activities read and write: `recipient`, a schema's table, any table.
 
 resolve_table(conn, "recipient" | "sfdc_contact" | "my_table") -> Table
+table_names(conn) -> the names resolve_table accepts (for close-name suggestions)
 column(table, name, what) -> Column    (any case; NotFound with close names)
 """
 
@@ -32,14 +33,19 @@ def resolve_table(conn: Connection, name: str) -> Table:
     raise NotFoundError(_unknown_table(conn, name), table=name)
 
 
-def _unknown_table(conn: Connection, name: str) -> str:
+def table_names(conn: Connection) -> list[str]:
+    """Every name `resolve_table` accepts: recipient, the schemas, the other tables."""
     names = [recipient.name, *SchemaStore(conn).names()]
     names += [
         t
         for t in inspect(conn).get_table_names()
         if t not in catalog_metadata.tables and not t.startswith("wk_")
     ]
-    close = difflib.get_close_matches(name, names, n=3)
+    return names
+
+
+def _unknown_table(conn: Connection, name: str) -> str:
+    close = difflib.get_close_matches(name, table_names(conn), n=3)
     hint = f"; did you mean: {', '.join(close)}?" if close else "; see `crmlink schema list`"
     return f"no schema or table named {name!r}{hint}"
 

@@ -21,7 +21,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, model_validator
 from sqlalchemy import Column, String, Table, insert
@@ -43,6 +43,9 @@ from crmlink.workflow.base import (
 )
 from crmlink.workflow.config_base import ActivityConfig
 
+if TYPE_CHECKING:
+    from crmlink.workflow.preflight import Checker, Problem
+
 Operation = Literal["insert", "update", "upsert", "delete"]
 
 
@@ -60,6 +63,43 @@ class UpdateConfig(ActivityConfig):
         if self.operation != "insert" and not self.keys:
             raise ValueError(f"keys: a {self.operation} needs reconciliation keys")
         return self
+
+    def preflight(self, checker: Checker) -> list[Problem]:
+        """Before the run: the table, its `keys` and `mapping` columns, the mapped input
+        columns (when the input's columns are known), every key mapped."""
+        if not checker.known(self.table):
+            return []
+        target = checker.table("table", self.table)
+        if not isinstance(target, Table):
+            return [target]
+        problems = checker.columns("keys", target, self.keys)
+        problems += checker.columns("mapping", target, self.mapping)
+        problems += checker.source("mapping", self.mapping.values())
+        mapped = self._mapped(target, checker.input)
+        if mapped is None:
+            checker.produces(None)
+            return problems
+        if not mapped and not self.mapping:
+            message = f"no input column has the name of a column of {self.table}: give a mapping"
+            return [*problems, checker.problem("mapping", message)]
+        by_lower = {c.name.lower(): c.name for c in target.columns}
+        keys = [by_lower[k.lower()] for k in self.keys if k.lower() in by_lower]
+        for key in (k for k in keys if k not in mapped):
+            message = f"the key {key!r} is not in the mapping: map it from the input"
+            problems.append(checker.problem("keys", message))
+        pk = [c.name for c in target.primary_key.columns if c.name not in mapped]
+        checker.produces([*pk, *mapped, "operation"])
+        return problems
+
+    def _mapped(self, target: Table, given: list[str] | None) -> list[str] | None:
+        """The target columns the run will write (None: known only when it runs)."""
+        by_lower = {c.name.lower(): c.name for c in target.columns}
+        if self.mapping:
+            return [by_lower[t.lower()] for t in self.mapping if t.lower() in by_lower]
+        if given is None:
+            return None
+        own = {c.lower() for c in given}
+        return [name for lower, name in by_lower.items() if lower in own]
 
 
 class UpdateActivity:

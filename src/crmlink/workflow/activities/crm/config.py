@@ -2,19 +2,22 @@
 
 Which options each operation takes is one table (`OPTIONS`): an option given to an
 operation that does not use it is an error naming both, never silently ignored. Field
-names are checked later, at run time, against the CRM's describe (with close-name
-suggestions), since only the CRM knows them.
+names are checked against the CRM's describe (with close-name suggestions) before the
+run's first activity (`preflight`, see `crm/preflight.py`), and again at run time.
 """
 
 from __future__ import annotations
 
 import re
 import zoneinfo
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from crmlink.workflow.config_base import ActivityConfig
+
+if TYPE_CHECKING:
+    from crmlink.workflow.preflight import Checker, Problem
 
 Operation = Literal["import", "export", "import_deleted", "delete"]
 Conversion = Literal["default", "date_only", "without_time_offset", "copy"]
@@ -140,6 +143,12 @@ class CrmActivityConfig(ActivityConfig):
                 raise ValueError(f"order_by entry {item!r} must be 'Field' or 'Field desc'")
             pairs.append((found.group(1), (found.group(2) or "").lower() == "desc"))
         return pairs
+
+    def preflight(self, checker: Checker) -> list[Problem]:
+        """Before the run: the account, the object and every field named exist."""
+        from crmlink.workflow.activities.crm.preflight import check
+
+        return check(self, checker)
 
 
 def _check_import(config: CrmActivityConfig) -> None:
