@@ -4,6 +4,9 @@ A connector is opened for one external account (`crmlink.connectors.registry.ope
 exposes the CRM's tables as `RemoteTable`s, reads rows in batches, reads deletions,
 writes and deletes with per-row results, and reports API usage. A new CRM is a new
 folder implementing this protocol, nothing else.
+
+`read` may return a `crmlink.connectors.batches.Batches`, whose optional `total` is the
+CRM's count of the rows (progress and ETA); any iterator of batches is still a valid read.
 """
 
 from __future__ import annotations

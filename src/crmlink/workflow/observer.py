@@ -1,4 +1,8 @@
-"""What the engine tells whoever watches a run (the CLI's live display); no-ops here."""
+"""What the engine tells whoever watches a run (the CLI's live display); no-ops here.
+
+`progress(name, rows, api_calls, total)`: `total` is how many rows the activity expects
+when the CRM reported a count (a connector read's `Batches.total`), else None.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ class Observer:
     def activity_started(self, name: str, type_: str) -> None:
         pass
 
-    def progress(self, name: str, rows: int, api_calls: int) -> None:
+    def progress(self, name: str, rows: int, api_calls: int, total: int | None = None) -> None:
         pass
 
     def activity_finished(self, record) -> None:  # a crmlink.workflow.records.ActivityRecord

@@ -18,6 +18,7 @@ from crmlink.connectors.base import (
     WriteMode,
     WriteResult,
 )
+from crmlink.connectors.batches import Batches
 from crmlink.connectors.dynamics import describe as describes
 from crmlink.connectors.dynamics import odata
 from crmlink.connectors.dynamics.deleted import read_deleted
@@ -132,12 +133,17 @@ class DynamicsConnector:
         include_deleted: bool = False,
         ids: list[str] | None = None,
     ) -> Iterator[list[dict]]:
-        entity = self.entity(table)
-        read = plan(entity, fields, filter, order, cursor, include_deleted)
-        if ids is not None:
-            yield from self.reader.by_ids(read, list(ids))
-            return
-        yield from self.reader.rows(read)
+        """Batches of rows (a `Batches`: `total` is `@odata.count`, when below its cap)."""
+
+        def produce(batches: Batches) -> Iterator[list[dict]]:
+            entity = self.entity(table)
+            read = plan(entity, fields, filter, order, cursor, include_deleted)
+            if ids is not None:
+                yield from self.reader.by_ids(read, list(ids))
+                return
+            yield from self.reader.rows(read, counted=batches)
+
+        return Batches(produce)
 
     def read_deleted(self, table: str, start: dt.datetime, end: dt.datetime) -> DeletedWindow:
         return read_deleted(self.http, self.entity(table), start)

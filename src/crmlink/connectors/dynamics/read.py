@@ -1,6 +1,8 @@
 """Reads: `$select` / `$filter` / `$orderby` built from the describe and the filter AST,
 pages of up to 5,000 rows (`Prefer: odata.maxpagesize`) followed by `@odata.nextLink`,
-compound cursors and id lists.
+compound cursors and id lists. A read asks for `$count=true`: the first page's
+`@odata.count` becomes the read's `total` (`connectors/batches.py`), unless it is at the
+service's 5,000 cap (then the true count is unknown).
 
 A cursor `(modified, id)` reads rows strictly after it in the order
 `(modifiedon, <primary id>)`: `(modifiedon gt M or (modifiedon eq M and <id> gt G))`;
@@ -15,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from crmlink.connectors.base import OrderBy, ReadCursor
+from crmlink.connectors.batches import Batches
 from crmlink.connectors.dynamics import odata, values
 from crmlink.connectors.dynamics.describe import Entity
 from crmlink.connectors.dynamics.http import DataverseHttp
@@ -23,6 +26,7 @@ from crmlink.filters import parse, validate
 from crmlink.filters.validate import lookup, unknown_field
 
 PAGE_SIZE = 5000
+COUNT_CAP = 5000  # `@odata.count` never says more: at the cap, the total is unknown
 IDS_PER_QUERY = 100  # 100 GUIDs keep the URL near 5,000 characters
 
 
@@ -101,15 +105,26 @@ class Reader:
     def __init__(self, http: DataverseHttp) -> None:
         self.http = http
 
-    def rows(self, read: ReadPlan, extra: str | None = None) -> Iterator[list[dict]]:
+    def rows(
+        self, read: ReadPlan, extra: str | None = None, counted: Batches | None = None
+    ) -> Iterator[list[dict]]:
         convert = values.row_reader(read.entity.table, read.fields)
-        yield from self.pages(read.entity.entity_set, read.params(extra), convert)
+        yield from self.pages(read.entity.entity_set, read.params(extra), convert, counted)
 
     def pages(
-        self, entity_set: str, params: dict, convert: Callable[[dict], dict]
+        self,
+        entity_set: str,
+        params: dict,
+        convert: Callable[[dict], dict],
+        counted: Batches | None = None,
     ) -> Iterator[list[dict]]:
         headers = {"Prefer": f"odata.maxpagesize={PAGE_SIZE}"}
+        if counted is not None:
+            params = {**params, "$count": "true"}
         body = self.http.json("GET", entity_set, params=params, headers=headers)
+        count = body.get("@odata.count")
+        if counted is not None and isinstance(count, int) and count < COUNT_CAP:
+            counted.total = count
         while True:
             records = body.get("value") or []
             if records:

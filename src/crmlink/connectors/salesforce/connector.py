@@ -19,6 +19,7 @@ from crmlink.connectors.base import (
     WriteMode,
     WriteResult,
 )
+from crmlink.connectors.batches import Batches
 from crmlink.connectors.retry import RetryPolicy
 from crmlink.connectors.salesforce import describe as describes
 from crmlink.connectors.salesforce import soql, values
@@ -104,13 +105,25 @@ class SalesforceConnector:
         include_deleted: bool = False,
         ids: list[str] | None = None,
     ) -> Iterator[list[dict]]:
+        """Batches of rows (a `Batches`: `total` is the planner's COUNT() once asked)."""
+        return Batches(
+            lambda batches: self._read(
+                batches, table, fields, filter, order, cursor, include_deleted, ids
+            )
+        )
+
+    def _read(
+        self, batches: Batches, table, fields, filter, order, cursor, include_deleted, ids
+    ) -> Iterator[list[dict]]:
         remote = self.describe(table)
         read = plan(remote, fields, filter, order, cursor, include_deleted)
         if ids is not None:
             self.last_read_api = "rest"
             yield from self.rest.by_ids(read, list(ids))
             return
-        if has_compound(read) or self.rest.count(read) <= self.bulk_read_threshold:
+        if not has_compound(read):
+            batches.total = self.rest.count(read)
+        if batches.total is None or batches.total <= self.bulk_read_threshold:
             self.last_read_api = "rest"
             yield from self.rest.rows(read)
             return
