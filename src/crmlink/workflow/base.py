@@ -131,8 +131,9 @@ class RunContext(Protocol):
 
     def log(self, message: str, level: str = "info") -> None: ...
 
-    def progress(self, rows: int, api_calls: int = 0) -> None:
-        """Report progress (rows done so far) for the live display and the run record."""
+    def progress(self, rows: int, api_calls: int = 0, total: int | None = None) -> None:
+        """Report progress (rows done so far, of `total` when the CRM said how many) for
+        the live display."""
 
     def connection(self) -> Connection:
         """A connection in the run's current transaction scope (for set-based SQL)."""

@@ -113,8 +113,9 @@ class ActivityContext:
     def log(self, message: str, level: str = "info") -> None:
         self.session.log(self.activity, message, level)
 
-    def progress(self, rows: int, api_calls: int = 0) -> None:
-        self.session.observer.progress(self.activity, rows, api_calls or self.session.api_calls())
+    def progress(self, rows: int, api_calls: int = 0, total: int | None = None) -> None:
+        calls = api_calls or self.session.api_calls()
+        self.session.observer.progress(self.activity, rows, calls, total)
 
     def connection(self) -> Connection:
         return self.session.conn

@@ -161,3 +161,26 @@ def test_without_fields_every_storable_field_is_imported(shared_flow):
     assert {"Id", "Email", "MailingCity", "SystemModstamp"} <= set(row)
     assert "MailingAddress" not in row
     assert any("compound fields come as their parts" in line for line in shared_flow.log(run))
+
+
+def test_progress_carries_the_crm_s_count_to_the_observer(shared_flow):
+    """The live line's total and ETA come from here: the import reports rows of a total."""
+    from crmlink.workflow.observer import Observer
+
+    seen: list[tuple[int, int | None]] = []
+
+    class Watch(Observer):
+        def progress(self, name, rows, api_calls, total=None):
+            seen.append((rows, total))
+
+    run = shared_flow.run(
+        """
+        name: progress
+        activities:
+          read: {type: crm, operation: import, account: sfdc, object: Contact, fields: [Email]}
+        """,
+        observer=Watch(),
+    )
+    count = shared_flow.sandbox.org.count("Contact")
+    assert run.status == "succeeded", run.error
+    assert seen and seen[-1] == (count, count)

@@ -8,7 +8,6 @@ from the connector into the working table: memory stays flat.
 
 from __future__ import annotations
 
-import inspect
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -138,19 +137,10 @@ def _load(batches, writer: PopulationWriter, spec: Plan, config, ctx, window) ->
         )
         count += len(batch)
         ctx.checkpoint()
-        _progress(ctx, count, getattr(batches, "total", None))
+        ctx.progress(count, total=getattr(batches, "total", None))
         if config.limit is not None and counted >= config.limit:
             break
     return count
-
-
-def _progress(ctx: RunContext, rows: int, total: int | None) -> None:
-    """Report the rows read, with the CRM's count of them (`Batches.total`) when known and
-    when the context passes a total on to the observer (`progress(rows, total=…)`)."""
-    if total is not None and "total" in inspect.signature(ctx.progress).parameters:
-        ctx.progress(rows, total=total)  # type: ignore[call-arg]
-    else:
-        ctx.progress(rows)
 
 
 def _take(batch: list[dict], budget: int, window: Window | None) -> tuple[list[dict], int]:

@@ -84,7 +84,7 @@ class Sink:
         rows = dict(todo)
         self._emit([(entry, rows[entry.row]) for entry in entries])
         self.sent += len(entries)
-        self.ctx.progress(self.sent)
+        self.ctx.progress(self.sent, total=self.source.count)
 
     def _emit(self, pairs: list[tuple[JournalEntry, dict]]) -> None:
         good = [
