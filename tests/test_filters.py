@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import pytest
 
-from crmlink.connectors.base import WriteMode
 from crmlink.connectors.salesforce.describe import remote_table
 from crmlink.connectors.salesforce.soql import like_literal, quote, render
 from crmlink.errors import FilterError
@@ -36,6 +35,7 @@ from crmlink.filters import (
 )
 from crmlink.filters import quote as fquote
 from crmlink.filters import quote_like as fquote_like
+from crmlink.model import WriteMode
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from crmlink.connectors.base import ReadCursor
+from crmlink.model import ReadCursor
 from crmlink.workflow.readable import readable
 
 pytestmark = pytest.mark.slow

@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from crmlink.connectors.base import AccountSettings
 from crmlink.connectors.salesforce import RetryPolicy, SalesforceConnector
+from crmlink.model import AccountSettings
 from crmlink.sandbox.salesforce.app import SalesforceSandbox
 from tests.conftest import tls
 

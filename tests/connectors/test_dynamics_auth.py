@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from crmlink.connectors.base import AccountSettings
 from crmlink.connectors.dynamics import DynamicsConnector, authority_for
 from crmlink.connectors.dynamics.auth import find_certificate
 from crmlink.errors import AuthError, UsageError
+from crmlink.model import AccountSettings
 from crmlink.sandbox.dynamics.app import DynamicsSandbox
 from tests.connectors import test_dynamics_support as support
 from tests.connectors.test_dynamics_support import FAST_RETRY, dv_account, dv_connector

@@ -7,8 +7,8 @@ import collections
 
 import pytest
 
-from crmlink.connectors.base import FieldKind, WriteMode
 from crmlink.connectors.dynamics import TYPE_MAP
+from crmlink.model import FieldKind, WriteMode
 from tests.connectors import test_dynamics_support as support
 from tests.connectors.test_dynamics_support import rows_of
 

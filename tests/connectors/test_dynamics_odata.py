@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from crmlink.connectors.base import WriteMode
 from crmlink.connectors.dynamics.odata import render
 from crmlink.errors import FilterError, UsageError
 from crmlink.filters import parse, quote, quote_like, validate
+from crmlink.model import WriteMode
 from tests.connectors import test_dynamics_support as support
 from tests.connectors.test_dynamics_support import rows_of
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from crmlink.connectors.base import AccountSettings
 from crmlink.connectors.dynamics import DynamicsConnector, RetryPolicy
+from crmlink.model import AccountSettings
 from crmlink.sandbox.dynamics.app import DynamicsSandbox
 
 FAST_RETRY = RetryPolicy(attempts=6, base_delay=0.01, max_delay=0.05, max_retry_after=0.05)

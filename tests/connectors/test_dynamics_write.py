@@ -8,9 +8,9 @@ import uuid
 
 import pytest
 
-from crmlink.connectors.base import WriteMode
 from crmlink.connectors.dynamics.batch import Operation, decode, encode
 from crmlink.errors import UsageError
+from crmlink.model import WriteMode
 from tests.connectors import test_dynamics_support as support
 from tests.connectors.test_dynamics_support import rows_of
 

@@ -6,10 +6,10 @@ import time
 
 import pytest
 
-from crmlink.connectors.base import AccountSettings
 from crmlink.connectors.registry import open_connector
 from crmlink.connectors.salesforce import SalesforceConnector
 from crmlink.errors import AuthError, UsageError
+from crmlink.model import AccountSettings
 from tests.connectors.conftest import FAST_RETRY, account, connector, set_faults
 
 

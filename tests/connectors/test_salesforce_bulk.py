@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from crmlink.connectors.base import OrderBy, WriteMode
+from crmlink.model import OrderBy, WriteMode
 from tests.connectors.conftest import connector
 
 FIELDS = [

@@ -8,11 +8,11 @@ import json
 import httpx
 import pytest
 
-from crmlink.connectors.base import AccountSettings, FieldKind
 from crmlink.connectors.salesforce import RetryPolicy, SalesforceConnector
 from crmlink.connectors.salesforce import errors as sf_errors
 from crmlink.connectors.salesforce.describe import TYPE_MAP, remote_table
 from crmlink.errors import AuthError, FilterError, NotFoundError, QuotaExhausted, RetryableError
+from crmlink.model import AccountSettings, FieldKind
 from tests.reference import recorded, reference_path
 
 TOKEN = {

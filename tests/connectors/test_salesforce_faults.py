@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from crmlink.connectors.base import WriteMode
 from crmlink.errors import QuotaExhausted, RetryableError
+from crmlink.model import WriteMode
 from tests.connectors.conftest import connector, set_faults
 
 

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import Integer, String, insert, select
 
 from crmlink.catalog.recipient import recipient
-from crmlink.connectors.base import ReadCursor
 from crmlink.errors import JobFailed
+from crmlink.model import ReadCursor
 from crmlink.workflow.activities import register, unregister
 from crmlink.workflow.base import OK, ActivityResult, ColumnSpec, JournalEntry
 from crmlink.workflow.config_base import ActivityConfig

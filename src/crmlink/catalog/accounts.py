@@ -24,11 +24,11 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from crmlink.catalog.secrets import SECRET_FIELDS, SecretCipher, mask
-from crmlink.connectors.base import AccountSettings
 from crmlink.db import Database
 from crmlink.db.tables import accounts
 from crmlink.db.types import utcnow
 from crmlink.errors import NotFoundError, UsageError
+from crmlink.model import AccountSettings
 
 CRM_TYPES = ("salesforce", "dynamics")
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import Column, Connection, MetaData, Table, text
 
 from crmlink.catalog.schema_model import Schema, SchemaField
-from crmlink.wizard.mapping import LocalType
+from crmlink.model import LocalType
 
 
 def table_object(schema: Schema, metadata: MetaData | None = None) -> Table:

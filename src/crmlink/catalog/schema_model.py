@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from crmlink.wizard.mapping import LocalType
+from crmlink.model import LocalType
 
 
 @dataclass

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 from crmlink.catalog.schema_model import Schema, SchemaChange, SchemaField
 from crmlink.catalog.schema_tables import schema_changes, schema_fields, schemas
 from crmlink.errors import NotFoundError
-from crmlink.wizard.mapping import LocalType
+from crmlink.model import LocalType
 
 
 def _now() -> dt.datetime:

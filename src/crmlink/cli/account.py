@@ -38,8 +38,9 @@ from crmlink.cli.common import (
     print_table,
 )
 from crmlink.cli.from_sandbox import sandbox_values
-from crmlink.connectors.base import AccountSettings, Connector, Identity, Usage
+from crmlink.connectors.base import Connector
 from crmlink.errors import JobFailed, UsageError
+from crmlink.model import AccountSettings, Identity, Usage
 
 app = typer.Typer(help="External accounts: how crmlink reaches each CRM.", no_args_is_help=True)
 

@@ -10,9 +10,6 @@ def list_(home: HomeOpt = None, json_: JsonOpt = False) -> None:
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
-import enum
 import json
 import sys
 from collections.abc import Iterable, Iterator, Sequence
@@ -30,6 +27,7 @@ from crmlink.config import Settings
 from crmlink.db import Database, open_database
 from crmlink.db.failures import database_failure
 from crmlink.errors import CrmlinkError
+from crmlink.model import to_jsonable
 
 HomeOpt = Annotated[
     Path | None,
@@ -87,23 +85,6 @@ def open_catalog(home: Path | None) -> tuple[Settings, Database]:
     if context is not None:
         context.call_on_close(database.close)
     return settings, database
-
-
-def to_jsonable(value: Any) -> Any:
-    """JSON for dataclasses, datetimes (ISO 8601), dates, paths and enums."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return to_jsonable(dataclasses.asdict(value))
-    if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [to_jsonable(v) for v in value]
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, Path):
-        return str(value)
-    return value
 
 
 def print_json(obj: Any) -> None:

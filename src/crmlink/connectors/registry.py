@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from crmlink.connectors.base import AccountSettings, Connector
+from crmlink.connectors.base import Connector
 from crmlink.errors import UsageError
+from crmlink.model import AccountSettings
 
 CRM_TYPES = ("salesforce", "dynamics")
 

@@ -17,8 +17,8 @@ from typing import TypeVar
 
 import httpx
 
-from crmlink.connectors.base import AccountSettings
 from crmlink.errors import RetryableError, UsageError
+from crmlink.model import AccountSettings
 
 T = TypeVar("T")
 

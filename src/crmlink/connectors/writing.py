@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from crmlink.connectors.base import RemoteTable, WriteMode
 from crmlink.errors import UsageError
 from crmlink.filters.validate import unknown_field
+from crmlink.model import RemoteTable, WriteMode
 
 
 def match_key(table: RemoteTable, mode: WriteMode, key: str | None, kind: str) -> str | None:

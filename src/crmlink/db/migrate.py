@@ -3,11 +3,15 @@
 Every command that opens the database calls it (through `open_database`), so a newer
 crmlink upgrades an older database on start. No alembic.ini is needed; for development,
 `alembic_config()` gives a Config usable with `alembic.command` (revision, downgrade, …).
+
+The migration scripts are explicit DDL, so running them needs no table definitions. Each
+package defines its own tables on the shared `crmlink.db.metadata.metadata` (db names none
+of them); `alembic revision --autogenerate` compares what is imported, so import the
+packages whose tables you changed first (e.g. `import crmlink.workflow.tables`).
 """
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 from alembic import command
@@ -22,19 +26,7 @@ from crmlink.db.engine import READ_ONLY
 from crmlink.errors import UsageError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-# Modules that put tables on the shared `metadata`: imported for autogenerate's comparison.
-TABLE_MODULES = (
-    "crmlink.db.tables",
-    "crmlink.catalog.recipient",
-    "crmlink.catalog.schema_tables",
-    "crmlink.workflow.tables",
-)
 _PG_LOCK = 0x63726D6C  # "crml": one migrating process at a time on a shared PostgreSQL
-
-
-def load_tables() -> None:
-    for module in TABLE_MODULES:
-        importlib.import_module(module)
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:

@@ -12,9 +12,9 @@ import datetime as dt
 import difflib
 from decimal import Decimal
 
-from crmlink.connectors.base import FieldKind, RemoteField, RemoteTable
 from crmlink.errors import FilterError
 from crmlink.filters import ast
+from crmlink.model import FieldKind, RemoteField, RemoteTable
 
 K = FieldKind
 TEXT_KINDS = frozenset(

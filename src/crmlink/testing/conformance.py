@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from crmlink.connectors.base import Connector, FieldKind, ReadCursor, WriteMode
+from crmlink.connectors.base import Connector
 from crmlink.errors import FilterError
+from crmlink.model import FieldKind, ReadCursor, WriteMode
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,9 @@ from sqlalchemy import Engine
 
 from crmlink.catalog.enums import EnumStore, EnumValue, SyncResult
 from crmlink.catalog.schemas import SchemaStore
-from crmlink.connectors.base import Connector, FieldKind
+from crmlink.connectors.base import Connector
 from crmlink.errors import UsageError
+from crmlink.model import FieldKind
 
 _MAP_RE = re.compile(
     r"^(?P<picklist>[^=\s]+)=(?P<enum>[A-Za-z][\w.-]{0,127})(?P<replace>:replace)?$"

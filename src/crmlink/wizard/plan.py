@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from crmlink.catalog.schema_model import Schema, SchemaField
-from crmlink.connectors.base import FieldKind, RemoteField, RemoteTable
+from crmlink.model import FieldKind, RemoteField, RemoteTable
+from crmlink.model.naming import unique_names
 from crmlink.wizard.mapping import local_type
-from crmlink.wizard.naming import local_table_name, schema_name, unique_names
+from crmlink.wizard.naming import local_table_name, schema_name
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from crmlink.catalog.schema_model import Schema, SchemaChange
 from crmlink.catalog.schemas import SchemaStore
 from crmlink.connectors.base import Connector
 from crmlink.errors import CrmlinkError
+from crmlink.model.naming import short_hash
 from crmlink.wizard.migrate import apply_plan
-from crmlink.wizard.naming import short_hash
 from crmlink.wizard.plan import NotStored, TablePlan, plan_table
 
 

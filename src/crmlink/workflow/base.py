@@ -21,7 +21,8 @@ from typing import Protocol
 from sqlalchemy import Connection, Engine, Table
 from sqlalchemy.types import TypeEngine
 
-from crmlink.connectors.base import Connector, ReadCursor
+from crmlink.connectors.base import Connector
+from crmlink.model import ReadCursor
 
 OK, REJECTS, ERRORS = "ok", "rejects", "errors"
 

@@ -17,9 +17,10 @@ from collections.abc import Callable, Iterable, Iterator
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
-from crmlink.connectors.base import Connector, ReadCursor
+from crmlink.connectors.base import Connector
 from crmlink.db import Database
 from crmlink.db.types import utcnow
+from crmlink.model import ReadCursor
 from crmlink.workflow import populations
 from crmlink.workflow.base import ColumnSpec, JournalEntry, Population, PopulationWriter
 from crmlink.workflow.observer import Observer

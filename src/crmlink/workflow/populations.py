@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from sqlalchemy import Column, Connection, Integer, MetaData, Table, func, inspect, select
 
-from crmlink.wizard.naming import MAX_IDENT, safe_identifier, short_hash
+from crmlink.model.naming import MAX_IDENT, safe_identifier, short_hash
 from crmlink.workflow.base import ColumnSpec, Population
 
 ROW = "_wk_row"

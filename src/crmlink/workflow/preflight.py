@@ -27,11 +27,12 @@ from typing import Any, Protocol
 from pydantic import ValidationError
 from sqlalchemy import Connection, Table, select
 
-from crmlink.connectors.base import Connector, FieldKind, RemoteTable
+from crmlink.connectors.base import Connector
 from crmlink.db import Database
 from crmlink.db.tables import accounts
 from crmlink.errors import FilterError, NotFoundError, UsageError
 from crmlink.filters import fields_of, parse, validate
+from crmlink.model import FieldKind, RemoteTable
 from crmlink.workflow.base import OK
 from crmlink.workflow.config_base import ActivityConfig
 from crmlink.workflow.model import Workflow

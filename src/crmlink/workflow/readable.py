@@ -13,7 +13,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from crmlink.connectors.base import ReadCursor
+from crmlink.model import ReadCursor
 
 
 def readable(value: Any) -> str:

@@ -71,7 +71,7 @@ class RunRecord:
         return round((self.ended_at - self.started_at).total_seconds(), 3)
 
     def to_dict(self) -> dict:
-        from crmlink.cli.common import to_jsonable
+        from crmlink.model import to_jsonable
 
         data = to_jsonable(self)
         data.pop("worked_seconds")

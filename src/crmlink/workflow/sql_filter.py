@@ -31,8 +31,8 @@ from sqlalchemy.types import (
     TypeEngine,
 )
 
-from crmlink.connectors.base import FieldKind, RemoteField, RemoteTable
 from crmlink.filters import ANY, ONE, ast, like_parts, parse, validate
+from crmlink.model import FieldKind, RemoteField, RemoteTable
 
 _KINDS: tuple[tuple[type, FieldKind], ...] = (
     (Boolean, FieldKind.BOOLEAN),

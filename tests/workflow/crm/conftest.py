@@ -16,8 +16,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from crmlink.connectors.base import AccountSettings
 from crmlink.connectors.salesforce import SalesforceConnector
+from crmlink.model import AccountSettings
 from crmlink.workflow.activities import register, unregister
 from crmlink.workflow.base import ActivityResult
 from crmlink.workflow.config_base import ActivityConfig

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from pydantic import ValidationError
 
-from crmlink.connectors.base import FieldKind, RemoteField
 from crmlink.errors import UsageError
+from crmlink.model import FieldKind, RemoteField
 from crmlink.workflow.activities.crm import CrmActivityConfig
 from crmlink.workflow.activities.crm.common import error_symbol
 from crmlink.workflow.activities.crm.conversions import to_campaign, to_crm, zone

@@ -18,7 +18,6 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from crmlink.connectors.base import AccountSettings
 from crmlink.connectors.dynamics import errors
 from crmlink.connectors.retry import (
     checked_ca_bundle,
@@ -27,6 +26,7 @@ from crmlink.connectors.retry import (
     verification_failure,
 )
 from crmlink.errors import RetryableError, UsageError
+from crmlink.model import AccountSettings
 
 AUTH_METHODS = ("client-secret", "certificate", "password")
 PUBLIC_AUTHORITY = "https://login.microsoftonline.com"

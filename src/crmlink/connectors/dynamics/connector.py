@@ -6,7 +6,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 
-from crmlink.connectors.base import (
+from crmlink.connectors.batches import Batches
+from crmlink.connectors.dynamics import describe as describes
+from crmlink.connectors.dynamics import odata
+from crmlink.connectors.dynamics.deleted import read_deleted
+from crmlink.connectors.dynamics.describe import Entity
+from crmlink.connectors.dynamics.http import DataverseHttp
+from crmlink.connectors.dynamics.read import Reader, plan
+from crmlink.connectors.dynamics.write import Writer
+from crmlink.connectors.retry import RetryPolicy
+from crmlink.errors import NotFoundError
+from crmlink.model import (
     AccountSettings,
     DeletedWindow,
     Identity,
@@ -18,16 +28,6 @@ from crmlink.connectors.base import (
     WriteMode,
     WriteResult,
 )
-from crmlink.connectors.batches import Batches
-from crmlink.connectors.dynamics import describe as describes
-from crmlink.connectors.dynamics import odata
-from crmlink.connectors.dynamics.deleted import read_deleted
-from crmlink.connectors.dynamics.describe import Entity
-from crmlink.connectors.dynamics.http import DataverseHttp
-from crmlink.connectors.dynamics.read import Reader, plan
-from crmlink.connectors.dynamics.write import Writer
-from crmlink.connectors.retry import RetryPolicy
-from crmlink.errors import NotFoundError
 
 # Service protection (per user, per 5-minute sliding window): Dataverse's documented
 # default of 6,000 requests. There is no daily quota and no endpoint that reports usage.

@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from crmlink.connectors.base import DeletedRecord, DeletedWindow
 from crmlink.connectors.dynamics import odata
 from crmlink.connectors.dynamics.describe import Entity
 from crmlink.connectors.dynamics.http import DataverseHttp
 from crmlink.errors import UsageError
+from crmlink.model import DeletedRecord, DeletedWindow
 
 PAGE_SIZE = 5000
 

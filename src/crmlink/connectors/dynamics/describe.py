@@ -11,14 +11,8 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
-from crmlink.connectors.base import (
-    FieldKind,
-    PicklistValue,
-    RemoteField,
-    RemoteTable,
-    TableSummary,
-)
 from crmlink.errors import NotFoundError
+from crmlink.model import FieldKind, PicklistValue, RemoteField, RemoteTable, TableSummary
 
 K = FieldKind
 # AttributeTypeName.Value (AttributeType where the name is missing) -> kind.

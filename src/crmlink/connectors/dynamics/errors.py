@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import httpx
 
-from crmlink.connectors.base import Reject
 from crmlink.errors import (
     AuthError,
     CrmlinkError,
@@ -19,6 +18,7 @@ from crmlink.errors import (
     RetryableError,
     UsageError,
 )
+from crmlink.model import Reject
 
 # Platform error code -> the crmlink error class the whole call raises.
 CODE_TABLE: dict[str, type[CrmlinkError]] = {

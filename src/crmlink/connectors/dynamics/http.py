@@ -12,10 +12,10 @@ from typing import TypeVar
 
 import httpx
 
-from crmlink.connectors.base import AccountSettings
 from crmlink.connectors.dynamics import errors
 from crmlink.connectors.dynamics.auth import TokenAuth, TokenSource
 from crmlink.connectors.retry import Retrier, RetryPolicy, tls_context
+from crmlink.model import AccountSettings
 
 log = logging.getLogger(__name__)
 API_VERSION = "9.2"

@@ -17,10 +17,10 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from crmlink.connectors.base import FieldKind, RemoteTable
 from crmlink.errors import FilterError
 from crmlink.filters import ast
 from crmlink.filters.ast import ANY, like_parts
+from crmlink.model import FieldKind, RemoteTable
 
 K = FieldKind
 OPS = {"=": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}

@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from crmlink.connectors.base import OrderBy, ReadCursor
 from crmlink.connectors.batches import Batches
 from crmlink.connectors.dynamics import odata, values
 from crmlink.connectors.dynamics.describe import Entity
@@ -24,6 +23,7 @@ from crmlink.connectors.dynamics.http import DataverseHttp
 from crmlink.errors import UsageError
 from crmlink.filters import parse, validate
 from crmlink.filters.validate import lookup, unknown_field
+from crmlink.model import OrderBy, ReadCursor
 
 PAGE_SIZE = 5000
 COUNT_CAP = 5000  # `@odata.count` never says more: at the cap, the total is unknown

@@ -10,7 +10,6 @@ import itertools
 import re
 from collections.abc import Iterable, Iterator
 
-from crmlink.connectors.base import FieldKind, Reject, WriteMode, WriteResult
 from crmlink.connectors.dynamics import errors, odata, values
 from crmlink.connectors.dynamics.batch import MAX_OPERATIONS, Answer, Operation, decode, encode
 from crmlink.connectors.dynamics.describe import Entity
@@ -18,6 +17,7 @@ from crmlink.connectors.dynamics.http import DataverseHttp
 from crmlink.connectors.writing import match_key
 from crmlink.errors import CrmlinkError, UsageError
 from crmlink.filters.validate import unknown_field
+from crmlink.model import FieldKind, Reject, WriteMode, WriteResult
 
 K = FieldKind
 _ENTITY_ID = re.compile(r"\(([0-9a-fA-F-]{36})\)\s*$")

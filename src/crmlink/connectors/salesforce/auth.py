@@ -17,9 +17,9 @@ from xml.sax.saxutils import escape
 
 import httpx
 
-from crmlink.connectors.base import AccountSettings
 from crmlink.connectors.salesforce import errors
 from crmlink.errors import AuthError, UsageError
+from crmlink.model import AccountSettings
 
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 AUTH_METHODS = ("soap", "password", "client-credentials", "jwt", "refresh-token")

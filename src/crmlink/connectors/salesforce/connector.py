@@ -6,7 +6,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 
-from crmlink.connectors.base import (
+from crmlink.connectors.batches import Batches
+from crmlink.connectors.retry import RetryPolicy
+from crmlink.connectors.salesforce import describe as describes
+from crmlink.connectors.salesforce import soql, values
+from crmlink.connectors.salesforce.bulk import BulkJobFailed, BulkQuery, PollPolicy
+from crmlink.connectors.salesforce.http import SalesforceHttp
+from crmlink.connectors.salesforce.ingest import BulkIngest
+from crmlink.connectors.salesforce.read import RestReader, has_compound, plan
+from crmlink.connectors.salesforce.write import Writer
+from crmlink.errors import NotFoundError, RemoteError
+from crmlink.model import (
     AccountSettings,
     DeletedRecord,
     DeletedWindow,
@@ -19,16 +29,6 @@ from crmlink.connectors.base import (
     WriteMode,
     WriteResult,
 )
-from crmlink.connectors.batches import Batches
-from crmlink.connectors.retry import RetryPolicy
-from crmlink.connectors.salesforce import describe as describes
-from crmlink.connectors.salesforce import soql, values
-from crmlink.connectors.salesforce.bulk import BulkJobFailed, BulkQuery, PollPolicy
-from crmlink.connectors.salesforce.http import SalesforceHttp
-from crmlink.connectors.salesforce.ingest import BulkIngest
-from crmlink.connectors.salesforce.read import RestReader, has_compound, plan
-from crmlink.connectors.salesforce.write import Writer
-from crmlink.errors import NotFoundError, RemoteError
 
 GET_DELETED_DAYS = 30
 

@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import difflib
 
-from crmlink.connectors.base import (
-    FieldKind,
-    PicklistValue,
-    RemoteField,
-    RemoteTable,
-    TableSummary,
-)
 from crmlink.errors import NotFoundError
+from crmlink.model import FieldKind, PicklistValue, RemoteField, RemoteTable, TableSummary
 
 K = FieldKind
 TYPE_MAP: dict[str, FieldKind] = {

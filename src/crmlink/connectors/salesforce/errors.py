@@ -12,7 +12,6 @@ import re
 
 import httpx
 
-from crmlink.connectors.base import Reject
 from crmlink.errors import (
     AuthError,
     CrmlinkError,
@@ -23,6 +22,7 @@ from crmlink.errors import (
     RetryableError,
     UsageError,
 )
+from crmlink.model import Reject
 
 # errorCode -> the crmlink error class the whole call raises.
 CODE_TABLE: dict[str, type[CrmlinkError]] = {

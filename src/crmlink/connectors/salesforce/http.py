@@ -13,10 +13,10 @@ from typing import TypeVar
 
 import httpx
 
-from crmlink.connectors.base import AccountSettings
 from crmlink.connectors.retry import Retrier, RetryPolicy, tls_context
 from crmlink.connectors.salesforce import errors
 from crmlink.connectors.salesforce.auth import Login, Session, SessionAuth
+from crmlink.model import AccountSettings
 
 log = logging.getLogger(__name__)
 DEFAULT_API_VERSION = "59.0"

@@ -19,12 +19,12 @@ from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from crmlink.connectors.base import Reject, RemoteTable, WriteResult
 from crmlink.connectors.salesforce import errors, values
 from crmlink.connectors.salesforce.bulk import PollPolicy, csv_lines, wait
 from crmlink.connectors.salesforce.http import SalesforceHttp
 from crmlink.errors import RemoteError, UsageError
 from crmlink.filters.validate import unknown_field
+from crmlink.model import Reject, RemoteTable, WriteResult
 
 RESULT_KINDS = ("successfulResults", "failedResults", "unprocessedrecords")
 

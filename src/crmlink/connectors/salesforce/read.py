@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from crmlink.connectors.base import FieldKind, OrderBy, ReadCursor, RemoteTable
 from crmlink.connectors.salesforce import soql, values
 from crmlink.connectors.salesforce.http import SalesforceHttp
 from crmlink.errors import UsageError
 from crmlink.filters import parse, validate
 from crmlink.filters.validate import lookup, unknown_field
+from crmlink.model import FieldKind, OrderBy, ReadCursor, RemoteTable
 
 IDS_PER_QUERY = 500  # 500 ids × ~22 characters stays far below SOQL's 100,000
 REST_BATCH = 2000

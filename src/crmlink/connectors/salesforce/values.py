@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 
-from crmlink.connectors.base import FieldKind, RemoteTable
+from crmlink.model import FieldKind, RemoteTable
 
 K = FieldKind
 BULK_NULL = "#N/A"

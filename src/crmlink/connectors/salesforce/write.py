@@ -10,13 +10,13 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator
 
-from crmlink.connectors.base import Reject, RemoteTable, WriteMode, WriteResult
 from crmlink.connectors.salesforce import errors, values
 from crmlink.connectors.salesforce.http import SalesforceHttp
 from crmlink.connectors.salesforce.ingest import BulkIngest
 from crmlink.connectors.writing import match_key
 from crmlink.errors import UsageError
 from crmlink.filters.validate import unknown_field
+from crmlink.model import Reject, RemoteTable, WriteMode, WriteResult
 
 COLLECTION_SIZE = 200
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from crmlink.db.metadata import metadata
-from crmlink.db.migrate import include_object, load_tables
-
-load_tables()
+from crmlink.db.migrate import include_object
 
 
 def run_migrations_online() -> None:

@@ -7,9 +7,9 @@ import re
 
 from sqlalchemy import Boolean, String, Text
 
-from crmlink.connectors.base import FieldKind, RemoteField, RemoteTable
 from crmlink.errors import UsageError
 from crmlink.filters.validate import unknown_field
+from crmlink.model import FieldKind, RemoteField, RemoteTable
 from crmlink.workflow.base import REJECT_COLUMNS, ColumnSpec, Population
 
 _VAR = re.compile(r"\{\{\s*([A-Za-z_][\w.]*)\s*\}\}")

@@ -23,8 +23,8 @@ from decimal import Decimal
 from sqlalchemy import Date, DateTime, Text
 from sqlalchemy.types import TypeEngine
 
-from crmlink.connectors.base import FieldKind, RemoteField
 from crmlink.errors import UsageError
+from crmlink.model import FieldKind, RemoteField
 from crmlink.wizard.mapping import local_type
 
 K = FieldKind

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 from sqlalchemy import DateTime, String
 
-from crmlink.connectors.base import DeletedWindow, ReadCursor, Reject
-from crmlink.connectors.base import WriteResult as Result
 from crmlink.errors import UsageError
+from crmlink.model import DeletedWindow, ReadCursor, Reject
+from crmlink.model import WriteResult as Result
 from crmlink.workflow.activities.crm.common import source_column, substitute, upstream
 from crmlink.workflow.activities.crm.config import CrmActivityConfig
 from crmlink.workflow.activities.crm.dates import iso, parse_date

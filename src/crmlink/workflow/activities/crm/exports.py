@@ -27,11 +27,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
-from crmlink.connectors.base import Connector, Reject, RemoteField, RemoteTable, WriteMode
-from crmlink.connectors.base import WriteResult as Result
+from crmlink.connectors.base import Connector
 from crmlink.errors import UsageError
 from crmlink.filters import quote
 from crmlink.filters.validate import TEXT_KINDS
+from crmlink.model import Reject, RemoteField, RemoteTable, WriteMode
+from crmlink.model import WriteResult as Result
 from crmlink.workflow.activities.crm import conversions
 from crmlink.workflow.activities.crm.common import remote_field, source_column, substitute
 from crmlink.workflow.activities.crm.config import CrmActivityConfig

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import String, delete, func, select
 
-from crmlink.connectors.base import Connector, FieldKind, OrderBy, RemoteField, RemoteTable
+from crmlink.connectors.base import Connector
+from crmlink.model import FieldKind, OrderBy, RemoteField, RemoteTable
 from crmlink.workflow.activities.crm import conversions
 from crmlink.workflow.activities.crm.common import (
     reject_columns,

@@ -16,8 +16,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from crmlink.connectors.base import Connector, FieldKind, OrderBy, ReadCursor, RemoteTable
+from crmlink.connectors.base import Connector
 from crmlink.errors import UsageError
+from crmlink.model import FieldKind, OrderBy, ReadCursor, RemoteTable
 from crmlink.workflow.activities.crm.common import remote_field
 from crmlink.workflow.activities.crm.config import CrmActivityConfig
 from crmlink.workflow.activities.crm.dates import iso

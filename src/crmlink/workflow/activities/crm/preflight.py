@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from crmlink.connectors.base import FieldKind, RemoteTable
 from crmlink.errors import UsageError
 from crmlink.filters.validate import TEXT_KINDS
+from crmlink.model import FieldKind, RemoteTable
 from crmlink.workflow.activities.crm import conversions
 from crmlink.workflow.activities.crm.config import CrmActivityConfig
 

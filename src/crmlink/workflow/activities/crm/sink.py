@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TextIO
 
-from crmlink.connectors.base import WriteResult
+from crmlink.model import WriteResult
 from crmlink.workflow.activities.crm.common import error_symbol, ok_columns, reject_columns
 from crmlink.workflow.base import (
     OK,
