@@ -11,7 +11,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, inspect, select
 from crmlink.errors import UsageError
 from crmlink.workflow import populations
 from crmlink.workflow.base import ColumnSpec
-from crmlink.workflow.catalog import list_cursors
+from crmlink.workflow.cursors import list_committed as list_cursors
 from crmlink.workflow.engine import run_workflow
 from crmlink.workflow.runs import WorkflowBusy
 from crmlink.workflow.tables import export_journal, workflow_runs

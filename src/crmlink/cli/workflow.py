@@ -22,7 +22,7 @@ from crmlink.cli.common import (
     print_json,
     print_table,
 )
-from crmlink.workflow import catalog
+from crmlink.workflow import catalog, cursors
 from crmlink.workflow.readable import readable
 from crmlink.workflow.records import RunRecord, iter_rejects, list_runs, load_run, log_lines
 from crmlink.workflow.runs import Claim
@@ -322,7 +322,7 @@ def cursor_show(name: Annotated[str, typer.Argument()], home: HomeOpt = None,
                 json_: JsonOpt = False) -> None:  # fmt: skip
     """The committed incremental cursors of a workflow's activities."""
     _, database = open_catalog(home)
-    rows = catalog.list_cursors(database, name)
+    rows = cursors.list_committed(database, name)
     if json_:
         print_json(rows)
         return
@@ -339,5 +339,5 @@ def cursor_reset(
 ) -> None:
     """Forget the cursors: the next run imports everything again."""
     _, database = open_catalog(home)
-    count = catalog.reset_cursors(database, name, activity)
+    count = cursors.reset(database, name, activity)
     typer.echo(f"{count} cursor(s) of {name!r} reset.")

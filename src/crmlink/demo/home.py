@@ -21,7 +21,7 @@ from crmlink.db import Database
 from crmlink.db.tables import accounts
 from crmlink.db.types import utcnow
 from crmlink.errors import NotFoundError, UsageError
-from crmlink.workflow.catalog import reset_cursors
+from crmlink.workflow.cursors import reset as reset_cursors
 
 
 def check_demo_home(store: AccountStore, home: Path, demo_accounts: Sequence[str]) -> None:

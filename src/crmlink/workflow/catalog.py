@@ -138,21 +138,3 @@ def require_known(database: Database, name: str) -> None:
     else:
         hint = "see `crmlink workflow list` and `crmlink workflow runs`"
     raise NotFoundError(f"no workflow named {name!r}; {hint}", workflow=name)
-
-
-def list_cursors(database: Database, workflow: str) -> list[dict]:
-    """The committed cursors of a known workflow's activities (NotFoundError otherwise)."""
-    require_known(database, workflow)
-    query = select(cursors).where(cursors.c.workflow == workflow).order_by(cursors.c.activity)
-    with database.connect() as conn:
-        return [dict(r) for r in conn.execute(query).mappings()]
-
-
-def reset_cursors(database: Database, workflow: str, activity: str | None = None) -> int:
-    """Forget the committed cursors (the next run imports from the start); returns how many."""
-    require_known(database, workflow)
-    where = cursors.c.workflow == workflow
-    if activity:
-        where = where & (cursors.c.activity == activity)
-    with database.transaction() as conn:
-        return conn.execute(delete(cursors).where(where)).rowcount

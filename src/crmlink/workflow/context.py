@@ -12,19 +12,18 @@ IMMEDIATE (`crmlink.db.engine`): short, and never failing half-way for a lock.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable, Iterable, Iterator
 
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from crmlink.connectors.base import Connector
 from crmlink.db import Database
 from crmlink.db.types import utcnow
-from crmlink.model import ReadCursor
 from crmlink.workflow import populations
 from crmlink.workflow.base import ColumnSpec, JournalEntry, Population, PopulationWriter
+from crmlink.workflow.cursors import DbCursorStore
 from crmlink.workflow.observer import Observer
-from crmlink.workflow.tables import cursors, export_journal, run_cursors, run_log, workflow_runs
+from crmlink.workflow.tables import export_journal, run_log, workflow_runs
 
 
 class RunSession:
@@ -125,50 +124,6 @@ class ActivityContext:
         self.session.commit()
 
 
-class DbCursorStore:
-    def __init__(self, session: RunSession, activity: str, scope: dict[str, str] | None) -> None:
-        self.session, self.activity = session, activity
-        self.scope = json.dumps(scope, sort_keys=True) if scope is not None else None
-        self._key = (cursors.c.workflow == session.workflow) & (cursors.c.activity == activity)
-
-    def get(self) -> ReadCursor | None:
-        row = self.session.conn.execute(select(cursors).where(self._key)).mappings().first()
-        if row is None:
-            return None
-        if self.scope is not None and row["scope"] not in (None, self.scope):
-            self._say_changed(json.loads(row["scope"]), row["run_id"])
-            return None
-        return ReadCursor(row["modified"], row["record_id"])
-
-    def _say_changed(self, before: dict, run_id: int | None) -> None:
-        now = json.loads(self.scope or "{}")
-        changes = "; ".join(
-            f"{key}: {_shown(before.get(key))} -> {_shown(now.get(key))}"
-            for key in sorted(set(before) | set(now))
-            if before.get(key) != now.get(key)
-        )
-        self.session.log(
-            self.activity,
-            f"what activity {self.activity!r} reads changed since its cursor was committed "
-            f"by run {run_id} ({changes}): that cursor is not reused, this run reads from the "
-            "beginning",
-            "warning",
-        )
-
-    def stage(self, cursor: ReadCursor) -> None:
-        conn, key = self.session.conn, {"run_id": self.session.run_id, "activity": self.activity}
-        conn.execute(
-            delete(run_cursors).where(
-                (run_cursors.c.run_id == key["run_id"]) & (run_cursors.c.activity == self.activity)
-            )
-        )
-        conn.execute(
-            insert(run_cursors).values(
-                **key, modified=cursor.modified, record_id=cursor.id or "", scope=self.scope
-            )
-        )
-
-
 class DbJournal:
     def __init__(self, session: RunSession, activity: str) -> None:
         self.session, self.activity = session, activity
@@ -198,10 +153,6 @@ class DbJournal:
         }
 
 
-def _shown(value) -> str:
-    return "none" if value in (None, "") else repr(value) if isinstance(value, str) else str(value)
-
-
 def _entry(row) -> JournalEntry:
     return JournalEntry(
         row=row["row"],
@@ -211,22 +162,3 @@ def _entry(row) -> JournalEntry:
         error_code=row["error_code"],
         error_message=row["error_message"],
     )
-
-
-def commit_cursors(conn: Connection, workflow: str, run_id: int) -> None:
-    """Make the run's staged cursors the committed ones (in the caller's transaction)."""
-    staged = conn.execute(select(run_cursors).where(run_cursors.c.run_id == run_id)).mappings()
-    for row in list(staged):
-        key = (cursors.c.workflow == workflow) & (cursors.c.activity == row["activity"])
-        conn.execute(delete(cursors).where(key))
-        conn.execute(
-            insert(cursors).values(
-                workflow=workflow,
-                activity=row["activity"],
-                modified=row["modified"],
-                record_id=row["record_id"],
-                run_id=run_id,
-                updated_at=utcnow(),
-                scope=row["scope"],
-            )
-        )

@@ -21,7 +21,8 @@ from crmlink.workflow.base import (
     Population,
 )
 from crmlink.workflow.config_base import ActivityConfig
-from crmlink.workflow.context import RunSession, commit_cursors
+from crmlink.workflow.context import RunSession
+from crmlink.workflow.cursors import commit_staged
 from crmlink.workflow.records import ActivityRecord
 from crmlink.workflow.tables import activity_runs, run_rejects, workflow_runs
 
@@ -208,7 +209,7 @@ def finish(session: RunSession, workflow: str, failed: BaseException | None) -> 
     conn = session.conn
     values = {"ended_at": utcnow(), "status": "succeeded", "exit_code": 0, "error": None}
     if failed is None:
-        commit_cursors(conn, workflow, session.run_id)
+        commit_staged(conn, workflow, session.run_id)
         drop_tables(conn, session.run_id)
         session.log(None, "run succeeded")
     else:
