@@ -9,7 +9,9 @@
     │   ├── AuthError         the CRM refused the credentials
     │   ├── QuotaExhausted    the CRM's API quota is spent (REQUEST_LIMIT_EXCEEDED)
     │   └── RemoteError       the CRM answered an error for the whole call
-    └── RowRejected           one record refused: it goes to the reject output
+
+A refused *record* is not an error: it is a `crmlink.model.WriteResult` with a `Reject`
+(the CRM's code and message), and goes to the activity's reject output.
 
 Every error carries its context (account, object, operation, CRM error code) and never
 a secret. CRM error codes are mapped to it in one table per connector.
@@ -61,9 +63,3 @@ class RemoteError(JobFailed):
     def __init__(self, message: str, code: str | None = None, status: int | None = None, **ctx):
         super().__init__(message, code=code, status=status, **ctx)
         self.code, self.status = code, status
-
-
-class RowRejected(CrmlinkError):
-    def __init__(self, message: str, code: str, fields: tuple[str, ...] = (), **context) -> None:
-        super().__init__(message, code=code, **context)
-        self.code, self.fields = code, fields
