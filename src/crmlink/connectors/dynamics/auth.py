@@ -18,13 +18,14 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from crmlink.connectors.dynamics import errors
-from crmlink.connectors.retry import (
+from crmlink.connectors._http import (
+    TRANSIENT_STATUS,
     checked_ca_bundle,
     tls_context,
     untrusted,
     verification_failure,
 )
+from crmlink.connectors.dynamics import errors
 from crmlink.errors import RetryableError, UsageError
 from crmlink.model import AccountSettings
 
@@ -92,7 +93,12 @@ def find_certificate(key: Path) -> Path | None:
 class TokenSource:
     """Gets access tokens for the environment (`{url}/.default`) by the account's method."""
 
-    def __init__(self, account: AccountSettings, authority: str | None = None) -> None:
+    def __init__(
+        self,
+        account: AccountSettings,
+        authority: str | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
         if account.auth not in AUTH_METHODS:
             raise UsageError(
                 f"unknown Dynamics auth method {account.auth!r}: use one of "
@@ -103,6 +109,7 @@ class TokenSource:
         self.authority = (authority or authority_for(account)).rstrip("/")
         self.scope = f"{account.url.rstrip('/')}/.default"
         self.logins = 0
+        self.transport = transport  # the password grant's (msal uses its own requests)
         self._app = None
         self._session = None
 
@@ -186,9 +193,8 @@ class TokenSource:
             form["client_secret"] = str(acc.secrets["client_secret"])
         verify = tls_context(acc)
         try:
-            response = httpx.post(
-                f"{self.authority}/oauth2/v2.0/token", data=form, verify=verify, timeout=60
-            )
+            with httpx.Client(verify=verify, timeout=60, transport=self.transport) as client:
+                response = client.post(f"{self.authority}/oauth2/v2.0/token", data=form)
         except httpx.TransportError as exc:
             failed = verification_failure(exc)
             if failed is not None:
@@ -196,7 +202,7 @@ class TokenSource:
             raise RetryableError(
                 f"Azure AD could not be reached ({type(exc).__name__})", account=acc.name
             ) from None
-        if response.status_code in errors.RETRYABLE_STATUS:
+        if response.status_code in TRANSIENT_STATUS:
             raise errors.from_response(response, account=acc.name)
         try:
             body = response.json()

@@ -3,6 +3,10 @@
 A change set is all or nothing, so one bad row would fail every row in it; crmlink
 sends each operation as its own top-level part with `Prefer: odata.continue-on-error`
 instead: every row is its own transaction and gets its own answer, in request order.
+
+An operation's URL is built by `keys.key_segment` (values percent-encoded); a request line
+or header holding CR or LF is refused here all the same, so no value can add a header or a
+second request to the batch.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ import json
 import re
 import uuid
 from dataclasses import dataclass, field
+
+from crmlink.connectors._http import no_line_breaks
 
 MAX_OPERATIONS = 1000
 _BOUNDARY = re.compile(r'boundary="?([^";]+)"?', re.I)
@@ -51,12 +57,12 @@ def _part(op: Operation, index: int, api_path: str, boundary: str) -> str:
         "Content-Transfer-Encoding: binary",
         f"Content-ID: {index}",
         "",
-        f"{op.method} {api_path}{op.url} HTTP/1.1",
+        no_line_breaks(f"{op.method} {api_path}{op.url} HTTP/1.1", "$batch request line"),
     ]
     headers = dict(op.headers)
     if op.body is not None:
         headers["Content-Type"] = "application/json; charset=utf-8"
-    lines += [f"{name}: {value}" for name, value in headers.items()]
+    lines += [no_line_breaks(f"{k}: {v}", "$batch part header") for k, v in headers.items()]
     payload = json.dumps(op.body) if op.body is not None else ""
     return "\r\n".join([*lines, "", payload]) + "\r\n"
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from crmlink.connectors.dynamics import odata
+from crmlink.connectors.dynamics import odata, paths
 from crmlink.connectors.dynamics.describe import Entity
 from crmlink.connectors.dynamics.http import DataverseHttp
 from crmlink.errors import UsageError
@@ -55,7 +55,7 @@ def _start_version(http: DataverseHttp, entity: Entity, start: dt.datetime):
         "$orderby": "versionnumber desc",
         "$top": "1",
     }
-    body = http.json("GET", entity.entity_set, params=params)
+    body = http.json("GET", paths.identifier(entity.entity_set), params=params)
     rows = body.get("value") or []
     if not rows:
         return 0, None
@@ -66,7 +66,7 @@ def _start_version(http: DataverseHttp, entity: Entity, start: dt.datetime):
 def _tombstones(http: DataverseHttp, entity: Entity, token: str) -> list[str]:
     headers = {"Prefer": f"odata.track-changes,odata.maxpagesize={PAGE_SIZE}"}
     params = {"$select": entity.table.key_field, "$deltatoken": token}
-    body = http.json("GET", entity.entity_set, params=params, headers=headers)
+    body = http.json("GET", paths.identifier(entity.entity_set), params=params, headers=headers)
     ids: list[str] = []
     while True:
         for item in body.get("value") or []:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
+from crmlink.connectors.dynamics import paths
 from crmlink.errors import NotFoundError
 from crmlink.model import FieldKind, PicklistValue, RemoteField, RemoteTable, TableSummary
 
@@ -121,7 +122,10 @@ def entity(raw: dict, options: dict[str, tuple], keys: list[dict]) -> Entity:
         for a in attributes
         if a.get("AttributeOf") or a.get("IsValidODataAttribute") is False
     )
-    return Entity(table, raw.get("EntitySetName") or "", lookups, unreadable)
+    entity_set = raw.get("EntitySetName") or ""
+    if entity_set:
+        paths.identifier(entity_set)  # it goes into every URL of the table
+    return Entity(table, entity_set, lookups, unreadable)
 
 
 def remote_field(raw: dict, primary: str, options: dict, keys: set[str]) -> RemoteField:

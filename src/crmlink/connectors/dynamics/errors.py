@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import httpx
 
+from crmlink.connectors._http import TRANSIENT_STATUS, retry_after
 from crmlink.errors import (
     AuthError,
     CrmlinkError,
@@ -35,7 +36,6 @@ CODE_TABLE: dict[str, type[CrmlinkError]] = {
     "0x8005f103": UsageError,  # $batch holds more than 1,000 operations
     "0x80044352": UsageError,  # delta token not valid or expired
 }
-RETRYABLE_STATUS = frozenset({429, 502, 503, 504})
 # AADSTS number -> a sentence saying what to fix (never the secret itself).
 AAD_ERRORS = {
     7000215: "Azure AD refused the client secret of account {account}: give the secret's "
@@ -72,7 +72,7 @@ def from_response(response: httpx.Response, **context) -> CrmlinkError:
     status = response.status_code
     text = f"Dataverse answered {status} {code}: {message}"
     kind = CODE_TABLE.get(code, RemoteError)
-    if status in RETRYABLE_STATUS or kind is RetryableError:
+    if status in TRANSIENT_STATUS or kind is RetryableError:
         return RetryableError(
             text, retry_after=retry_after(response), code=code, status=status, **context
         )
@@ -81,13 +81,6 @@ def from_response(response: httpx.Response, **context) -> CrmlinkError:
     if kind is RemoteError:
         return RemoteError(text, code=code, status=status, **context)
     return kind(text, code=code, status=status, **context)
-
-
-def retry_after(response: httpx.Response) -> float | None:
-    try:
-        return max(0.0, float(response.headers.get("Retry-After", "")))
-    except ValueError:
-        return None
 
 
 def aad_error(result: dict, account: str, tenant: str) -> CrmlinkError:

@@ -10,7 +10,7 @@ import itertools
 import re
 from collections.abc import Iterable, Iterator
 
-from crmlink.connectors.dynamics import errors, odata, values
+from crmlink.connectors.dynamics import errors, paths, values
 from crmlink.connectors.dynamics.batch import MAX_OPERATIONS, Answer, Operation, decode, encode
 from crmlink.connectors.dynamics.describe import Entity
 from crmlink.connectors.dynamics.http import DataverseHttp
@@ -32,12 +32,14 @@ class Writer:
         self, entity: Entity, rows: Iterable[dict], mode: WriteMode, key: str | None
     ) -> Iterator[WriteResult]:
         key_field = match_key(entity.table, mode, key, "alternate key column")
+        paths.identifier(entity.entity_set)  # the URL of every operation starts with it
         numbered = enumerate(rows)
         while chunk := list(itertools.islice(numbered, self.batch_size)):
             planned = [(i, self._operation(entity, row, mode, key_field)) for i, row in chunk]
             yield from self._run(planned, mode)
 
     def delete(self, entity: Entity, ids: Iterable[str]) -> Iterator[WriteResult]:
+        paths.identifier(entity.entity_set)
         numbered = enumerate(ids)
         while chunk := list(itertools.islice(numbered, self.batch_size)):
             planned = [(i, _delete_op(entity, record_id)) for i, record_id in chunk]
@@ -93,10 +95,8 @@ def _target(entity: Entity, row: dict, key: str) -> str | None:
     value = next((v for k, v in row.items() if k.lower() == key.lower()), None)
     if value is None or str(value).strip() == "":
         return None
-    literal = odata.key_literal(value, field.kind)
-    if field.name == entity.table.key_field:
-        return f"{entity.entity_set}({literal})"
-    return f"{entity.entity_set}({field.name}={literal})"
+    prop = None if field.name == entity.table.key_field else field.name
+    return paths.key_segment(entity.entity_set, value, field.kind, prop)
 
 
 def _record(entity: Entity, row: dict, skip: str | None) -> dict:
@@ -137,15 +137,15 @@ def _bind(entity: Entity, name: str, value) -> dict:
     if logical not in targets or logical not in sets:
         raise ValueError(f"lookup {name!r} cannot point to {logical!r}")
     nav = name if len(targets) == 1 else f"{name}_{logical}"
-    return {f"{nav}@odata.bind": f"/{sets[logical]}({record_id.lower()})"}
+    return {f"{nav}@odata.bind": "/" + paths.key_segment(sets[logical], record_id, K.ID)}
 
 
 def _delete_op(entity: Entity, record_id) -> Operation | Reject:
     try:
-        literal = odata.guid(str(record_id or ""), entity.table.key_field)
+        paths.guid(str(record_id or ""), entity.table.key_field)
     except CrmlinkError:
         return Reject("INVALID_ID", f"{record_id!r} is not a GUID")
-    return Operation("DELETE", f"{entity.entity_set}({literal})")
+    return Operation("DELETE", paths.key_segment(entity.entity_set, record_id, K.ID))
 
 
 def _result(index: int, op: Operation, answer: Answer, mode: WriteMode | None) -> WriteResult:

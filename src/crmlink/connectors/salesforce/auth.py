@@ -17,6 +17,7 @@ from xml.sax.saxutils import escape
 
 import httpx
 
+from crmlink.connectors._http import TRANSIENT_STATUS, url
 from crmlink.connectors.salesforce import errors
 from crmlink.errors import AuthError, UsageError
 from crmlink.model import AccountSettings
@@ -56,7 +57,7 @@ class Login:
 
     def parse(self, response: httpx.Response) -> Session:
         response.read()
-        if response.status_code in errors.RETRYABLE_STATUS or response.status_code == 403:
+        if response.status_code in TRANSIENT_STATUS or response.status_code == 403:
             raise errors.from_response(response, account=self.account.name)
         if self.account.auth == "soap":
             return self._soap_session(response)
@@ -129,9 +130,9 @@ class Login:
             f"<urn:password>{escape(password)}</urn:password>"
             "</urn:login></env:Body></env:Envelope>"
         )
-        url = f"{self.base}/services/Soap/u/{self.api_version}"
+        endpoint = url(f"{self.base}/services/Soap/u", self.api_version)
         headers = {"Content-Type": "text/xml; charset=UTF-8", "SOAPAction": "login"}
-        return httpx.Request("POST", url, content=envelope.encode(), headers=headers)
+        return httpx.Request("POST", endpoint, content=envelope.encode(), headers=headers)
 
     def _soap_session(self, response: httpx.Response) -> Session:
         if response.status_code != 200:

@@ -12,6 +12,7 @@ import re
 
 import httpx
 
+from crmlink.connectors._http import TRANSIENT_STATUS, retry_after
 from crmlink.errors import (
     AuthError,
     CrmlinkError,
@@ -40,7 +41,6 @@ CODE_TABLE: dict[str, type[CrmlinkError]] = {
     "UNABLE_TO_LOCK_ROW": RetryableError,
     "QUERY_TIMEOUT": RetryableError,
 }
-RETRYABLE_STATUS = frozenset({429, 502, 503, 504})
 # OAuth `error` -> a sentence that says what to fix (never the secret itself).
 OAUTH_ERRORS = {
     "invalid_grant": "Salesforce refused the login ({detail}): check the username, password "
@@ -73,11 +73,10 @@ def from_response(response: httpx.Response, **context) -> CrmlinkError:
     """The crmlink error for a failed REST or Bulk call."""
     code, message, _fields = error_body(response)
     status = response.status_code
-    if status in RETRYABLE_STATUS:
-        retry_after = _retry_after(response)
+    if status in TRANSIENT_STATUS:
         return RetryableError(
             f"Salesforce is busy ({status} {code}): {message}",
-            retry_after=retry_after,
+            retry_after=retry_after(response),
             code=code,
             status=status,
             **context,
@@ -101,14 +100,6 @@ def quota_exhausted(usage: tuple[int, int] | None, **context) -> QuotaExhausted:
         code="REQUEST_LIMIT_EXCEEDED",
         **context,
     )
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After", "")
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None
 
 
 def oauth_error(response: httpx.Response, account: str) -> AuthError:

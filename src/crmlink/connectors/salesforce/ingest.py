@@ -103,7 +103,7 @@ class BulkIngest:
         if operation == "upsert":
             body["externalIdFieldName"] = key or "Id"
         job = self.http.json("POST", self.http.data("jobs/ingest"), json=body)
-        url = self.http.data(f"jobs/ingest/{job['id']}")
+        url = self.http.data("jobs/ingest", str(job["id"]))
         size = str(os.path.getsize(part.path))
         headers = {"Content-Type": "text/csv", "Content-Length": size}
         self.http.request("PUT", f"{url}/batches", content=FileBody(part.path), headers=headers)

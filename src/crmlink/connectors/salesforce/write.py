@@ -73,7 +73,7 @@ class Writer:
         if mode == WriteMode.INSERT:
             return self.http.json("POST", url, idempotent=False, json=body)
         if mode == WriteMode.UPSERT:
-            url = self.http.data(f"composite/sobjects/{table.name}/{key}")
+            url = self.http.data("composite/sobjects", table.name, key or "Id")
         return self.http.json("PATCH", url, json=body)
 
     def _delete(self, batch: list[tuple[int, str]]) -> Iterator[WriteResult]:
