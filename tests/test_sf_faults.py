@@ -121,11 +121,12 @@ def test_stats_count_calls_by_endpoint(sf_fresh):
 
 def test_reset_and_seed_through_control_api(sf_fresh):
     sf = sf_client(sf_fresh)
+    sf.Contact.create({"LastName": "Gone after the reset"})
     httpx.post(f"{sf_fresh.url}/__sandbox__/reset", verify=tls(sf_fresh)).raise_for_status()
     sf = sf_client(sf_fresh)  # sessions went with the reset
-    assert sf.query("SELECT COUNT() FROM Contact")["totalSize"] == 0
+    assert sf.query("SELECT COUNT() FROM Contact")["totalSize"] == 50  # as seeded at start
     seeded = httpx.post(
         f"{sf_fresh.url}/__sandbox__/seed", params={"records": 20, "seed": 1}, verify=tls(sf_fresh)
     ).json()
     assert seeded["Contact"] == 20
-    assert sf.query("SELECT COUNT() FROM Contact")["totalSize"] == 20
+    assert sf.query("SELECT COUNT() FROM Contact")["totalSize"] == 70

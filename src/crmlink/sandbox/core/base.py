@@ -1,10 +1,13 @@
 """What every sandbox CRM shares: a state folder, TLS files, a client key pair, faults,
-call stats, the control API, and a server run in-process or in the foreground.
+call stats, the sandbox clock, the control API (`core.control`), and a server run
+in-process or in the foreground.
 
 A concrete sandbox (Salesforce, Dynamics) subclasses `SandboxBase` and provides
-`build_routes()` (its own HTTP API), `classify(method, path)` (endpoint names for the
-stats), `render_fault(kind, spec)` (its own 503/429/quota answers), `credentials()`
-(what the ready line prints besides url and ca_bundle), `reset()` and `seed()`.
+`route_table()` (its own HTTP API, declared once for dispatch and stats: `core.routing`),
+`render_not_found(request)` (a path no route serves, in the CRM's error shape),
+`render_fault(kind, spec)` (its own 503/429/quota answers), `credentials()` (what the
+ready line prints besides url and ca_bundle), `reset()` (back to the freshly seeded state),
+`seed()` and `tick()` (the clock moved: what fell due moves on).
 
 Started, a sandbox writes its ready line to `state_dir/ready.json` (removed at close) and
 remembers its port in the state folder: `port=None` reuses it (else any free port).
@@ -16,11 +19,14 @@ import json
 from pathlib import Path
 
 from starlette.applications import Starlette
-from starlette.routing import BaseRoute
+from starlette.requests import Request
+from starlette.responses import Response
 
-from crmlink.sandbox.core.admin import admin_routes
+from crmlink.sandbox.core.clock import SandboxClock
+from crmlink.sandbox.core.control import control_routes
 from crmlink.sandbox.core.faults import FaultInjector, FaultMiddleware, FaultSpec
 from crmlink.sandbox.core.ready import remove_ready, store_port, stored_port, write_ready
+from crmlink.sandbox.core.routing import RouteTable
 from crmlink.sandbox.core.server import PortInUse, SandboxServer
 from crmlink.sandbox.core.stats import CallStats
 from crmlink.sandbox.core.store import remove_tree, resolve_state_dir
@@ -42,14 +48,16 @@ class SandboxBase:
         spec = FaultSpec.parse(faults) if isinstance(faults, str) or faults is None else faults
         self.faults = FaultInjector(spec)
         self.stats = CallStats()
+        self.clock = SandboxClock()
+        self._table: RouteTable | None = None
         self._server: SandboxServer | None = None
 
     # -- what a concrete sandbox provides -------------------------------------------
-    def build_routes(self) -> list[BaseRoute]:
+    def route_table(self) -> RouteTable:
         raise NotImplementedError
 
-    def classify(self, method: str, path: str) -> str:
-        return f"{method} {path}"
+    def render_not_found(self, request: Request) -> Response:
+        raise NotImplementedError
 
     def render_fault(self, kind: str, spec: FaultSpec):
         raise NotImplementedError
@@ -63,10 +71,28 @@ class SandboxBase:
     def seed(self, records: int, seed: int) -> dict:
         raise NotImplementedError
 
+    def tick(self) -> None:
+        """The clock moved (`/__sandbox__/clock`): move on the work that fell due."""
+
     # -- shared machinery -------------------------------------------------------------
+    @property
+    def routes(self) -> RouteTable:
+        """The sandbox's route table (built once)."""
+        if self._table is None:
+            self._table = self.route_table()
+        return self._table
+
     def asgi_app(self):
-        app = Starlette(routes=[*admin_routes(self), *self.build_routes()])
-        return FaultMiddleware(app, self.faults, self.stats, self.classify, self.render_fault)
+        async def not_found(request: Request, exc: Exception) -> Response:
+            return self.render_not_found(request)
+
+        app = Starlette(
+            routes=[*control_routes(self), *self.routes.starlette_routes()],
+            exception_handlers={404: not_found},
+        )
+        return FaultMiddleware(
+            app, self.faults, self.stats, self.routes.stats_name, self.render_fault
+        )
 
     @property
     def url(self) -> str:

@@ -11,10 +11,13 @@ import secrets
 import uuid
 from pathlib import Path
 
+from starlette.requests import Request
 from starlette.responses import Response
 
 from crmlink.sandbox.core.base import SandboxBase
+from crmlink.sandbox.core.credentials import stored_credentials
 from crmlink.sandbox.core.faults import FaultSpec
+from crmlink.sandbox.core.routing import RouteTable
 from crmlink.sandbox.core.store import SqliteStore
 from crmlink.sandbox.core.tls import load_certificate
 from crmlink.sandbox.dynamics.auth.tokens import Identity, TokenService
@@ -28,8 +31,8 @@ from crmlink.sandbox.dynamics.errors import (
 )
 from crmlink.sandbox.dynamics.metadata.builtin import builtin_schema
 from crmlink.sandbox.dynamics.metadata.loader import load_schema
-from crmlink.sandbox.dynamics.web.http import split_path
-from crmlink.sandbox.dynamics.web.routes import api_routes, auth_routes
+from crmlink.sandbox.dynamics.web.context import SandboxContext
+from crmlink.sandbox.dynamics.web.routes import not_found, route_table
 from crmlink.sandbox.dynamics.web.service import DynamicsService, RateLimiter
 
 USERNAME = "admin@crmlinksandbox.onmicrosoft.com"
@@ -58,7 +61,7 @@ class DynamicsSandbox(SandboxBase):
         self.identity = self._identity()
         self.tokens = TokenService(self.identity, self._lifetime)
         self.limiter = RateLimiter(requests_per_window, window_seconds)
-        self.service = DynamicsService(self.org, self.tokens, self.faults, self.limiter)
+        self.service = DynamicsService(self.org, self.tokens, self.faults, self.limiter, self.clock)
         self._seed_args = (records, seed)
         with self.org.read() as conn:
             untouched = self.org.current_version(conn) == 1000
@@ -69,39 +72,26 @@ class DynamicsSandbox(SandboxBase):
         return self.faults.spec.token_lifetime or self.token_lifetime
 
     def _identity(self) -> Identity:
-        path = self.state_dir / "dynamics-credentials.json"
-        if path.exists():
-            saved = json.loads(path.read_text())
-        else:
-            saved = {
-                "tenant_id": str(uuid.uuid4()),
-                "client_id": str(uuid.uuid4()),
-                "client_secret": secrets.token_urlsafe(30),
-                "username": USERNAME,
-                "password": secrets.token_urlsafe(18),
-            }
-            path.write_text(json.dumps(saved))
-            path.chmod(0o600)
+        saved = stored_credentials(self.state_dir, _new_credentials, self._legacy_credentials)
         cert = load_certificate(self.client_keys.certificate)
         return Identity(
             **saved, certificate=cert, app_user_id=APP_USER_ID, admin_user_id=ADMIN_USER_ID
         )
 
-    # -- SandboxBase hooks ---------------------------------------------------------------
-    def build_routes(self):
-        return [*api_routes(self), *auth_routes(self)]
+    def _legacy_credentials(self) -> dict[str, str] | None:
+        """Where older sandboxes kept them: `dynamics-credentials.json`."""
+        path = self.state_dir / "dynamics-credentials.json"
+        if not path.exists():
+            return None
+        saved: dict[str, str] = json.loads(path.read_text())
+        return saved
 
-    def classify(self, method: str, path: str) -> str:
-        if "/oauth2/" in path:
-            return f"{method} token"
-        if path.startswith("/api/data/"):
-            rest = path.split("/", 4)[4] if path.count("/") >= 4 else ""
-            try:
-                head = split_path(rest)[0][0] if rest else ""
-            except Exception:  # noqa: BLE001 - stats must never fail a call
-                head = rest
-            return f"{method} {head}"
-        return f"{method} {path}"
+    # -- SandboxBase hooks ---------------------------------------------------------------
+    def route_table(self) -> RouteTable:
+        return route_table(SandboxContext(self.service, self.tokens))
+
+    def render_not_found(self, request: Request) -> Response:
+        return not_found(request)
 
     def render_fault(self, kind: str, spec: FaultSpec) -> Response:
         if kind == "503":
@@ -137,11 +127,18 @@ class DynamicsSandbox(SandboxBase):
         }
 
     def reset(self) -> None:
+        """Back to the freshly seeded state: every row, pending late commit and rate-limit
+        window goes, then the environment is seeded again as at start."""
+        self.service.drop_pending_commits()
         self.org.drop_all()
         self.limiter.reset()
         records, seed = self._seed_args
         if records:
             self.seed(records, seed)
+
+    def tick(self) -> None:
+        """Late commits due on the advanced clock land."""
+        self.service.land_due_commits()
 
     def seed(self, records: int, seed: int) -> dict:
         counts = Seeder(self.org, seed).run(records)
@@ -150,3 +147,13 @@ class DynamicsSandbox(SandboxBase):
     def close(self) -> None:
         self.sqlite.close()
         super().close()
+
+
+def _new_credentials() -> dict[str, str]:
+    return {
+        "tenant_id": str(uuid.uuid4()),
+        "client_id": str(uuid.uuid4()),
+        "client_secret": secrets.token_urlsafe(30),
+        "username": USERNAME,
+        "password": secrets.token_urlsafe(18),
+    }

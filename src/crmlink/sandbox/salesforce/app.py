@@ -2,55 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 from crmlink.sandbox.core.base import SandboxBase
 from crmlink.sandbox.core.faults import FaultSpec
+from crmlink.sandbox.core.routing import RouteTable
 from crmlink.sandbox.core.store import SqliteStore
 from crmlink.sandbox.salesforce import errors
 from crmlink.sandbox.salesforce.auth import AuthService
+from crmlink.sandbox.salesforce.bulk import BulkService
 from crmlink.sandbox.salesforce.describes import Catalog, ObjectMeta
 from crmlink.sandbox.salesforce.org import DEFAULT_API_LIMIT, SalesforceOrg
 from crmlink.sandbox.salesforce.queries import QueryEngine
-from crmlink.sandbox.salesforce.routes import composite, oauth, rest
-from crmlink.sandbox.salesforce.values import format_datetime
-
-# Keys of a describeGlobal entry, taken from an object's full describe.
-_SUMMARY_KEYS = [
-    "activateable",
-    "associateEntityType",
-    "associateParentEntity",
-    "createable",
-    "custom",
-    "customSetting",
-    "deepCloneable",
-    "deletable",
-    "deprecatedAndHidden",
-    "feedEnabled",
-    "hasSubtypes",
-    "isInterface",
-    "isSubtype",
-    "keyPrefix",
-    "label",
-    "labelPlural",
-    "layoutable",
-    "mergeable",
-    "mruEnabled",
-    "name",
-    "queryable",
-    "replicateable",
-    "retrieveable",
-    "searchable",
-    "triggerable",
-    "undeletable",
-    "updateable",
-    "urls",
-]
+from crmlink.sandbox.salesforce.routes.context import SandboxContext
+from crmlink.sandbox.salesforce.routes.table import not_found, route_table
+from crmlink.sandbox.salesforce.seed import seed_org
+from crmlink.sandbox.salesforce.summaries import global_describe, object_summary
 
 
 class SalesforceSandbox(SandboxBase):
@@ -70,24 +40,23 @@ class SalesforceSandbox(SandboxBase):
         if not catalog.objects():
             raise ValueError(f"no describe JSON files found in {describe_dir}")
         self.store = SqliteStore(self.state_dir / "org.sqlite3")
-        self.org = SalesforceOrg(self.store, catalog, self.faults, api_limit)
-        self.auth = AuthService(self.org, self.client_keys.certificate)
+        self.org = SalesforceOrg(self.store, catalog, self.faults, api_limit, self.clock)
+        self.auth = AuthService(self.org, self.client_keys.certificate, self.state_dir)
         self.queries = QueryEngine(self.org)
-        self.bulk = _make_bulk(self)
+        self.bulk = BulkService(self.org, self.faults, self.state_dir / "bulk", self.clock)
+        self._seed_args = (records, seed)
         if records and self.org.count(_first_object(catalog)) == 0:
             self.seed(records, seed)
 
     # -- SandboxBase ------------------------------------------------------------------
-    def build_routes(self):
-        routes = [*oauth.routes(self), *rest.routes(self), *composite.routes(self)]
-        routes.append(Route("/__sandbox__/clock", self._clock_endpoint, methods=["GET", "POST"]))
-        routes += _bulk_routes(self)
-        return routes
+    def route_table(self) -> RouteTable:
+        ctx = SandboxContext(
+            self.org, self.auth, self.queries, self.bulk, self.clock, lambda: self.url
+        )
+        return route_table(ctx)
 
-    def classify(self, method: str, path: str) -> str:
-        from crmlink.sandbox.salesforce.routes.classify import endpoint_name
-
-        return endpoint_name(method, path)
+    def render_not_found(self, request: Request) -> Response:
+        return not_found(request)
 
     def render_fault(self, kind: str, spec: FaultSpec) -> Response:
         if kind == "limit":
@@ -105,17 +74,6 @@ class SalesforceSandbox(SandboxBase):
         body = [{"message": "Server temporarily unavailable.", "errorCode": "SERVER_UNAVAILABLE"}]
         return JSONResponse(body, status_code=503, headers={"Retry-After": str(spec.retry_after)})
 
-    async def _clock_endpoint(self, request: Request) -> JSONResponse:
-        """Move the org's clock forward (`?advance=SECONDS`): late commits show up,
-        getUpdated windows close, tokens keep their real-time expiry."""
-        if request.method == "POST":
-            try:
-                seconds = float(request.query_params.get("advance", "0"))
-            except ValueError:
-                return JSONResponse({"error": "advance must be a number of seconds"}, 400)
-            self.org.clock_offset += timedelta(seconds=seconds)
-        return JSONResponse({"now": format_datetime(self.org.now())})
-
     def credentials(self) -> dict:
         creds = self.auth.credentials
         return {
@@ -131,12 +89,21 @@ class SalesforceSandbox(SandboxBase):
         }
 
     def reset(self) -> None:
+        """Back to the freshly seeded state: every record, session, cursor and Bulk job
+        goes, then the org is seeded again as at start."""
         self.org.reset()
+        self.bulk.jobs.clear()
+        records, seed = self._seed_args
+        if records:
+            self.seed(records, seed)
 
     def seed(self, records: int, seed: int) -> dict:
-        from crmlink.sandbox.salesforce.seed import seed_org
-
         return seed_org(self.org, records, seed)
+
+    def tick(self) -> None:
+        """Bulk jobs due on the advanced clock complete (late commits need no tick: their
+        visibility is computed from the clock at each query)."""
+        self.bulk.jobs.settle_due()
 
     def close(self) -> None:
         self.store.close()
@@ -144,36 +111,12 @@ class SalesforceSandbox(SandboxBase):
 
     # -- describes ----------------------------------------------------------------------
     def global_describe(self) -> dict:
-        loaded = self.org.catalog.global_describe
-        if loaded is not None:
-            return loaded
-        sobjects = [self.object_summary(o) for o in self.org.catalog.objects()]
-        return {"encoding": "UTF-8", "maxBatchSize": 200, "sobjects": sobjects}
+        return global_describe(self.org.catalog)
 
     def object_summary(self, obj: ObjectMeta) -> dict:
-        loaded = self.org.catalog.global_describe
-        for entry in (loaded or {}).get("sobjects", []):
-            if entry.get("name") == obj.name:
-                return entry
-        return {key: obj.raw.get(key) for key in _SUMMARY_KEYS}
+        return object_summary(self.org.catalog, obj)
 
 
 def _first_object(catalog: Catalog) -> str:
     names = [o.name for o in catalog.objects()]
     return "Contact" if "Contact" in names else names[0]
-
-
-def _make_bulk(sandbox):
-    try:
-        from crmlink.sandbox.salesforce.bulk import BulkService
-    except ImportError:  # the bulk package lands separately
-        return None
-    return BulkService(sandbox)
-
-
-def _bulk_routes(sandbox) -> list:
-    try:
-        from crmlink.sandbox.salesforce.routes import bulk1, bulk2
-    except ImportError:
-        return []
-    return [*bulk2.routes(sandbox), *bulk1.routes(sandbox)]

@@ -21,6 +21,7 @@ from typing import cast
 import jwt
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
+from crmlink.sandbox.core.credentials import stored_credentials
 from crmlink.sandbox.core.tls import load_certificate
 from crmlink.sandbox.salesforce import errors
 from crmlink.sandbox.salesforce.errors import OAuthError
@@ -53,27 +54,29 @@ class Credentials:
 
 
 class AuthService:
-    def __init__(self, org: SalesforceOrg, certificate: Path) -> None:
+    def __init__(self, org: SalesforceOrg, certificate: Path, state_dir: Path) -> None:
         self.org = org
         self.certificate = certificate
-        self.credentials = self._load_credentials()
+        self.credentials = self._load_credentials(state_dir)
         with org.store.transaction() as conn:
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS _sbx_tokens "
                 "(token TEXT PRIMARY KEY, expires_at REAL NOT NULL) WITHOUT ROWID"
             )
 
-    def _load_credentials(self) -> Credentials:
-        with self.org.store.transaction() as conn:
-            row = conn.execute("SELECT value FROM _sbx_meta WHERE key = 'credentials'").fetchone()
-            if row:
-                return Credentials(**json.loads(row[0]))
-            creds = Credentials.create()
-            conn.execute(
-                "INSERT INTO _sbx_meta (key, value) VALUES ('credentials', ?)",
-                (json.dumps(asdict(creds)),),
-            )
-            return creds
+    def _load_credentials(self, state_dir: Path) -> Credentials:
+        """The state folder's credentials (`core.credentials`); a folder written by an
+        older sandbox had them in the org's `_sbx_meta` table: they are taken over."""
+
+        def legacy() -> dict[str, str] | None:
+            with self.org.store.lock:
+                row = self.org.store.conn.execute(
+                    "SELECT value FROM _sbx_meta WHERE key = 'credentials'"
+                ).fetchone()
+            return json.loads(row[0]) if row else None
+
+        saved = stored_credentials(state_dir, lambda: asdict(Credentials.create()), legacy)
+        return Credentials(**saved)
 
     # -- sessions -------------------------------------------------------------------
     def lifetime(self) -> int:

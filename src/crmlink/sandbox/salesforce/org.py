@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from crmlink.sandbox.core.clock import SandboxClock
 from crmlink.sandbox.core.faults import FaultInjector
 from crmlink.sandbox.core.store import SqliteStore
 from crmlink.sandbox.salesforce import errors, loading, rules
@@ -44,11 +45,12 @@ class SalesforceOrg:
         catalog: Catalog,
         faults: FaultInjector,
         api_limit: int = DEFAULT_API_LIMIT,
+        clock: SandboxClock | None = None,
     ) -> None:
         self.store, self.catalog, self.faults = store, catalog, faults
+        self.clock = clock or SandboxClock()  # moved forward through the control API
         self.quota = ApiQuota(store, api_limit, lambda: self.now().date().isoformat())
         self.org_id, self.user_id = ORG_ID, USER_ID
-        self.clock_offset = dt.timedelta()  # moved forward by tests through the control API
         self._batch = threading.local()  # the stamps of the batch write under way, if any
         self._create_schema()
 
@@ -104,7 +106,16 @@ class SalesforceOrg:
         return obj
 
     def now(self) -> dt.datetime:
-        return dt.datetime.now(dt.UTC) + self.clock_offset
+        return self.clock.now()
+
+    @property
+    def clock_offset(self) -> dt.timedelta:
+        """How far the sandbox clock runs ahead of real time (the demo moves it)."""
+        return self.clock.offset
+
+    @clock_offset.setter
+    def clock_offset(self, value: dt.timedelta) -> None:
+        self.clock.offset = value
 
     def stamps(self) -> tuple[str, str]:
         """(SystemModstamp, visible-at) for a write now; a late commit shows up later.

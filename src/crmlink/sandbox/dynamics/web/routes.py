@@ -1,20 +1,43 @@
-"""Starlette routes: thin wrappers that turn HTTP into `ApiRequest`s for the service,
-the Azure AD endpoints (token v1/v2, OpenID configuration, user realm) and `$batch`."""
+"""The Dynamics sandbox's route table: thin endpoints that turn HTTP into `ApiRequest`s for
+the service, `$batch`, and the Azure AD endpoints (token v1/v2, OpenID configuration, user
+realm), each declared once for dispatch and stats (`core.routing`).
+
+Web API calls are counted by their resource: `GET contacts`, `POST $batch`,
+`GET EntityDefinitions`. A path no route serves answers the Dataverse 404 envelope.
+"""
 
 from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
 from starlette.concurrency import run_in_threadpool
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
-from crmlink.sandbox.dynamics.errors import AadError
+from crmlink.sandbox.core.routing import RouteSpec, RouteTable, route
+from crmlink.sandbox.dynamics.errors import AadError, unknown_segment
 from crmlink.sandbox.dynamics.web.batch import run_batch
+from crmlink.sandbox.dynamics.web.context import SandboxContext
 from crmlink.sandbox.dynamics.web.http import ApiRequest, ApiResponse
 
-METHODS = ["GET", "POST", "PATCH", "PUT", "DELETE"]
+METHODS = "GET POST PATCH PUT DELETE"
+API = "/api/data/{version}"
+
+
+class ResourceConvertor(Convertor[str]):
+    """The first segment's name of an OData resource path: `contacts` of `contacts(…)/x`."""
+
+    regex = r"[^/(]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("odata_resource", ResourceConvertor())
 
 
 def base_url(request: Request) -> str:
@@ -25,35 +48,54 @@ def to_response(result: ApiResponse) -> Response:
     return Response(result.body, status_code=result.status, headers=result.headers)
 
 
-def api_routes(sandbox) -> list[Route]:
+def api_request(request: Request, body: bytes) -> ApiRequest:
+    """The transport-neutral request of a Web API call (its path after the version)."""
+    version = request.path_params["version"]
+    return ApiRequest(
+        request.method,
+        request.scope["path"][len(f"/api/data/{version}/") :],
+        dict(request.query_params),
+        {k.lower(): v for k, v in request.headers.items()},
+        body,
+        base_url(request),
+        version,
+    )
+
+
+def api_routes(ctx: SandboxContext) -> list[RouteSpec]:
     async def api(request: Request) -> Response:
-        body = await request.body()
-        req = ApiRequest(
-            request.method,
-            request.path_params["rest"],
-            dict(request.query_params),
-            {k.lower(): v for k, v in request.headers.items()},
-            body,
-            base_url(request),
-            request.path_params["version"],
-        )
-        if req.path == "$batch" and req.method == "POST":
-            result = await run_in_threadpool(run_batch, sandbox.service, req)
-        else:
-            result = await run_in_threadpool(sandbox.service.handle, req)
-        return to_response(result)
+        req = api_request(request, await request.body())
+        ctx.service.land_due_commits()
+        return to_response(await run_in_threadpool(ctx.service.handle, req))
 
-    return [Route("/api/data/{version}/{rest:path}", api, methods=METHODS)]
+    async def batch(request: Request) -> Response:
+        req = api_request(request, await request.body())
+        ctx.service.land_due_commits()
+        return to_response(await run_in_threadpool(run_batch, ctx.service, req))
+
+    return [
+        route("POST", f"{API}/$batch", batch, "$batch"),
+        route(METHODS, f"{API}/$metadata", api, "$metadata"),
+        route(METHODS, f"{API}/WhoAmI", api, "WhoAmI"),
+        route(METHODS, f"{API}/EntityDefinitions{{rest:path}}", api, "EntityDefinitions"),
+        route(
+            METHODS,
+            f"{API}/GlobalOptionSetDefinitions{{rest:path}}",
+            api,
+            "GlobalOptionSetDefinitions",
+        ),
+        route(METHODS, f"{API}/{{resource:odata_resource}}{{rest:path}}", api, "{resource}"),
+    ]
 
 
-def auth_routes(sandbox) -> list[Route]:
+def auth_routes(ctx: SandboxContext) -> list[RouteSpec]:
     async def token(request: Request) -> Response:
         form = dict(parse_qsl((await request.body()).decode(), keep_blank_values=True))
         tenant = request.path_params["tenant"]
         v2 = "/v2.0/" in request.url.path
         token_url = f"{base_url(request)}{request.url.path}"
         try:
-            body = sandbox.tokens.issue(tenant, form, token_url, v2)
+            body = ctx.tokens.issue(tenant, form, token_url, v2)
         except AadError as exc:
             return exc.response()
         return JSONResponse(
@@ -109,10 +151,22 @@ def auth_routes(sandbox) -> list[Route]:
             }
         )
 
+    well_known = ".well-known/openid-configuration"
     return [
-        Route("/common/userrealm/{username}", user_realm, methods=["GET"]),
-        Route("/{tenant}/oauth2/v2.0/token", token, methods=["POST"]),
-        Route("/{tenant}/oauth2/token", token, methods=["POST"]),
-        Route("/{tenant}/v2.0/.well-known/openid-configuration", openid, methods=["GET"]),
-        Route("/{tenant}/.well-known/openid-configuration", openid, methods=["GET"]),
+        route("GET", "/common/userrealm/{username}", user_realm, "user realm"),
+        route("POST", "/{tenant}/oauth2/v2.0/token", token, "token"),
+        route("POST", "/{tenant}/oauth2/token", token, "token"),
+        route("GET", f"/{{tenant}}/v2.0/{well_known}", openid, "openid configuration"),
+        route("GET", f"/{{tenant}}/{well_known}", openid, "openid configuration"),
     ]
+
+
+def route_table(ctx: SandboxContext) -> RouteTable:
+    """The Web API first, then Azure AD (whose `/{tenant}/...` patterns are broad)."""
+    return RouteTable([*api_routes(ctx), *auth_routes(ctx)])
+
+
+def not_found(request: Request) -> Response:
+    """A path the sandbox does not serve, in the Dataverse error envelope."""
+    segment = request.url.path.strip("/").split("/")[0] or "/"
+    return unknown_segment(segment).response()

@@ -1,5 +1,10 @@
 """The Web API behind the routes: authentication, service-protection limits, dispatch of
 a resource path to its handler, and error rendering. `$batch` parts come through here too.
+
+Late commits (the `late_commit` fault) are pending writes due at a time of the sandbox
+clock: every Web API call first lands the writes that are due (`land_due_commits`), so
+advancing the clock through `/__sandbox__/clock` makes them visible at once, and with no
+advance they land after the real delay.
 """
 
 from __future__ import annotations
@@ -7,7 +12,10 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass
 
+from crmlink.sandbox.core.clock import SandboxClock
 from crmlink.sandbox.dynamics.data.seed import ADMIN_USER_ID
 from crmlink.sandbox.dynamics.data.tables import OrgStore
 from crmlink.sandbox.dynamics.data.writes import Writer
@@ -50,9 +58,21 @@ class RateLimiter:
             self._calls.clear()
 
 
+@dataclass(frozen=True)
+class _LateCommit:
+    due: float  # on the sandbox clock, seconds since the epoch
+    work: Callable
+    writer: Writer
+
+
 class DynamicsService:
-    def __init__(self, org: OrgStore, tokens, faults, limiter: RateLimiter) -> None:
+    def __init__(
+        self, org: OrgStore, tokens, faults, limiter: RateLimiter, clock: SandboxClock
+    ) -> None:
         self.org, self.tokens, self.faults, self.limiter = org, tokens, faults, limiter
+        self.clock = clock
+        self._late: list[_LateCommit] = []
+        self._late_lock = threading.Lock()
 
     def late_commit(self) -> float:
         return float(self.faults.spec.late_commit or 0)
@@ -145,17 +165,27 @@ class DynamicsService:
         except _DryRun as dry:
             result = dry.result
         writer.replay()
-        timer = threading.Timer(delay, self._commit_late, (fn, writer))
-        timer.daemon = True
-        timer.start()
+        with self._late_lock:
+            self._late.append(_LateCommit(self.clock.timestamp() + delay, fn, writer))
         return result
 
-    def _commit_late(self, fn, writer: Writer) -> None:
-        try:
-            with self.org.write() as conn:
-                fn(conn, writer)
-        except (DataverseError, RuntimeError):
-            pass  # the record changed meanwhile: a lost late write, as in real life
+    def land_due_commits(self) -> None:
+        """Commit the late writes whose time has come on the sandbox clock, in order."""
+        now = self.clock.timestamp()
+        with self._late_lock:
+            due = [c for c in self._late if c.due <= now]
+            self._late = [c for c in self._late if c.due > now]
+        for commit in due:
+            try:
+                with self.org.write() as conn:
+                    commit.work(conn, commit.writer)
+            except (DataverseError, RuntimeError):
+                pass  # the record changed meanwhile: a lost late write, as in real life
+
+    def drop_pending_commits(self) -> None:
+        """Forget the late writes not landed yet (a reset)."""
+        with self._late_lock:
+            self._late.clear()
 
 
 class _BatchFlag(threading.local):

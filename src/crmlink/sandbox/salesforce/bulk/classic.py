@@ -176,7 +176,8 @@ class ClassicJobs:
             job.private["batches"].append(batch_id)
             self.jobs.save(job)
         answer = dict(batch.info)  # Queued, whatever the run does next
-        self.jobs.run_later(lambda: self._run(job, batch), batch_id, lambda m: self._fail(batch, m))
+        # a batch runs at its first look (or the next API call): no delay, as before
+        self.jobs.schedule(batch, 0, lambda: self._run(job, batch), lambda m: self._fail(batch, m))
         return answer
 
     @staticmethod

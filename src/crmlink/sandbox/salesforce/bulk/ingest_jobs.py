@@ -135,7 +135,13 @@ class IngestJobs:
             if wanted == "UploadComplete" and job.state == "Open":
                 self.jobs.update(job, state="UploadComplete")
                 answer = view(job, CREATE_KEYS[:10])
-                self.jobs.run_later(lambda: self._run(job), job.id, lambda m: self._fail(job, m))
+                self.jobs.schedule(
+                    job,
+                    MIN_RUN_SECONDS,
+                    lambda: self._run(job),
+                    lambda m: self._fail(job, m),
+                    begin=lambda: self._begin(job),
+                )
                 return answer
             elif wanted == "Aborted" and job.state not in _FINAL:
                 self.jobs.update(job, state="Aborted")
@@ -194,14 +200,17 @@ class IngestJobs:
                 csvio.writer(handle, job.info).writerows(self.rows(job))
         return path
 
-    # -- the background run -----------------------------------------------------------
+    # -- the run, once due on the sandbox clock ---------------------------------------
+    def _begin(self, job: Job) -> None:
+        with self.jobs.lock:
+            if job.state == "UploadComplete":
+                self.jobs.update(job, state="InProgress")
+
     def _run(self, job: Job) -> None:
         started = time.monotonic()
-        with self.jobs.lock:
-            if job.state != "UploadComplete":
-                return
-            self.jobs.update(job, state="InProgress")
-        time.sleep(MIN_RUN_SECONDS)
+        self._begin(job)
+        if job.state != "InProgress":  # aborted meanwhile
+            return
         if self.service.roll_failure():
             self._fail(job, "InternalServerError : the job failed (sandbox fault bulk_fail)")
             return

@@ -29,7 +29,7 @@ from crmlink.sandbox.salesforce.bulk.jobs import (
 from crmlink.sandbox.salesforce.soql import CompiledQuery, compile_query
 
 DEFAULT_MAX_RECORDS = 1_000_000
-MIN_RUN_SECONDS = 0.2  # a job is InProgress at least this long, as a real one is
+MIN_RUN_SECONDS = 0.2  # a job is InProgress this long on the sandbox clock, as a real one is
 CREATE_KEYS = [
     "id",
     "operation",
@@ -99,7 +99,13 @@ class QueryJobs:
         }
         job = self.jobs.add(Job(job_id, "query", info, {"soql": soql}))
         answer = view(job, CREATE_KEYS)  # as created, whatever the run does next
-        self.jobs.run_later(lambda: self._run(job), job_id, lambda m: self._fail(job, m))
+        self.jobs.schedule(
+            job,
+            MIN_RUN_SECONDS,
+            lambda: self._run(job),
+            lambda m: self._fail(job, m),
+            begin=lambda: self._advance(job, "UploadComplete", state="InProgress"),
+        )
         return answer
 
     def _compile(self, soql: str, include_deleted: bool) -> CompiledQuery:
@@ -136,12 +142,12 @@ class QueryJobs:
         self.jobs.remove(job)
         cursor.drop(self.org, job.private.get("cursor"))
 
-    # -- the background run -----------------------------------------------------------
+    # -- the run, once due on the sandbox clock ---------------------------------------
     def _run(self, job: Job) -> None:
         started = time.monotonic()
-        if not self._advance(job, "UploadComplete", state="InProgress"):
+        self._advance(job, "UploadComplete", state="InProgress")
+        if job.state != "InProgress":  # aborted meanwhile
             return
-        time.sleep(MIN_RUN_SECONDS)
         if self.service.roll_failure():
             self._fail(job, "InternalServerError : the query job failed (sandbox fault bulk_fail)")
             return

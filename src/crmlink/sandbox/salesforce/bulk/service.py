@@ -2,29 +2,31 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from crmlink.sandbox.core.clock import SandboxClock
+from crmlink.sandbox.core.faults import FaultInjector
+from crmlink.sandbox.salesforce.bulk.classic import ClassicJobs
 from crmlink.sandbox.salesforce.bulk.ingest_jobs import IngestJobs
 from crmlink.sandbox.salesforce.bulk.jobs import JobRegistry
 from crmlink.sandbox.salesforce.bulk.query_jobs import QueryJobs
+from crmlink.sandbox.salesforce.org import SalesforceOrg
 
 
 class BulkService:
-    def __init__(self, sandbox) -> None:
-        self.sandbox = sandbox
-        self.org = sandbox.org
-        self.faults = sandbox.faults
-        self.folder = sandbox.state_dir / "bulk"  # uploads and result files, per job
+    def __init__(
+        self, org: SalesforceOrg, faults: FaultInjector, folder: Path, clock: SandboxClock
+    ) -> None:
+        self.org = org
+        self.faults = faults
+        self.clock = clock
+        self.folder = folder  # uploads and result files, per job
         self.folder.mkdir(parents=True, exist_ok=True)
-        self.jobs = JobRegistry(self.org.store)
+        self.jobs = JobRegistry(self.org.store, clock)
         self.query = QueryJobs(self)
         self.ingest = IngestJobs(self)
-        self.classic = _classic(self)
+        self.classic = ClassicJobs(self)
 
     def roll_failure(self) -> bool:
         """Whether this job fails, by the `bulk_fail` fault share."""
         return self.faults.roll(self.faults.spec.bulk_fail)
-
-
-def _classic(service):
-    from crmlink.sandbox.salesforce.bulk.classic import ClassicJobs
-
-    return ClassicJobs(service)

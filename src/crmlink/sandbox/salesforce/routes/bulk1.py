@@ -11,11 +11,12 @@ from xml.sax.saxutils import escape
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
-from starlette.routing import Route
 
+from crmlink.sandbox.core.routing import RouteSpec, route
 from crmlink.sandbox.salesforce import errors
 from crmlink.sandbox.salesforce.bulk.jobs import ClassicError
 from crmlink.sandbox.salesforce.routes.common import Call, api
+from crmlink.sandbox.salesforce.routes.context import SandboxContext
 
 ASYNC = "/services/async/{version}"
 _CODES = {
@@ -46,7 +47,7 @@ def error_response(exc: errors.SalesforceError, xml: bool) -> Response:
     return JSONResponse({"exceptionCode": code, "exceptionMessage": message}, status_code=status)
 
 
-def classic_api(sandbox, handler):
+def classic_api(ctx: SandboxContext, handler):
     """`common.api` with Bulk 1.0's error shape; XML bodies are refused."""
 
     def guarded(call: Call):
@@ -56,14 +57,12 @@ def classic_api(sandbox, handler):
                 "The sandbox serves Bulk API 1.0 with contentType JSON only; "
                 "send JSON (Content-Type: application/json)",
             )
-        if sandbox.bulk is None:
-            raise errors.ServerUnavailable("Bulk API is not available")
         return handler(call)
 
     def render(exc: errors.SalesforceError, request: Request) -> Response:
         return error_response(exc, _is_xml(request))
 
-    return api(sandbox, guarded, render_error=render)
+    return api(ctx, guarded, render_error=render)
 
 
 def _is_xml(request: Request) -> bool:
@@ -81,18 +80,18 @@ def _body(call: Call) -> dict:
 
 
 def create_job(call: Call):
-    return 201, call.sandbox.bulk.classic.create(_body(call), call.version)
+    return 201, call.ctx.bulk.classic.create(_body(call), call.version)
 
 
 def job(call: Call):
-    classic, job_id = call.sandbox.bulk.classic, call.params["job_id"]
+    classic, job_id = call.ctx.bulk.classic, call.params["job_id"]
     if call.request.method == "POST":
         return 200, classic.set_state(job_id, _body(call))
     return 200, classic.job_view(classic.job(job_id))
 
 
 def batches(call: Call):
-    classic, job_id = call.sandbox.bulk.classic, call.params["job_id"]
+    classic, job_id = call.ctx.bulk.classic, call.params["job_id"]
     if call.request.method == "POST":
         return 201, classic.add_batch(job_id, call.body)
     listed = classic.batches(classic.job(job_id))
@@ -100,39 +99,40 @@ def batches(call: Call):
 
 
 def batch(call: Call):
-    found = call.sandbox.bulk.classic.batch(call.params["job_id"], call.params["batch_id"])
+    found = call.ctx.bulk.classic.batch(call.params["job_id"], call.params["batch_id"])
     return 200, dict(found.info)
 
 
 def batch_request(call: Call):
-    path = call.sandbox.bulk.classic.request(call.params["job_id"], call.params["batch_id"])
+    path = call.ctx.bulk.classic.request(call.params["job_id"], call.params["batch_id"])
     return FileResponse(path, media_type="application/json")
 
 
 def batch_result(call: Call):
-    found = call.sandbox.bulk.classic.result(call.params["job_id"], call.params["batch_id"])
+    found = call.ctx.bulk.classic.result(call.params["job_id"], call.params["batch_id"])
     if isinstance(found, list):
         return 200, found
     return FileResponse(found, media_type="application/json")
 
 
 def query_result(call: Call):
-    body = call.sandbox.bulk.classic.query_result(
+    body = call.ctx.bulk.classic.query_result(
         call.params["job_id"], call.params["batch_id"], call.params["result_id"]
     )
     return StreamingResponse(body, media_type="application/json")
 
 
-def routes(sandbox) -> list[Route]:
-    def r(path: str, handler, methods: list[str]) -> Route:
-        return Route(f"{ASYNC}{path}", classic_api(sandbox, handler), methods=methods)
+def routes(ctx: SandboxContext) -> list[RouteSpec]:
+    def r(methods: str, path: str, handler, name: str) -> RouteSpec:
+        return route(methods, f"{ASYNC}{path}", classic_api(ctx, handler), name)
 
+    batch_path = "/job/{job_id}/batch/{batch_id}"
     return [
-        r("/job", create_job, ["POST"]),
-        r("/job/{job_id}", job, ["GET", "POST"]),
-        r("/job/{job_id}/batch", batches, ["GET", "POST"]),
-        r("/job/{job_id}/batch/{batch_id}", batch, ["GET"]),
-        r("/job/{job_id}/batch/{batch_id}/request", batch_request, ["GET"]),
-        r("/job/{job_id}/batch/{batch_id}/result", batch_result, ["GET"]),
-        r("/job/{job_id}/batch/{batch_id}/result/{result_id}", query_result, ["GET"]),
+        r("POST", "/job", create_job, "bulk1 job"),
+        r("GET POST", "/job/{job_id}", job, "bulk1 job"),
+        r("GET POST", "/job/{job_id}/batch", batches, "bulk1 batch"),
+        r("GET", batch_path, batch, "bulk1 batch"),
+        r("GET", f"{batch_path}/request", batch_request, "bulk1 batch"),
+        r("GET", f"{batch_path}/result", batch_result, "bulk1 result"),
+        r("GET", f"{batch_path}/result/{{result_id}}", query_result, "bulk1 result"),
     ]

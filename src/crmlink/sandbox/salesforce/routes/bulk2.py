@@ -9,10 +9,11 @@ from __future__ import annotations
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
-from starlette.routing import Route
 
+from crmlink.sandbox.core.routing import RouteSpec, route
 from crmlink.sandbox.salesforce import errors
 from crmlink.sandbox.salesforce.routes.common import Call, api, bearer_token
+from crmlink.sandbox.salesforce.routes.context import SandboxContext
 
 JOBS = "/services/data/v{version}/jobs"
 _RESULT_KINDS = {
@@ -32,8 +33,6 @@ def _bulk2(handler):
     """Run a handler, answering its Salesforce errors in the Bulk 2.0 shape."""
 
     def run(call: Call):
-        if call.sandbox.bulk is None:
-            raise errors.ServerUnavailable("Bulk API is not available")
         try:
             return handler(call)
         except errors.SalesforceError as exc:
@@ -51,14 +50,14 @@ def _object_body(call: Call) -> dict:
 
 # -- query jobs ---------------------------------------------------------------------------
 def query_jobs(call: Call):
-    service = call.sandbox.bulk.query
+    service = call.ctx.bulk.query
     if call.request.method == "POST":
         return 200, service.create(_object_body(call), call.version)
     return 200, service.list()
 
 
 def query_job(call: Call):
-    service, job_id = call.sandbox.bulk.query, call.params["job_id"]
+    service, job_id = call.ctx.bulk.query, call.params["job_id"]
     method = call.request.method
     if method == "PATCH":
         return 200, service.abort(job_id, _object_body(call))
@@ -69,7 +68,7 @@ def query_job(call: Call):
 
 
 def query_results(call: Call):
-    headers, body = call.sandbox.bulk.query.results(
+    headers, body = call.ctx.bulk.query.results(
         call.params["job_id"], call.query.get("locator"), call.query.get("maxRecords")
     )
     return StreamingResponse(body, media_type="text/csv", headers=headers)
@@ -77,14 +76,14 @@ def query_results(call: Call):
 
 # -- ingest jobs --------------------------------------------------------------------------
 def ingest_jobs(call: Call):
-    service = call.sandbox.bulk.ingest
+    service = call.ctx.bulk.ingest
     if call.request.method == "POST":
         return 200, service.create(_object_body(call), call.version)
     return 200, service.list()
 
 
 def ingest_job(call: Call):
-    service, job_id = call.sandbox.bulk.ingest, call.params["job_id"]
+    service, job_id = call.ctx.bulk.ingest, call.params["job_id"]
     method = call.request.method
     if method == "PATCH":
         return 200, service.set_state(job_id, _object_body(call))
@@ -96,21 +95,19 @@ def ingest_job(call: Call):
 
 def ingest_results(call: Call):
     kind = _RESULT_KINDS[call.params["kind"]]
-    path = call.sandbox.bulk.ingest.result_path(call.params["job_id"], kind)
+    path = call.ctx.bulk.ingest.result_path(call.params["job_id"], kind)
     return FileResponse(path, media_type="text/csv")
 
 
-def upload_endpoint(sandbox):
+def upload_endpoint(ctx: SandboxContext):
     """PUT .../batches: the CSV body goes to disk chunk by chunk as it arrives."""
 
     async def endpoint(request: Request) -> Response:
         usage = None
         try:
-            sandbox.auth.check_token(bearer_token(request))
-            usage = await run_in_threadpool(sandbox.org.spend_api_call)
-            if sandbox.bulk is None:
-                raise errors.ServerUnavailable("Bulk API is not available")
-            ingest = sandbox.bulk.ingest
+            ctx.auth.check_token(bearer_token(request))
+            usage = await run_in_threadpool(ctx.org.spend_api_call)
+            ingest = ctx.bulk.ingest
             upload = await run_in_threadpool(ingest.open_upload, request.path_params["job_id"])
             try:
                 async for chunk in request.stream():
@@ -129,30 +126,33 @@ def upload_endpoint(sandbox):
     return endpoint
 
 
-def routes(sandbox) -> list[Route]:
-    def r(path: str, handler, methods: list[str]) -> Route:
-        return Route(path, api(sandbox, _bulk2(handler)), methods=methods)
+def routes(ctx: SandboxContext) -> list[RouteSpec]:
+    def r(methods: str, path: str, handler, name: str) -> RouteSpec:
+        return route(methods, path, api(ctx, _bulk2(handler)), name, trailing_slash=True)
 
-    job_methods = ["GET", "PATCH", "DELETE"]
-    out = [
-        r(f"{JOBS}/query", query_jobs, ["GET", "POST"]),
-        r(f"{JOBS}/query/", query_jobs, ["GET", "POST"]),
-        r(f"{JOBS}/query/{{job_id}}", query_job, job_methods),
-        r(f"{JOBS}/query/{{job_id}}/", query_job, job_methods),
-        r(f"{JOBS}/query/{{job_id}}/results", query_results, ["GET"]),
-        r(f"{JOBS}/query/{{job_id}}/results/", query_results, ["GET"]),
-        r(f"{JOBS}/ingest", ingest_jobs, ["GET", "POST"]),
-        r(f"{JOBS}/ingest/", ingest_jobs, ["GET", "POST"]),
-        r(f"{JOBS}/ingest/{{job_id}}", ingest_job, job_methods),
-        r(f"{JOBS}/ingest/{{job_id}}/", ingest_job, job_methods),
-        Route(f"{JOBS}/ingest/{{job_id}}/batches", upload_endpoint(sandbox), methods=["PUT"]),
-        Route(f"{JOBS}/ingest/{{job_id}}/batches/", upload_endpoint(sandbox), methods=["PUT"]),
-    ]
+    job = "GET PATCH DELETE"
+    upload = upload_endpoint(ctx)
     kinds = "|".join(_RESULT_KINDS)
-    for suffix in ("", "/"):
-        path = f"{JOBS}/ingest/{{job_id}}/{{kind}}{suffix}"
-        out.append(r(path, _only(kinds, ingest_results), ["GET"]))
-    return out
+    return [
+        r("GET POST", f"{JOBS}/query", query_jobs, "bulk2 query jobs"),
+        r(job, f"{JOBS}/query/{{job_id}}", query_job, "bulk2 query job"),
+        r("GET", f"{JOBS}/query/{{job_id}}/results", query_results, "bulk2 query results"),
+        r("GET POST", f"{JOBS}/ingest", ingest_jobs, "bulk2 ingest jobs"),
+        r(job, f"{JOBS}/ingest/{{job_id}}", ingest_job, "bulk2 ingest job"),
+        route(
+            "PUT",
+            f"{JOBS}/ingest/{{job_id}}/batches",
+            upload,
+            "bulk2 ingest batches",
+            trailing_slash=True,
+        ),
+        r(
+            "GET",
+            f"{JOBS}/ingest/{{job_id}}/{{kind}}",
+            _only(kinds, ingest_results),
+            "bulk2 ingest {kind}",
+        ),
+    ]
 
 
 def _only(kinds: str, handler):

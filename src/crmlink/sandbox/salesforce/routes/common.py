@@ -9,23 +9,20 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from crmlink.sandbox.salesforce import errors
-
-if TYPE_CHECKING:
-    from crmlink.sandbox.salesforce.app import SalesforceSandbox
+from crmlink.sandbox.salesforce.routes.context import SandboxContext
 
 
 @dataclass
 class Call:
     request: Request
     body: bytes
-    sandbox: SalesforceSandbox
+    ctx: SandboxContext
 
     @property
     def params(self) -> dict:
@@ -41,7 +38,7 @@ class Call:
 
     @property
     def instance_url(self) -> str:
-        return self.sandbox.url
+        return self.ctx.url
 
     def json(self):
         """The JSON body, or JSON_PARSER_ERROR as Salesforce reports it."""
@@ -59,19 +56,20 @@ def bearer_token(request: Request) -> str | None:
     return request.headers.get("x-sfdc-session")
 
 
-def api(sandbox: SalesforceSandbox, handler, authenticate: bool = True, render_error=None):
+def api(ctx: SandboxContext, handler, authenticate: bool = True, render_error=None):
     """A Starlette endpoint: check the session, spend one API call, run, add headers.
 
     `render_error(exc, request)` answers a `SalesforceError` in another API's shape
     (Bulk 1.0); by default the REST one."""
 
     async def endpoint(request: Request) -> Response:
-        call = Call(request, await request.body(), sandbox)
+        call = Call(request, await request.body(), ctx)
         usage = None
         try:
             if authenticate:
-                await run_in_threadpool(sandbox.auth.check_token, bearer_token(request))
-                usage = await run_in_threadpool(sandbox.org.spend_api_call)
+                await run_in_threadpool(ctx.auth.check_token, bearer_token(request))
+                usage = await run_in_threadpool(ctx.org.spend_api_call)
+            await run_in_threadpool(ctx.bulk.jobs.settle_due)  # jobs move on by the clock
             response = _as_response(await run_in_threadpool(handler, call))
         except errors.SalesforceError as exc:
             response = render_error(exc, request) if render_error else exc.response()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from starlette.routing import Route
-
+from crmlink.sandbox.core.routing import RouteSpec, route
 from crmlink.sandbox.salesforce import errors
 from crmlink.sandbox.salesforce.org import RecordResult, RollBack, rolled_back
 from crmlink.sandbox.salesforce.routes.common import Call, api
+from crmlink.sandbox.salesforce.routes.context import SandboxContext
 
 MAX_RECORDS = 200
 COLLECTIONS = "/services/data/v{version}/composite/sobjects"
@@ -45,7 +45,7 @@ def _type_of(record: dict, fallback: str | None = None) -> str:
 def _by_type(call: Call, records: list[dict], operation: str, ext=None) -> list[RecordResult]:
     """Write records in order, each run of one type as one batch (one transaction and one
     SystemModstamp, as on Salesforce); results in request order."""
-    org = call.sandbox.org
+    org = call.ctx.org
     results: list[RecordResult] = []
     fallback = call.params.get("sobject")
     for kind, group in groupby(records, key=lambda r: _kind_or_none(r, fallback)):
@@ -70,7 +70,7 @@ def _all_or_none(call: Call, records: list[dict], operation: str, ext) -> list[R
     """Re-run as one transaction that rolls back whole; only same-type batches do so."""
     kind = _type_of(records[0], call.params.get("sobject"))
     clean = [{k: v for k, v in r.items() if k != "attributes"} for r in records]
-    return call.sandbox.org.write_many_safe(kind, operation, clean, True, ext)
+    return call.ctx.org.write_many_safe(kind, operation, clean, True, ext)
 
 
 def collections(call: Call):
@@ -104,7 +104,7 @@ def _delete(call: Call) -> list[RecordResult]:
         raise errors.RequiredFieldMissing("At least 1 Id is required.")
     if len(ids) > MAX_RECORDS:
         raise errors.ExceededIdLimit(f"Maximum number of records is {MAX_RECORDS}")
-    org = call.sandbox.org
+    org = call.ctx.org
     if (call.query.get("allOrNone") or "").lower() != "true":
         return _delete_each(org, ids)
     try:
@@ -140,19 +140,16 @@ def _retrieve(call: Call) -> list:
     out: list[dict | None] = []
     for record_id in ids:
         try:
-            out.append(call.sandbox.org.retrieve(obj_name, record_id, fields or None))
+            out.append(call.ctx.org.retrieve(obj_name, record_id, fields or None))
         except errors.SalesforceError:
             out.append(None)
     return out
 
 
-def routes(sandbox) -> list[Route]:
+def routes(ctx: SandboxContext) -> list[RouteSpec]:
+    name = "composite sobjects"
     return [
-        Route(COLLECTIONS, api(sandbox, collections), methods=["POST", "PATCH", "DELETE"]),
-        Route(f"{COLLECTIONS}/{{sobject}}", api(sandbox, collections), methods=["GET"]),
-        Route(
-            f"{COLLECTIONS}/{{sobject}}/{{field}}",
-            api(sandbox, upsert_collection),
-            methods=["PATCH"],
-        ),
+        route("POST PATCH DELETE", COLLECTIONS, api(ctx, collections), name),
+        route("GET", f"{COLLECTIONS}/{{sobject}}", api(ctx, collections), name),
+        route("PATCH", f"{COLLECTIONS}/{{sobject}}/{{field}}", api(ctx, upsert_collection), name),
     ]

@@ -7,18 +7,19 @@ from urllib.parse import parse_qsl
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
+from crmlink.sandbox.core.routing import RouteSpec, route
 from crmlink.sandbox.salesforce import soap
 from crmlink.sandbox.salesforce.errors import OAuthError, SalesforceError
+from crmlink.sandbox.salesforce.routes.context import SandboxContext
 
 
-def routes(sandbox) -> list[Route]:
+def routes(ctx: SandboxContext) -> list[RouteSpec]:
     async def token(request: Request) -> Response:
         form = dict(parse_qsl((await request.body()).decode("utf-8", "replace")))
         form.update(request.query_params)
         try:
-            body = await run_in_threadpool(sandbox.auth.token_response, form, sandbox.url)
+            body = await run_in_threadpool(ctx.auth.token_response, form, ctx.url)
         except OAuthError as exc:
             return exc.response()
         return JSONResponse(body)
@@ -27,18 +28,18 @@ def routes(sandbox) -> list[Route]:
         version = request.path_params["version"]
         try:
             username, password = soap.parse_login(await request.body())
-            session = await run_in_threadpool(sandbox.auth.soap_login, username, password)
+            session = await run_in_threadpool(ctx.auth.soap_login, username, password)
         except soap.SoapRequestError as exc:
             return _xml(soap.fault("INVALID_REQUEST", str(exc)), 500)
         except SalesforceError:
             message = "Invalid username, password, security token; or user locked out."
             return _xml(soap.fault("INVALID_LOGIN", message), 500)
-        org = sandbox.org
-        body = soap.login_response(sandbox.url, version, session, org.org_id, org.user_id, username)
+        org = ctx.org
+        body = soap.login_response(ctx.url, version, session, org.org_id, org.user_id, username)
         return _xml(body, 200)
 
     async def identity(request: Request) -> Response:
-        org, creds = sandbox.org, sandbox.auth.credentials
+        org, creds = ctx.org, ctx.auth.credentials
         return JSONResponse(
             {
                 "id": str(request.url),
@@ -51,9 +52,9 @@ def routes(sandbox) -> list[Route]:
         )
 
     return [
-        Route("/services/oauth2/token", token, methods=["POST"]),
-        Route("/services/Soap/u/{version}", soap_login, methods=["POST"]),
-        Route("/id/{org_id}/{user_id}", identity, methods=["GET"]),
+        route("POST", "/services/oauth2/token", token, "oauth token"),
+        route("POST", "/services/Soap/u/{version}", soap_login, "soap login"),
+        route("GET", "/id/{org_id}/{user_id}", identity, "identity"),
     ]
 
 

@@ -3,13 +3,14 @@ limits."""
 
 from __future__ import annotations
 
-from starlette.routing import Route
-
+from crmlink.sandbox.core.routing import RouteSpec, route
 from crmlink.sandbox.salesforce import errors
 from crmlink.sandbox.salesforce.changes import deleted_records, updated_ids
 from crmlink.sandbox.salesforce.describes import ObjectMeta
 from crmlink.sandbox.salesforce.ids import normalize_id
 from crmlink.sandbox.salesforce.routes.common import Call, api
+from crmlink.sandbox.salesforce.routes.context import SandboxContext
+from crmlink.sandbox.salesforce.summaries import global_describe, object_summary
 
 VERSIONS = ("55.0", "56.0", "57.0", "58.0", "59.0", "60.0", "61.0", "62.0")
 _RELEASES = {"55.0": "Summer '22", "56.0": "Winter '23", "57.0": "Spring '23"}
@@ -31,22 +32,22 @@ def resources(call: Call):
 
 
 def _object(call: Call) -> ObjectMeta:
-    obj = call.sandbox.org.catalog.get(call.params["sobject"])
+    obj = call.ctx.org.catalog.get(call.params["sobject"])
     if obj is None:
         raise errors.NotFound("The requested resource does not exist")
     return obj
 
 
 def describe_global(call: Call):
-    return 200, call.sandbox.global_describe()
+    return 200, global_describe(call.ctx.org.catalog)
 
 
 def sobject_info(call: Call):
     obj = _object(call)
     if call.request.method == "POST":
-        new_id = call.sandbox.org.insert(obj.name, _record_body(call))
+        new_id = call.ctx.org.insert(obj.name, _record_body(call))
         return 201, {"id": new_id, "success": True, "errors": []}
-    return 200, {"objectDescribe": call.sandbox.object_summary(obj), "recentItems": []}
+    return 200, {"objectDescribe": object_summary(call.ctx.org.catalog, obj), "recentItems": []}
 
 
 def describe(call: Call):
@@ -66,7 +67,7 @@ def _fields(call: Call) -> list[str] | None:
 
 
 def record(call: Call):
-    obj, org, record_id = _object(call), call.sandbox.org, call.params["record_id"]
+    obj, org, record_id = _object(call), call.ctx.org, call.params["record_id"]
     if normalize_id(record_id) is None:  # Salesforce reads a non-id as an external id
         raise errors.NotFound(
             f"Provided external ID field does not exist or is not accessible: {record_id}"
@@ -82,7 +83,7 @@ def record(call: Call):
 
 
 def record_by_external_id(call: Call):
-    obj, org = _object(call), call.sandbox.org
+    obj, org = _object(call), call.ctx.org
     field, value = call.params["field"], call.params["value"]
     if call.request.method == "GET":
         return 200, org.retrieve_by_external(obj.name, field, value, _fields(call))
@@ -101,12 +102,12 @@ def record_by_external_id(call: Call):
 
 def updated(call: Call):
     obj = _object(call)
-    return 200, updated_ids(call.sandbox.org, obj, call.query.get("start"), call.query.get("end"))
+    return 200, updated_ids(call.ctx.org, obj, call.query.get("start"), call.query.get("end"))
 
 
 def deleted(call: Call):
     obj = _object(call)
-    org = call.sandbox.org
+    org = call.ctx.org
     return 200, deleted_records(org, obj, call.query.get("start"), call.query.get("end"))
 
 
@@ -115,11 +116,11 @@ def query(call: Call):
     if not text:
         raise errors.MalformedQuery("A query string must be provided")
     include_deleted = call.request.url.path.rstrip("/").endswith("queryAll")
-    return 200, call.sandbox.queries.start(text, include_deleted, _batch_size(call), call.version)
+    return 200, call.ctx.queries.start(text, include_deleted, _batch_size(call), call.version)
 
 
 def query_more(call: Call):
-    return 200, call.sandbox.queries.next_page(call.params["locator"], call.version)
+    return 200, call.ctx.queries.next_page(call.params["locator"], call.version)
 
 
 def _batch_size(call: Call) -> int:
@@ -132,7 +133,7 @@ def _batch_size(call: Call) -> int:
 
 
 def limits(call: Call):
-    used, limit = call.sandbox.org.api_usage()
+    used, limit = call.ctx.org.api_usage()
     return 200, {
         "DailyApiRequests": {"Max": limit, "Remaining": max(limit - used, 0)},
         "DailyBulkV2QueryJobs": {"Max": 10000, "Remaining": 10000},
@@ -143,40 +144,36 @@ def limits(call: Call):
 
 
 def record_count(call: Call):
-    org = call.sandbox.org
+    org = call.ctx.org
     names = [n for n in (call.query.get("sObjects") or "").split(",") if n]
     objects = [org.object(n) for n in names] if names else org.catalog.objects()
     return 200, {"sObjects": [{"count": org.count(o.name), "name": o.name} for o in objects]}
 
 
-def routes(sandbox) -> list[Route]:
-    def r(path: str, handler, methods: list[str], authenticate: bool = True) -> Route:
-        return Route(path, api(sandbox, handler, authenticate), methods=methods)
+def routes(ctx: SandboxContext) -> list[RouteSpec]:
+    def r(methods: str, path: str, handler, name: str, slash: bool = False, auth: bool = True):
+        return route(methods, path, api(ctx, handler, auth), name, trailing_slash=slash)
 
+    sobject = f"{DATA}/sobjects/{{sobject}}"
     return [
-        r("/services/data", versions, ["GET"], authenticate=False),
-        r("/services/data/", versions, ["GET"], authenticate=False),
-        r(f"{DATA}", resources, ["GET"]),
-        r(f"{DATA}/", resources, ["GET"]),
-        r(f"{DATA}/limits", limits, ["GET"]),
-        r(f"{DATA}/limits/recordCount", record_count, ["GET"]),
-        r(f"{DATA}/sobjects", describe_global, ["GET"]),
-        r(f"{DATA}/sobjects/{{sobject}}", sobject_info, ["GET", "POST"]),
-        r(f"{DATA}/sobjects/{{sobject}}/describe", describe, ["GET"]),
-        r(f"{DATA}/sobjects/{{sobject}}/updated", updated, ["GET"]),
-        r(f"{DATA}/sobjects/{{sobject}}/updated/", updated, ["GET"]),
-        r(f"{DATA}/sobjects/{{sobject}}/deleted", deleted, ["GET"]),
-        r(f"{DATA}/sobjects/{{sobject}}/deleted/", deleted, ["GET"]),
-        r(f"{DATA}/sobjects/{{sobject}}/{{record_id}}", record, ["GET", "PATCH", "DELETE"]),
+        r("GET", "/services/data", versions, "versions", slash=True, auth=False),
+        r("GET", DATA, resources, "resources", slash=True),
+        r("GET", f"{DATA}/limits", limits, "limits"),
+        r("GET", f"{DATA}/limits/recordCount", record_count, "limits recordCount"),
+        r("GET", f"{DATA}/sobjects", describe_global, "describeGlobal"),
+        r("GET POST", sobject, sobject_info, "sobject"),
+        r("GET", f"{sobject}/describe", describe, "describe"),
+        r("GET", f"{sobject}/updated", updated, "updated", slash=True),
+        r("GET", f"{sobject}/deleted", deleted, "deleted", slash=True),
+        r("GET PATCH DELETE", f"{sobject}/{{record_id}}", record, "sobject record"),
         r(
-            f"{DATA}/sobjects/{{sobject}}/{{field}}/{{value}}",
+            "GET PATCH DELETE",
+            f"{sobject}/{{field}}/{{value}}",
             record_by_external_id,
-            ["GET", "PATCH", "DELETE"],
+            "sobject by external id",
         ),
-        r(f"{DATA}/query", query, ["GET"]),
-        r(f"{DATA}/query/", query, ["GET"]),
-        r(f"{DATA}/queryAll", query, ["GET"]),
-        r(f"{DATA}/queryAll/", query, ["GET"]),
-        r(f"{DATA}/query/{{locator}}", query_more, ["GET"]),
-        r(f"{DATA}/queryAll/{{locator}}", query_more, ["GET"]),
+        r("GET", f"{DATA}/query", query, "query", slash=True),
+        r("GET", f"{DATA}/queryAll", query, "queryAll", slash=True),
+        r("GET", f"{DATA}/query/{{locator}}", query_more, "query more"),
+        r("GET", f"{DATA}/queryAll/{{locator}}", query_more, "queryAll more"),
     ]
