@@ -23,10 +23,10 @@ from __future__ import annotations
 class CrmlinkError(Exception):
     exit_code = 1
 
-    def __init__(self, message: str, **context) -> None:
+    def __init__(self, message: str, **context: object) -> None:
         super().__init__(message)
         self.message = message
-        self.context = {k: v for k, v in context.items() if v is not None}
+        self.context: dict[str, object] = {k: v for k, v in context.items() if v is not None}
 
 
 class UsageError(CrmlinkError):
@@ -42,7 +42,7 @@ class FilterError(UsageError):
 
 
 class RetryableError(CrmlinkError):
-    def __init__(self, message: str, retry_after: float | None = None, **context) -> None:
+    def __init__(self, message: str, retry_after: float | None = None, **context: object) -> None:
         super().__init__(message, **context)
         self.retry_after = retry_after
 
@@ -60,6 +60,8 @@ class QuotaExhausted(JobFailed):
 
 
 class RemoteError(JobFailed):
-    def __init__(self, message: str, code: str | None = None, status: int | None = None, **ctx):
+    def __init__(
+        self, message: str, code: str | None = None, status: int | None = None, **ctx: object
+    ) -> None:
         super().__init__(message, code=code, status=status, **ctx)
         self.code, self.status = code, status

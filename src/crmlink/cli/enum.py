@@ -17,7 +17,13 @@ from crmlink.cli.common import (
     print_table,
 )
 from crmlink.cli.connecting import account_connector
-from crmlink.wizard.enums import Mapping, list_picklists, parse_mapping, sync_picklists
+from crmlink.wizard.enums import (
+    Mapping,
+    Picklist,
+    list_picklists,
+    parse_mapping,
+    sync_picklists,
+)
 
 app = typer.Typer(
     help="Enumerations: value lists, synced from CRM picklists.", no_args_is_help=True
@@ -72,7 +78,7 @@ def sync(
     print_table(["enumeration", "created", "added", "updated", "removed"], rows)
 
 
-def _print_picklists(picklists, json_: bool) -> None:
+def _print_picklists(picklists: list[Picklist], json_: bool) -> None:
     rows = [
         {"name": p.name, "label": p.label, "multiple": p.multiple, "values": len(p.values)}
         for p in picklists

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from crmlink.catalog.recipient import SCHEMA_LABEL, SCHEMA_NAME, recipient_fields
-from crmlink.catalog.schema_model import Schema
+from crmlink.catalog.schema_model import Schema, SchemaField
 from crmlink.catalog.schemas import SchemaStore
 from crmlink.cli.common import (
     HomeOpt,
@@ -24,7 +24,7 @@ app = typer.Typer(
 )
 
 
-def _builtin_summary() -> dict:
+def _builtin_summary() -> dict[str, Any]:
     return {
         "name": SCHEMA_NAME,
         "kind": "builtin",
@@ -36,7 +36,7 @@ def _builtin_summary() -> dict:
     }
 
 
-def _summary(schema: Schema) -> dict:
+def _summary(schema: Schema) -> dict[str, Any]:
     return {
         "name": schema.name,
         "kind": schema.kind,
@@ -62,7 +62,7 @@ def list_(home: HomeOpt = None, json_: JsonOpt = False) -> None:
     print_table(columns, [[r[c] for c in columns] for r in rows])
 
 
-def _field_dict(f) -> dict:
+def _field_dict(f: SchemaField) -> dict[str, Any]:
     return {
         "column": f.column,
         "remote_name": f.remote_name,
@@ -76,7 +76,7 @@ def _field_dict(f) -> dict:
     }
 
 
-def _builtin_detail() -> dict:
+def _builtin_detail() -> dict[str, Any]:
     fields = [
         {"column": f.name, "remote_name": None, "label": f.label, "kind": f.type,
          "type": f.type if f.length is None else f"{f.type}({f.length})", "remote_type": None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -10,6 +11,7 @@ import typer
 from crmlink.cli.common import HomeOpt, JsonOpt, cli_errors, console, print_json, print_table
 from crmlink.cli.connecting import account_connector
 from crmlink.errors import UsageError
+from crmlink.model import TableSummary
 from crmlink.wizard.run import TableOutcome, run_wizard
 
 AccountArg = Annotated[str, typer.Argument(help="The external account to read tables from.")]
@@ -45,7 +47,7 @@ def wizard(
         raise typer.Exit(1)
 
 
-def _print_tables(available, json_: bool) -> None:
+def _print_tables(available: list[TableSummary], json_: bool) -> None:
     rows = [{"name": t.name, "label": t.label, "custom": t.custom} for t in available]
     if json_:
         print_json(rows)
@@ -55,7 +57,7 @@ def _print_tables(available, json_: bool) -> None:
         )
 
 
-def _choose(available, tables: str | None, all_: bool) -> list[str]:
+def _choose(available: list[TableSummary], tables: str | None, all_: bool) -> list[str]:
     names = {t.name.lower(): t.name for t in available}
     if tables:
         chosen = [t.strip() for t in tables.split(",") if t.strip()]
@@ -87,7 +89,7 @@ def _unknown_tables(unknown: list[str], names: list[str]) -> UsageError:
     )
 
 
-def _pick(available) -> list[str]:
+def _pick(available: list[TableSummary]) -> list[str]:
     """The interactive picker: numbers or API names, comma-separated."""
     for number, table in enumerate(available, 1):
         typer.echo(f"{number:>4}  {table.name}  ({table.label})")
@@ -104,7 +106,7 @@ def _pick(available) -> list[str]:
     return chosen
 
 
-def _progress(json_: bool):
+def _progress(json_: bool) -> Callable[[str], None]:
     if json_:
         return lambda message: None
     out = console()

@@ -8,9 +8,11 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Annotated
 
 import typer
+from sqlalchemy import Connection
 
 from crmlink.cli.common import (
     HomeOpt,
@@ -86,7 +88,7 @@ def run(
 def _sigterm_interrupts() -> Iterator[None]:
     """SIGTERM (a `kill`, a service manager stopping us) stops a run as Ctrl-C does."""
 
-    def interrupt(signum, frame) -> None:
+    def interrupt(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, interrupt)
@@ -111,7 +113,7 @@ def _interrupted(claims: list[Claim], target: str) -> typer.Exit:
     return typer.Exit(130)
 
 
-def _say_resumed(claim) -> None:
+def _say_resumed(claim: Claim) -> None:
     if claim.resumed:
         typer.echo(
             f"Resuming run {claim.run_id} ({claim.previous_status}): activities that succeeded "
@@ -296,7 +298,7 @@ def rejects(
     print_table(columns, [[r[c] for c in columns] for r in rows])
 
 
-def _write_csv(conn, run_id: int, path: Path) -> int:
+def _write_csv(conn: Connection, run_id: int, path: Path) -> int:
     keys: dict[str, None] = {}
     for batch in iter_rejects(conn, run_id):
         for row in batch:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from crmlink.errors import UsageError
 
@@ -82,7 +84,7 @@ def _sqlite_engine(url: URL) -> Engine:
     return engine
 
 
-def _sqlite_on_connect(dbapi_connection, _record) -> None:
+def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
     # pysqlite's own transaction handling skips DDL; SQLAlchemy's recipe: let it do
     # nothing and emit BEGIN ourselves, so migrations and refused writes roll back whole.
     dbapi_connection.isolation_level = None
@@ -93,7 +95,7 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def _sqlite_on_begin(connection) -> None:
+def _sqlite_on_begin(connection: Connection) -> None:
     # Writers take the write lock at BEGIN (IMMEDIATE), waiting up to the busy timeout.
     # A deferred transaction that reads, then writes after another process committed,
     # fails at once with "database is locked" (WAL cannot upgrade a stale snapshot; the

@@ -20,6 +20,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.schema import SchemaItem
 
 from crmlink import __version__
 from crmlink.db.engine import READ_ONLY
@@ -29,7 +30,13 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 _PG_LOCK = 0x63726D6C  # "crml": one migrating process at a time on a shared PostgreSQL
 
 
-def include_object(obj, name, type_, reflected, compare_to) -> bool:
+def include_object(
+    obj: SchemaItem,
+    name: str | None,
+    type_: str,
+    reflected: bool,
+    compare_to: SchemaItem | None,
+) -> bool:
     """Autogenerate filter: tables the wizard generates are not migration-managed."""
     return not (type_ == "table" and reflected and compare_to is None)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from crmlink.catalog.enums import EnumStore, EnumValue, SyncResult
+from crmlink.catalog.schema_model import Schema
 from crmlink.catalog.schemas import SchemaStore
 from crmlink.connectors.base import Connector
 from crmlink.errors import UsageError
@@ -64,14 +65,15 @@ def list_picklists(
     wanted = {t.lower() for t in tables} if tables else None
     out: list[Picklist] = []
     for schema in schemas:
-        if wanted is not None and (schema.remote_table or "").lower() not in wanted:
-            continue
-        out += _picklists_of(connector, account, schema)
+        table = schema.remote_table
+        if table is None or (wanted is not None and table.lower() not in wanted):
+            continue  # an account's schemas are generated: they always name their table
+        out += _picklists_of(connector, account, schema, table)
     return out
 
 
-def _picklists_of(connector: Connector, account: str, schema) -> list[Picklist]:
-    remote = connector.describe(schema.remote_table)
+def _picklists_of(connector: Connector, account: str, schema: Schema, table: str) -> list[Picklist]:
+    remote = connector.describe(table)
     columns = schema.by_remote()
     out = []
     for f in remote.fields:

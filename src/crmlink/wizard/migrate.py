@@ -52,7 +52,13 @@ def _merge(conn: Connection, old: Schema, new: Schema) -> tuple[Schema, list[Sch
     return merged, changes
 
 
-def _update_field(conn, schema: Schema, current: SchemaField, fresh, changes) -> SchemaField:
+def _update_field(
+    conn: Connection,
+    schema: Schema,
+    current: SchemaField,
+    fresh: SchemaField | None,
+    changes: list[SchemaChange],
+) -> SchemaField:
     if fresh is None:
         if not current.retired:
             current.retired = True

@@ -12,7 +12,7 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import delete, func, insert, select, union, update
+from sqlalchemy import RowMapping, delete, func, insert, select, union, update
 
 from crmlink.db import Database
 from crmlink.db.types import utcnow
@@ -86,7 +86,7 @@ def list_all(database: Database) -> list[Registered]:
         return [_registered(r) for r in conn.execute(query).mappings()]
 
 
-def _registered(row) -> Registered:
+def _registered(row: RowMapping) -> Registered:
     return Registered(
         name=row["name"],
         path=row["path"],

@@ -8,13 +8,14 @@ keys forbidden, so a typo is an error that names the key). `on_error` is `stop`,
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 _RETRY = re.compile(r"^retry\((\d{1,2})\)$")
 
 
-def _names(value) -> list[str]:
+def _names(value: str | Iterable[str] | None) -> list[str]:
     if value is None:
         return []
     return [value] if isinstance(value, str) else list(value)
@@ -32,7 +33,7 @@ class ActivityConfig(BaseModel):
 
     @field_validator("next", "rejects", "errors", mode="before")
     @classmethod
-    def _listify(cls, value):
+    def _listify(cls, value: str | Iterable[str] | None) -> list[str]:
         return _names(value)
 
     @field_validator("on_error")

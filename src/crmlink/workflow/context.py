@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, RowMapping, insert, select, update
 
 from crmlink.connectors.base import Connector
 from crmlink.db import Database
@@ -153,7 +153,7 @@ class DbJournal:
         }
 
 
-def _entry(row) -> JournalEntry:
+def _entry(row: RowMapping) -> JournalEntry:
     return JournalEntry(
         row=row["row"],
         success=row["success"],

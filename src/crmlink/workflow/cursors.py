@@ -136,5 +136,5 @@ def reset(database: Database, workflow: str, activity: str | None = None) -> int
         return conn.execute(delete(cursors).where(where)).rowcount
 
 
-def _shown(value) -> str:
+def _shown(value: object) -> str:
     return "none" if value in (None, "") else repr(value) if isinstance(value, str) else str(value)

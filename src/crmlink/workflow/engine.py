@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -23,6 +24,7 @@ from crmlink.errors import RetryableError, UsageError
 from crmlink.workflow import preflight, steps
 from crmlink.workflow.activities import build
 from crmlink.workflow.base import ERRORS, ActivityResult, Population
+from crmlink.workflow.config_base import ActivityConfig
 from crmlink.workflow.context import ActivityContext, RunSession
 from crmlink.workflow.loader import load_file, load_text
 from crmlink.workflow.model import Workflow
@@ -31,6 +33,9 @@ from crmlink.workflow.records import RunRecord, load_run
 from crmlink.workflow.runs import Claim, claim
 from crmlink.workflow.tables import workflow_runs, workflows
 from crmlink.workflow.variables import substitute
+
+if TYPE_CHECKING:
+    from crmlink.config import Settings
 
 MAX_BACKOFF = 60.0
 
@@ -64,7 +69,7 @@ def run_workflow(
     *,
     fresh: bool = False,
     observer: Observer | None = None,
-    settings=None,
+    settings: Settings | None = None,
     open_connector: Callable[[str], Connector] | None = None,
     retry_delay: float = 1.0,
     on_claim: Callable[[Claim], None] | None = None,
@@ -79,7 +84,7 @@ def run_workflow(
     return runner.run()
 
 
-def _account_opener(database: Database, settings) -> Callable[[str], Connector]:
+def _account_opener(database: Database, settings: Settings | None) -> Callable[[str], Connector]:
     def open_(account: str) -> Connector:
         from crmlink.catalog.accounts import AccountStore
         from crmlink.catalog.secrets import SecretCipher
@@ -94,7 +99,15 @@ def _account_opener(database: Database, settings) -> Callable[[str], Connector]:
 
 
 class _Runner:
-    def __init__(self, database, workflow, claimed, observer, opener, retry_delay) -> None:
+    def __init__(
+        self,
+        database: Database,
+        workflow: Workflow,
+        claimed: Claim,
+        observer: Observer,
+        opener: Callable[[str], Connector],
+        retry_delay: float,
+    ) -> None:
         self.workflow, self.claimed, self.retry_delay = workflow, claimed, retry_delay
         with database.connect() as conn:
             run = conn.execute(select(workflow_runs).where(workflow_runs.c.id == claimed.run_id))
@@ -172,7 +185,14 @@ class _Runner:
         self.session.log(name, f"activity {name!r} succeeded in an earlier attempt: not rerun")
         return True
 
-    def _attempts(self, position, name, config, hash_, source) -> BaseException | None:
+    def _attempts(
+        self,
+        position: int,
+        name: str,
+        config: ActivityConfig,
+        hash_: str,
+        source: Population | None,
+    ) -> BaseException | None:
         session, tries = self.session, config.retries + 1
         steps.save(session, name, position, config, hash_, status="running", started=True)
         session.observer.activity_started(name, config.type)
@@ -197,7 +217,15 @@ class _Runner:
             delay = max(delay, min(exc.retry_after, MAX_BACKOFF))
         return delay
 
-    def _attempt(self, position, name, config, hash_, source, attempt) -> None:
+    def _attempt(
+        self,
+        position: int,
+        name: str,
+        config: ActivityConfig,
+        hash_: str,
+        source: Population | None,
+        attempt: int,
+    ) -> None:
         session = self.session
         ctx = ActivityContext(session, name, dict(self.variables))
         before = session.api_calls()
@@ -215,7 +243,16 @@ class _Runner:
         self.variables.update(result.variables)
         session.observer.activity_finished(steps.record_of(session, name))
 
-    def _failed(self, position, name, config, hash_, source, error, attempt):
+    def _failed(
+        self,
+        position: int,
+        name: str,
+        config: ActivityConfig,
+        hash_: str,
+        source: Population | None,
+        error: Exception,
+        attempt: int,
+    ) -> BaseException | None:
         session = self.session
         outputs = {}
         if config.on_error == "continue" and config.errors:

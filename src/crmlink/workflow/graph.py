@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from crmlink.workflow.config_base import ActivityConfig
 from crmlink.workflow.model import TRANSITIONS
 
-Problem = tuple[tuple, str]
+Problem = tuple[tuple[str | int, ...], str]
 
 
 def graph_problems(activities: dict[str, ActivityConfig]) -> list[Problem]:
@@ -17,7 +19,7 @@ def graph_problems(activities: dict[str, ActivityConfig]) -> list[Problem]:
     return problems
 
 
-def _transitions(activities: dict[str, ActivityConfig]):
+def _transitions(activities: dict[str, ActivityConfig]) -> Iterator[tuple[str, str, int, str]]:
     for name, config in activities.items():
         for key in TRANSITIONS:
             for index, target in enumerate(getattr(config, key)):
@@ -27,7 +29,7 @@ def _transitions(activities: dict[str, ActivityConfig]):
 def _missing_targets(activities: dict[str, ActivityConfig]) -> list[Problem]:
     from difflib import get_close_matches
 
-    problems = []
+    problems: list[Problem] = []
     for name, key, index, target in _transitions(activities):
         if target not in activities:
             close = get_close_matches(target, list(activities), n=1)
@@ -40,7 +42,7 @@ def _missing_targets(activities: dict[str, ActivityConfig]) -> list[Problem]:
 
 def _many_inputs(activities: dict[str, ActivityConfig]) -> list[Problem]:
     seen: dict[str, str] = {}
-    problems = []
+    problems: list[Problem] = []
     for name, key, index, target in _transitions(activities):
         if target in seen:
             problems.append(

@@ -6,6 +6,11 @@ when the CRM reported a count (a connector read's `Batches.total`), else None.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from crmlink.workflow.records import ActivityRecord
+
 
 class Observer:
     def activity_started(self, name: str, type_: str) -> None:
@@ -14,7 +19,7 @@ class Observer:
     def progress(self, name: str, rows: int, api_calls: int, total: int | None = None) -> None:
         pass
 
-    def activity_finished(self, record) -> None:  # a crmlink.workflow.records.ActivityRecord
+    def activity_finished(self, record: ActivityRecord) -> None:
         pass
 
     def log(self, activity: str | None, level: str, message: str) -> None:

@@ -14,12 +14,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import Progress, ProgressColumn, Task, TaskID
 from rich.text import Text
 
 from crmlink.workflow.observer import Observer
+
+if TYPE_CHECKING:
+    from crmlink.workflow.records import ActivityRecord
 
 MAX_NAME = 24
 MIN_NAME = 8
@@ -105,7 +109,7 @@ class LiveProgress(Observer):
         self.bar.start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.bar.stop()
 
     def activity_started(self, name: str, type_: str) -> None:
@@ -121,7 +125,7 @@ class LiveProgress(Observer):
             state.total = total
         self.bar.update(self.tasks[name], completed=rows, total=state.total)
 
-    def activity_finished(self, record) -> None:
+    def activity_finished(self, record: ActivityRecord) -> None:
         state = self.states.get(record.name)
         if state is None:
             return

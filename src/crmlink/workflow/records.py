@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Connection, and_, or_, select
+from sqlalchemy import Connection, RowMapping, and_, or_, select
 
 from crmlink.errors import NotFoundError
 from crmlink.workflow.tables import activity_runs, run_log, workflow_runs
@@ -70,7 +72,7 @@ class RunRecord:
             return self.worked_seconds
         return round((self.ended_at - self.started_at).total_seconds(), 3)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         from crmlink.model import to_jsonable
 
         data = to_jsonable(self)
@@ -96,7 +98,7 @@ def load_run(conn: Connection, run_id: int) -> RunRecord:
     return record
 
 
-def run_from_row(row) -> RunRecord:
+def run_from_row(row: RowMapping) -> RunRecord:
     return RunRecord(
         id=row["id"],
         workflow=row["workflow"],
@@ -112,7 +114,7 @@ def run_from_row(row) -> RunRecord:
     )
 
 
-def _activity(row) -> ActivityRecord:
+def _activity(row: RowMapping) -> ActivityRecord:
     return ActivityRecord(
         name=row["activity"],
         type=row["type"],
@@ -128,7 +130,7 @@ def _activity(row) -> ActivityRecord:
     )
 
 
-def log_lines(conn: Connection, run_id: int) -> list[dict]:
+def log_lines(conn: Connection, run_id: int) -> list[dict[str, Any]]:
     query = select(run_log).where(run_log.c.run_id == run_id).order_by(run_log.c.id)
     return [
         {"at": r["at"], "level": r["level"], "activity": r["activity"], "message": r["message"]}
@@ -186,7 +188,9 @@ def working_time(record: RunRecord, lines: list[tuple[dt.datetime, bool]]) -> fl
     return round(max(total.total_seconds(), 0.0), 3)
 
 
-def iter_rejects(conn: Connection, run_id: int, batch: int = 1000):
+def iter_rejects(
+    conn: Connection, run_id: int, batch: int = 1000
+) -> Iterator[list[dict[str, Any]]]:
     """The run's kept reject rows, `batch` at a time, in order (flat memory)."""
     from crmlink.workflow.tables import run_rejects
 

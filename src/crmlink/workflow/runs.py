@@ -15,7 +15,7 @@ import os
 import socket
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, RowMapping, Update, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from crmlink.db import Database
@@ -55,7 +55,7 @@ def process_alive(pid: int | None, host: str | None, heartbeat: dt.datetime | No
     return True
 
 
-def claim(database: Database, workflow: Workflow, explicit: dict, fresh: bool) -> Claim:
+def claim(database: Database, workflow: Workflow, explicit: dict[str, str], fresh: bool) -> Claim:
     """Start or resume a run; `explicit` are the caller's variables (--var)."""
     _ensure_lock_row(database, workflow.name)
     with database.transaction() as conn:
@@ -63,21 +63,21 @@ def claim(database: Database, workflow: Workflow, explicit: dict, fresh: bool) -
         last = _last_run(conn, workflow.name)
         if last is not None and last["status"] == "running" and _alive(last):
             raise _busy(workflow.name, last)
-        unfinished = last is not None and last["status"] in ("running", "failed")
-        if unfinished and not fresh:
-            _resume(conn, last, {**workflow.variables, **_stored(last), **explicit})
-            return Claim(last["id"], True, _shown_status(last))
-        if unfinished:
-            conn.execute(_set(last["id"], status="abandoned", ended_at=utcnow()))
+        unfinished = last if last is not None and last["status"] in ("running", "failed") else None
+        if unfinished is not None and not fresh:
+            _resume(conn, unfinished, {**workflow.variables, **_stored(unfinished), **explicit})
+            return Claim(unfinished["id"], True, _shown_status(unfinished))
+        if unfinished is not None:
+            conn.execute(_set(unfinished["id"], status="abandoned", ended_at=utcnow()))
         run_id = _new_run(conn, workflow, {**workflow.variables, **explicit})
-        return Claim(run_id, False, abandoned=last["id"] if unfinished else None)
+        return Claim(run_id, False, abandoned=unfinished["id"] if unfinished is not None else None)
 
 
-def _alive(row) -> bool:
+def _alive(row: RowMapping) -> bool:
     return process_alive(row["pid"], row["host"], row["heartbeat_at"])
 
 
-def _shown_status(row) -> str:
+def _shown_status(row: RowMapping) -> str:
     return "crashed" if row["status"] == "running" else row["status"]
 
 
@@ -110,7 +110,7 @@ def _lock(conn: Connection, name: str) -> None:
     )
 
 
-def _last_run(conn: Connection, name: str):
+def _last_run(conn: Connection, name: str) -> RowMapping | None:
     query = (
         select(workflow_runs)
         .where(workflow_runs.c.workflow == name)
@@ -120,7 +120,7 @@ def _last_run(conn: Connection, name: str):
     return conn.execute(query).mappings().first()
 
 
-def _busy(name: str, row) -> WorkflowBusy:
+def _busy(name: str, row: RowMapping) -> WorkflowBusy:
     return WorkflowBusy(
         f"workflow {name!r} is already running (run {row['id']}, pid {row['pid']} on "
         f"{row['host']}, started {row['started_at']:%Y-%m-%d %H:%M:%S} UTC): "
@@ -130,19 +130,19 @@ def _busy(name: str, row) -> WorkflowBusy:
     )
 
 
-def _set(run_id: int, **values):
+def _set(run_id: int, **values: object) -> Update:
     return update(workflow_runs).where(workflow_runs.c.id == run_id).values(**values)
 
 
-def _owner() -> dict:
+def _owner() -> dict[str, object]:
     return {"pid": os.getpid(), "host": socket.gethostname(), "heartbeat_at": utcnow()}
 
 
-def _stored(row) -> dict:
+def _stored(row: RowMapping) -> dict[str, str]:
     return json.loads(row["variables"] or "{}")
 
 
-def _resume(conn: Connection, row, merged: dict) -> None:
+def _resume(conn: Connection, row: RowMapping, merged: dict[str, str]) -> None:
     conn.execute(
         _set(
             row["id"],
@@ -157,7 +157,7 @@ def _resume(conn: Connection, row, merged: dict) -> None:
     )
 
 
-def _new_run(conn: Connection, workflow: Workflow, variables: dict) -> int:
+def _new_run(conn: Connection, workflow: Workflow, variables: dict[str, str]) -> int:
     result = conn.execute(
         insert(workflow_runs).values(
             workflow=workflow.name,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from crmlink.db import Database
 from crmlink.db.types import utcnow
@@ -15,6 +16,9 @@ from crmlink.errors import CrmlinkError
 from crmlink.workflow.catalog import Registered, list_all
 from crmlink.workflow.engine import run_workflow
 from crmlink.workflow.runs import WorkflowBusy
+
+if TYPE_CHECKING:
+    from crmlink.config import Settings
 
 Say = Callable[[str], None]
 
@@ -26,7 +30,7 @@ def due(database: Database) -> list[Registered]:
     ]
 
 
-def run_due(database: Database, say: Say, settings=None) -> int:
+def run_due(database: Database, say: Say, settings: Settings | None = None) -> int:
     """Run every due workflow once; return how many runs were started."""
     started = 0
     for registered in due(database):
@@ -48,7 +52,9 @@ def _error(error: str | None) -> str:
     return f": {error}" if error else ""
 
 
-def serve(database: Database, say: Say, poll: float, once: bool, settings=None) -> None:
+def serve(
+    database: Database, say: Say, poll: float, once: bool, settings: Settings | None = None
+) -> None:
     """Check the schedules every `poll` seconds (once with `once`) until interrupted."""
     say(f"worker started (poll every {poll:g}s)" if not once else "worker: one pass")
     try:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import json
+from typing import Any
 
 from sqlalchemy import Connection, String, Text, insert, inspect, literal, select, update
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.sql.elements import ColumnElement
 
 from crmlink.db.failures import database_failure
 from crmlink.db.types import utcnow
@@ -27,15 +29,16 @@ from crmlink.workflow.records import ActivityRecord
 from crmlink.workflow.tables import activity_runs, run_rejects, workflow_runs
 
 
-def loads(text: str | None) -> dict:
+def loads(text: str | None) -> dict[str, str]:
+    """A stored JSON object of strings (an activity's `variables` or `outputs`)."""
     return json.loads(text) if text else {}
 
 
-def dumps(value) -> str:
+def dumps(value: object) -> str:
     return json.dumps(value, default=_json_default, ensure_ascii=False)
 
 
-def _json_default(value):
+def _json_default(value: object) -> str:
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
@@ -56,12 +59,19 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
 
 
-def previous_activities(conn: Connection, run_id: int) -> dict[str, dict]:
+def previous_activities(conn: Connection, run_id: int) -> dict[str, dict[str, Any]]:
     query = select(activity_runs).where(activity_runs.c.run_id == run_id)
     return {r["activity"]: dict(r) for r in conn.execute(query).mappings()}
 
 
-def save(session: RunSession, name, position, config: ActivityConfig, hash_, **values) -> None:
+def save(
+    session: RunSession,
+    name: str,
+    position: int,
+    config: ActivityConfig,
+    hash_: str,
+    **values: Any,
+) -> None:
     """Insert or update the activity's row in `activity_runs` (not committed)."""
     conn, key = session.conn, _key(session.run_id, name)
     row = _row_values(values)
@@ -83,11 +93,11 @@ def save(session: RunSession, name, position, config: ActivityConfig, hash_, **v
         conn.execute(update(activity_runs).where(key).values(config_hash=hash_, **row))
 
 
-def _key(run_id: int, name: str):
+def _key(run_id: int, name: str) -> ColumnElement[bool]:
     return (activity_runs.c.run_id == run_id) & (activity_runs.c.activity == name)
 
 
-def _row_values(values: dict) -> dict:
+def _row_values(values: dict[str, Any]) -> dict[str, Any]:
     row = dict(values)
     if row.pop("started", False):
         row.update(started_at=utcnow(), ended_at=None, error=None)
@@ -100,7 +110,7 @@ def _row_values(values: dict) -> dict:
     return row
 
 
-def counts(result: ActivityResult, source: Population | None, spent: int) -> dict:
+def counts(result: ActivityResult, source: Population | None, spent: int) -> dict[str, int]:
     ok, rejects = result.outputs.get("ok"), result.outputs.get(REJECTS)
     return {
         "rows_in": result.rows_in or (source.count if source else 0),
@@ -117,7 +127,7 @@ def record_of(session: RunSession, name: str) -> ActivityRecord:
     return _activity(row.mappings().one())
 
 
-def reflect_outputs(conn: Connection, previous: dict) -> dict[str, Population] | None:
+def reflect_outputs(conn: Connection, previous: dict[str, Any]) -> dict[str, Population] | None:
     """The populations an earlier attempt left, or None when one is gone."""
     outputs = {}
     for output, name in loads(previous["outputs"]).items():
@@ -138,7 +148,7 @@ def keep_rejects(session: RunSession, activity: str, result: ActivityResult) -> 
         session.conn.execute(insert(run_rejects), rows)
 
 
-def _reject_row(run_id: int, activity: str, row: dict) -> dict:
+def _reject_row(run_id: int, activity: str, row: dict[str, Any]) -> dict[str, Any]:
     data = {k: v for k, v in row.items() if k not in REJECT_COLUMNS and not k.startswith("_wk_")}
     return {
         "run_id": run_id,

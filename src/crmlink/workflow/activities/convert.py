@@ -27,6 +27,7 @@ from sqlalchemy.types import (
     String,
     Time,
     TypeDecorator,
+    TypeEngine,
 )
 
 _TRUE, _FALSE = {"true", "1", "yes", "y", "t"}, {"false", "0", "no", "n", "f"}
@@ -51,7 +52,7 @@ def converter(column: Column) -> Callable[[Any], Any]:
     return run
 
 
-def _base(type_) -> Callable[[Any], Any]:
+def _base(type_: TypeEngine[Any]) -> Callable[[Any], Any]:
     if isinstance(type_, Boolean):
         return _boolean
     if isinstance(type_, Integer):

@@ -12,10 +12,10 @@ kept as it is, and an `update` matching on that key rejects it, naming the key.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, field_validator
-from sqlalchemy import case, func, insert, or_, select
+from sqlalchemy import Table, UnaryExpression, case, func, insert, or_, select
 
 from crmlink.errors import UsageError
 from crmlink.workflow.activities.targets import column, columns
@@ -35,7 +35,7 @@ class DedupConfig(ActivityConfig):
 
     @field_validator("keys", mode="before")
     @classmethod
-    def _one_or_many(cls, value):
+    def _one_or_many(cls, value: object) -> object:
         return [value] if isinstance(value, str) else value
 
     def preflight(self, checker: Checker) -> list[Problem]:
@@ -70,7 +70,7 @@ class DedupActivity:
         ctx.log(f"{population.count} rows kept, {dropped} duplicates dropped")
         return ActivityResult(outputs={OK: population}, rows_out=population.count)
 
-    def _order(self, src) -> list:
+    def _order(self, src: Table) -> list[UnaryExpression[Any]]:
         last = self.config.keep == "last"
         arrival = src.c[ROW].desc() if last else src.c[ROW].asc()
         if not self.config.by:

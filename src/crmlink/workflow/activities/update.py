@@ -39,6 +39,7 @@ from crmlink.workflow.base import (
     ActivityResult,
     ColumnSpec,
     Population,
+    PopulationWriter,
     RunContext,
 )
 from crmlink.workflow.config_base import ActivityConfig
@@ -160,7 +161,15 @@ class UpdateActivity:
         name = populations.table_name(ctx.run_id, ctx.activity, "stage")
         return populations.create(ctx.connection(), name, specs)
 
-    def _load(self, ctx, source, stage, mapping, keys, rejects) -> None:
+    def _load(
+        self,
+        ctx: RunContext,
+        source: Population,
+        stage: Table,
+        mapping: dict[str, str],
+        keys: list[str],
+        rejects: PopulationWriter,
+    ) -> None:
         target_columns = {t: stage.c[t] for t in mapping}
         checks = _Checks(target_columns, mapping, keys, self.config.operation)
         done = 0
@@ -175,7 +184,9 @@ class UpdateActivity:
 
 
 class _Checks:
-    def __init__(self, target: dict[str, Column], mapping, keys, operation: str) -> None:
+    def __init__(
+        self, target: dict[str, Column], mapping: dict[str, str], keys: list[str], operation: str
+    ) -> None:
         self.mapping, self.keys = mapping, set(keys)
         self.convert = {t: converter(c) for t, c in target.items()}
         self.not_null = {t for t, c in target.items() if _required(c)}

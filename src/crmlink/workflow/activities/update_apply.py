@@ -84,7 +84,7 @@ class Plan:
             self._output(ok, from_target=bool(self.keys))
         return self._summary()
 
-    def _match(self) -> list:
+    def _match(self) -> list[ColumnElement[bool]]:
         return [self.target.c[k] == self.stage.c[k] for k in self.keys]
 
     def _dedupe(self) -> None:
@@ -109,11 +109,11 @@ class Plan:
             update(stage).where(stage.c[OP] == "match", ~differs).values({OP: "unchanged"})
         )
 
-    def _new_value(self, name: str):
+    def _new_value(self, name: str) -> ColumnElement[Any]:
         staged = self.stage.c[name]
         return staged if self.empty_if_null else func.coalesce(staged, self.target.c[name])
 
-    def _differences(self) -> list:
+    def _differences(self) -> list[ColumnElement[bool]]:
         return [self.target.c[c].is_distinct_from(self._new_value(c)) for c in self.values] or [
             literal(False)
         ]

@@ -58,7 +58,7 @@ def _import(config: CrmActivityConfig, checker: Checker, table: RemoteTable) -> 
     return problems
 
 
-def _index_field(config: CrmActivityConfig, checker: Checker, table: RemoteTable):
+def _index_field(config: CrmActivityConfig, checker: Checker, table: RemoteTable) -> list[Problem]:
     if not config.index_field:
         return []
     problems = checker.fields("index_field", table, [config.index_field])
@@ -69,7 +69,7 @@ def _index_field(config: CrmActivityConfig, checker: Checker, table: RemoteTable
     return problems
 
 
-def _conversions(config: CrmActivityConfig, checker: Checker, table: RemoteTable):
+def _conversions(config: CrmActivityConfig, checker: Checker, table: RemoteTable) -> list[Problem]:
     problems = checker.fields("conversions", table, config.conversions)
     for name, mode in config.conversions.items():
         field = table.field(name)

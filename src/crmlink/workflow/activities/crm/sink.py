@@ -154,12 +154,12 @@ class _RejectFile:
         if self._writer is not None:
             self._writer.writerows([{k: _text(v) for k, v in r.items()} for r in rows])
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self._handle is not None:
             self._handle.close()
 
 
-def _text(value) -> str:
+def _text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, dt.datetime | dt.date):
