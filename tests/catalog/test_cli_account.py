@@ -104,8 +104,8 @@ WITH_SECRETS = ["--secret-from-env", "SFP=password", "--secret-from-env", "SFT=s
           "--auth", "soap", "--username", "u@x", *WITH_SECRETS],
          "crmlink only talks to CRMs over https; use https://acme.my.salesforce.com "
          "(TLS verification is always on)."),
-        (["account", "add", "sf", "--type", "hubspot", "--url", SF_URL, "--auth", "soap"],
-         "unknown CRM type 'hubspot': use --type salesforce or --type dynamics."),
+        (["account", "add", "sf", "--type", "nosuchcrm", "--url", SF_URL, "--auth", "soap"],
+         "unknown CRM type 'nosuchcrm': use --type salesforce or --type dynamics."),
         ([*ADD, "--auth", "oauth"],
          "salesforce accounts have no --auth 'oauth': use one of soap, password, "
          "client-credentials, jwt, refresh-token."),

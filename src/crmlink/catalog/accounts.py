@@ -23,17 +23,17 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from crmlink.catalog.secrets import SECRET_FIELDS, SecretCipher, mask
+from crmlink.catalog.secrets import SecretCipher, mask, secret_fields
+from crmlink.connectors.registry import SPECS, spec_for
+from crmlink.connectors.spec import SETTING_FIELDS, AuthRule
 from crmlink.db import Database
 from crmlink.db.tables import accounts
 from crmlink.db.types import utcnow
 from crmlink.errors import NotFoundError, UsageError
 from crmlink.model import AccountSettings
 
-CRM_TYPES = ("salesforce", "dynamics")
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 VERSION_PATTERN = re.compile(r"v?(\d{1,3})(\.\d{1,2})?")
-SETTING_FIELDS = ("username", "client_id", "private_key", "tenant_id")
 FLAGS = {name: "--" + name.replace("_", "-") for name in SETTING_FIELDS}
 FLAG_VALUES = {
     "username": "USER (the CRM user's login)",
@@ -47,38 +47,8 @@ EDITABLE = ("url", "ca_bundle", "api_version", "username", "client_id", "tenant_
 
 
 @dataclass(frozen=True)
-class AuthRule:
-    needs: tuple[str, ...]  # settings (username, client_id, …) and secrets it requires
-    accepts: tuple[str, ...] = ()  # optional ones; anything else is refused
-
-    def secrets(self, optional: bool = False) -> tuple[str, ...]:
-        names = self.needs + (self.accepts if optional else ())
-        return tuple(name for name in names if name in SECRET_FIELDS)
-
-
-AUTH_RULES: dict[str, dict[str, AuthRule]] = {
-    "salesforce": {
-        "soap": AuthRule(("username", "password", "security_token"), ("client_id",)),
-        "password": AuthRule(
-            ("username", "client_id", "password", "security_token", "client_secret")
-        ),
-        "client-credentials": AuthRule(("client_id", "client_secret"), ("username",)),
-        "jwt": AuthRule(("username", "client_id", "private_key")),
-        "refresh-token": AuthRule(("client_id", "refresh_token"), ("client_secret",)),
-    },
-    "dynamics": {
-        "client-secret": AuthRule(("tenant_id", "client_id", "client_secret")),
-        "certificate": AuthRule(("tenant_id", "client_id", "private_key")),
-        "password": AuthRule(
-            ("tenant_id", "client_id", "username", "password"), ("client_secret",)
-        ),  # fmt: skip
-    },
-}
-
-
-@dataclass(frozen=True)
 class AccountInput:
-    """What `account add` is given. `secrets` maps SECRET_FIELDS names to values."""
+    """What `account add` is given. `secrets` maps secret names (`secret_fields()`) to values."""
 
     name: str
     type: str
@@ -129,11 +99,14 @@ class AccountEdit:
         return bool(self.settings or self.secrets)
 
 
+def auth_rules() -> dict[str, dict[str, AuthRule]]:
+    """CRM type -> auth method -> rule, from the connector registry."""
+    return {crm_type: dict(spec.auth_methods) for crm_type, spec in SPECS.items()}
+
+
 def auth_rule(crm_type: str, auth: str) -> AuthRule:
     """The rule of an auth method; UsageError naming the choices when unknown."""
-    if crm_type not in AUTH_RULES:
-        raise UsageError(f"unknown CRM type {crm_type!r}: use --type salesforce or --type dynamics")
-    methods = AUTH_RULES[crm_type]
+    methods = spec_for(crm_type).auth_methods
     if auth not in methods:
         raise UsageError(
             f"{crm_type} accounts have no --auth {auth!r}: use one of {', '.join(methods)}"
@@ -157,9 +130,10 @@ def check(data: AccountInput) -> AccountInput:
 
 def check_secrets(data: AccountInput) -> None:
     rule = auth_rule(data.type, data.auth)
+    known = secret_fields()
     for name, value in data.secrets.items():
-        if name not in SECRET_FIELDS:
-            raise UsageError(f"unknown secret {name!r}: use one of {', '.join(SECRET_FIELDS)}")
+        if name not in known:
+            raise UsageError(f"unknown secret {name!r}: use one of {', '.join(known)}")
         if name not in rule.secrets(optional=True):
             raise UsageError(f"--auth {data.auth} does not use a {name} secret: leave it out")
         if value == "" and name not in EMPTY_ALLOWED:

@@ -3,6 +3,8 @@
 The secrets of one account are one JSON object (`{"password": …, "security_token": …}`)
 encrypted as one Fernet token. The key comes from `Settings.secret_key()`
 (CRMLINK_SECRET_KEY or the 0600 key file in the home), read on first use only.
+Which secret names exist is the CRMs' business: `secret_fields()` is the union of the
+connector specs' `secret_fields` (`crmlink.connectors.registry`).
 """
 
 from __future__ import annotations
@@ -12,16 +14,26 @@ from collections.abc import Callable
 
 from cryptography.fernet import Fernet, InvalidToken
 
+from crmlink.connectors import registry
 from crmlink.errors import UsageError
 
-SECRET_FIELDS = ("password", "security_token", "client_secret", "refresh_token")
-SECRET_LABELS = {
+SECRET_LABELS = {  # how a terminal asks for a secret; others: the name, capitalized
     "password": "Password",
     "security_token": "Security token",
     "client_secret": "Client secret",
     "refresh_token": "Refresh token",
 }
 MASK = "••••"
+
+
+def secret_fields() -> tuple[str, ...]:
+    """Every secret name an account may have: the union over the registered CRMs."""
+    return registry.secret_fields()
+
+
+def secret_label(name: str) -> str:
+    """The prompt for secret `name`, e.g. "Security token"."""
+    return SECRET_LABELS.get(name) or name.replace("_", " ").capitalize()
 
 
 class SecretCipher:

@@ -7,9 +7,7 @@ read from environment variables (`--secret-from-env VAR=field`) or from stdin
 
 from __future__ import annotations
 
-import os
 import sys
-from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
@@ -25,7 +23,7 @@ from crmlink.catalog.accounts import (
     auth_rule,
     check,
 )
-from crmlink.catalog.secrets import SECRET_FIELDS, SECRET_LABELS, SecretCipher
+from crmlink.catalog.secrets import SecretCipher, secret_label
 from crmlink.cli.common import (
     HomeOpt,
     JsonOpt,
@@ -37,7 +35,9 @@ from crmlink.cli.common import (
     print_json,
     print_table,
 )
+from crmlink.cli.crm_help import GeneratedHelpOption, auth_help, secret_fields_help, types_help
 from crmlink.cli.from_sandbox import sandbox_values
+from crmlink.cli.secret_input import given_secrets
 from crmlink.connectors.base import Connector
 from crmlink.errors import JobFailed, UsageError
 from crmlink.model import AccountSettings, Identity, Usage
@@ -58,19 +58,12 @@ def _store(home: Path | None) -> AccountStore:
 def add(
     name: NameArg,
     crm_type: Annotated[
-        str | None, typer.Option("--type", help="salesforce or dynamics.", show_default=False)
+        str | None, GeneratedHelpOption(types_help, "--type", show_default=False)
     ] = None,
     url: Annotated[
         str | None, typer.Option(help="The CRM's https:// address.", show_default=False)
     ] = None,
-    auth: Annotated[
-        str | None,
-        typer.Option(
-            help="salesforce: soap, password, client-credentials, jwt, refresh-token; "
-            "dynamics: client-secret, certificate, password.",
-            show_default=False,
-        ),
-    ] = None,
+    auth: Annotated[str | None, GeneratedHelpOption(auth_help, show_default=False)] = None,
     username: Annotated[str | None, typer.Option(help="The CRM user's login.")] = None,
     client_id: Annotated[
         str | None, typer.Option(help="Connected app consumer key / Azure app client id.")
@@ -86,9 +79,11 @@ def add(
     tenant_id: Annotated[str | None, typer.Option(help="Azure AD tenant id (dynamics).")] = None,
     secret_from_env: Annotated[
         list[str] | None,
-        typer.Option(
-            help="Read a secret from an environment variable: VAR=field "
-            f"(field: {', '.join(SECRET_FIELDS)}). Repeatable.",
+        GeneratedHelpOption(
+            lambda: (
+                "Read a secret from an environment variable: VAR=field "
+                f"(field: {secret_fields_help()}). Repeatable."
+            )
         ),
     ] = None,
     secrets_stdin: Annotated[
@@ -139,7 +134,7 @@ def add(
     )
     store = _store(home)
     data = store.check_new(data)
-    secrets = from_box | _given_secrets(secret_from_env or [], sys.stdin if secrets_stdin else None)
+    secrets = from_box | given_secrets(secret_from_env or [], sys.stdin if secrets_stdin else None)
     if not secrets_stdin:
         secrets |= _asked_secrets(data, secrets)
     account = store.add(replace(data, secrets=secrets))
@@ -151,46 +146,6 @@ def add(
 
 def _path(value: str | None) -> Path | None:
     return None if value is None else Path(value)
-
-
-def _given_secrets(env_specs: list[str], stream: Iterable[str] | None) -> dict[str, str]:
-    pairs = [_from_env(spec) for spec in env_specs]
-    if stream is not None:
-        pairs += _from_lines(stream)
-    secrets: dict[str, str] = {}
-    for field, value in pairs:
-        if field in secrets:
-            raise UsageError(f"the {field} secret is given twice: give it once")
-        secrets[field] = value
-    return secrets
-
-
-def _from_env(spec: str) -> tuple[str, str]:
-    variable, sep, field = spec.partition("=")
-    if not sep or not variable or field not in SECRET_FIELDS:
-        raise UsageError(
-            f"--secret-from-env {spec!r} is not VAR=field: write e.g. SF_PASSWORD=password "
-            f"(field: {', '.join(SECRET_FIELDS)})"
-        )
-    if variable not in os.environ:
-        raise UsageError(f"--secret-from-env {spec}: the variable {variable} is not set")
-    return field, os.environ[variable]
-
-
-def _from_lines(stream: Iterable[str]) -> list[tuple[str, str]]:
-    pairs = []
-    for number, line in enumerate(stream, 1):
-        line = line.rstrip("\r\n")
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        field, sep, value = line.partition("=")
-        if not sep or field.strip() not in SECRET_FIELDS:  # never echo the line: a secret?
-            raise UsageError(
-                f"line {number} of stdin is not field=value with a field among "
-                f"{', '.join(SECRET_FIELDS)}"
-            )
-        pairs.append((field.strip(), value))
-    return pairs
 
 
 def _stdin_is_terminal() -> bool:
@@ -206,7 +161,7 @@ def _asked_secrets(data: AccountInput, given: dict[str, str]) -> dict[str, str]:
 
 
 def _ask(name: str) -> str:
-    label = SECRET_LABELS[name]
+    label = secret_label(name)
     if name in EMPTY_ALLOWED:
         label += " (press Enter if none)"
         return typer.prompt(label, hide_input=True, default="", show_default=False)
@@ -236,9 +191,11 @@ def edit(
     ] = None,
     secret_from_env: Annotated[
         list[str] | None,
-        typer.Option(
-            help="Replace a secret with an environment variable's value: VAR=field "
-            f"(field: {', '.join(SECRET_FIELDS)}). Repeatable.",
+        GeneratedHelpOption(
+            lambda: (
+                "Replace a secret with an environment variable's value: VAR=field "
+                f"(field: {secret_fields_help()}). Repeatable."
+            )
         ),
     ] = None,
     secrets_stdin: Annotated[
@@ -276,7 +233,7 @@ def edit(
         )
     store = _store(home)
     account = store.get(name)
-    secrets = _given_secrets(secret_from_env or [], sys.stdin if secrets_stdin else None)
+    secrets = given_secrets(secret_from_env or [], sys.stdin if secrets_stdin else None)
     if ask_secrets:
         rule = auth_rule(account.type, account.auth)
         secrets |= {field: _ask(field) for field in rule.secrets() if field not in secrets}

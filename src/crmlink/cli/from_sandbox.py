@@ -11,12 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crmlink.catalog.accounts import SETTING_FIELDS, auth_rule
-from crmlink.catalog.secrets import SECRET_FIELDS
+from crmlink.catalog.accounts import auth_rule
+from crmlink.connectors.registry import spec_for
 from crmlink.errors import UsageError
 from crmlink.sandbox.core.ready import sandbox_type, wait_ready
 
-DEFAULT_AUTH = {"salesforce": "password", "dynamics": "client-secret"}
 WAIT_SECONDS = 60.0
 
 
@@ -41,7 +40,7 @@ def sandbox_values(
             f"--from-sandbox {state_dir} is a {kind} sandbox, not --type {crm_type}: "
             "leave --type out"
         )
-    method = auth or DEFAULT_AUTH[kind]
+    method = auth or spec_for(kind).sandbox_auth
     rule = auth_rule(kind, method)
     absent = [name for name in rule.needs if not isinstance(info.get(name), str)]
     if absent:
@@ -54,6 +53,6 @@ def sandbox_values(
         url=str(info["url"]),
         auth=method,
         ca_bundle=str(info["ca_bundle"]),
-        settings={n: info[n] for n in rule.needs if n in SETTING_FIELDS},
-        secrets={n: info[n] for n in rule.needs if n in SECRET_FIELDS},
+        settings={n: info[n] for n in rule.settings()},
+        secrets={n: info[n] for n in rule.secrets()},
     )

@@ -1,20 +1,24 @@
-"""`crmlink sandbox salesforce|dynamics`: serve a sandbox CRM until interrupted (SIGINT
-or SIGTERM, after which its temporary folder is removed); `crmlink sandbox wait DIR`:
-wait until the sandbox of a state folder is ready and print its ready line."""
+"""`crmlink sandbox <name>`: serve a sandbox CRM until interrupted (SIGINT or SIGTERM,
+after which its temporary folder is removed), one command per spec of
+`crmlink.sandbox.registry` (salesforce, dynamics); `crmlink sandbox wait DIR`: wait until
+the sandbox of a state folder is ready and print its ready line."""
 
 from __future__ import annotations
 
+import inspect
 import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from crmlink.cli.common import fail
 from crmlink.errors import CrmlinkError
+from crmlink.sandbox.core.spec import SandboxSpec
+from crmlink.sandbox.registry import SANDBOXES
 
 app = typer.Typer(help="Run a sandbox CRM over HTTPS on loopback.", no_args_is_help=True)
 
@@ -78,76 +82,45 @@ def _serve(make_sandbox: Callable, records: int) -> None:
         signal.signal(signal.SIGTERM, previous)
 
 
-@app.command("salesforce")
-def sandbox_salesforce(
-    host: HostOpt = "127.0.0.1",
-    port: PortOpt = None,
-    state_dir: StateOpt = None,
-    records: RecordsOpt = 2000,
-    seed: SeedOpt = 42,
-    describe_dir: Annotated[
-        Path | None,
-        typer.Option(help="Load object metadata from Salesforce describe JSON files here."),
-    ] = None,
-    faults: FaultsOpt = None,
-) -> None:
-    """Serve an emulated Salesforce org (REST, SOQL, Bulk 1.0/2.0, OAuth, SOAP login).
+def _command(spec: SandboxSpec) -> Callable[..., None]:
+    """The `crmlink sandbox <name>` command of `spec`: the common options, then the
+    spec's own (each `Path | None`), then --faults."""
 
-    Prints one JSON line with the URL, CA bundle and credentials once ready, then serves
-    until interrupted.
-    """
-    from crmlink.sandbox.salesforce.app import SalesforceSandbox
+    def serve(**values: Any) -> None:
+        try:
+            for option in spec.options:
+                option.check(values[option.name])
+        except CrmlinkError as exc:
+            raise fail(exc.message, exc.exit_code) from None
+        _serve(lambda: spec.factory(**values), values["records"])
 
-    if describe_dir is not None and not describe_dir.is_dir():
-        raise fail(f"--describe-dir {describe_dir} is not a folder of describe JSON files.")
-    _serve(
-        lambda: SalesforceSandbox(
-            state_dir=state_dir,
-            host=host,
-            port=port,
-            records=records,
-            seed=seed,
-            describe_dir=describe_dir,
-            faults=faults,
-        ),
-        records,
+    own = [
+        _keyword(o.name, Annotated[Path | None, typer.Option(help=o.help)], None)
+        for o in spec.options
+    ]
+    parameters = [*_COMMON, *own, _keyword("faults", FaultsOpt, None)]
+    serve.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    serve.__annotations__ = {}
+    serve.__doc__ = spec.help
+    serve.__name__ = serve.__qualname__ = f"sandbox_{spec.name}"
+    return serve
+
+
+def _keyword(name: str, annotation: object, default: object) -> inspect.Parameter:
+    return inspect.Parameter(
+        name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
     )
 
 
-@app.command("dynamics")
-def sandbox_dynamics(
-    host: HostOpt = "127.0.0.1",
-    port: PortOpt = None,
-    state_dir: StateOpt = None,
-    records: RecordsOpt = 2000,
-    seed: SeedOpt = 42,
-    metadata_dir: Annotated[
-        Path | None,
-        typer.Option(help="Load entity metadata from Dataverse EntityDefinitions JSON here."),
-    ] = None,
-    faults: FaultsOpt = None,
-) -> None:
-    """Serve an emulated Dynamics 365 / Dataverse environment (Web API, Azure AD tokens).
-
-    Prints one JSON line with the URL, authority, CA bundle and credentials once ready,
-    then serves until interrupted.
-    """
-    from crmlink.sandbox.dynamics.app import DynamicsSandbox
-
-    if metadata_dir is not None and not metadata_dir.is_dir():
-        raise fail(f"--metadata-dir {metadata_dir} is not a folder of metadata JSON files.")
-    _serve(
-        lambda: DynamicsSandbox(
-            state_dir=state_dir,
-            host=host,
-            port=port,
-            records=records,
-            seed=seed,
-            metadata_dir=metadata_dir,
-            faults=faults,
-        ),
-        records,
-    )
+_COMMON = (
+    _keyword("host", HostOpt, "127.0.0.1"),
+    _keyword("port", PortOpt, None),
+    _keyword("state_dir", StateOpt, None),
+    _keyword("records", RecordsOpt, 2000),
+    _keyword("seed", SeedOpt, 42),
+)
+for _spec in SANDBOXES.values():
+    app.command(_spec.name)(_command(_spec))
 
 
 @app.command("wait")

@@ -1,24 +1,65 @@
-"""Open the connector for an external account's CRM type."""
+"""THE list of CRMs crmlink speaks: one `ConnectorSpec` per type.
+
+Adding a CRM is a folder `crmlink/connectors/<crm>/` with a `spec.py` exporting `SPEC`,
+and one entry in `SPECS` below. Every other layer reads its CRM facts from here: the
+catalog (types, auth rules, secret fields), the CLI (help texts), the workflow activities
+(`Capabilities`).
+"""
 
 from __future__ import annotations
 
+import difflib
+
 from crmlink.connectors.base import Connector
+from crmlink.connectors.dynamics import spec as dynamics
+from crmlink.connectors.salesforce import spec as salesforce
+from crmlink.connectors.spec import ConnectorSpec
 from crmlink.errors import UsageError
 from crmlink.model import AccountSettings
 
-CRM_TYPES = ("salesforce", "dynamics")
+SPECS: dict[str, ConnectorSpec] = {spec.type: spec for spec in (salesforce.SPEC, dynamics.SPEC)}
+
+
+def crm_types() -> tuple[str, ...]:
+    """The CRM types accounts may have, in registry order."""
+    return tuple(SPECS)
+
+
+def spec_for(crm_type: str) -> ConnectorSpec:
+    """The spec of `crm_type`; a UsageError naming the close (or all) types otherwise."""
+    found = SPECS.get(crm_type)
+    if found is not None:
+        return found
+    close = difflib.get_close_matches(crm_type, list(SPECS), n=3, cutoff=0.6)
+    if close:
+        hint = "did you mean " + " or ".join(f"--type {name}" for name in close) + "?"
+    else:
+        flags = [f"--type {name}" for name in SPECS]
+        hint = "use " + (", ".join(flags[:-1]) + " or " if len(flags) > 1 else "") + flags[-1]
+    raise UsageError(f"unknown CRM type {crm_type!r}: {hint}")
+
+
+def spec_of(connector: Connector) -> ConnectorSpec:
+    """The spec of an opened connector: the type of the account it was opened for
+    (every connector keeps its `AccountSettings` as `account`)."""
+    account = getattr(connector, "account", None)
+    if not isinstance(account, AccountSettings):
+        raise TypeError(f"{type(connector).__name__} keeps no `account`: its CRM is unknown")
+    return spec_for(account.type)
 
 
 def open_connector(account: AccountSettings) -> Connector:
-    if account.type == "salesforce":
-        from crmlink.connectors.salesforce import SalesforceConnector
+    """The connector of `account`'s CRM type, opened for it."""
+    try:
+        spec = spec_for(account.type)
+    except UsageError as exc:
+        raise UsageError(exc.message, account=account.name) from None
+    return spec.open(account)
 
-        return SalesforceConnector(account)
-    if account.type == "dynamics":
-        from crmlink.connectors.dynamics import DynamicsConnector
 
-        return DynamicsConnector(account)
-    raise UsageError(
-        f"unknown CRM type {account.type!r}: use one of {', '.join(CRM_TYPES)}",
-        account=account.name,
-    )
+def secret_fields() -> tuple[str, ...]:
+    """Every secret name some CRM uses, in registry order (a union over the specs)."""
+    names: dict[str, None] = {}
+    for spec in SPECS.values():
+        names.update(dict.fromkeys(spec.secret_fields))
+    return tuple(names)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from sqlalchemy import DateTime, String
 
+from crmlink.connectors.registry import spec_of
 from crmlink.errors import UsageError
 from crmlink.model import DeletedWindow, ReadCursor, Reject
 from crmlink.model import WriteResult as Result
@@ -17,7 +18,6 @@ from crmlink.workflow.activities.crm.dates import iso, parse_date
 from crmlink.workflow.activities.crm.sink import Sink
 from crmlink.workflow.base import OK, ActivityResult, ColumnSpec, Population, RunContext
 
-FIRST_RUN_LOOKBACK = dt.timedelta(days=29)  # inside Salesforce's 30 days of getDeleted
 APPEND_ROWS = 5000
 
 
@@ -55,7 +55,7 @@ def run_import_deleted(config: CrmActivityConfig, ctx: RunContext, source: Popul
     connector = ctx.connector(config.account)
     calls = connector.api_calls
     table = connector.describe(config.object).name
-    start, end = _window(config, ctx, table)
+    start, end = _window(config, ctx, table, spec_of(connector).capabilities.first_deleted_lookback)
     ctx.checkpoint()
     window = connector.read_deleted(table, start, end)
     writer = ctx.new_population(
@@ -88,18 +88,29 @@ def _scope(config: CrmActivityConfig, table: str) -> dict[str, str]:
 
 
 def _window(
-    config: CrmActivityConfig, ctx: RunContext, table: str
+    config: CrmActivityConfig, ctx: RunContext, table: str, lookback: dt.timedelta
 ) -> tuple[dt.datetime, dt.datetime]:
+    """The window to read: the options', else from the last run's end (or, on a first run,
+    the CRM's `first_deleted_lookback`) to the run's start."""
     start = _date(config.start, ctx, "start")
     end = _date(config.end, ctx, "end") or ctx.started_at
     if start is None:
         previous = ctx.cursor(_scope(config, table)).get()
-        start = previous.modified if previous else ctx.started_at - FIRST_RUN_LOOKBACK
-        origin = "the end of the last successful run" if previous else "first run: 29 days"
+        start = previous.modified if previous else ctx.started_at - lookback
+        origin = "the end of the last successful run"
+        if previous is None:
+            origin = f"first run: {_span(lookback)}"
         ctx.log(f"import_deleted window starts at {iso(start)} ({origin})")
     if start >= end:
         raise UsageError(f"import_deleted: start {iso(start)} is not before end {iso(end)}")
     return start, end
+
+
+def _span(delta: dt.timedelta) -> str:
+    """A look-back as the log says it: "29 days", or seconds when not whole days."""
+    if delta % dt.timedelta(days=1):
+        return f"{delta.total_seconds():g} seconds"
+    return f"{delta.days} days"
 
 
 def _date(value: str | None, ctx: RunContext, option: str) -> dt.datetime | None:

@@ -28,6 +28,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from crmlink.connectors.base import Connector
+from crmlink.connectors.registry import spec_of
 from crmlink.errors import UsageError
 from crmlink.filters import quote
 from crmlink.filters.validate import TEXT_KINDS
@@ -38,8 +39,6 @@ from crmlink.workflow.activities.crm.common import remote_field, source_column, 
 from crmlink.workflow.activities.crm.config import CrmActivityConfig
 from crmlink.workflow.activities.crm.sink import Sink
 from crmlink.workflow.base import Population, RunContext
-
-MATCH_VALUES_PER_QUERY = 200
 
 
 def run_export(config: CrmActivityConfig, ctx: RunContext, source: Population | None):
@@ -58,6 +57,7 @@ def run_export(config: CrmActivityConfig, ctx: RunContext, source: Population | 
 class Exporter:
     def __init__(self, config: CrmActivityConfig, ctx, source: Population, connector) -> None:
         self.connector: Connector = connector
+        self.capabilities = spec_of(connector).capabilities
         self.table: RemoteTable = connector.describe(config.object)
         self.tz = conversions.zone(config.timezone)
         self.mapping = self._mapping(config, source)
@@ -175,7 +175,7 @@ class Exporter:
         match_on = self.match_on
         if mode == WriteMode.INSERT and match_on:
             existing = self._existing(items, match_on)
-            present = [(p, existing.get(str(r.get(match_on)).lower())) for p, r in items]
+            present = [(p, existing.get(self._folded(r.get(match_on)))) for p, r in items]
             matched = [Result(p, found, True, False) for p, found in present if found]
             self.tally["matched"] += len(matched)
             yield from matched
@@ -190,15 +190,21 @@ class Exporter:
                 self.tally["inserted" if result.created else "updated"] += 1
             yield Result(position, result.id, result.success, result.created, result.error)
 
+    def _folded(self, value) -> str:
+        """A match_on value as `_existing` keys it: lower-cased when the CRM compares
+        text without case (`case_insensitive_match`), as it is otherwise."""
+        text = str(value)
+        return text.lower() if self.capabilities.case_insensitive_match else text
+
     def _existing(self, items: list[tuple[int, dict]], match_on: str) -> dict:
-        """match_on value (lower-cased: SOQL compares text without case) -> the id of a
-        record already holding it."""
+        """match_on value (`_folded`) -> the id of a record already holding it."""
         values = sorted({str(r[match_on]) for _, r in items if r.get(match_on)})
         found: dict = {}
         key = self.table.key_field
-        for start in range(0, len(values), MATCH_VALUES_PER_QUERY):
-            chunk = values[start : start + MATCH_VALUES_PER_QUERY]
+        per_query = self.capabilities.match_values_per_query
+        for start in range(0, len(values), per_query):
+            chunk = values[start : start + per_query]
             text = f"{match_on} in ({', '.join(quote(v) for v in chunk)})"
             for batch in self.connector.read(self.table.name, [key, match_on], text):
-                found.update((str(row[match_on]).lower(), row[key]) for row in batch)
+                found.update((self._folded(row[match_on]), row[key]) for row in batch)
         return found

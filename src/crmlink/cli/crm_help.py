@@ -1,0 +1,52 @@
+"""Help texts generated from the connector registry: the CRM types, their auth methods and
+the secret fields, as `crmlink account add|edit --help` shows them.
+
+`GeneratedHelpOption` is a typer option whose help is computed each time the command line
+is built (typer builds it on every invocation), so a CRM added to
+`crmlink.connectors.registry.SPECS` shows in `--help` with nothing else to edit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from typer.models import OptionInfo
+
+from crmlink.catalog.secrets import secret_fields
+from crmlink.connectors.registry import SPECS
+
+
+def types_help() -> str:
+    """E.g. "salesforce or dynamics."."""
+    names = list(SPECS)
+    return (", ".join(names[:-1]) + " or " if len(names) > 1 else "") + names[-1] + "."
+
+
+def auth_help() -> str:
+    """E.g. "salesforce: soap, password, …; dynamics: client-secret, …."."""
+    methods = (f"{spec.type}: {', '.join(spec.auth_methods)}" for spec in SPECS.values())
+    return "; ".join(methods) + "."
+
+
+def secret_fields_help() -> str:
+    """E.g. "password, security_token, client_secret, refresh_token"."""
+    return ", ".join(secret_fields())
+
+
+class GeneratedHelpOption(OptionInfo):
+    """A typer option whose `help` is `make_help()` at the time typer reads it."""
+
+    def __init__(self, make_help: Callable[[], str], *param_decls: str, **options: Any) -> None:
+        self._make_help = make_help
+        # As `typer.Option(...)` in `Annotated`: the first name travels as `default`.
+        first: Any = param_decls[0] if param_decls else ...
+        super().__init__(default=first, param_decls=param_decls[1:], **options)
+
+    @property
+    def help(self) -> str:
+        return self._make_help()
+
+    @help.setter
+    def help(self, _value: str | None) -> None:
+        """Typer's constructor sets a static help: the generated one stays."""
