@@ -84,7 +84,7 @@ def from_response(response: httpx.Response, **context) -> CrmlinkError:
     if code == "REQUEST_LIMIT_EXCEEDED":
         return quota_exhausted(context.pop("usage", None), **context)
     context.pop("usage", None)
-    kind = CODE_TABLE.get(code)
+    kind = CODE_TABLE.get(code) or (NotFoundError if status == 404 else None)
     text = f"Salesforce answered {code}: {message}"
     if kind is None or kind is RemoteError:
         return RemoteError(text, code=code, status=status, **context)
