@@ -10,7 +10,6 @@ from decimal import Decimal
 import pytest
 
 from crmlink.connectors.salesforce.describe import remote_table
-from crmlink.connectors.salesforce.soql import like_literal, quote, render
 from crmlink.errors import FilterError
 from crmlink.filters import (
     ANY,
@@ -35,6 +34,7 @@ from crmlink.filters import (
 )
 from crmlink.filters import quote as fquote
 from crmlink.filters import quote_like as fquote_like
+from crmlink.filters.render.soql import like_literal, quote, render
 from crmlink.model import WriteMode
 
 
@@ -218,12 +218,13 @@ def test_hostile_values_round_trip_through_soql(sf_writable):
             rows = [
                 r
                 for b in opened.read(
-                    "Contact", ["Id", "LastName"], filter=f"LastName = {fquote(value)}"
+                    "Contact", ["Id", "LastName"], where=parse(f"LastName = {fquote(value)}")
                 )
                 for r in b
             ]
             assert rows == [{"Id": result.id, "LastName": value}]
             like = "LastName like " + fquote_like(value[: -len(mark)])[:-1] + "%'"
-            found = [r for b in opened.read("Contact", ["Id", "LastName"], filter=like) for r in b]
+            batches = opened.read("Contact", ["Id", "LastName"], where=parse(like))
+            found = [r for b in batches for r in b]
             assert result.id in {r["Id"] for r in found}
             assert all(r["LastName"].startswith(value[: -len(mark)]) for r in found)

@@ -8,6 +8,7 @@ import collections
 import pytest
 
 from crmlink.connectors.dynamics import TYPE_MAP
+from crmlink.filters import parse
 from crmlink.model import FieldKind, WriteMode
 from tests.connectors import test_dynamics_support as support
 from tests.connectors.test_dynamics_support import rows_of
@@ -91,7 +92,7 @@ def test_multi_select_reads_and_writes_semicolon_joined(dv):
     (result,) = dv.write("contact", [row], WriteMode.INSERT)
     (read,) = rows_of(dv, "contact", ["cr7a3_interests", "gendercode"], ids=[result.id])
     assert read == {"cr7a3_interests": chosen, "gendercode": "2"}
-    found = rows_of(dv, "contact", ["contactid"], filter=f"cr7a3_interests = '{chosen}'")
+    found = rows_of(dv, "contact", ["contactid"], where=parse(f"cr7a3_interests = '{chosen}'"))
     assert result.id in {r["contactid"] for r in found}
 
 

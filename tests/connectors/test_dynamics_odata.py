@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from crmlink.connectors.dynamics.odata import render
 from crmlink.errors import FilterError, UsageError
 from crmlink.filters import parse, quote, quote_like, validate
+from crmlink.filters.render.odata import render
 from crmlink.model import WriteMode
 from tests.connectors import test_dynamics_support as support
 from tests.connectors.test_dynamics_support import rows_of
@@ -84,12 +84,12 @@ def test_hostile_values_round_trip_exactly(dv):
     assert all(ids)
     for value, record_id in zip(HOSTILE, ids, strict=True):
         found = rows_of(
-            dv, "contact", ["contactid", "lastname"], filter=f"lastname = {quote(value)}"
+            dv, "contact", ["contactid", "lastname"], where=parse(f"lastname = {quote(value)}")
         )
         assert [(r["contactid"], r["lastname"]) for r in found] == [(record_id, value)], value
         pattern = quote_like(value)[:-1] + "%'"
-        found = rows_of(dv, "contact", ["contactid"], filter=f"lastname like {pattern}")
+        found = rows_of(dv, "contact", ["contactid"], where=parse(f"lastname like {pattern}"))
         assert record_id in {r["contactid"] for r in found}, value
     listed = ", ".join(quote(v) for v in HOSTILE)
-    found = rows_of(dv, "contact", ["contactid"], filter=f"lastname in ({listed})")
+    found = rows_of(dv, "contact", ["contactid"], where=parse(f"lastname in ({listed})"))
     assert {r["contactid"] for r in found} == set(ids)

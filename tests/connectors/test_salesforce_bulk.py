@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from crmlink.filters import parse
 from crmlink.model import OrderBy, WriteMode
 from tests.connectors.conftest import connector
 
@@ -40,7 +41,7 @@ def test_bulk_read_above_threshold_equals_rest(sf_sandbox):
 
 def test_bulk_read_below_threshold_stays_rest(sf_sandbox):
     with connector(sf_sandbox, bulk_read_threshold=100) as opened:
-        rows = _read(opened, filter="LastName = 'nobody-by-this-name'")
+        rows = _read(opened, where=parse("LastName = 'nobody-by-this-name'"))
         assert (rows, opened.last_read_api) == ([], "rest")
 
 

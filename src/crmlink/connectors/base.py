@@ -6,6 +6,11 @@ exposes the CRM's tables as `RemoteTable`s, reads rows in batches, reads deletio
 writes and deletes with per-row results, and reports API usage. A new CRM is a new
 folder implementing this protocol, nothing else.
 
+`read` takes its filter as a parsed, bound AST (`where`: a `crmlink.filters.ast.Expr`),
+never as text: callers compose windows and id lists as AST nodes (`ast.conjoin`,
+`InList`), and the connector validates the tree against the describe and renders it
+(`crmlink.filters.render`). A `Param` left unbound is a FilterError.
+
 `read` may return a `crmlink.connectors.batches.Batches`, whose optional `total` is the
 CRM's count of the rows (progress and ETA); any iterator of batches is still a valid read.
 """
@@ -16,6 +21,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Protocol, runtime_checkable
 
+from crmlink.filters.ast import Expr
 from crmlink.model import (
     DeletedWindow,
     Identity,
@@ -41,7 +47,8 @@ class Connector(Protocol):
         self,
         table: str,
         fields: list[str],
-        filter: str | None = None,
+        *,
+        where: Expr | None = None,
         order: list[OrderBy] | None = None,
         cursor: ReadCursor | None = None,
         include_deleted: bool = False,

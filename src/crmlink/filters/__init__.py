@@ -1,5 +1,6 @@
-"""One filter language for the whole product: parsed once to an AST, checked against a
-table's describe, rendered per target (SOQL in `connectors.salesforce.soql`).
+"""One filter language for the whole product: parsed once to an AST, variables bound as
+values (`bind`), checked against a table's describe (`validate`), rendered per target
+(`crmlink.filters.render`: SOQL, OData, SQL).
 
     >>> from crmlink.filters import parse
     >>> parse("Email != null and LeadSource in ('Web', 'Partner')")
@@ -25,10 +26,15 @@ from crmlink.filters.ast import (
     Number,
     Op,
     Or,
+    Param,
     String,
+    Template,
+    Value,
     fields_of,
     like_parts,
+    params_of,
 )
+from crmlink.filters.bind import bind
 from crmlink.filters.parser import parse, quote, quote_like, tokenize
 from crmlink.filters.validate import validate
 
@@ -50,9 +56,14 @@ __all__ = [
     "Number",
     "Op",
     "Or",
+    "Param",
     "String",
+    "Template",
+    "Value",
+    "bind",
     "fields_of",
     "like_parts",
+    "params_of",
     "parse",
     "quote",
     "quote_like",

@@ -5,6 +5,12 @@ parser builds them and `validate()` returns a copy typed against a table's descr
 
     Expr      := Comparison | InList | Like | IsNull | And | Or | Not
     Literal   := String | Number | Boolean | Date | DateTime | Null
+    Value     := Literal | Param | Template
+
+A workflow variable is a value, never syntax: `Param(name)` stands for a bare `{{name}}`
+in value position, and `Template(parts)` for a quoted string (or LIKE pattern) holding
+`{{name}}`. `bind()` (`crmlink.filters.bind`) replaces both with typed literals before a
+filter is rendered; renderers refuse them (`unbound()`).
 
 `X = null` and `X != null` are parsed to `IsNull`, so no renderer meets a null in a
 comparison. A `Like.pattern` uses `%` (any run) and `_` (one character) as wildcards;
@@ -18,6 +24,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+
+from crmlink.errors import FilterError
 
 
 class Op(StrEnum):
@@ -63,23 +71,42 @@ Literal = String | Number | Boolean | Date | DateTime | Null
 
 
 @dataclass(frozen=True)
+class Param:
+    """A bare `{{name}}` where a value is expected: the variable's value, typed by the
+    field it is compared with when bound."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Template:
+    """A quoted string (or LIKE pattern) holding `{{name}}`: text runs and `Param`s. Only
+    its content is filled: a variable's value never ends the string."""
+
+    parts: tuple[str | Param, ...]
+
+
+Value = Literal | Param | Template
+
+
+@dataclass(frozen=True)
 class Comparison:
     field: str
     op: Op
-    value: Literal
+    value: Value
 
 
 @dataclass(frozen=True)
 class InList:
     field: str
-    values: tuple[Literal, ...]
+    values: tuple[Value, ...]
     negated: bool = False
 
 
 @dataclass(frozen=True)
 class Like:
     field: str
-    pattern: str
+    pattern: str | Template  # a Template's text runs are pattern text (wildcards live)
     negated: bool = False
 
 
@@ -127,6 +154,41 @@ def like_parts(pattern: str) -> list[str | object]:
     if text:
         parts.append("".join(text))
     return parts
+
+
+def conjoin(*items: Expr | None) -> Expr | None:
+    """The items that are given, joined by `And` (one item alone; None for none)."""
+    given = tuple(item for item in items if item is not None)
+    if not given:
+        return None
+    return given[0] if len(given) == 1 else And(given)
+
+
+def unbound(value: object) -> FilterError:
+    """The error a renderer raises when a variable reaches it unbound."""
+    names = params_of(value)
+    shown = ", ".join("{{" + name + "}}" for name in names) or repr(value)
+    return FilterError(f"the filter's variable {shown} was not bound to a value before rendering")
+
+
+def params_of(node: object) -> list[str]:
+    """The variable names a node (expression or value) uses, in order."""
+    match node:
+        case Param(name):
+            return [name]
+        case Template(parts):
+            return [p.name for p in parts if isinstance(p, Param)]
+        case And(items) | Or(items):
+            return [name for item in items for name in params_of(item)]
+        case Not(item):
+            return params_of(item)
+        case Comparison(value=value):
+            return params_of(value)
+        case InList(values=values):
+            return [name for value in values for name in params_of(value)]
+        case Like(pattern=pattern):
+            return params_of(pattern)
+    return []
 
 
 def fields_of(expr: Expr) -> list[str]:

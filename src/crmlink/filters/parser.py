@@ -1,4 +1,4 @@
-"""Tokenizer and recursive-descent parser: filter text -> `ast.Expr`.
+"""The recursive-descent parser: filter tokens (`lexer.py`) -> `ast.Expr`.
 
     expr       := or_expr
     or_expr    := and_expr ("or" and_expr)*
@@ -9,57 +9,28 @@
                 | FIELD ["not"] "like" STRING
                 | FIELD "is" ["not"] "null"
     op         := "=" | "!=" | "<>" | "<" | "<=" | ">" | ">="
-    literal    := STRING | NUMBER | DATE | DATETIME | "true" | "false" | "null"
+    literal    := STRING | NUMBER | DATE | DATETIME | "true" | "false" | "null" | PARAM
+    PARAM      := "{{" NAME "}}"       (a workflow variable: a value, bound later)
 
 Keywords are case-insensitive. Strings are in single quotes, with backslash escapes
 (`\\'`, `\\\\`, `\\n`, `\\r`, `\\t`; `\\%` and `\\_` are a literal % and _ in a LIKE
 pattern) or a doubled quote `''`.
+
+A variable is a value, never syntax: a bare `{{name}}` in value position is an
+`ast.Param`; `{{name}}` inside a quoted string makes it an `ast.Template` whose content
+is filled when bound. `{{name}}` where a field name, an operator or a list is expected is
+a parse error ("variables stand for values").
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import cast
 
 from crmlink.errors import FilterError
 from crmlink.filters import ast
+from crmlink.filters.lexer import Token, error, string_value, tokenize
 
-KEYWORDS = frozenset({"and", "or", "not", "in", "like", "is", "null", "true", "false"})
-# escape -> (its value in a string, its text in a LIKE pattern)
-_ESCAPES = {
-    "'": ("'", "'"),
-    '"': ('"', '"'),
-    "\\": ("\\", "\\\\"),
-    "n": ("\n", "\n"),
-    "r": ("\r", "\r"),
-    "t": ("\t", "\t"),
-    "%": ("%", "\\%"),
-    "_": ("_", "\\_"),
-}
-_TOKEN_RE = re.compile(
-    r"""
-    (?P<ws>\s+)
-  | (?P<datetime>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})?)
-  | (?P<date>\d{4}-\d{2}-\d{2})
-  | (?P<number>-?\d+(?:\.\d+)?)
-  | (?P<ident>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)
-  | (?P<op><=|>=|!=|<>|=|<|>)
-  | (?P<punct>[(),])
-  | (?P<quote>')
-    """,
-    re.VERBOSE,
-)
-
-
-@dataclass(frozen=True)
-class Token:
-    kind: str  # ident, keyword, string, number, date, datetime, op, punct, end
-    text: str
-    pos: int
-    value: object = None
+__all__ = ["Token", "parse", "quote", "quote_like", "tokenize"]
 
 
 def parse(text: str) -> ast.Expr:
@@ -81,96 +52,6 @@ def quote(text: str) -> str:
 def quote_like(text: str) -> str:
     """`text` as a LIKE pattern literal that matches itself only (% and _ escaped)."""
     return quote(text).replace("%", "\\%").replace("_", "\\_")
-
-
-def tokenize(text: str) -> list[Token]:
-    tokens: list[Token] = []
-    pos = 0
-    while pos < len(text):
-        match = _TOKEN_RE.match(text, pos)
-        if not match:
-            raise _error(text, pos, f"unexpected character {text[pos]!r}")
-        kind = match.lastgroup or ""
-        if kind == "quote":
-            token, pos = _read_string(text, pos)
-            tokens.append(token)
-            continue
-        if kind != "ws":
-            tokens.append(_token(text, kind, match.group(), pos))
-        pos = match.end()
-    tokens.append(Token("end", "end of filter", len(text)))
-    return tokens
-
-
-def _token(text: str, kind: str, word: str, pos: int) -> Token:
-    if kind == "ident" and word.lower() in KEYWORDS:
-        return Token("keyword", word.lower(), pos)
-    if kind == "number":
-        return Token(kind, word, pos, Decimal(word) if "." in word else int(word))
-    if kind == "date":
-        return Token(kind, word, pos, _date(text, word, pos))
-    if kind == "datetime":
-        return Token(kind, word, pos, _datetime(text, word, pos))
-    return Token(kind, word, pos)
-
-
-def _date(text: str, word: str, pos: int) -> dt.date:
-    try:
-        return dt.date.fromisoformat(word)
-    except ValueError:
-        raise _error(text, pos, f"{word} is not a valid date (YYYY-MM-DD)") from None
-
-
-def _datetime(text: str, word: str, pos: int) -> dt.datetime:
-    if not re.search(r"(Z|[+-]\d{2}:?\d{2})$", word):
-        raise _error(text, pos, f"datetime {word} needs a time zone: add Z for UTC")
-    try:
-        value = dt.datetime.fromisoformat(word.replace("Z", "+00:00"))
-    except ValueError:
-        raise _error(text, pos, f"{word} is not a valid datetime") from None
-    return value.astimezone(dt.UTC)
-
-
-def _read_string(text: str, start: int) -> tuple[Token, int]:
-    """A quoted string; its value is (plain text, the same as a LIKE pattern)."""
-    plain: list[str] = []
-    like: list[str] = []
-    i = start + 1
-    while i < len(text):
-        char = text[i]
-        if char == "'" and text[i + 1 : i + 2] == "'":
-            plain.append("'")
-            like.append("'")
-            i += 2
-        elif char == "'":
-            both = ("".join(plain), "".join(like))
-            return Token("string", text[start : i + 1], start, both), i + 1
-        elif char == "\\":
-            value, pattern = _escape(text, i)
-            plain.append(value)
-            like.append(pattern)
-            i += 2
-        else:
-            plain.append(char)
-            like.append(char)
-            i += 1
-    raise _error(text, start, "this string has no closing quote")
-
-
-def _string_value(token: Token) -> tuple[str, str]:
-    """A string token's value: its plain text and its text as a LIKE pattern."""
-    return cast("tuple[str, str]", token.value)  # _read_string makes every string token
-
-
-def _escape(text: str, i: int) -> tuple[str, str]:
-    nxt = text[i + 1 : i + 2]
-    if nxt and nxt in _ESCAPES:
-        return _ESCAPES[nxt]
-    raise _error(text, i, f"unknown escape \\{nxt} in a string (use \\' \\\\ \\n \\r \\t \\% \\_)")
-
-
-def _error(text: str, pos: int, message: str) -> FilterError:
-    return FilterError(f"{message} at column {pos + 1} of the filter: {text}", column=pos + 1)
 
 
 class _Parser:
@@ -197,7 +78,10 @@ class _Parser:
 
     def fail(self, wanted: str) -> FilterError:
         found = self.token.text
-        return _error(self.text, self.token.pos, f"expected {wanted} but found {found!r}")
+        if self.token.kind == "param":
+            message = f"variables stand for values: {found} is where the filter expects {wanted}"
+            return error(self.text, self.token.pos, message)
+        return error(self.text, self.token.pos, f"expected {wanted} but found {found!r}")
 
     def expect(self, kind: str, text: str, wanted: str) -> None:
         if not self.accept(kind, text):
@@ -252,11 +136,11 @@ class _Parser:
         value = self.literal()
         if isinstance(value, ast.Null):
             if op not in (ast.Op.EQ, ast.Op.NE):
-                raise _error(self.text, at, f"null cannot be compared with {op}")
+                raise error(self.text, at, f"null cannot be compared with {op}")
             return ast.IsNull(field, negated=op == ast.Op.NE)
         return ast.Comparison(field, op, value)
 
-    def value_list(self) -> tuple[ast.Literal, ...]:
+    def value_list(self) -> tuple[ast.Value, ...]:
         self.expect("punct", "(", "'(' after in")
         values = [self.literal()]
         while self.accept("punct", ","):
@@ -264,18 +148,24 @@ class _Parser:
         self.expect("punct", ")", "')' or ','")
         return tuple(values)
 
-    def like_pattern(self) -> str:
+    def like_pattern(self) -> str | ast.Template:
         if not self.at("string"):
-            raise self.fail("a quoted pattern after like")
-        return _string_value(self.take())[1]
+            raise self.fail("a pattern after like (write it in quotes: '%{{name}}%')")
+        return string_value(self.take())[1]
 
-    def literal(self) -> ast.Literal:
+    def literal(self) -> ast.Value:
         token = self.token
         if token.kind == "keyword" and token.text in ("true", "false", "null"):
             self.take()
             return ast.Null() if token.text == "null" else ast.Boolean(token.text == "true")
+        if token.kind == "param":
+            self.take()
+            return cast("ast.Param", token.value)
+        if token.kind == "string":
+            self.take()
+            plain = string_value(token)[0]
+            return plain if isinstance(plain, ast.Template) else ast.String(plain)
         makers = {
-            "string": ast.String,
             "number": ast.Number,
             "date": ast.Date,
             "datetime": ast.DateTime,
@@ -283,5 +173,4 @@ class _Parser:
         if token.kind not in makers:
             raise self.fail("a value (a 'string', number, date, true, false or null)")
         self.take()
-        value = _string_value(token)[0] if token.kind == "string" else token.value
-        return makers[token.kind](value)
+        return makers[token.kind](token.value)

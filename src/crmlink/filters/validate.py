@@ -92,11 +92,14 @@ def _check_op(field: RemoteField, op: ast.Op, table: RemoteTable) -> None:
     )
 
 
-def coerce(field: RemoteField, value: ast.Literal, table: RemoteTable) -> ast.Literal:
-    """`value` as the literal type `field` takes, or a FilterError."""
+def coerce(field: RemoteField, value: ast.Value, table: RemoteTable) -> ast.Value:
+    """`value` as the literal type `field` takes, or a FilterError. A `Param` is left for
+    `bind` to type; a `Template` is text."""
     kind = field.kind
     match value:
-        case ast.String() if kind in TEXT_KINDS or kind == K.TIME:
+        case ast.Param():
+            return value
+        case ast.String() | ast.Template() if kind in TEXT_KINDS or kind == K.TIME:
             return value
         case ast.Boolean() if kind == K.BOOLEAN:
             return value
@@ -127,10 +130,12 @@ def _number(field: RemoteField, number: int | Decimal, table: RemoteTable) -> as
     return ast.Number(number)
 
 
-def _describe_literal(value: ast.Literal) -> str:
+def _describe_literal(value: ast.Value) -> str:
     match value:
         case ast.String(text):
             return f"the text {text!r}"
+        case ast.Template():
+            return "a quoted text"
         case ast.Boolean(flag):
             return f"the boolean {str(flag).lower()}"
         case ast.Number(number):

@@ -13,6 +13,7 @@ import pytest
 
 from crmlink.connectors.base import Connector
 from crmlink.errors import FilterError
+from crmlink.filters import ast, parse
 from crmlink.model import FieldKind, ReadCursor, WriteMode
 
 
@@ -87,8 +88,14 @@ class ConnectorConformance:
 
     def test_filter_with_unknown_field_names_it(self, connector, spec):
         with pytest.raises(FilterError) as caught:
-            list(connector.read(spec.table, self._fields(connector, spec), filter="Nope = 1"))
+            list(connector.read(spec.table, self._fields(connector, spec), where=parse("Nope = 1")))
         assert "'Nope'" in caught.value.message
+
+    def test_an_unbound_variable_is_refused_not_rendered(self, connector, spec):
+        where = parse(f"{spec.text_field} = {{{{who}}}}")
+        with pytest.raises(FilterError) as caught:
+            list(connector.read(spec.table, self._fields(connector, spec), where=where))
+        assert "{{who}}" in caught.value.message
 
     def test_read_by_ids(self, connector, spec):
         ids = self._insert(connector, spec, [_marker(), _marker()])
@@ -100,8 +107,8 @@ class ConnectorConformance:
         self._insert(connector, spec, [mark] * 3)  # one call: one modified stamp
         table = connector.describe(spec.table)
         key, mod = table.key_field, table.modified_field
-        where = f"{spec.text_field} = '{mark}'"
-        rows = _rows(connector, spec, self._fields(connector, spec), filter=where)
+        where = ast.Comparison(spec.text_field, ast.Op.EQ, ast.String(mark))
+        rows = _rows(connector, spec, self._fields(connector, spec), where=where)
         rows.sort(key=lambda r: (r[mod], r[key]))
         assert len(rows) == 3
         if spec.one_write_one_stamp:
@@ -111,12 +118,12 @@ class ConnectorConformance:
             connector,
             spec,
             self._fields(connector, spec),
-            filter=where,
+            where=where,
             cursor=ReadCursor(first[mod], first[key]),
         )
         assert [r[key] for r in after] == [r[key] for r in rows[1:]]
         at_start = ReadCursor(first[mod], "")
-        every = _rows(connector, spec, self._fields(connector, spec), filter=where, cursor=at_start)
+        every = _rows(connector, spec, self._fields(connector, spec), where=where, cursor=at_start)
         assert [r[key] for r in every] == [r[key] for r in rows]
 
     def test_write_results_in_input_order_with_rejects(self, connector, spec):

@@ -97,7 +97,7 @@ def _input_columns(checker: Checker, ups: list[tuple[str, str]]) -> tuple[str, l
 def _substituted(config: ActivityConfig, variables: dict[str, str]) -> ActivityConfig:
     """The config with the variables known now substituted; unknown ones kept as written."""
     data = config.model_dump(mode="python")
-    replaced = _walk(data, variables)
+    replaced = {k: v if k == "filter" else _walk(v, variables) for k, v in data.items()}
     if replaced == data:
         return config
     try:
@@ -236,8 +236,9 @@ class Checker:
     def filter(
         self, option: str, text: str | None, table: RemoteTable, what: str = "field"
     ) -> list[Problem]:
-        """Problems of a filter against `table`: syntax, unknown fields, ill-typed values."""
-        if not self.known(text):
+        """Problems of a filter against `table`: syntax, unknown fields, ill-typed values
+        (its `{{variables}}` are values, typed when the run binds them)."""
+        if not text:
             return []
         try:
             expr = parse(str(text))

@@ -1,136 +1,35 @@
-"""The filter language rendered as SQL: AST → a SQLAlchemy Core expression over a Table.
+"""A workflow filter over a campaign table: the parsed AST bound with the run's
+variables, checked against the table's columns, rendered as SQL with bound parameters
+(`crmlink.filters.render.sql`).
 
-The same syntax as the connectors' filters (`crmlink.filters`): the text is parsed once,
-checked against the table's columns (an unknown column is a FilterError with close-name
-suggestions; literals are typed by the column), then rendered with bound parameters only.
-
-Null semantics follow the CRMs: `a != 'x'`, `a not in (…)` and `a not like …` keep the rows
-where `a` is null; `=`, `<`, `in`, `like` … never match a null. Every leaf renders to a
-two-valued condition, so `not (…)` is the plain complement. `like` ignores case, as SOQL
-does, on every database.
+An unknown column is a FilterError with close-name suggestions; literals (and variables)
+are typed by the column they are compared with.
 """
 
 from __future__ import annotations
 
-import operator
+from collections.abc import Mapping
 
-from sqlalchemy import Table, and_, false, not_, or_, true
+from sqlalchemy import Table
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.types import (
-    BigInteger,
-    Boolean,
-    Date,
-    DateTime,
-    Float,
-    Integer,
-    Numeric,
-    String,
-    Text,
-    Time,
-    TypeDecorator,
-    TypeEngine,
-)
 
-from crmlink.filters import ANY, ONE, ast, like_parts, parse, validate
-from crmlink.model import FieldKind, RemoteField, RemoteTable
+from crmlink.filters import ast, bind, parse, validate
+from crmlink.filters.bind import Unknown
+from crmlink.filters.render.sql import describe_table, kind_of, render
 
-_KINDS: tuple[tuple[type, FieldKind], ...] = (
-    (Boolean, FieldKind.BOOLEAN),
-    (BigInteger, FieldKind.BIGINT),
-    (Integer, FieldKind.INTEGER),
-    (Float, FieldKind.DOUBLE),
-    (Numeric, FieldKind.DECIMAL),
-    (DateTime, FieldKind.DATETIME),
-    (Date, FieldKind.DATE),
-    (Time, FieldKind.TIME),
-    (Text, FieldKind.TEXT),
-    (String, FieldKind.STRING),
-)
+__all__ = ["compile_filter", "describe_table", "kind_of", "render"]
 
 
-def kind_of(type_: TypeEngine) -> FieldKind:
-    """The filter kind of a column type (text for anything unknown)."""
-    if isinstance(type_, TypeDecorator):
-        type_ = type_.impl_instance
-    for cls, kind in _KINDS:
-        if isinstance(type_, cls):
-            return kind
-    return FieldKind.STRING
-
-
-def describe_table(table: Table) -> RemoteTable:
-    """The table's columns as a RemoteTable, so `crmlink.filters.validate` can check them."""
-    fields = tuple(
-        RemoteField(name=c.name, label=c.name, remote_type=str(c.type), kind=kind_of(c.type))
-        for c in table.columns
-        if not c.name.startswith("_wk_")
-    )
-    return RemoteTable(table.name, table.name, False, "", None, fields)
-
-
-def compile_filter(text: str, table: Table) -> ColumnElement[bool]:
-    """The WHERE condition for `text` over `table` (FilterError if it is wrong)."""
-    return render(validate(parse(text), describe_table(table)), table)
-
-
-def render(expr: ast.Expr, table: Table) -> ColumnElement[bool]:
-    match expr:
-        case ast.And(items):
-            return and_(*(render(item, table) for item in items))
-        case ast.Or(items):
-            return or_(*(render(item, table) for item in items))
-        case ast.Not(item):
-            return not_(render(item, table))
-        case ast.IsNull(name, negated):
-            column = table.c[name]
-            return column.is_not(None) if negated else column.is_(None)
-        case ast.Like(name, pattern, negated):
-            return _maybe_not(table.c[name], table.c[name].ilike(_like(pattern), "\\"), negated)
-        case ast.InList(name, values, negated):
-            rendered = [_value(v) for v in values]
-            return _maybe_not(table.c[name], table.c[name].in_(rendered), negated)
-        case ast.Comparison(name, op, value):
-            return _comparison(table.c[name], op, _value(value))
-    raise TypeError(f"not a filter expression: {expr!r}")
-
-
-_OPERATORS = {
-    ast.Op.EQ: operator.eq,
-    ast.Op.LT: operator.lt,
-    ast.Op.LE: operator.le,
-    ast.Op.GT: operator.gt,
-    ast.Op.GE: operator.ge,
-}
-
-
-def _comparison(column, op: ast.Op, value) -> ColumnElement[bool]:
-    if op is ast.Op.NE:
-        return or_(column != value, column.is_(None))
-    return and_(_OPERATORS[op](column, value), column.is_not(None))
-
-
-def _maybe_not(column, condition, negated: bool) -> ColumnElement[bool]:
-    if negated:
-        return or_(not_(condition), column.is_(None))
-    return and_(condition, column.is_not(None))
-
-
-def _value(literal: ast.Literal):
-    if isinstance(literal, ast.Null):
-        return None
-    if isinstance(literal, ast.Boolean):
-        return true() if literal.value else false()
-    return literal.value
-
-
-def _like(pattern: str) -> str:
-    out = []
-    for part in like_parts(pattern):
-        if part is ANY:
-            out.append("%")
-        elif part is ONE:
-            out.append("_")
-        else:
-            text = str(part)
-            out.append(text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_"))
-    return "".join(out)
+def compile_filter(
+    where: ast.Expr | str,
+    table: Table,
+    variables: Mapping[str, str] | None = None,
+    *,
+    unknown: Unknown | None = None,
+) -> ColumnElement[bool]:
+    """The WHERE condition for a filter (parsed, or text) over `table`, its variables
+    bound as values (FilterError if it is wrong)."""
+    expr = parse(where) if isinstance(where, str) else where
+    described = describe_table(table)
+    bound = bind(expr, variables or {}, described, unknown=unknown)
+    return render(validate(bound, described), table)

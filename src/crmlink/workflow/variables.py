@@ -1,22 +1,34 @@
-"""`{{name}}` in an activity's string options, replaced by the run's variables."""
+"""`{{name}}` in an activity's string options, replaced by the run's variables.
+
+A `filter` is not text to substitute: its variables are values, bound into the parsed
+filter (`bind_filter`, `crmlink.filters.bind`), so a value can never change what the
+filter means.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
 from crmlink.errors import UsageError
+from crmlink.filters import ast, bind
+from crmlink.model import RemoteTable
 from crmlink.workflow.config_base import ActivityConfig
 
 _VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+NOT_SUBSTITUTED = frozenset({"filter"})  # options whose variables are bound as values
 
 
 def substitute(config: ActivityConfig, variables: dict[str, str], activity: str) -> ActivityConfig:
     """The config with every `{{name}}` replaced (UsageError naming an unknown variable)."""
     data = config.model_dump(mode="python")
-    replaced = _walk(data, variables, activity)
+    replaced = {
+        key: value if key in NOT_SUBSTITUTED else _walk(value, variables, activity)
+        for key, value in data.items()
+    }
     if replaced == data:
         return config
     try:
@@ -30,7 +42,7 @@ def substitute(config: ActivityConfig, variables: dict[str, str], activity: str)
         ) from None
 
 
-def _walk(value: Any, variables: dict[str, str], activity: str) -> Any:
+def _walk(value: Any, variables: Mapping[str, str], activity: str) -> Any:
     if isinstance(value, str):
         return _VARIABLE.sub(lambda m: _lookup(m.group(1), variables, activity), value)
     if isinstance(value, dict):
@@ -40,15 +52,35 @@ def _walk(value: Any, variables: dict[str, str], activity: str) -> Any:
     return value
 
 
-def _lookup(name: str, variables: dict[str, str], activity: str) -> str:
+def _lookup(name: str, variables: Mapping[str, str], activity: str) -> str:
     if name not in variables:
-        known = ", ".join(sorted(variables)) or "none"
-        raise UsageError(
-            f"unknown variable {name!r} in activity {activity!r} (known: {known}): "
-            f"define it under `variables:` or pass --var {name}=VALUE",
-            variable=name,
-        )
+        raise unknown_variable(name, variables, activity)
     return variables[name]
+
+
+def unknown_variable(name: str, variables: Mapping[str, str], activity: str) -> UsageError:
+    known = ", ".join(sorted(variables)) or "none"
+    return UsageError(
+        f"unknown variable {name!r} in activity {activity!r} (known: {known}): "
+        f"define it under `variables:` or pass --var {name}=VALUE",
+        variable=name,
+    )
+
+
+def fill_text(text: str, variables: Mapping[str, str], activity: str) -> str:
+    """`text` with its `{{name}}` replaced (an option that is plain text, not a filter)."""
+    return _VARIABLE.sub(lambda m: _lookup(m.group(1), variables, activity), text)
+
+
+def bind_filter(
+    where: ast.Expr | None, table: RemoteTable, variables: Mapping[str, str], activity: str
+) -> ast.Expr | None:
+    """A parsed filter with its variables bound as typed values (unknown ones named)."""
+    if where is None:
+        return None
+    return bind(
+        where, variables, table, unknown=lambda name: unknown_variable(name, variables, activity)
+    )
 
 
 def parse_assignments(items: list[str]) -> dict[str, str]:

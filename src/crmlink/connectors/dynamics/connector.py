@@ -16,6 +16,7 @@ from crmlink.connectors.dynamics.read import Reader, plan
 from crmlink.connectors.dynamics.write import Writer
 from crmlink.connectors.retry import RetryPolicy
 from crmlink.errors import NotFoundError
+from crmlink.filters.ast import Expr
 from crmlink.model import (
     AccountSettings,
     DeletedWindow,
@@ -127,7 +128,8 @@ class DynamicsConnector:
         self,
         table: str,
         fields: list[str],
-        filter: str | None = None,
+        *,
+        where: Expr | None = None,
         order: list[OrderBy] | None = None,
         cursor: ReadCursor | None = None,
         include_deleted: bool = False,
@@ -137,7 +139,7 @@ class DynamicsConnector:
 
         def produce(batches: Batches) -> Iterator[list[dict]]:
             entity = self.entity(table)
-            read = plan(entity, fields, filter, order, cursor, include_deleted)
+            read = plan(entity, fields, where, order, cursor, include_deleted)
             if ids is not None:
                 yield from self.reader.by_ids(read, list(ids))
                 return

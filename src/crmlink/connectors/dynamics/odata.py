@@ -1,132 +1,24 @@
-"""The filter AST rendered to an OData `$filter` for the Dataverse Web API.
+"""OData values for the Dataverse connector: GUIDs, quoted strings, key segments.
 
-Rendering needs the table: lookups are filtered as `_x_value`, choice values are
-integers (`gendercode eq 1`), GUIDs go unquoted, datetimes are UTC (`…Z`). Strings
-double their quotes (`O''Brien`); the query string is URL-encoded by the HTTP client,
-so user text is never pasted into a query.
-
-    like 'x%'  -> startswith(f,'x')      like '%x' -> endswith(f,'x')
-    like '%x%' -> contains(f,'x')        other patterns (`_`, inner %) -> FilterError
-    in (…)     -> Microsoft.Dynamics.CRM.In(PropertyName='f',PropertyValues=['a','b'])
+The filter AST's `$filter` rendering lives in `crmlink.filters.render.odata` (below the
+connectors, beside the SOQL and SQL renderers); `render` and `datetime_literal` are
+imported here for the connector's callers.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from decimal import Decimal
 from typing import Any
 
 from crmlink.errors import FilterError
-from crmlink.filters import ast
-from crmlink.filters.ast import ANY, like_parts
-from crmlink.model import FieldKind, RemoteTable
+from crmlink.filters.render.odata import datetime_literal, render
+from crmlink.model import FieldKind
 
 K = FieldKind
-OPS = {"=": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
+__all__ = ["GUID", "datetime_literal", "guid", "key_literal", "quote", "render"]
 GUID = re.compile(
     r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$"
 )
-_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-def render(expr: ast.Expr, table: RemoteTable) -> str:
-    """OData `$filter` text for a (validated) filter expression on `table`."""
-    match expr:
-        case ast.And(items):
-            return "(" + " and ".join(render(item, table) for item in items) + ")"
-        case ast.Or(items):
-            return "(" + " or ".join(render(item, table) for item in items) + ")"
-        case ast.Not(item):
-            return f"(not {render(item, table)})"
-        case ast.IsNull(field, negated):
-            return f"{wire(field, table)} {'ne' if negated else 'eq'} null"
-        case ast.Like(field, pattern, negated):
-            text = like(wire(field, table), pattern)
-            return f"(not {text})" if negated else text
-        case ast.InList(field, values, negated):
-            return in_list(field, values, negated, table)
-        case ast.Comparison(field, op, value):
-            return f"{wire(field, table)} {OPS[op.value]} {literal(value, table, field)}"
-    raise TypeError(f"not a filter expression: {expr!r}")
-
-
-def wire(name: str, table: RemoteTable) -> str:
-    """The property a field is queried by: `_x_value` for lookups."""
-    field = table.field(name)
-    if not _IDENT.match(name) or field is None:
-        raise FilterError(f"{name!r} is not a field of {table.name}", field=name)
-    return f"_{field.name}_value" if field.kind == K.REFERENCE else field.name
-
-
-def like(prop: str, pattern: str) -> str:
-    parts = like_parts(pattern)
-    texts = [p for p in parts if isinstance(p, str)]
-    shape = ["x" if isinstance(p, str) else ("%" if p is ANY else "_") for p in parts]
-    function = {
-        ("%", "x", "%"): "contains",
-        ("x", "%"): "startswith",
-        ("%", "x"): "endswith",
-    }.get(tuple(shape))
-    if shape == ["x"]:
-        return f"{prop} eq {quote(texts[0])}"
-    if function is None:
-        raise FilterError(
-            f"Dataverse cannot match the pattern {pattern!r}: use 'x%', '%x' or '%x%' "
-            "(no '_' and no '%' inside the text)",
-        )
-    return f"{function}({prop},{quote(texts[0])})"
-
-
-def in_list(name: str, values: tuple, negated: bool, table: RemoteTable) -> str:
-    field = table.require_field(name)
-    listed = ",".join(quote(_plain(v, table, name)) for v in values)
-    function = "NotIn" if negated else "In"
-    return (
-        f"Microsoft.Dynamics.CRM.{function}(PropertyName={quote(wire(field.name, table))},"
-        f"PropertyValues=[{listed}])"
-    )
-
-
-def _plain(value: ast.Literal, table: RemoteTable, name: str) -> str:
-    """A value as the text `In`'s PropertyValues take (they are strings)."""
-    text = literal(value, table, name)
-    return text[1:-1].replace("''", "'") if text.startswith("'") else text
-
-
-def literal(value: ast.Literal, table: RemoteTable, name: str) -> str:
-    kind = table.require_field(name).kind
-    match value:
-        case ast.String(text) if kind in (K.PICKLIST,):
-            return str(_integer(text, name))
-        case ast.String(text) if kind == K.MULTIPICKLIST:
-            return quote(",".join(str(_integer(t, name)) for t in text.split(";") if t.strip()))
-        case ast.String(text) if kind in (K.ID, K.REFERENCE):
-            return guid(text, name)
-        case ast.String(text):
-            return quote(text)
-        case ast.Boolean(flag):
-            return "true" if flag else "false"
-        case ast.Number(number):
-            return format(number, "f") if isinstance(number, Decimal) else str(int(number))
-        case ast.Date(day):
-            return day.isoformat()
-        case ast.DateTime(moment):
-            return datetime_literal(moment)
-        case ast.Null():
-            return "null"
-    raise TypeError(f"not a literal: {value!r}")
-
-
-def _integer(text: str, name: str) -> int:
-    try:
-        return int(text.strip())
-    except ValueError:
-        raise FilterError(
-            f"{text!r} is not a value of choice column {name!r}: Dataverse choices are "
-            "integers (see `crmlink enum show`)",
-            field=name,
-        ) from None
 
 
 def guid(text: str, name: str = "") -> str:
@@ -139,15 +31,6 @@ def guid(text: str, name: str = "") -> str:
 def quote(text: str) -> str:
     """An OData string literal holding exactly `text`."""
     return "'" + text.replace("'", "''") + "'"
-
-
-def datetime_literal(moment: dt.datetime) -> str:
-    """UTC, seconds (milliseconds only when there are some): 2024-01-31T10:00:00Z."""
-    if moment.tzinfo is None:
-        raise FilterError(f"datetime {moment.isoformat()} has no time zone")
-    utc = moment.astimezone(dt.UTC)
-    text = utc.strftime("%Y-%m-%dT%H:%M:%S")
-    return text + (f".{utc.microsecond // 1000:03d}Z" if utc.microsecond else "Z")
 
 
 def key_literal(value: Any, kind: FieldKind) -> str:

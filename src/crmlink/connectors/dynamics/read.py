@@ -8,7 +8,8 @@ A cursor `(modified, id)` reads rows strictly after it in the order
 `(modifiedon, <primary id>)`: `(modifiedon gt M or (modifiedon eq M and <id> gt G))`;
 an empty id means `modifiedon ge M` (see docs/semantics.md). The service compares and
 orders GUIDs the same way (SQL Server's uniqueidentifier order), so the last row of a
-page is always a valid cursor.
+page is always a valid cursor. The filter, the cursor and id lists are composed as filter
+AST nodes and rendered once (`crmlink.filters.render.odata`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from crmlink.connectors.dynamics import odata, values
 from crmlink.connectors.dynamics.describe import Entity
 from crmlink.connectors.dynamics.http import DataverseHttp
 from crmlink.errors import UsageError
-from crmlink.filters import parse, validate
+from crmlink.filters import ast, validate
 from crmlink.filters.validate import lookup, unknown_field
 from crmlink.model import OrderBy, ReadCursor
 
@@ -34,16 +35,16 @@ IDS_PER_QUERY = 100  # 100 GUIDs keep the URL near 5,000 characters
 class ReadPlan:
     entity: Entity
     fields: list[str]
-    where: list[str]
+    where: ast.Expr | None
     order: list[str]
 
-    def params(self, extra: str | None = None) -> dict[str, str]:
+    def params(self, extra: ast.Expr | None = None) -> dict[str, str]:
         table = self.entity.table
         readable = [f for f in self.fields if f not in self.entity.unreadable]
         params = {"$select": ",".join(values.wire_name(table, f) for f in readable)}
-        where = [w for w in [*self.where, extra] if w]
-        if where:
-            params["$filter"] = " and ".join(where)
+        where = ast.conjoin(self.where, extra)
+        if where is not None:
+            params["$filter"] = odata.render(where, table)
         if self.order:
             params["$orderby"] = ",".join(self.order)
         return params
@@ -52,7 +53,7 @@ class ReadPlan:
 def plan(
     entity: Entity,
     fields: list[str],
-    filter: str | None,
+    where: ast.Expr | None,
     order: list[OrderBy] | None,
     cursor: ReadCursor | None,
     include_deleted: bool,
@@ -65,14 +66,14 @@ def plan(
             object=table.name,
         )
     names = [_field(entity, name) for name in fields] or [f.name for f in table.fields]
-    where = [odata.render(validate(parse(filter), table), table)] if filter else []
+    checked = validate(where, table) if where is not None else None
     ordering = [_order(entity, o) for o in order or []]
     if cursor is not None:
         if ordering:
             raise UsageError("a cursor read is ordered by (modifiedon, id): give no order")
-        where.append(cursor_condition(entity, cursor))
+        checked = ast.conjoin(checked, cursor_condition(entity, cursor))
         ordering = [f"{table.modified_field} asc", f"{table.key_field} asc"]
-    return ReadPlan(entity, names, where, ordering)
+    return ReadPlan(entity, names, checked, ordering)
 
 
 def _field(entity: Entity, name: str) -> str:
@@ -87,16 +88,18 @@ def _order(entity: Entity, order: OrderBy) -> str:
     return f"{values.wire_name(entity.table, name)} {'desc' if order.descending else 'asc'}"
 
 
-def cursor_condition(entity: Entity, cursor: ReadCursor) -> str:
+def cursor_condition(entity: Entity, cursor: ReadCursor) -> ast.Expr:
+    """Strictly after (m, id), as filter AST nodes (the id is rendered as a GUID)."""
     table = entity.table
     if not table.modified_field:
         raise UsageError(f"{table.name} has no modifiedon: it cannot be read by cursor")
     mod, key = table.modified_field, table.key_field
-    stamp = odata.datetime_literal(cursor.modified)
+    stamp = ast.DateTime(cursor.modified)
     if not cursor.id:
-        return f"{mod} ge {stamp}"
-    after = odata.guid(cursor.id, key)
-    return f"({mod} gt {stamp} or ({mod} eq {stamp} and {key} gt {after}))"
+        return ast.Comparison(mod, ast.Op.GE, stamp)
+    after = ast.Comparison(key, ast.Op.GT, ast.String(odata.guid(cursor.id, key)))
+    tie = ast.And((ast.Comparison(mod, ast.Op.EQ, stamp), after))
+    return ast.Or((ast.Comparison(mod, ast.Op.GT, stamp), tie))
 
 
 class Reader:
@@ -106,7 +109,7 @@ class Reader:
         self.http = http
 
     def rows(
-        self, read: ReadPlan, extra: str | None = None, counted: Batches | None = None
+        self, read: ReadPlan, extra: ast.Expr | None = None, counted: Batches | None = None
     ) -> Iterator[list[dict]]:
         convert = values.row_reader(read.entity.table, read.fields)
         yield from self.pages(read.entity.entity_set, read.params(extra), convert, counted)
@@ -138,9 +141,4 @@ class Reader:
         key = read.entity.table.key_field
         for start in range(0, len(ids), IDS_PER_QUERY):
             chunk = [odata.guid(i, key) for i in ids[start : start + IDS_PER_QUERY]]
-            listed = ",".join(odata.quote(i) for i in chunk)
-            extra = (
-                f"Microsoft.Dynamics.CRM.In(PropertyName={odata.quote(key)},"
-                f"PropertyValues=[{listed}])"
-            )
-            yield from self.rows(read, extra)
+            yield from self.rows(read, ast.InList(key, tuple(ast.String(i) for i in chunk)))

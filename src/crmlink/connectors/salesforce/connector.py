@@ -16,6 +16,8 @@ from crmlink.connectors.salesforce.ingest import BulkIngest
 from crmlink.connectors.salesforce.read import RestReader, has_compound, plan
 from crmlink.connectors.salesforce.write import Writer
 from crmlink.errors import NotFoundError, RemoteError
+from crmlink.filters import ast
+from crmlink.filters.ast import Expr
 from crmlink.model import (
     AccountSettings,
     DeletedRecord,
@@ -99,7 +101,8 @@ class SalesforceConnector:
         self,
         table: str,
         fields: list[str],
-        filter: str | None = None,
+        *,
+        where: Expr | None = None,
         order: list[OrderBy] | None = None,
         cursor: ReadCursor | None = None,
         include_deleted: bool = False,
@@ -108,15 +111,15 @@ class SalesforceConnector:
         """Batches of rows (a `Batches`: `total` is the planner's COUNT() once asked)."""
         return Batches(
             lambda batches: self._read(
-                batches, table, fields, filter, order, cursor, include_deleted, ids
+                batches, table, fields, where, order, cursor, include_deleted, ids
             )
         )
 
     def _read(
-        self, batches: Batches, table, fields, filter, order, cursor, include_deleted, ids
+        self, batches: Batches, table, fields, where, order, cursor, include_deleted, ids
     ) -> Iterator[list[dict]]:
         remote = self.describe(table)
-        read = plan(remote, fields, filter, order, cursor, include_deleted)
+        read = plan(remote, fields, where, order, cursor, include_deleted)
         if ids is not None:
             self.last_read_api = "rest"
             yield from self.rest.by_ids(read, list(ids))
@@ -162,12 +165,14 @@ class SalesforceConnector:
     def _deleted_by_query(self, table: RemoteTable, start: dt.datetime, end: dt.datetime):
         """Past getDeleted's 30 days: the recycle bin through queryAll (IsDeleted)."""
         stamp = table.modified_field or "SystemModstamp"
-        where = [
-            "IsDeleted = true",
-            f"{stamp} >= {soql.datetime_literal(start)}",
-            f"{stamp} < {soql.datetime_literal(end)}",
-        ]
-        text = soql.select(table.name, ["Id", stamp], where, [(stamp, False)])
+        where = ast.And(
+            (
+                ast.Comparison("IsDeleted", ast.Op.EQ, ast.Boolean(True)),
+                ast.Comparison(stamp, ast.Op.GE, ast.DateTime(start)),
+                ast.Comparison(stamp, ast.Op.LT, ast.DateTime(end)),
+            )
+        )
+        text = soql.select(table.name, ["Id", stamp], [soql.render(where)], [(stamp, False)])
         convert = values.row_reader(table, ["Id", stamp])
         records = [
             DeletedRecord(row["Id"], row[stamp])

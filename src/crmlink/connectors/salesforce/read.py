@@ -1,7 +1,8 @@
 """Reads: the plan (count, then REST pages or a Bulk 2.0 query), cursors and id lists.
 
 A cursor `(modified, id)` reads rows strictly after it in the compound order
-`(SystemModstamp, Id)`; see docs/semantics.md.
+`(SystemModstamp, Id)`; see docs/semantics.md. The filter, the cursor and id lists are
+composed as filter AST nodes and rendered once (`crmlink.filters.render.soql`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from crmlink.connectors.salesforce import soql, values
 from crmlink.connectors.salesforce.http import SalesforceHttp
 from crmlink.errors import UsageError
-from crmlink.filters import parse, validate
+from crmlink.filters import ast, validate
 from crmlink.filters.validate import lookup, unknown_field
 from crmlink.model import FieldKind, OrderBy, ReadCursor, RemoteTable
 
@@ -24,32 +25,37 @@ REST_BATCH = 2000
 class ReadPlan:
     table: RemoteTable
     fields: list[str]
-    where: list[str]
+    where: ast.Expr | None
     order: list[tuple[str, bool]]
     endpoint: str  # query | queryAll
 
-    def soql(self, extra: list[str] | None = None) -> str:
-        return soql.select(self.table.name, self.fields, self.where + (extra or []), self.order)
+    def conditions(self, extra: ast.Expr | None = None) -> list[str]:
+        """The WHERE condition (the plan's, and `extra`), rendered."""
+        where = ast.conjoin(self.where, extra)
+        return [soql.render(where)] if where is not None else []
+
+    def soql(self, extra: ast.Expr | None = None) -> str:
+        return soql.select(self.table.name, self.fields, self.conditions(extra), self.order)
 
 
 def plan(
     table: RemoteTable,
     fields: list[str],
-    filter: str | None,
+    where: ast.Expr | None,
     order: list[OrderBy] | None,
     cursor: ReadCursor | None,
     include_deleted: bool,
 ) -> ReadPlan:
     names = [_field(table, name) for name in fields] or [f.name for f in table.fields]
-    where = [soql.render(validate(parse(filter), table))] if filter else []
+    checked = validate(where, table) if where is not None else None
     ordering = [(lookup(table, o.field).name, o.descending) for o in order or []]
     if cursor is not None:
-        where.append(cursor_condition(table, cursor))
+        checked = ast.conjoin(checked, cursor_condition(table, cursor))
         if ordering:
             raise UsageError("a cursor read is ordered by (modified, Id): give no order")
         ordering = [(table.modified_field or "", False), (table.key_field, False)]
     endpoint = "queryAll" if include_deleted else "query"
-    return ReadPlan(table, names, where, ordering, endpoint)
+    return ReadPlan(table, names, checked, ordering, endpoint)
 
 
 def _field(table: RemoteTable, name: str) -> str:
@@ -59,15 +65,21 @@ def _field(table: RemoteTable, name: str) -> str:
     return field.name
 
 
-def cursor_condition(table: RemoteTable, cursor: ReadCursor) -> str:
-    """Strictly after (m, id): `(M > m OR (M = m AND Id > id))`."""
+def cursor_condition(table: RemoteTable, cursor: ReadCursor) -> ast.Expr:
+    """Strictly after (m, id): `(M > m OR (M = m AND Id > id))`; `M >= m` without an id."""
     if not table.modified_field:
         raise UsageError(f"{table.name} has no modified field: it cannot be read by cursor")
-    stamp = soql.datetime_literal(cursor.modified)
+    stamp = ast.DateTime(cursor.modified)
     mod, key = table.modified_field, table.key_field
     if not cursor.id:
-        return f"{mod} >= {stamp}"
-    return f"({mod} > {stamp} OR ({mod} = {stamp} AND {key} > {soql.quote(cursor.id)}))"
+        return ast.Comparison(mod, ast.Op.GE, stamp)
+    tie = ast.And(
+        (
+            ast.Comparison(mod, ast.Op.EQ, stamp),
+            ast.Comparison(key, ast.Op.GT, ast.String(cursor.id)),
+        )
+    )
+    return ast.Or((ast.Comparison(mod, ast.Op.GT, stamp), tie))
 
 
 def has_compound(read: ReadPlan) -> bool:
@@ -81,11 +93,11 @@ class RestReader:
         self.http = http
 
     def count(self, read: ReadPlan) -> int:
-        text = soql.count(read.table.name, read.where)
+        text = soql.count(read.table.name, read.conditions())
         body = self.http.json("GET", self.http.data(read.endpoint), params={"q": text})
         return int(body["totalSize"])
 
-    def rows(self, read: ReadPlan, extra: list[str] | None = None) -> Iterator[list[dict]]:
+    def rows(self, read: ReadPlan, extra: ast.Expr | None = None) -> Iterator[list[dict]]:
         convert = values.row_reader(read.table, read.fields)
         yield from self.pages(read.endpoint, read.soql(extra), convert)
 
@@ -105,5 +117,4 @@ class RestReader:
         key = read.table.key_field
         for start in range(0, len(ids), IDS_PER_QUERY):
             chunk = ids[start : start + IDS_PER_QUERY]
-            listed = ", ".join(soql.quote(i) for i in chunk)
-            yield from self.rows(read, [f"{key} IN ({listed})"])
+            yield from self.rows(read, ast.InList(key, tuple(ast.String(i) for i in chunk)))

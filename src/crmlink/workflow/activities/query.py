@@ -7,23 +7,28 @@
     order_by: [modified_at desc]
     limit: 1000
 
-One set-based `INSERT INTO wk… SELECT …`: no row passes through Python.
+One set-based `INSERT INTO wk… SELECT …`: no row passes through Python. The filter is
+parsed when the file is loaded; its `{{variables}}` are bound as values (SQL parameters).
 """
 
 from __future__ import annotations
 
 import re
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, field_validator
 from sqlalchemy import Table, func, insert, select
 
 from crmlink.errors import UsageError
+from crmlink.filters.ast import Expr
+from crmlink.workflow import filter_option
 from crmlink.workflow.activities.targets import column, columns, resolve_table
 from crmlink.workflow.base import OK, ActivityResult, ColumnSpec, Population, RunContext
 from crmlink.workflow.config_base import ActivityConfig
 from crmlink.workflow.populations import ROW
 from crmlink.workflow.sql_filter import compile_filter
+from crmlink.workflow.variables import unknown_variable
 
 if TYPE_CHECKING:
     from crmlink.workflow.preflight import Checker, Problem
@@ -43,6 +48,16 @@ class QueryConfig(ActivityConfig):
     @classmethod
     def _one_or_many(cls, value):
         return [value] if isinstance(value, str) else value
+
+    @field_validator("filter")
+    @classmethod
+    def _filter(cls, value: str | None) -> str | None:
+        return filter_option.checked(value)
+
+    @cached_property
+    def where(self) -> Expr | None:
+        """The filter's AST, its variables not yet bound."""
+        return filter_option.parsed(self.filter)
 
     @field_validator("order_by")
     @classmethod
@@ -77,8 +92,9 @@ class QueryActivity:
         chosen = [column(table, f, "field") for f in cfg.fields] or columns(table)
         order = self._order(table)
         inner = select(*chosen, *(col.label(f"_wk_o{i}") for i, (col, _) in enumerate(order)))
-        if cfg.filter:
-            inner = inner.where(compile_filter(cfg.filter, table))
+        if cfg.where is not None:
+            unknown = partial(unknown_variable, variables=ctx.variables, activity=ctx.activity)
+            inner = inner.where(compile_filter(cfg.where, table, ctx.variables, unknown=unknown))
         if cfg.limit:
             inner = inner.order_by(*(_sorted(col, desc) for col, desc in order)).limit(cfg.limit)
         sub = inner.subquery()

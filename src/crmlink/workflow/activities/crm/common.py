@@ -1,5 +1,6 @@
 """What the crm operations share: field look-up with suggestions, `{{var}}`
-substitution, reject columns and error symbols."""
+substitution in plain-text options (never in a filter: its variables are bound as
+values, `workflow.variables.bind_filter`), reject columns and error symbols."""
 
 from __future__ import annotations
 
@@ -48,7 +49,8 @@ def error_symbol(code: str | None) -> str:
 
 
 def substitute(text: str | None, variables: dict[str, str], option: str) -> str | None:
-    """Replace `{{name}}` with the workflow variable (the engine may have done it)."""
+    """Replace `{{name}}` in a plain-text option (a file name, a date) with the workflow
+    variable (the engine may have done it). Not for filters."""
     if text is None or "{{" not in text:
         return text
 

@@ -1,7 +1,9 @@
 """The `crm` activity's options, validated when the workflow is loaded.
 
 Which options each operation takes is one table (`OPTIONS`): an option given to an
-operation that does not use it is an error naming both, never silently ignored. Field
+operation that does not use it is an error naming both, never silently ignored. The
+filter is parsed here, when the file is loaded (`where` is its AST); its `{{variables}}`
+are bound as values when the activity runs. Field
 names are checked against the CRM's describe (with close-name suggestions) before the
 run's first activity (`preflight`, see `crm/preflight.py`), and again at run time.
 """
@@ -10,10 +12,13 @@ from __future__ import annotations
 
 import re
 import zoneinfo
+from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from crmlink.filters.ast import Expr
+from crmlink.workflow import filter_option
 from crmlink.workflow.config_base import ActivityConfig
 
 if TYPE_CHECKING:
@@ -91,6 +96,16 @@ class CrmActivityConfig(ActivityConfig):
                 f"unknown time zone {value!r}: use an IANA name such as 'Europe/Paris' or 'UTC'"
             ) from None
         return value
+
+    @field_validator("filter")
+    @classmethod
+    def _filter(cls, value: str | None) -> str | None:
+        return filter_option.checked(value)
+
+    @cached_property
+    def where(self) -> Expr | None:
+        """The filter's AST, its variables not yet bound."""
+        return filter_option.parsed(self.filter)
 
     @field_validator("order_by", mode="before")
     @classmethod

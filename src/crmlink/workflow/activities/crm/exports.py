@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from crmlink.connectors.base import Connector
 from crmlink.connectors.registry import spec_of
 from crmlink.errors import UsageError
-from crmlink.filters import quote
+from crmlink.filters import ast
 from crmlink.filters.validate import TEXT_KINDS
 from crmlink.model import Reject, RemoteField, RemoteTable, WriteMode
 from crmlink.model import WriteResult as Result
@@ -204,7 +204,7 @@ class Exporter:
         per_query = self.capabilities.match_values_per_query
         for start in range(0, len(values), per_query):
             chunk = values[start : start + per_query]
-            text = f"{match_on} in ({', '.join(quote(v) for v in chunk)})"
-            for batch in self.connector.read(self.table.name, [key, match_on], text):
+            where = ast.InList(match_on, tuple(ast.String(v) for v in chunk))
+            for batch in self.connector.read(self.table.name, [key, match_on], where=where):
                 found.update((self._folded(row[match_on]), row[key]) for row in batch)
         return found

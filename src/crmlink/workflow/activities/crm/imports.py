@@ -17,12 +17,7 @@ from sqlalchemy import String, delete, func, select
 from crmlink.connectors.base import Connector
 from crmlink.model import FieldKind, OrderBy, RemoteField, RemoteTable
 from crmlink.workflow.activities.crm import conversions
-from crmlink.workflow.activities.crm.common import (
-    reject_columns,
-    remote_field,
-    source_column,
-    substitute,
-)
+from crmlink.workflow.activities.crm.common import reject_columns, remote_field, source_column
 from crmlink.workflow.activities.crm.config import CrmActivityConfig
 from crmlink.workflow.activities.crm.incremental import Window
 from crmlink.workflow.base import (
@@ -35,6 +30,7 @@ from crmlink.workflow.base import (
     RunContext,
 )
 from crmlink.workflow.readable import cursor_text
+from crmlink.workflow.variables import bind_filter
 
 IDS_PER_READ = 2000
 
@@ -115,11 +111,17 @@ def run_import(config: CrmActivityConfig, ctx: RunContext, source: Population | 
 
 
 def _read(config, ctx, connector: Connector, spec: Plan, window: Window | None):
-    text = substitute(config.filter, ctx.variables, "filter")
+    where = bind_filter(config.where, spec.table, ctx.variables, ctx.activity)
     if window is not None:
-        return window.read(connector, spec.names, text, config.query_all)
+        return window.read(connector, spec.names, where, config.query_all)
     order = [OrderBy(remote_field(spec.table, f, "order_by").name, d) for f, d in config.order()]
-    return connector.read(spec.table.name, spec.names, text, order or None, None, config.query_all)
+    return connector.read(
+        spec.table.name,
+        spec.names,
+        where=where,
+        order=order or None,
+        include_deleted=config.query_all,
+    )
 
 
 def _load(batches, writer: PopulationWriter, spec: Plan, config, ctx, window) -> int:

@@ -9,6 +9,9 @@ rows are de-duplicated by id within the run and loaded by upsert downstream.
 The run stages `min(max (index, id) read, (run start - overlap, ""))`, never behind the
 committed cursor: rows still being committed while the run reads are re-read next
 time. The engine commits the staged cursor only when the whole run succeeds.
+
+The window is an AST node, never text: `And(where, index >= start)` (or, on the
+modified field, the connector's cursor), so no filter can reach outside it.
 """
 
 from __future__ import annotations
@@ -18,11 +21,13 @@ from collections.abc import Iterator
 
 from crmlink.connectors.base import Connector
 from crmlink.errors import UsageError
+from crmlink.filters import ast
 from crmlink.model import FieldKind, OrderBy, ReadCursor, RemoteTable
 from crmlink.workflow.activities.crm.common import remote_field
 from crmlink.workflow.activities.crm.config import CrmActivityConfig
 from crmlink.workflow.activities.crm.dates import iso
 from crmlink.workflow.base import RunContext
+from crmlink.workflow.variables import fill_text
 
 BEGINNING = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
@@ -35,7 +40,7 @@ class Window:
         self.scope = {
             "account": config.account,
             "object": table.name,
-            "filter": config.filter or "",
+            "filter": fill_text(config.filter or "", ctx.variables, ctx.activity),
             "index_field": self.index,
             "query_all": str(config.query_all).lower(),
         }  # what the cursor measures: a change starts a fresh cursor
@@ -44,16 +49,20 @@ class Window:
         self.high: tuple[dt.datetime, str] | None = None
 
     def read(
-        self, connector: Connector, names: list[str], filter: str | None, query_all: bool
+        self, connector: Connector, names: list[str], where: ast.Expr | None, query_all: bool
     ) -> Iterator[list[dict]]:
-        """Rows at or after the window start, in (index, id) order."""
+        """Rows at or after the window start (and matching `where`), in (index, id) order."""
+        name = self.table.name
         if self.index == self.table.modified_field:
             cursor = ReadCursor(self.start, "")
-            return connector.read(self.table.name, names, filter, None, cursor, query_all)
-        since = f"{self.index} >= {iso(self.start)}"
-        combined = f"({filter}) and {since}" if filter else since
+            return connector.read(
+                name, names, where=where, cursor=cursor, include_deleted=query_all
+            )
+        since = ast.Comparison(self.index, ast.Op.GE, ast.DateTime(self.start))
         order = [OrderBy(self.index), OrderBy(self.table.key_field)]
-        return connector.read(self.table.name, names, combined, order, None, query_all)
+        return connector.read(
+            name, names, where=ast.conjoin(where, since), order=order, include_deleted=query_all
+        )
 
     def is_new(self, row: dict) -> bool:
         """Past the committed cursor: not an overlap re-read (a `limit` counts only
