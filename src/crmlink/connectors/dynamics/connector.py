@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 
 from crmlink.connectors.batches import Batches
 from crmlink.connectors.dynamics import describe as describes
-from crmlink.connectors.dynamics import odata
+from crmlink.connectors.dynamics import paths
 from crmlink.connectors.dynamics.deleted import read_deleted
 from crmlink.connectors.dynamics.describe import Entity
 from crmlink.connectors.dynamics.http import DataverseHttp
@@ -96,7 +96,7 @@ class DynamicsConnector:
         return cached
 
     def _describe(self, table: str) -> Entity:
-        path = f"EntityDefinitions(LogicalName={odata.quote(table.lower())})"
+        path = paths.entity_definition(table)
         try:
             raw = self.http.json("GET", path, params={"$expand": "Attributes"})
         except NotFoundError:

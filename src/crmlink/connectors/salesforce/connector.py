@@ -89,7 +89,7 @@ class SalesforceConnector:
         if cached is not None:
             return cached
         try:
-            raw = self.http.json("GET", self.http.data(f"sobjects/{table}/describe"))
+            raw = self.http.json("GET", self.http.data("sobjects", table, "describe"))
         except NotFoundError:
             raise describes.not_found(table, [t.name for t in self.list_tables()]) from None
         remote = describes.remote_table(raw)
@@ -145,7 +145,7 @@ class SalesforceConnector:
         params = {"start": _iso(start), "end": _iso(end)}
         try:
             body = self.http.json(
-                "GET", self.http.data(f"sobjects/{remote.name}/deleted"), params=params
+                "GET", self.http.data("sobjects", remote.name, "deleted"), params=params
             )
         except RemoteError as exc:
             if exc.code != "INVALID_REPLICATION_DATE":
