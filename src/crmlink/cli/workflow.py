@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from sqlalchemy import Connection
@@ -152,7 +152,7 @@ def add(
     typer.echo(f"Workflow {registered.name!r} registered ({when}).")
 
 
-def _summary(r: catalog.Registered) -> dict:
+def _summary(r: catalog.Registered) -> dict[str, Any]:
     return {
         "name": r.name,
         "schedule": r.schedule,

@@ -71,7 +71,7 @@ class Demo:
         step.api_calls = self._calls() - calls
         self.steps.append(step)
 
-    def workflow(self, step: Step, filename: str, variables: dict | None = None) -> None:
+    def workflow(self, step: Step, filename: str, variables: dict[str, str] | None = None) -> None:
         with resources.as_file(WORKFLOWS / filename) as path:
             record = run_workflow(self.database, Path(path), variables, settings=self.settings)
         if record.status != "succeeded":
@@ -88,7 +88,7 @@ def _accounts(demo: Demo) -> AccountStore:
     return AccountStore(demo.database, SecretCipher(demo.settings.secret_key))
 
 
-def _salesforce_account(info: dict) -> AccountInput:
+def _salesforce_account(info: dict[str, str]) -> AccountInput:
     secrets = {k: info[k] for k in ("password", "security_token", "client_secret")}
     return AccountInput(
         name=ACCOUNT, type="salesforce", url=info["url"], auth="password",
@@ -97,7 +97,7 @@ def _salesforce_account(info: dict) -> AccountInput:
     )  # fmt: skip
 
 
-def _dynamics_account(info: dict) -> AccountInput:
+def _dynamics_account(info: dict[str, str]) -> AccountInput:
     return AccountInput(
         name=DYNAMICS, type="dynamics", url=info["url"], auth="client-secret",
         client_id=info["client_id"], tenant_id=info["tenant_id"], ca_bundle=info["ca_bundle"],

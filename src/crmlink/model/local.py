@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -28,7 +29,7 @@ class LocalType:
     precision: int | None = None
     scale: int | None = None
 
-    def sqlalchemy(self) -> TypeEngine:
+    def sqlalchemy(self) -> TypeEngine[Any]:
         if self.name == "string":
             return String(self.length or 255)
         if self.name == "decimal":
@@ -43,7 +44,7 @@ class LocalType:
         return self.name
 
 
-_FIXED: dict[str, TypeEngine] = {
+_FIXED: dict[str, TypeEngine[Any]] = {
     "text": Text(),
     "boolean": Boolean(),
     "integer": Integer(),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class FieldKind(StrEnum):
@@ -148,7 +149,7 @@ class DeletedWindow:
 class Usage:
     used: int
     limit: int
-    details: dict = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)  # the CRM's own figures
 
 
 @dataclass(frozen=True)
@@ -178,7 +179,7 @@ class AccountSettings:
     ca_bundle: str | None = None
     private_key: str | None = None
     tenant_id: str | None = None
-    secrets: dict = field(default_factory=dict, repr=False)
+    secrets: dict[str, str] = field(default_factory=dict, repr=False)
 
     def secret(self, key: str) -> str:
         """A secret the login needs; AuthError (naming the key, never a value) if absent."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, Table
 from sqlalchemy.types import TypeEngine
@@ -33,7 +33,7 @@ REJECT_COLUMNS = ("error_code", "error_symbol", "error_message")
 @dataclass(frozen=True)
 class ColumnSpec:
     name: str
-    type: TypeEngine
+    type: TypeEngine[Any]
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class PopulationWriter(Protocol):
 
     table: Table
 
-    def append(self, rows: list[dict]) -> None: ...
+    def append(self, rows: list[dict[str, Any]]) -> None: ...
 
     def finish(self) -> Population: ...
 
@@ -121,7 +121,7 @@ class RunContext(Protocol):
         """A new, empty working table for this activity's `output` (ok/rejects/errors).
         It gets an extra integer column `_wk_row` (1, 2, 3… in append order)."""
 
-    def rows(self, population: Population, batch: int = 5000) -> Iterator[list[dict]]:
+    def rows(self, population: Population, batch: int = 5000) -> Iterator[list[dict[str, Any]]]:
         """The population's rows in `_wk_row` order, in batches (flat memory)."""
 
     def cursor(self, scope: dict[str, str] | None = None) -> CursorStore:

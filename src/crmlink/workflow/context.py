@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from sqlalchemy import Connection, Engine, RowMapping, insert, select, update
 
@@ -41,7 +42,7 @@ class RunSession:
         self._open_connector = open_connector
         self.conn: Connection = database.engine.connect()
         self.connectors: dict[str, Connector] = {}
-        self._log: list[dict] = []
+        self._log: list[dict[str, Any]] = []
 
     def connector(self, account: str) -> Connector:
         if account not in self.connectors:
@@ -101,7 +102,7 @@ class ActivityContext:
         self.outputs[output] = name
         return populations.Writer(self.session.conn, table)
 
-    def rows(self, population: Population, batch: int = 5000) -> Iterator[list[dict]]:
+    def rows(self, population: Population, batch: int = 5000) -> Iterator[list[dict[str, Any]]]:
         return populations.iter_rows(self.session.conn, population, batch)
 
     def cursor(self, scope: dict[str, str] | None = None) -> DbCursorStore:
@@ -140,7 +141,7 @@ class DbJournal:
             self.session.conn.execute(insert(export_journal), rows)
         self.session.commit()
 
-    def _row(self, e: JournalEntry) -> dict:
+    def _row(self, e: JournalEntry) -> dict[str, Any]:
         return {
             "run_id": self.session.run_id,
             "activity": self.activity,

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, delete, insert, select
 
@@ -70,7 +70,7 @@ class DbCursorStore:
             return None
         return ReadCursor(row["modified"], row["record_id"])
 
-    def _say_changed(self, before: dict, run_id: int | None) -> None:
+    def _say_changed(self, before: dict[str, Any], run_id: int | None) -> None:
         now = json.loads(self.scope or "{}")
         changes = "; ".join(
             f"{key}: {_shown(before.get(key))} -> {_shown(now.get(key))}"
@@ -118,7 +118,7 @@ def commit_staged(conn: Connection, workflow: str, run_id: int) -> None:
         )
 
 
-def list_committed(database: Database, workflow: str) -> list[dict]:
+def list_committed(database: Database, workflow: str) -> list[dict[str, Any]]:
     """The committed cursors of a known workflow's activities (NotFoundError otherwise)."""
     catalog.require_known(database, workflow)
     query = select(cursors).where(cursors.c.workflow == workflow).order_by(cursors.c.activity)

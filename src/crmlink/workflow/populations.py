@@ -10,6 +10,7 @@ reflect(conn, name) / drop(conn, name)
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from sqlalchemy import Column, Connection, Integer, MetaData, Table, func, inspect, select
 
@@ -67,14 +68,14 @@ class Writer:
         self._next = count(conn, table) + 1
         self._names = {c.name for c in table.columns}
 
-    def append(self, rows: list[dict]) -> None:
+    def append(self, rows: list[dict[str, Any]]) -> None:
         for start in range(0, len(rows), INSERT_BATCH):
             chunk = rows[start : start + INSERT_BATCH]
             values = [self._row(row, self._next + i) for i, row in enumerate(chunk)]
             self._next += len(chunk)
             self.conn.execute(self.table.insert(), values)
 
-    def _row(self, row: dict, number: int) -> dict:
+    def _row(self, row: dict[str, Any], number: int) -> dict[str, Any]:
         values = {name: row.get(name) for name in self._names}
         values[ROW] = number
         return values
@@ -83,7 +84,9 @@ class Writer:
         return Population(self.table, count(self.conn, self.table))
 
 
-def iter_rows(conn: Connection, population: Population, batch: int = 5000) -> Iterator[list[dict]]:
+def iter_rows(
+    conn: Connection, population: Population, batch: int = 5000
+) -> Iterator[list[dict[str, Any]]]:
     """The rows (with `_wk_row`) in `_wk_row` order, `batch` at a time."""
     table, last = population.table, 0
     while True:

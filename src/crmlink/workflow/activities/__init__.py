@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar, cast
 
 from crmlink.workflow.base import Activity
 from crmlink.workflow.config_base import ActivityConfig
@@ -29,9 +30,12 @@ _REGISTRY: dict[str, ActivityType] = {}
 _BROKEN: dict[str, str] = {}  # type name -> why its module did not import
 _LOADED = False
 
+C = TypeVar("C", bound=ActivityConfig)
 
-def register(name: str, config: type[ActivityConfig], build: Callable) -> None:
-    _REGISTRY[name] = ActivityType(name, config, build)
+
+def register(name: str, config: type[C], build: Callable[[C], Activity]) -> None:
+    """Add the type `name`; `build` is only ever given configs of class `config`."""
+    _REGISTRY[name] = ActivityType(name, config, cast(Callable[[ActivityConfig], Activity], build))
 
 
 def unregister(name: str) -> None:

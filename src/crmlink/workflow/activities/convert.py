@@ -38,7 +38,7 @@ class Invalid(ValueError):
     pass
 
 
-def converter(column: Column) -> Callable[[Any], Any]:
+def converter(column: Column[Any]) -> Callable[[Any], Any]:
     type_ = column.type
     if isinstance(type_, TypeDecorator):
         type_ = type_.impl_instance

@@ -8,6 +8,7 @@ column(table, name, what) -> Column    (any case; NotFound with close names)
 from __future__ import annotations
 
 import difflib
+from typing import Any
 
 from sqlalchemy import Column, Connection, MetaData, Table, inspect
 
@@ -50,7 +51,7 @@ def _unknown_table(conn: Connection, name: str) -> str:
     return f"no schema or table named {name!r}{hint}"
 
 
-def column(table: Table, name: str, what: str = "column") -> Column:
+def column(table: Table, name: str, what: str = "column") -> Column[Any]:
     """The column `name` of `table` (matched in any case), or a NotFoundError."""
     if name in table.c:
         return table.c[name]
@@ -66,6 +67,6 @@ def _shown(table: Table) -> str:
     return "the input population" if table.name.startswith("wk_") else table.name
 
 
-def columns(table: Table) -> list[Column]:
+def columns(table: Table) -> list[Column[Any]]:
     """The table's own columns (a population's `_wk_` columns left out)."""
     return [c for c in table.columns if not c.name.startswith("_wk_")]

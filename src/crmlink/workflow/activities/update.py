@@ -21,7 +21,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, model_validator
 from sqlalchemy import Column, String, Table, insert
@@ -185,14 +185,20 @@ class UpdateActivity:
 
 class _Checks:
     def __init__(
-        self, target: dict[str, Column], mapping: dict[str, str], keys: list[str], operation: str
+        self,
+        target: dict[str, Column[Any]],
+        mapping: dict[str, str],
+        keys: list[str],
+        operation: str,
     ) -> None:
         self.mapping, self.keys = mapping, set(keys)
         self.convert = {t: converter(c) for t, c in target.items()}
         self.not_null = {t for t, c in target.items() if _required(c)}
         self.keyed = operation != "insert"
 
-    def split(self, batch: list[dict]) -> tuple[list[dict], list[dict]]:
+    def split(
+        self, batch: list[dict[str, Any]]
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         good, bad = [], []
         for row in batch:
             try:
@@ -201,7 +207,7 @@ class _Checks:
                 bad.append(_rejected(row, exc))
         return good, bad
 
-    def _convert(self, row: dict) -> dict:
+    def _convert(self, row: dict[str, Any]) -> dict[str, Any]:
         values = {populations.ROW: row[populations.ROW], "_wk_op": None}
         for target, source in self.mapping.items():
             try:
@@ -222,11 +228,11 @@ class _Rejected(Exception):
         self.code, self.column, self.message = code, column, message
 
 
-def _required(col: Column) -> bool:
+def _required(col: Column[Any]) -> bool:
     return not col.nullable and not col.primary_key
 
 
-def _rejected(row: dict, exc: _Rejected) -> dict:
+def _rejected(row: dict[str, Any], exc: _Rejected) -> dict[str, Any]:
     out = {k: v for k, v in row.items() if not k.startswith("_wk_")}
     return out | dict(zip(REJECT_COLUMNS, (exc.code, exc.column, exc.message), strict=True))
 

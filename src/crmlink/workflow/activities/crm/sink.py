@@ -15,7 +15,7 @@ import csv
 import datetime as dt
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from crmlink.model import WriteResult
 from crmlink.workflow.activities.crm.common import error_symbol, ok_columns, reject_columns
@@ -30,7 +30,7 @@ from crmlink.workflow.base import (
 
 JOURNAL_EVERY = 200  # one composite call's worth of results
 LOGGED_REJECTS = 20  # a warning each, then one line saying the rest are not logged
-Send = Callable[[list[dict]], Iterator[WriteResult]]
+Send = Callable[[list[dict[str, Any]]], Iterator[WriteResult]]
 
 
 class Sink:
@@ -61,7 +61,7 @@ class Sink:
         self.result.outputs = {OK: self.ok.finish(), REJECTS: self.rejects.finish()}
         return self.result
 
-    def _batch(self, keyed: list[tuple[int, dict]], send: Send) -> None:
+    def _batch(self, keyed: list[tuple[int, dict[str, Any]]], send: Send) -> None:
         todo = [(key, row) for key, row in keyed if key not in self.done]
         replayed = [(self.done[key], row) for key, row in keyed if key in self.done]
         self._emit(replayed)
@@ -77,7 +77,7 @@ class Sink:
                 entries = []
         self._commit(entries, todo)
 
-    def _commit(self, entries: list[JournalEntry], todo: list[tuple[int, dict]]) -> None:
+    def _commit(self, entries: list[JournalEntry], todo: list[tuple[int, dict[str, Any]]]) -> None:
         if not entries:
             return
         self.journal.record(entries)
@@ -86,7 +86,7 @@ class Sink:
         self.sent += len(entries)
         self.ctx.progress(self.sent, total=self.source.count)
 
-    def _emit(self, pairs: list[tuple[JournalEntry, dict]]) -> None:
+    def _emit(self, pairs: list[tuple[JournalEntry, dict[str, Any]]]) -> None:
         good = [
             {**row, "remote_id": e.remote_id, "created": e.created} for e, row in pairs if e.success
         ]
@@ -100,7 +100,7 @@ class Sink:
         self.result.rows_out += len(good)
         self.result.rows_rejected += len(bad)
 
-    def _warn(self, bad: list[dict]) -> None:
+    def _warn(self, bad: list[dict[str, Any]]) -> None:
         before = self.result.rows_rejected  # not counting `bad` yet
         for number, row in enumerate(bad, before + 1):
             if number <= LOGGED_REJECTS:
@@ -109,7 +109,7 @@ class Sink:
                 self.ctx.log("further rejects are not logged: see the reject output", "warning")
 
 
-def _own(row: dict) -> dict:
+def _own(row: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in row.items() if not k.startswith("_wk_")}
 
 
@@ -125,7 +125,7 @@ def _entry(key: int, result: WriteResult) -> JournalEntry:
     )
 
 
-def _reject_row(entry: JournalEntry, row: dict) -> dict:
+def _reject_row(entry: JournalEntry, row: dict[str, Any]) -> dict[str, Any]:
     return {
         **row,
         "error_code": entry.error_code or "UNKNOWN",
@@ -150,7 +150,7 @@ class _RejectFile:
             writer.writeheader()
         return self
 
-    def write(self, rows: list[dict]) -> None:
+    def write(self, rows: list[dict[str, Any]]) -> None:
         if self._writer is not None:
             self._writer.writerows([{k: _text(v) for k, v in r.items()} for r in rows])
 
