@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+from dataclasses import dataclass
 from decimal import Decimal
 
 from crmlink.errors import FilterError
@@ -17,16 +18,47 @@ from crmlink.filters import ast
 from crmlink.model import FieldKind, RemoteField, RemoteTable
 
 K = FieldKind
-TEXT_KINDS = frozenset(
-    {K.ID, K.STRING, K.TEXT, K.EMAIL, K.PHONE, K.URL, K.PICKLIST, K.MULTIPICKLIST, K.REFERENCE}
-)
-LIKE_KINDS = frozenset({K.STRING, K.TEXT, K.EMAIL, K.PHONE, K.URL, K.PICKLIST})
-ORDERED_KINDS = frozenset(
-    {K.ID, K.STRING, K.EMAIL, K.PHONE, K.URL, K.PICKLIST, K.REFERENCE, K.INTEGER, K.BIGINT}
-    | {K.DECIMAL, K.DOUBLE, K.DATE, K.DATETIME, K.TIME}
-)
-NUMBER_KINDS = frozenset({K.INTEGER, K.BIGINT, K.DECIMAL, K.DOUBLE})
-UNFILTERABLE_KINDS = frozenset({K.BINARY, K.COMPOUND, K.UNSUPPORTED})
+
+
+@dataclass(frozen=True)
+class KindRule:
+    """What a filter may do with a field of one kind."""
+
+    literal: str | None  # the literal it takes: text, time, number, boolean, date, datetime;
+    #                      None: it cannot be filtered at all
+    like: bool = False  # `like` applies
+    ordered: bool = False  # `< <= > >=` apply (`=` and `!=` always do)
+
+
+_TEXT = KindRule("text", like=True, ordered=True)
+FILTER_RULES: dict[FieldKind, KindRule] = {
+    K.ID: KindRule("text", ordered=True),
+    K.STRING: _TEXT,
+    K.TEXT: KindRule("text", like=True),
+    K.EMAIL: _TEXT,
+    K.PHONE: _TEXT,
+    K.URL: _TEXT,
+    K.PICKLIST: _TEXT,
+    K.MULTIPICKLIST: KindRule("text"),
+    K.REFERENCE: KindRule("text", ordered=True),
+    K.BOOLEAN: KindRule("boolean"),
+    K.INTEGER: KindRule("number", ordered=True),
+    K.BIGINT: KindRule("number", ordered=True),
+    K.DECIMAL: KindRule("number", ordered=True),
+    K.DOUBLE: KindRule("number", ordered=True),
+    K.DATE: KindRule("date", ordered=True),
+    K.DATETIME: KindRule("datetime", ordered=True),
+    K.TIME: KindRule("time", ordered=True),
+    K.BINARY: KindRule(None),
+    K.COMPOUND: KindRule(None),
+    K.UNSUPPORTED: KindRule(None),
+}
+# The kind sets the checks below (and callers) use, all from the one table.
+TEXT_KINDS = frozenset(k for k, rule in FILTER_RULES.items() if rule.literal == "text")
+LIKE_KINDS = frozenset(k for k, rule in FILTER_RULES.items() if rule.like)
+ORDERED_KINDS = frozenset(k for k, rule in FILTER_RULES.items() if rule.ordered)
+NUMBER_KINDS = frozenset(k for k, rule in FILTER_RULES.items() if rule.literal == "number")
+UNFILTERABLE_KINDS = frozenset(k for k, rule in FILTER_RULES.items() if rule.literal is None)
 
 
 def validate(expr: ast.Expr, table: RemoteTable) -> ast.Expr:

@@ -34,13 +34,19 @@ KIND_TO_LOCAL: dict[FieldKind, str] = {
     FieldKind.DATETIME: "datetime",
     FieldKind.TIME: "time",
 }
+# Kinds with no column of their own: compounds are stored as their component fields.
+KIND_TO_LOCAL_NOT_APPLICABLE = frozenset({FieldKind.COMPOUND})
 
 
 def local_type(field: RemoteField) -> LocalType | None:
-    """The column type for a remote field, or None for compounds (stored as components)."""
+    """The column type for a remote field, or None for compounds (stored as components).
+
+    A kind in neither `KIND_TO_LOCAL` nor `KIND_TO_LOCAL_NOT_APPLICABLE` is an error."""
+    if field.kind in KIND_TO_LOCAL_NOT_APPLICABLE:
+        return None
     name = KIND_TO_LOCAL.get(field.kind)
     if name is None:
-        return None
+        raise ValueError(f"no local column type for field kind {field.kind!r} ({field.name})")
     if name == "string":
         length = field.length or 255
         return LocalType("text") if length > MAX_VARCHAR else LocalType("string", length)

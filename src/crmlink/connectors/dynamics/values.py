@@ -28,18 +28,32 @@ def _multi(value) -> str:
     return ";".join(part.strip() for part in str(value).split(",") if part.strip())
 
 
+def _same(value):
+    return value
+
+
+# kind -> the converter of its Web API (JSON) values; every kind is here.
 READERS: dict[FieldKind, Callable] = {
+    K.ID: lambda v: str(v).lower(),
+    K.STRING: _same,
+    K.TEXT: _same,
+    K.EMAIL: _same,
+    K.PHONE: _same,
+    K.URL: _same,
+    K.PICKLIST: lambda v: str(int(v)),
+    K.MULTIPICKLIST: _multi,
+    K.REFERENCE: lambda v: str(v).lower(),
     K.BOOLEAN: bool,
     K.INTEGER: int,
     K.BIGINT: int,
-    K.DOUBLE: float,
     K.DECIMAL: lambda v: Decimal(str(v)),
+    K.DOUBLE: float,
     K.DATE: lambda v: dt.date.fromisoformat(str(v)[:10]),
     K.DATETIME: _datetime,
-    K.PICKLIST: lambda v: str(int(v)),
-    K.MULTIPICKLIST: _multi,
-    K.ID: lambda v: str(v).lower(),
-    K.REFERENCE: lambda v: str(v).lower(),
+    K.TIME: _same,
+    K.BINARY: _same,
+    K.COMPOUND: _same,
+    K.UNSUPPORTED: _same,
 }
 
 
@@ -51,7 +65,7 @@ def wire_name(table: RemoteTable, name: str) -> str:
 def row_reader(table: RemoteTable, fields: list[str]) -> Callable[[dict], dict]:
     """Convert one Web API record into a row keyed by the fields' logical names."""
     convert = [
-        (name, wire_name(table, name), READERS.get(table.require_field(name).kind, _same))
+        (name, wire_name(table, name), _converter(READERS, table.require_field(name).kind))
         for name in fields
     ]
 
@@ -65,33 +79,76 @@ def row_reader(table: RemoteTable, fields: list[str]) -> Callable[[dict], dict]:
     return read
 
 
-def _same(value):
-    return value
+def _converter(table: dict[FieldKind, Callable], kind: FieldKind) -> Callable:
+    """The converter of `kind` in `table`; a kind without one is an error, never passed on."""
+    try:
+        return table[kind]
+    except KeyError:
+        raise ValueError(f"no Dataverse value converter for field kind {kind!r}") from None
 
 
-def to_json(value, kind: FieldKind):
-    """A Python value as the Web API takes it for a column of `kind`."""
-    if value is None:
-        return None
-    if kind == K.PICKLIST:
-        return int(str(value).strip())
-    if kind == K.MULTIPICKLIST:
-        parts = [p for p in str(value).replace(",", ";").split(";") if p.strip()]
-        return ",".join(str(int(p)) for p in parts) or None
-    if kind == K.BOOLEAN and isinstance(value, str):
-        return value.strip().lower() in ("true", "1", "yes")
+def _plain(value, date_only: bool = False):
+    """What every kind sends for Python's own types: datetimes (aware) in UTC, or their
+    date for a date-only column; dates ISO; Decimals as whole numbers or floats."""
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             raise ValueError(f"datetime {value.isoformat()} has no time zone")
-        if kind == K.DATE:
+        if date_only:
             return value.date().isoformat()
         return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
-    if kind in (K.INTEGER, K.BIGINT) and isinstance(value, str):
-        return int(value)
-    if kind in (K.DECIMAL, K.DOUBLE) and isinstance(value, str):
-        return float(value)
     return value
+
+
+def _choices(value):
+    parts = [p for p in str(value).replace(",", ";").split(";") if p.strip()]
+    return ",".join(str(int(p)) for p in parts) or None
+
+
+def _boolean(value):
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "yes")
+    return _plain(value)
+
+
+def _whole(value):
+    return int(value) if isinstance(value, str) else _plain(value)
+
+
+def _fraction(value):
+    return float(value) if isinstance(value, str) else _plain(value)
+
+
+# kind -> how a Python value is sent to a column of that kind; every kind is here.
+WRITERS: dict[FieldKind, Callable] = {
+    K.ID: _plain,
+    K.STRING: _plain,
+    K.TEXT: _plain,
+    K.EMAIL: _plain,
+    K.PHONE: _plain,
+    K.URL: _plain,
+    K.PICKLIST: lambda v: int(str(v).strip()),
+    K.MULTIPICKLIST: _choices,
+    K.REFERENCE: _plain,
+    K.BOOLEAN: _boolean,
+    K.INTEGER: _whole,
+    K.BIGINT: _whole,
+    K.DECIMAL: _fraction,
+    K.DOUBLE: _fraction,
+    K.DATE: lambda v: _plain(v, date_only=True),
+    K.DATETIME: _plain,
+    K.TIME: _plain,
+    K.BINARY: _plain,
+    K.COMPOUND: _plain,
+    K.UNSUPPORTED: _plain,
+}
+
+
+def to_json(value, kind: FieldKind):
+    """A Python value as the Web API takes it for a column of `kind`."""
+    if value is None:
+        return None
+    return _converter(WRITERS, kind)(value)

@@ -35,25 +35,42 @@ def _time(value) -> dt.time:
     return dt.time.fromisoformat(str(value).rstrip("Z"))
 
 
+def _same(value):
+    return value
+
+
+# kind -> the converter of its JSON / CSV values; every kind is here (text kinds, binary
+# (base64 text) and compounds (JSON objects) pass through).
 READERS: dict[FieldKind, Callable] = {
+    K.ID: _same,
+    K.STRING: _same,
+    K.TEXT: _same,
+    K.EMAIL: _same,
+    K.PHONE: _same,
+    K.URL: _same,
+    K.PICKLIST: _same,
+    K.MULTIPICKLIST: _same,
+    K.REFERENCE: _same,
     K.BOOLEAN: _bool,
     K.INTEGER: _int,
     K.BIGINT: _int,
-    K.DOUBLE: float,
     K.DECIMAL: lambda v: Decimal(str(v)),
+    K.DOUBLE: float,
     K.DATE: lambda v: dt.date.fromisoformat(str(v)[:10]),
     K.DATETIME: _datetime,
     K.TIME: _time,
+    K.BINARY: _same,
+    K.COMPOUND: _same,
+    K.UNSUPPORTED: _same,
 }
 
 
 def reader(kind: FieldKind) -> Callable:
-    """The converter of one field kind (text kinds and compounds pass through)."""
-    return READERS.get(kind, _same)
-
-
-def _same(value):
-    return value
+    """The converter of one field kind; a kind without one is an error, never passed on."""
+    try:
+        return READERS[kind]
+    except KeyError:
+        raise ValueError(f"no Salesforce value reader for field kind {kind!r}") from None
 
 
 def row_reader(table: RemoteTable, fields: list[str]) -> Callable[[dict], dict]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from decimal import Decimal
+from enum import Enum
 
 from sqlalchemy import Date, DateTime, Text
 from sqlalchemy.types import TypeEngine
@@ -28,7 +29,48 @@ from crmlink.model import FieldKind, RemoteField
 from crmlink.wizard.mapping import local_type
 
 K = FieldKind
-TEMPORAL = frozenset({K.DATE, K.DATETIME})
+
+
+class Crossing(Enum):
+    """How a kind's values cross between campaign columns and the CRM."""
+
+    AS_IS = "as is"  # the connector's typed value, unchanged (only `copy` applies)
+    DATE = "date"  # a day: time zones and `date_only` / `without_time_offset` apply
+    DATETIME = "datetime"  # an instant: likewise
+
+
+CROSSINGS: dict[FieldKind, Crossing] = {
+    K.ID: Crossing.AS_IS,
+    K.STRING: Crossing.AS_IS,
+    K.TEXT: Crossing.AS_IS,
+    K.EMAIL: Crossing.AS_IS,
+    K.PHONE: Crossing.AS_IS,
+    K.URL: Crossing.AS_IS,
+    K.PICKLIST: Crossing.AS_IS,
+    K.MULTIPICKLIST: Crossing.AS_IS,
+    K.REFERENCE: Crossing.AS_IS,
+    K.BOOLEAN: Crossing.AS_IS,
+    K.INTEGER: Crossing.AS_IS,
+    K.BIGINT: Crossing.AS_IS,
+    K.DECIMAL: Crossing.AS_IS,
+    K.DOUBLE: Crossing.AS_IS,
+    K.DATE: Crossing.DATE,
+    K.DATETIME: Crossing.DATETIME,
+    K.TIME: Crossing.AS_IS,  # a wall-clock time has no zone to convert
+    K.BINARY: Crossing.AS_IS,
+    K.COMPOUND: Crossing.AS_IS,
+    K.UNSUPPORTED: Crossing.AS_IS,
+}
+
+
+def crossing(field: RemoteField) -> Crossing:
+    """How `field`'s values cross; a kind without an entry is an error, never passed on."""
+    try:
+        return CROSSINGS[field.kind]
+    except KeyError:
+        raise ValueError(
+            f"no conversion rule for field kind {field.kind!r} ({field.name})"
+        ) from None
 
 
 class ConversionFailed(ValueError):
@@ -36,7 +78,8 @@ class ConversionFailed(ValueError):
 
 
 def check(field: RemoteField, mode: str) -> None:
-    if mode in ("date_only", "without_time_offset") and field.kind not in TEMPORAL:
+    temporal = crossing(field) is not Crossing.AS_IS
+    if mode in ("date_only", "without_time_offset") and not temporal:
         raise UsageError(
             f"conversion {mode} applies to date and datetime fields; {field.name} is {field.kind}",
             field=field.name,
@@ -50,7 +93,7 @@ def column_type(field: RemoteField, mode: str) -> TypeEngine:
         return Text()
     if mode == "date_only":
         return Date()
-    if mode == "without_time_offset" and field.kind == K.DATETIME:
+    if mode == "without_time_offset" and crossing(field) is Crossing.DATETIME:
         return DateTime(timezone=False)
     local = local_type(field)
     if local is None:
@@ -100,7 +143,8 @@ def to_crm(value, field: RemoteField, mode: str, tz: dt.tzinfo, aware_column: bo
         return None
     if mode == "copy":
         return value if isinstance(value, str) else wire_text(value)
-    if field.kind not in TEMPORAL:
+    crosses = crossing(field)
+    if crosses is Crossing.AS_IS:
         return value
     moment = _temporal(value, field)
     if isinstance(moment, dt.datetime):
@@ -110,12 +154,12 @@ def to_crm(value, field: RemoteField, mode: str, tz: dt.tzinfo, aware_column: bo
             moment = moment.replace(tzinfo=dt.UTC if aware_column else tz)
         if mode == "date_only":
             return _date_to(moment.astimezone(tz).date(), field, dt.UTC)
-        return moment if field.kind == K.DATETIME else moment.astimezone(tz).date()
+        return moment if crosses is Crossing.DATETIME else moment.astimezone(tz).date()
     return _date_to(moment, field, dt.UTC if mode == "date_only" else tz)
 
 
 def _date_to(day: dt.date, field: RemoteField, tz: dt.tzinfo):
-    if field.kind == K.DATE:
+    if crossing(field) is Crossing.DATE:
         return day
     return dt.datetime.combine(day, dt.time(), tz)
 
