@@ -17,7 +17,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -81,7 +80,7 @@ def open_catalog(home: Path | None) -> tuple[Settings, Database]:
     """
     settings = Settings.load(home)
     database = open_database(settings)
-    context = click.get_current_context(silent=True)
+    context = typer.main.get_current_context(silent=True)  # typer runs its own copy of click
     if context is not None:
         context.call_on_close(database.close)
     return settings, database

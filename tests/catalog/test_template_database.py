@@ -1,0 +1,51 @@
+"""The test fixtures' PostgreSQL template: migrated once, copied per test, renamed by migrations."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import inspect
+
+from crmlink.db import make_engine
+from crmlink.db.migrate import current_revision, head_revision
+from tests import fixtures_db
+
+
+def _revision_and_tables(url: str) -> tuple[str | None, set[str]]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return current_revision(connection), set(inspect(connection).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_template_is_named_by_the_head_revision():
+    assert fixtures_db.template_name().startswith(f"crmlink_tmpl_{head_revision()}_")
+
+
+def test_template_name_changes_when_a_migration_script_changes(tmp_path, monkeypatch):
+    scripts = tmp_path / "migrations"
+    scripts.mkdir()
+    (scripts / "0001_x.py").write_text("revision = '0001'\n")
+    monkeypatch.setattr(fixtures_db, "MIGRATIONS", scripts)
+    before = fixtures_db.template_name()
+    (scripts / "0001_x.py").write_text("revision = '0001'  # edited\n")
+    assert fixtures_db.template_name() != before
+
+
+@pytest.mark.postgres
+def test_a_test_database_is_a_migrated_copy(postgres_url):
+    revision, tables = _revision_and_tables(postgres_url)
+    assert revision == head_revision()
+    assert {"accounts", "catalog_info", "recipient"} <= tables
+
+
+@pytest.mark.postgres
+def test_an_empty_database_has_no_tables(postgres_empty_url):
+    assert _revision_and_tables(postgres_empty_url) == (None, set())
+
+
+@pytest.mark.empty_database
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_the_empty_database_mark_gives_an_empty_database(database_url):
+    assert _revision_and_tables(database_url) == (None, set())
