@@ -27,6 +27,7 @@ from crmlink.connectors.dynamics import odata, paths
 from crmlink.connectors.dynamics.describe import Entity
 from crmlink.connectors.dynamics.http import DataverseHttp
 from crmlink.errors import UsageError
+from crmlink.filters import ast
 from crmlink.model import DeletedRecord, DeletedWindow
 
 PAGE_SIZE = 5000
@@ -51,7 +52,9 @@ def _start_version(http: DataverseHttp, entity: Entity, start: dt.datetime):
     """(version, its modifiedon) of the newest row last changed before `start`."""
     params = {
         "$select": "versionnumber,modifiedon",
-        "$filter": f"modifiedon lt {odata.datetime_literal(start)}",
+        "$filter": odata.render(
+            ast.Comparison("modifiedon", ast.Op.LT, ast.DateTime(start)), entity.table
+        ),
         "$orderby": "versionnumber desc",
         "$top": "1",
     }
