@@ -16,7 +16,6 @@ import httpx
 import typer
 
 from crmlink.catalog.accounts import (
-    EMPTY_ALLOWED,
     AccountEdit,
     AccountInput,
     AccountStore,
@@ -39,6 +38,7 @@ from crmlink.cli.crm_help import GeneratedHelpOption, auth_help, secret_fields_h
 from crmlink.cli.from_sandbox import sandbox_values
 from crmlink.cli.secret_input import given_secrets
 from crmlink.connectors.base import Connector
+from crmlink.connectors.registry import spec_for
 from crmlink.errors import JobFailed, UsageError
 from crmlink.model import AccountSettings, Identity, Usage
 
@@ -157,12 +157,12 @@ def _asked_secrets(data: AccountInput, given: dict[str, str]) -> dict[str, str]:
     missing = [name for name in auth_rule(data.type, data.auth).secrets() if name not in given]
     if not missing or not _stdin_is_terminal():
         return {}
-    return {name: _ask(name) for name in missing}
+    return {name: _ask(name, data.type) for name in missing}
 
 
-def _ask(name: str) -> str:
+def _ask(name: str, crm_type: str) -> str:
     label = secret_label(name)
-    if name in EMPTY_ALLOWED:
+    if name in spec_for(crm_type).empty_secrets:
         label += " (press Enter if none)"
         return typer.prompt(label, hide_input=True, default="", show_default=False)
     return typer.prompt(label, hide_input=True)
@@ -236,7 +236,10 @@ def edit(
     secrets = given_secrets(secret_from_env or [], sys.stdin if secrets_stdin else None)
     if ask_secrets:
         rule = auth_rule(account.type, account.auth)
-        secrets |= {field: _ask(field) for field in rule.secrets() if field not in secrets}
+        asked = {
+            field: _ask(field, account.type) for field in rule.secrets() if field not in secrets
+        }
+        secrets |= asked
     _say_edited(store.edit(name, changes, secrets))
 
 

@@ -68,6 +68,7 @@ class ConnectorSpec:
     type_map: Mapping[str, FieldKind] = field(repr=False)  # native type name -> kind
     capabilities: Capabilities
     sandbox_auth: str = ""  # the auth method `account add --from-sandbox` uses by default
+    empty_secrets: tuple[str, ...] = ()  # secrets that may be given empty
 
     def auth_rule(self, method: str) -> AuthRule:
         """The rule of `method`; KeyError when this CRM has no such auth method."""

@@ -42,4 +42,5 @@ SPEC = ConnectorSpec(
         max_read_page=2000,  # a REST query page
     ),
     sandbox_auth="password",
+    empty_secrets=("security_token",),  # an org that trusts the caller's IP range has none
 )
