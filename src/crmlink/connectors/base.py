@@ -1,10 +1,11 @@
 """The Connector protocol: everything above `connectors/` speaks it (its value types are
 in `crmlink.model`).
 
-A connector is opened for one external account (`crmlink.connectors.registry.open`) and
-exposes the CRM's tables as `RemoteTable`s, reads rows in batches, reads deletions,
-writes and deletes with per-row results, and reports API usage. A new CRM is a new
-folder implementing this protocol, nothing else.
+A connector is opened for one external account (`crmlink.connectors.registry.open_connector`,
+keeping its `AccountSettings` as `account`) and exposes the CRM's tables as `RemoteTable`s,
+reads rows in batches, reads deletions, writes and deletes with per-row results, and
+reports API usage. A new CRM is a new folder implementing this protocol, with a `spec.py`
+(`crmlink.connectors.spec.ConnectorSpec`), and one line in `registry.SPECS`.
 
 `read` takes its filter as a parsed, bound AST (`where`: a `crmlink.filters.ast.Expr`),
 never as text: callers compose windows and id lists as AST nodes (`ast.conjoin`,
