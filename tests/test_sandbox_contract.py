@@ -17,7 +17,7 @@ import pytest
 from crmlink.sandbox.core.routing import RouteSpec, path_shape
 from crmlink.sandbox.dynamics.app import DynamicsSandbox
 from crmlink.sandbox.salesforce.app import SalesforceSandbox
-from crmlink.sandbox.salesforce.bulk import query_jobs
+from crmlink.sandbox.salesforce.models.bulk import query_jobs
 
 RECORDS = 10
 _PARAM = re.compile(r"{([a-zA-Z_]\w*)(?::\w+)?}")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from crmlink.sandbox.core.seeding import FakeData
-from crmlink.sandbox.salesforce.describes import METADATA_DIR, Catalog, FieldMeta
+from crmlink.sandbox.salesforce.models.describes import METADATA_DIR, Catalog, FieldMeta
 from crmlink.sandbox.salesforce.seed import generic_value, plan, seed_org
 from tests.reference import recorded, reference_path
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from simple_salesforce.exceptions import SalesforceMalformedRequest, SalesforceResourceNotFound
 
-from crmlink.sandbox.salesforce.describes import METADATA_DIR
+from crmlink.sandbox.salesforce.models.describes import METADATA_DIR
 
 UNIQUE = iter(range(10**6))
 

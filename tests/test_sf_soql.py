@@ -7,21 +7,21 @@ from datetime import UTC, datetime
 
 import pytest
 
-from crmlink.sandbox.salesforce.describes import Catalog, ObjectMeta, quote_ident
 from crmlink.sandbox.salesforce.errors import (
     InvalidField,
     InvalidQueryFilterOperator,
     InvalidType,
     MalformedQuery,
 )
-from crmlink.sandbox.salesforce.soql import (
+from crmlink.sandbox.salesforce.models.describes import Catalog, ObjectMeta, quote_ident
+from crmlink.sandbox.salesforce.models.soql import (
     CompiledQuery,
     FunctionalityNotEnabled,
     NumberOutsideValidRange,
     compile_query,
 )
-from crmlink.sandbox.salesforce.soql.dates import date_range
-from crmlink.sandbox.salesforce.soql.types import to_18
+from crmlink.sandbox.salesforce.models.soql.dates import date_range
+from crmlink.sandbox.salesforce.models.soql.types import to_18
 from tests.reference import reference_path
 
 NOW = datetime(2024, 3, 15, 12, 0, 0, tzinfo=UTC)  # a Friday; the week began Sunday 10th

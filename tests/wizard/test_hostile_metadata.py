@@ -10,7 +10,7 @@ from sqlalchemy import inspect
 
 from crmlink.db import open_database
 from crmlink.sandbox.salesforce.app import SalesforceSandbox
-from crmlink.sandbox.salesforce.describes import METADATA_DIR
+from crmlink.sandbox.salesforce.models.describes import METADATA_DIR
 from tests.catalog.test_account_test_sandbox import add_sandbox_account
 from tests.wizard.conftest import run_json
 

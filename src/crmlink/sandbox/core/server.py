@@ -24,6 +24,22 @@ class PortInUse(UsageError):
     """The port asked for is taken by another program."""
 
 
+class _Server(uvicorn.Server):
+    """uvicorn's server, dropping idle keep-alive connections at once on shutdown.
+
+    Closing a TLS connection waits for the client's close_notify, which an idle client
+    never sends: the graceful wait would time out and leave the sockets to the garbage
+    collector. Connections with a response under way still finish gracefully."""
+
+    async def shutdown(self, sockets=None) -> None:
+        for connection in list(self.server_state.connections):
+            cycle = getattr(connection, "cycle", None)
+            transport = getattr(connection, "transport", None)
+            if transport is not None and (cycle is None or cycle.response_complete):
+                transport.abort()
+        await super().shutdown(sockets)
+
+
 class SandboxServer:
     def __init__(self, app, tls: TlsFiles, host: str = "127.0.0.1", port: int = 0) -> None:
         self._socket = bind_socket(host, port)
@@ -39,7 +55,7 @@ class SandboxServer:
             timeout_keep_alive=30,
             timeout_graceful_shutdown=1,
         )
-        self._server = uvicorn.Server(config)
+        self._server = _Server(config)
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
 

@@ -20,20 +20,22 @@ from crmlink.sandbox.core.faults import FaultSpec
 from crmlink.sandbox.core.routing import RouteTable
 from crmlink.sandbox.core.store import SqliteStore
 from crmlink.sandbox.core.tls import load_certificate
-from crmlink.sandbox.dynamics.auth.tokens import Identity, TokenService
-from crmlink.sandbox.dynamics.data.seed import ADMIN_USER_ID, APP_USER_ID, Seeder
-from crmlink.sandbox.dynamics.data.tables import OrgStore
 from crmlink.sandbox.dynamics.errors import (
     DataverseError,
     ExecutionTimeLimit,
     RequestLimit,
     ServiceUnavailable,
 )
-from crmlink.sandbox.dynamics.metadata.builtin import builtin_schema
-from crmlink.sandbox.dynamics.metadata.loader import load_schema
-from crmlink.sandbox.dynamics.web.context import SandboxContext
-from crmlink.sandbox.dynamics.web.routes import not_found, route_table
-from crmlink.sandbox.dynamics.web.service import DynamicsService, RateLimiter
+from crmlink.sandbox.dynamics.models.auth.tokens import Identity, TokenService
+from crmlink.sandbox.dynamics.models.data.tables import OrgStore
+from crmlink.sandbox.dynamics.models.limits import RateLimiter
+from crmlink.sandbox.dynamics.models.metadata.builtin import builtin_schema
+from crmlink.sandbox.dynamics.models.metadata.loader import load_schema
+from crmlink.sandbox.dynamics.models.users import ADMIN_USER_ID, APP_USER_ID
+from crmlink.sandbox.dynamics.routes.context import SandboxContext
+from crmlink.sandbox.dynamics.routes.service import DynamicsService
+from crmlink.sandbox.dynamics.routes.table import not_found, route_table
+from crmlink.sandbox.dynamics.seed import Seeder
 
 USERNAME = "admin@crmlinksandbox.onmicrosoft.com"
 

@@ -113,6 +113,18 @@ class InvalidDeltaToken(DataverseError):
     status = 400
 
 
+class ValidationFailed(DataverseError):
+    code = "0x80044331"
+
+
+class OutOfRange(DataverseError):
+    code = "0x8004431a"
+
+
+class FilterSyntaxError(PropertyNotFound):
+    """A `$filter` the parser cannot read (0x80060888, like the real service)."""
+
+
 def record_not_found(entity: str, record_id: str) -> DataverseError:
     return RecordNotFound(f"{entity} With Id = {record_id} Does Not Exist")
 

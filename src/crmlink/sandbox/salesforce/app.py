@@ -5,22 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from crmlink.sandbox.core.base import SandboxBase
 from crmlink.sandbox.core.faults import FaultSpec
 from crmlink.sandbox.core.routing import RouteTable
 from crmlink.sandbox.core.store import SqliteStore
 from crmlink.sandbox.salesforce import errors
-from crmlink.sandbox.salesforce.auth import AuthService
-from crmlink.sandbox.salesforce.bulk import BulkService
-from crmlink.sandbox.salesforce.describes import Catalog, ObjectMeta
-from crmlink.sandbox.salesforce.org import DEFAULT_API_LIMIT, SalesforceOrg
-from crmlink.sandbox.salesforce.queries import QueryEngine
+from crmlink.sandbox.salesforce.models.auth import AuthService
+from crmlink.sandbox.salesforce.models.bulk import BulkService
+from crmlink.sandbox.salesforce.models.describes import Catalog
+from crmlink.sandbox.salesforce.models.org import DEFAULT_API_LIMIT, SalesforceOrg
+from crmlink.sandbox.salesforce.models.queries import QueryEngine
 from crmlink.sandbox.salesforce.routes.context import SandboxContext
 from crmlink.sandbox.salesforce.routes.table import not_found, route_table
 from crmlink.sandbox.salesforce.seed import seed_org
-from crmlink.sandbox.salesforce.summaries import global_describe, object_summary
 
 
 class SalesforceSandbox(SandboxBase):
@@ -61,18 +60,11 @@ class SalesforceSandbox(SandboxBase):
     def render_fault(self, kind: str, spec: FaultSpec) -> Response:
         if kind == "limit":
             return errors.RequestLimitExceeded("TotalRequests Limit exceeded.").response()
+        retry = {"Retry-After": str(spec.retry_after)}
         if kind == "429":
-            body = [
-                {
-                    "message": "ConcurrentPerOrgLongTxn Limit exceeded.",
-                    "errorCode": "REQUEST_LIMIT_EXCEEDED",
-                }
-            ]
-            return JSONResponse(
-                body, status_code=429, headers={"Retry-After": str(spec.retry_after)}
-            )
-        body = [{"message": "Server temporarily unavailable.", "errorCode": "SERVER_UNAVAILABLE"}]
-        return JSONResponse(body, status_code=503, headers={"Retry-After": str(spec.retry_after)})
+            limit = errors.ConcurrentRequestLimit("ConcurrentPerOrgLongTxn Limit exceeded.")
+            return limit.response(retry)
+        return errors.ServerUnavailable("Server temporarily unavailable.").response(retry)
 
     def credentials(self) -> dict:
         creds = self.auth.credentials
@@ -92,7 +84,7 @@ class SalesforceSandbox(SandboxBase):
         """Back to the freshly seeded state: every record, session, cursor and Bulk job
         goes, then the org is seeded again as at start."""
         self.org.reset()
-        self.bulk.jobs.clear()
+        self.bulk.clear()
         records, seed = self._seed_args
         if records:
             self.seed(records, seed)
@@ -108,13 +100,6 @@ class SalesforceSandbox(SandboxBase):
     def close(self) -> None:
         self.store.close()
         super().close()
-
-    # -- describes ----------------------------------------------------------------------
-    def global_describe(self) -> dict:
-        return global_describe(self.org.catalog)
-
-    def object_summary(self, obj: ObjectMeta) -> dict:
-        return object_summary(self.org.catalog, obj)
 
 
 def _first_object(catalog: Catalog) -> str:

@@ -2,12 +2,27 @@
 
 REST errors are a JSON array: `[{"message": ..., "errorCode": ..., "fields": [...]}]`.
 Per-record errors (composite, Bulk results) use `{"statusCode", "message", "fields"}`.
-OAuth errors have their own shape (`OAuthError`).
+Bulk API 2.0 answers `[{"errorCode": ..., "message": ...}]`, Bulk API 1.0
+`{"exceptionCode": ..., "exceptionMessage": ...}` (or its XML `<error>`). OAuth errors
+have their own shape (`OAuthError`).
 """
 
 from __future__ import annotations
 
-from starlette.responses import JSONResponse
+from xml.sax.saxutils import escape
+
+from starlette.responses import JSONResponse, Response
+
+# Bulk 1.0's names for the REST codes it shares.
+_CLASSIC_CODES = {
+    "INVALID_SESSION_ID": "InvalidSessionId",
+    "INVALIDJOB": "InvalidJob",
+    "INVALIDJOBSTATE": "InvalidJobState",
+    "NOT_FOUND": "InvalidJob",
+    "JSON_PARSER_ERROR": "ClientInputError",
+    "REQUEST_LIMIT_EXCEEDED": "ExceededQuota",
+}
+_ASYNC_NS = "http://www.force.com/2009/06/asyncapi/dataload"
 
 
 class SalesforceError(Exception):
@@ -31,6 +46,29 @@ class SalesforceError(Exception):
 
     def response(self, headers: dict | None = None) -> JSONResponse:
         return JSONResponse(self.rest_body(), status_code=self.status, headers=headers)
+
+    def bulk2_response(self) -> JSONResponse:
+        """The Bulk API 2.0 shape."""
+        body = [{"errorCode": self.error_code, "message": self.message}]
+        return JSONResponse(body, status_code=self.status)
+
+    def classic_code(self) -> str:
+        return _CLASSIC_CODES.get(self.error_code, self.error_code)
+
+    def bulk1_response(self, xml: bool) -> Response:
+        """The Bulk API 1.0 shape, JSON or (for an XML request) XML."""
+        code = self.classic_code()
+        message = "Invalid session id" if code == "InvalidSessionId" else self.message
+        status = 400 if self.status < 500 and code != "ExceededQuota" else self.status
+        if xml:
+            text = (
+                f'<?xml version="1.0" encoding="UTF-8"?><error xmlns="{_ASYNC_NS}">'
+                f"<exceptionCode>{escape(code)}</exceptionCode>"
+                f"<exceptionMessage>{escape(message)}</exceptionMessage></error>"
+            )
+            return Response(text, status_code=status, media_type="application/xml")
+        body = {"exceptionCode": code, "exceptionMessage": message}
+        return JSONResponse(body, status_code=status)
 
 
 def _error(code: str, status: int = 400) -> type[SalesforceError]:
@@ -66,6 +104,30 @@ MethodNotAllowed = _error("METHOD_NOT_ALLOWED", 405)
 InvalidOperation = _error("INVALIDJOB", 400)
 ApiDisabledForOrg = _error("API_DISABLED_FOR_ORG", 403)
 ServerUnavailable = _error("SERVER_UNAVAILABLE", 503)
+InvalidReplicationDate = _error("INVALID_REPLICATION_DATE", 400)
+NumberOutsideValidRange = _error("NUMBER_OUTSIDE_VALID_RANGE", 400)
+FunctionalityNotEnabled = _error("FUNCTIONALITY_NOT_ENABLED", 400)
+InvalidJob = _error("INVALIDJOB", 400)
+InvalidJobState = _error("INVALIDJOBSTATE", 400)
+InvalidLocator = _error("INVALIDLOCATOR", 400)
+
+
+class ConcurrentRequestLimit(SalesforceError):
+    """REQUEST_LIMIT_EXCEEDED answered 429 (too many long requests at once), not 403."""
+
+    error_code = "REQUEST_LIMIT_EXCEEDED"
+    status = 429
+
+
+class ClassicError(SalesforceError):
+    """A Bulk 1.0 error with its own exception code (`InvalidBatch`, `ClientInputError`)."""
+
+    def __init__(self, code: str, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.error_code, self.status = code, status
+
+    def classic_code(self) -> str:
+        return self.error_code
 
 
 class OAuthError(Exception):

@@ -7,44 +7,17 @@ Session in `X-SFDC-Session`. Errors: `{"exceptionCode": ..., "exceptionMessage":
 from __future__ import annotations
 
 import json
-from xml.sax.saxutils import escape
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from starlette.responses import FileResponse, Response, StreamingResponse
 
 from crmlink.sandbox.core.routing import RouteSpec, route
 from crmlink.sandbox.salesforce import errors
-from crmlink.sandbox.salesforce.bulk.jobs import ClassicError
+from crmlink.sandbox.salesforce.errors import ClassicError
 from crmlink.sandbox.salesforce.routes.common import Call, api
 from crmlink.sandbox.salesforce.routes.context import SandboxContext
 
 ASYNC = "/services/async/{version}"
-_CODES = {
-    "INVALID_SESSION_ID": "InvalidSessionId",
-    "INVALIDJOB": "InvalidJob",
-    "INVALIDJOBSTATE": "InvalidJobState",
-    "NOT_FOUND": "InvalidJob",
-    "JSON_PARSER_ERROR": "ClientInputError",
-    "REQUEST_LIMIT_EXCEEDED": "ExceededQuota",
-}
-_XML_NS = "http://www.force.com/2009/06/asyncapi/dataload"
-
-
-def error_response(exc: errors.SalesforceError, xml: bool) -> Response:
-    if isinstance(exc, ClassicError):
-        code = exc.error_code
-    else:
-        code = _CODES.get(exc.error_code, exc.error_code)
-    message = "Invalid session id" if code == "InvalidSessionId" else exc.message
-    status = 400 if exc.status < 500 and code != "ExceededQuota" else exc.status
-    if xml:
-        body = (
-            f'<?xml version="1.0" encoding="UTF-8"?><error xmlns="{_XML_NS}">'
-            f"<exceptionCode>{escape(code)}</exceptionCode>"
-            f"<exceptionMessage>{escape(message)}</exceptionMessage></error>"
-        )
-        return Response(body, status_code=status, media_type="application/xml")
-    return JSONResponse({"exceptionCode": code, "exceptionMessage": message}, status_code=status)
 
 
 def classic_api(ctx: SandboxContext, handler):
@@ -60,7 +33,7 @@ def classic_api(ctx: SandboxContext, handler):
         return handler(call)
 
     def render(exc: errors.SalesforceError, request: Request) -> Response:
-        return error_response(exc, _is_xml(request))
+        return exc.bulk1_response(_is_xml(request))
 
     return api(ctx, guarded, render_error=render)
 

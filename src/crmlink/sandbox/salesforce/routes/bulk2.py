@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from starlette.responses import FileResponse, Response, StreamingResponse
 
 from crmlink.sandbox.core.routing import RouteSpec, route
 from crmlink.sandbox.salesforce import errors
@@ -24,11 +24,6 @@ _RESULT_KINDS = {
 }
 
 
-def error_response(exc: errors.SalesforceError) -> JSONResponse:
-    body = [{"errorCode": exc.error_code, "message": exc.message}]
-    return JSONResponse(body, status_code=exc.status)
-
-
 def _bulk2(handler):
     """Run a handler, answering its Salesforce errors in the Bulk 2.0 shape."""
 
@@ -36,7 +31,7 @@ def _bulk2(handler):
         try:
             return handler(call)
         except errors.SalesforceError as exc:
-            return error_response(exc)
+            return exc.bulk2_response()
 
     return run
 
@@ -118,7 +113,7 @@ def upload_endpoint(ctx: SandboxContext):
             await run_in_threadpool(upload.finish)
             response = Response(status_code=201)
         except errors.SalesforceError as exc:
-            response = error_response(exc)
+            response = exc.bulk2_response()
         if usage is not None:
             response.headers["Sforce-Limit-Info"] = f"api-usage={usage[0]}/{usage[1]}"
         return response

@@ -6,7 +6,7 @@ from itertools import groupby
 
 from crmlink.sandbox.core.routing import RouteSpec, route
 from crmlink.sandbox.salesforce import errors
-from crmlink.sandbox.salesforce.org import RecordResult, RollBack, rolled_back
+from crmlink.sandbox.salesforce.models.org import RecordResult, RollBack, rolled_back
 from crmlink.sandbox.salesforce.routes.common import Call, api
 from crmlink.sandbox.salesforce.routes.context import SandboxContext
 

@@ -10,10 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from crmlink.sandbox.core.clock import SandboxClock
-from crmlink.sandbox.salesforce.auth import AuthService
-from crmlink.sandbox.salesforce.bulk import BulkService
-from crmlink.sandbox.salesforce.org import SalesforceOrg
-from crmlink.sandbox.salesforce.queries import QueryEngine
+from crmlink.sandbox.salesforce.models.auth import AuthService
+from crmlink.sandbox.salesforce.models.bulk import BulkService
+from crmlink.sandbox.salesforce.models.org import SalesforceOrg
+from crmlink.sandbox.salesforce.models.queries import QueryEngine
 
 
 @dataclass(frozen=True)

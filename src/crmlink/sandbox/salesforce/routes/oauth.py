@@ -9,8 +9,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from crmlink.sandbox.core.routing import RouteSpec, route
-from crmlink.sandbox.salesforce import soap
 from crmlink.sandbox.salesforce.errors import OAuthError, SalesforceError
+from crmlink.sandbox.salesforce.routes import soap
 from crmlink.sandbox.salesforce.routes.context import SandboxContext
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from crmlink.sandbox.core.routing import RouteSpec, route
 from crmlink.sandbox.salesforce import errors
-from crmlink.sandbox.salesforce.changes import deleted_records, updated_ids
-from crmlink.sandbox.salesforce.describes import ObjectMeta
-from crmlink.sandbox.salesforce.ids import normalize_id
+from crmlink.sandbox.salesforce.models.changes import deleted_records, updated_ids
+from crmlink.sandbox.salesforce.models.describes import ObjectMeta
+from crmlink.sandbox.salesforce.models.ids import normalize_id
+from crmlink.sandbox.salesforce.models.summaries import global_describe, object_summary
 from crmlink.sandbox.salesforce.routes.common import Call, api
 from crmlink.sandbox.salesforce.routes.context import SandboxContext
-from crmlink.sandbox.salesforce.summaries import global_describe, object_summary
 
 VERSIONS = ("55.0", "56.0", "57.0", "58.0", "59.0", "60.0", "61.0", "62.0")
 _RELEASES = {"55.0": "Summer '22", "56.0": "Winter '23", "57.0": "Spring '23"}

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 
 from crmlink.sandbox.core.seeding import FakeData
-from crmlink.sandbox.salesforce.describes import ObjectMeta
+from crmlink.sandbox.salesforce.models.describes import ObjectMeta
 from crmlink.sandbox.salesforce.seed.common import (
     LOOKUP_SAMPLE,
     Ctx,

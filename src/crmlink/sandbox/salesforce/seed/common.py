@@ -16,7 +16,7 @@ from crmlink.sandbox.core.seeding import (
     FakeData,
     ascii_slug,
 )
-from crmlink.sandbox.salesforce.describes import Catalog, FieldMeta, ObjectMeta
+from crmlink.sandbox.salesforce.models.describes import Catalog, FieldMeta, ObjectMeta
 
 Row = dict[str, Any]
 

@@ -9,7 +9,7 @@ from typing import Any
 from crmlink.sandbox.core.seeding import (
     FakeData,
 )
-from crmlink.sandbox.salesforce.describes import FieldMeta, ObjectMeta
+from crmlink.sandbox.salesforce.models.describes import FieldMeta, ObjectMeta
 from crmlink.sandbox.salesforce.seed.common import (
     MAX_GENERATED,
     SERVER_FIELDS,

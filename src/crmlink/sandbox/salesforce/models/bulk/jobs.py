@@ -1,0 +1,244 @@
+"""Bulk jobs and batches: ids, info kept in memory and written through to SQLite, and their
+runs as states driven by the sandbox clock.
+
+A job is its wire info (the keys Salesforce returns, in its order) plus private fields
+(the SOQL, upload files...). Both live in `_sbx_bulk_job` as JSON, so a restarted sandbox
+still answers for its jobs; a job caught mid-run by a restart is marked Failed.
+
+No timer and no thread: a job handed to `schedule()` is due at a time of the sandbox clock.
+Looking at it (`get`, `all`) or any API call and clock tick (`settle_due`) moves it on:
+before it is due it shows `begin`'s state (InProgress), once due its work runs there and
+then (JobComplete, Failed). Advancing the clock through `/__sandbox__/clock` completes a
+job at once; with no advance it completes after the same short real delay.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from crmlink.sandbox.core.clock import SandboxClock
+from crmlink.sandbox.salesforce import errors
+from crmlink.sandbox.salesforce.models.ids import make_id
+from crmlink.sandbox.salesforce.models.values import format_datetime
+
+log = logging.getLogger(__name__)
+
+JOB_PREFIX, BATCH_PREFIX, RESULT_PREFIX = "750", "751", "752"
+_RUNNING_STATES = ("UploadComplete", "InProgress", "Queued")
+
+
+@dataclass
+class Job:
+    id: str
+    kind: str  # "query" | "ingest" (Bulk 2.0) | "classic" (Bulk 1.0) | "batch" (1.0 batch)
+    info: dict
+    private: dict = field(default_factory=dict)
+    started: float = 0.0
+
+    @property
+    def state(self) -> str:
+        return self.info["state"]
+
+
+@dataclass
+class _Pending:
+    """A job's run still to come: due on the sandbox clock (seconds since the epoch)."""
+
+    due: float
+    work: Callable[[], None]
+    on_crash: Callable[[str], None]
+    begin: Callable[[], None] | None = None
+
+
+def stamp() -> str:
+    return format_datetime(dt.datetime.now(dt.UTC))
+
+
+class JobRegistry:
+    """Jobs and Bulk 1.0 batches by id, written through to `_sbx_bulk_job`."""
+
+    def __init__(self, store, clock: SandboxClock) -> None:
+        self.store = store
+        self.clock = clock
+        self.lock = threading.RLock()
+        self._items: dict[str, Job] = {}
+        self._seq: dict[str, int] = {}
+        self._pending: dict[str, _Pending] = {}
+        with store.transaction() as conn:
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS _sbx_bulk_job (id TEXT PRIMARY KEY, prefix TEXT, "
+                "seq INTEGER, kind TEXT, data TEXT)"
+            )
+            rows = conn.execute("SELECT id, prefix, seq, kind, data FROM _sbx_bulk_job").fetchall()
+        for ident, prefix, seq, kind, data in rows:
+            self._restore(ident, prefix, seq, kind, json.loads(data))
+
+    def _restore(self, ident: str, prefix: str, seq: int, kind: str, data: dict) -> None:
+        job = Job(ident, kind, data["info"], data["private"])
+        if job.state in _RUNNING_STATES or job.state == "InProgress":
+            job.info["state"] = "Failed"
+            msg = "InternalServerError : the sandbox restarted while the job was running"
+            job.info["errorMessage" if kind != "batch" else "stateMessage"] = msg
+        self._items[ident] = job
+        self._seq[prefix] = max(self._seq.get(prefix, 0), seq)
+
+    # -- ids and lookup ---------------------------------------------------------------
+    def new_id(self, prefix: str) -> str:
+        with self.lock:
+            self._seq[prefix] = self._seq.get(prefix, 0) + 1
+            return make_id(prefix, self._seq[prefix])
+
+    def get(self, ident: str, kinds: tuple[str, ...]) -> Job:
+        """The job (moved on by the clock first), or NOT_FOUND."""
+        self.settle(ident)
+        with self.lock:
+            job = self._items.get(ident)
+        if job is None or job.kind not in kinds:
+            raise errors.NotFound("The requested resource does not exist")
+        return job
+
+    def all(self, kind: str) -> list[Job]:
+        with self.lock:
+            idents = [j.id for j in self._items.values() if j.kind == kind]
+        for ident in idents:
+            self.settle(ident)
+        with self.lock:
+            return [j for j in self._items.values() if j.kind == kind]
+
+    # -- changes ----------------------------------------------------------------------
+    def add(self, job: Job) -> Job:
+        with self.lock:
+            self._items[job.id] = job
+            self._write(job, insert=True)
+        return job
+
+    def update(self, job: Job, **info) -> Job:
+        """Set wire fields (and systemModstamp) and write the job through."""
+        with self.lock:
+            job.info.update(info)
+            if "systemModstamp" in job.info:
+                job.info["systemModstamp"] = stamp()
+            self._write(job)
+        return job
+
+    def save(self, job: Job) -> None:
+        with self.lock:
+            self._write(job)
+
+    def remove(self, job: Job) -> None:
+        with self.lock:
+            self._items.pop(job.id, None)
+            self._pending.pop(job.id, None)
+            with self.store.transaction() as conn:
+                conn.execute("DELETE FROM _sbx_bulk_job WHERE id = ?", (job.id,))
+
+    def clear(self) -> None:
+        """Forget every job and batch (a reset; their rows went with the org's tables)."""
+        with self.lock:
+            self._items.clear()
+            self._seq.clear()
+            self._pending.clear()
+
+    def _write(self, job: Job, insert: bool = False) -> None:
+        data = json.dumps({"info": job.info, "private": job.private})
+        try:
+            with self.store.transaction() as conn:
+                if insert:
+                    prefix, seq = job.id[:3], self._seq.get(job.id[:3], 0)
+                    conn.execute(
+                        "INSERT INTO _sbx_bulk_job (id, prefix, seq, kind, data) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        (job.id, prefix, seq, job.kind, data),
+                    )
+                else:
+                    conn.execute("UPDATE _sbx_bulk_job SET data = ? WHERE id = ?", (data, job.id))
+        except sqlite3.ProgrammingError:  # the store was closed under a running job
+            log.debug("bulk job %s not saved: store closed", job.id)
+
+    # -- runs on the sandbox clock ----------------------------------------------------
+    def schedule(
+        self,
+        job: Job,
+        delay: float,
+        work: Callable[[], None],
+        on_crash: Callable[[str], None],
+        begin: Callable[[], None] | None = None,
+    ) -> None:
+        """Run `work` once the job is looked at `delay` seconds (sandbox clock) from now;
+        `begin()` runs at the first look before that; `on_crash(message)` marks the job
+        failed if `work` raises."""
+        with self.lock:
+            self._pending[job.id] = _Pending(self.clock.timestamp() + delay, work, on_crash, begin)
+
+    def settle(self, ident: str) -> None:
+        """Move one job on by the clock: begun before it is due, run once due."""
+        with self.lock:
+            pending = self._pending.get(ident)
+            if pending is None:
+                return
+            if self.clock.timestamp() < pending.due:
+                begin, pending.begin = pending.begin, None
+                due = False
+            else:
+                del self._pending[ident]
+                begin, due = None, True
+        if begin is not None:
+            begin()
+        if due:
+            self._run(ident, pending)
+
+    def settle_due(self) -> None:
+        """Run every job that is due (each API call and clock tick does)."""
+        now = self.clock.timestamp()
+        with self.lock:
+            due = [ident for ident, p in self._pending.items() if p.due <= now]
+        for ident in due:
+            self.settle(ident)
+
+    @staticmethod
+    def _run(name: str, pending: _Pending) -> None:
+        try:
+            pending.work()
+        except sqlite3.ProgrammingError as exc:  # store closed: the sandbox stopped
+            log.debug("bulk %s stopped: %s", name, exc)
+        except Exception as exc:  # a bug: fail the job rather than leave it running
+            log.exception("bulk %s crashed", name)
+            pending.on_crash(f"InternalServerError : {exc}")
+
+
+def elapsed_ms(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)
+
+
+def view(job: Job, keys: Sequence[str]) -> dict:
+    """The job's wire info restricted to `keys` (in that order), plus errorMessage if set."""
+    out = {key: job.info[key] for key in keys if key in job.info}
+    if "errorMessage" in job.info:
+        out["errorMessage"] = job.info["errorMessage"]
+    return out
+
+
+def base_info(job_id: str, operation: str, obj: str, user_id: str, version: str) -> dict:
+    now = stamp()
+    return {
+        "id": job_id,
+        "operation": operation,
+        "object": obj,
+        "createdById": user_id,
+        "createdDate": now,
+        "systemModstamp": now,
+    }
+
+
+def api_version(version: str) -> float:
+    try:
+        return float(version.lstrip("vV"))
+    except ValueError:
+        return 59.0
