@@ -14,6 +14,15 @@ pytest_plugins = ["tests.fixtures_db"]
 
 SF_RECORDS = 300  # contacts seeded in the shared sandbox
 
+# simple-salesforce clients' sessions, by sandbox: closed before their sandbox stops (a
+# keep-alive connection left open holds a stopping sandbox for its 1 s graceful timeout)
+_SESSIONS: dict[int, list[requests.Session]] = {}
+
+
+def _close_sessions(sandbox) -> None:
+    for session in _SESSIONS.pop(id(sandbox), []):
+        session.close()
+
 
 @pytest.fixture(scope="session")
 def sf_sandbox(tmp_path_factory):
@@ -25,6 +34,7 @@ def sf_sandbox(tmp_path_factory):
     )
     sandbox.start()
     yield sandbox
+    _close_sessions(sandbox)
     sandbox.stop()
 
 
@@ -34,6 +44,7 @@ def sf_fresh(tmp_path):
     sandbox = SalesforceSandbox(state_dir=tmp_path / "sf", records=50, seed=3)
     sandbox.start()
     yield sandbox
+    _close_sessions(sandbox)
     sandbox.stop()
 
 
@@ -67,6 +78,7 @@ def sf_client(sandbox, token: dict | None = None):
     session = requests.Session()
     session.trust_env = False  # else requests lets REQUESTS_CA_BUNDLE override `verify`
     session.verify = sandbox.info()["ca_bundle"]
+    _SESSIONS.setdefault(id(sandbox), []).append(session)
     return Salesforce(
         instance_url=token["instance_url"],
         session_id=token["access_token"],
@@ -77,7 +89,9 @@ def sf_client(sandbox, token: dict | None = None):
 
 @pytest.fixture
 def sf(sf_sandbox):
-    return sf_client(sf_sandbox)
+    client = sf_client(sf_sandbox)
+    yield client
+    client.session.close()
 
 
 @pytest.fixture

@@ -160,10 +160,14 @@ class TestDatabases:
     def created(self, migrated: bool) -> Iterator[str]:
         """A new database (a template copy, or empty) for one test; dropped after it."""
         name = f"crmlink_t_{uuid.uuid4().hex[:12]}"
-        if migrated:
-            self.admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template()}"')
-        else:
+        if not migrated:
             self.admin.execute(f'CREATE DATABASE "{name}"')
+        else:
+            try:
+                self.admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template()}"')
+            except pg_errors.InvalidCatalogName:  # dropped by a session of other migrations
+                self._template = None
+                self.admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template()}"')
         try:
             yield _database_url(name)
         finally:

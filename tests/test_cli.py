@@ -37,6 +37,7 @@ def test_sandbox_prints_one_ready_line_and_serves(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+        process.stdout.close()
 
 
 @pytest.mark.parametrize(

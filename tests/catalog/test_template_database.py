@@ -49,3 +49,13 @@ def test_an_empty_database_has_no_tables(postgres_empty_url):
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_the_empty_database_mark_gives_an_empty_database(database_url):
     assert _revision_and_tables(database_url) == (None, set())
+
+
+@pytest.mark.postgres
+def test_a_template_dropped_by_another_session_is_made_again(postgres_databases):
+    postgres_databases._template = "crmlink_tmpl_dropped_meanwhile"  # what a stale name meets
+    made = postgres_databases.created(migrated=True)
+    url = next(made)
+    assert _revision_and_tables(url)[0] == head_revision()
+    assert postgres_databases.template() == fixtures_db.template_name()
+    made.close()  # the test database goes to the dropper

@@ -64,8 +64,11 @@ def test_jwt_with_another_key_is_refused(sf_sandbox, tmp_path):
     )
     (tmp_path / "other.pem").write_bytes(pem)
     bad = account(sf_sandbox, "jwt", private_key=str(tmp_path / "other.pem"))
-    with pytest.raises(AuthError, match="refused the login"):
-        SalesforceConnector(bad, retry=FAST_RETRY).identity()
+    with (
+        pytest.raises(AuthError, match="refused the login"),
+        SalesforceConnector(bad, retry=FAST_RETRY) as c,
+    ):
+        c.identity()
 
 
 def test_unknown_auth_method_is_a_usage_error(sf_sandbox):
@@ -77,8 +80,11 @@ def test_tls_is_verified_without_the_ca_bundle(sf_sandbox):
     from crmlink.errors import UsageError
 
     settings = account(sf_sandbox, ca_bundle=None)
-    with pytest.raises(UsageError, match="certificate .* could not be verified"):
-        SalesforceConnector(settings, retry=FAST_RETRY).identity()
+    with (
+        pytest.raises(UsageError, match="certificate .* could not be verified"),
+        SalesforceConnector(settings, retry=FAST_RETRY) as opened,
+    ):
+        opened.identity()
 
 
 def test_expired_session_relogs_in_once(sf_fresh):

@@ -58,6 +58,7 @@ def test_cli_prints_ready_line(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+        proc.stdout.close()
     assert set(info) == {
         "url",
         "ca_bundle",

@@ -6,6 +6,7 @@ import ssl
 import time
 
 import httpx
+import jwt
 
 from tests.dynamics.conftest import api_client, secret_token
 
@@ -112,10 +113,17 @@ def test_global_option_sets(dv_http):
     assert {"cr7a3_tier", "cr7a3_interests"} <= names
 
 
+def _wait_until_expired(token: dict) -> None:
+    """Until the token's `exp` (a whole second, at most its lifetime away) has passed."""
+    expires = jwt.decode(token["access_token"], options={"verify_signature": False})["exp"]
+    while time.time() < expires + 0.05:
+        time.sleep(0.05)
+
+
 def test_expired_token_gives_401(dv_fresh):
     dv_fresh.faults.set(dv_fresh.faults.spec.model_copy(update={"token_lifetime": 1}))
     token = secret_token(dv_fresh)
-    time.sleep(2.1)
+    _wait_until_expired(token)
     with api_client(dv_fresh, token) as http:
         response = http.get("WhoAmI")
     assert response.status_code == 401
@@ -134,15 +142,14 @@ def test_service_protection_limit(dv_fresh):
 
 def test_fault_429_and_stats(dv_fresh):
     info = dv_fresh.info()
-    admin = httpx.Client(
-        base_url=info["url"], verify=ssl.create_default_context(cafile=info["ca_bundle"])
-    )
-    admin.put("/__sandbox__/faults", content="429=1,retry_after=7").raise_for_status()
-    with api_client(dv_fresh, {"access_token": "x"}) as http:
-        response = http.get("contacts")
-    assert response.status_code == 429 and response.headers["Retry-After"] == "7"
-    admin.put("/__sandbox__/faults", content="").raise_for_status()
-    assert admin.get("/__sandbox__/stats").json()["by_endpoint"]["GET contacts"] >= 1
+    context = ssl.create_default_context(cafile=info["ca_bundle"])
+    with httpx.Client(base_url=info["url"], verify=context) as admin:
+        admin.put("/__sandbox__/faults", content="429=1,retry_after=7").raise_for_status()
+        with api_client(dv_fresh, {"access_token": "x"}) as http:
+            response = http.get("contacts")
+        assert response.status_code == 429 and response.headers["Retry-After"] == "7"
+        admin.put("/__sandbox__/faults", content="").raise_for_status()
+        assert admin.get("/__sandbox__/stats").json()["by_endpoint"]["GET contacts"] >= 1
 
 
 def test_late_commit(dv_fresh):

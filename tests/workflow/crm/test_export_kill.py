@@ -45,6 +45,7 @@ class SandboxProcess:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        self.process.stdout.close()
 
 
 def _tls(info: dict):
@@ -101,7 +102,7 @@ def test_killed_export_reruns_with_no_duplicate_and_no_loss(
         assert child.poll() is None, child.communicate()[0].decode()[-1500:]
         time.sleep(0.05)
     child.send_signal(signal.SIGKILL)
-    child.wait()  # reaped: its pid is gone, so the run counts as crashed
+    child.communicate()  # reaped (its pid is gone, so the run counts as crashed), pipes closed
 
     org = _Org(sandbox_process.info)
     before = by_external_id(org, "kill")
