@@ -62,7 +62,7 @@ def resolve(database: Database, target: str | Path) -> Workflow:
     return load_text(row.definition, row.path or row.name)
 
 
-def run_workflow(
+def run_workflow(  # noqa: PLR0913 - the public entry point: options are keyword-only
     database: Database,
     target: str | Path | Workflow,
     variables: dict[str, str] | None = None,

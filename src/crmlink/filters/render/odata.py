@@ -96,16 +96,9 @@ def _plain(value: ast.Value, table: RemoteTable, name: str) -> str:
 
 
 def literal(value: ast.Value, table: RemoteTable, name: str) -> str:
-    kind = table.require_field(name).kind
     match value:
-        case ast.String(text) if kind in (K.PICKLIST,):
-            return str(_integer(text, name))
-        case ast.String(text) if kind == K.MULTIPICKLIST:
-            return quote(",".join(str(_integer(t, name)) for t in text.split(";") if t.strip()))
-        case ast.String(text) if kind in (K.ID, K.REFERENCE):
-            return guid_literal(text, name)
         case ast.String(text):
-            return quote(text)
+            return _string_literal(text, table.require_field(name).kind, name)
         case ast.Boolean(flag):
             return "true" if flag else "false"
         case ast.Number(number):
@@ -119,6 +112,17 @@ def literal(value: ast.Value, table: RemoteTable, name: str) -> str:
         case ast.Param() | ast.Template():
             raise ast.unbound(value)
     raise TypeError(f"not a literal: {value!r}")
+
+
+def _string_literal(text: str, kind: K, name: str) -> str:
+    """A text value as the column's type wants it: choices are integers, ids GUIDs."""
+    if kind == K.PICKLIST:
+        return str(_integer(text, name))
+    if kind == K.MULTIPICKLIST:
+        return quote(",".join(str(_integer(t, name)) for t in text.split(";") if t.strip()))
+    if kind in (K.ID, K.REFERENCE):
+        return guid_literal(text, name)
+    return quote(text)
 
 
 def _integer(text: str, name: str) -> int:

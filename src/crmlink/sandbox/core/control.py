@@ -46,50 +46,59 @@ class Controllable(Protocol):
 
 def control_routes(sandbox: Controllable) -> list[Route]:
     """The /__sandbox__/ routes of `sandbox`."""
+    control = _Control(sandbox)
+    return [
+        Route(f"{ADMIN_PREFIX}/stats", control.stats, methods=["GET", "DELETE"]),
+        Route(f"{ADMIN_PREFIX}/faults", control.faults, methods=["GET", "PUT"]),
+        Route(f"{ADMIN_PREFIX}/reset", control.reset, methods=["POST"]),
+        Route(f"{ADMIN_PREFIX}/seed", control.seed, methods=["POST"]),
+        Route(f"{ADMIN_PREFIX}/clock", control.clock, methods=["GET", "POST"]),
+    ]
 
-    async def stats(request: Request) -> JSONResponse:
+
+def _bad(sentence: str) -> JSONResponse:
+    return JSONResponse({"error": sentence}, status_code=400)
+
+
+class _Control:
+    """The handlers, one per control route, over one sandbox."""
+
+    def __init__(self, sandbox: Controllable) -> None:
+        self.sandbox = sandbox
+
+    async def stats(self, request: Request) -> JSONResponse:
         if request.method == "DELETE":
-            sandbox.stats.reset()
-        return JSONResponse(sandbox.stats.snapshot())
+            self.sandbox.stats.reset()
+        return JSONResponse(self.sandbox.stats.snapshot())
 
-    async def faults(request: Request) -> JSONResponse:
+    async def faults(self, request: Request) -> JSONResponse:
         if request.method == "PUT":
             body = await request.body()
             try:
                 spec = FaultSpec.parse(body.decode()) if body.strip() else FaultSpec()
             except FaultSpecError as exc:
-                return JSONResponse({"error": str(exc)}, status_code=400)
-            sandbox.faults.set(spec)
-        return JSONResponse(sandbox.faults.spec.model_dump())
+                return _bad(str(exc))
+            self.sandbox.faults.set(spec)
+        return JSONResponse(self.sandbox.faults.spec.model_dump())
 
-    async def reset(request: Request) -> JSONResponse:
-        sandbox.reset()
+    async def reset(self, request: Request) -> JSONResponse:
+        self.sandbox.reset()
         return JSONResponse({"reset": True})
 
-    async def seed(request: Request) -> JSONResponse:
+    async def seed(self, request: Request) -> JSONResponse:
         params = request.query_params
         try:
             records, seed_value = int(params.get("records", "100")), int(params.get("seed", "0"))
         except ValueError:
-            return JSONResponse({"error": "records and seed must be integers"}, status_code=400)
-        return JSONResponse(sandbox.seed(records, seed_value))
+            return _bad("records and seed must be integers")
+        return JSONResponse(self.sandbox.seed(records, seed_value))
 
-    async def clock(request: Request) -> JSONResponse:
+    async def clock(self, request: Request) -> JSONResponse:
         if request.method == "POST":
             try:
                 seconds = float(request.query_params.get("advance", "0"))
             except ValueError:
-                return JSONResponse(
-                    {"error": "advance must be a number of seconds"}, status_code=400
-                )
-            sandbox.clock.advance(seconds)
-            await run_in_threadpool(sandbox.tick)  # what fell due moves on now
-        return JSONResponse(sandbox.clock.snapshot())
-
-    return [
-        Route(f"{ADMIN_PREFIX}/stats", stats, methods=["GET", "DELETE"]),
-        Route(f"{ADMIN_PREFIX}/faults", faults, methods=["GET", "PUT"]),
-        Route(f"{ADMIN_PREFIX}/reset", reset, methods=["POST"]),
-        Route(f"{ADMIN_PREFIX}/seed", seed, methods=["POST"]),
-        Route(f"{ADMIN_PREFIX}/clock", clock, methods=["GET", "POST"]),
-    ]
+                return _bad("advance must be a number of seconds")
+            self.sandbox.clock.advance(seconds)
+            await run_in_threadpool(self.sandbox.tick)  # what fell due moves on now
+        return JSONResponse(self.sandbox.clock.snapshot())

@@ -41,7 +41,7 @@ USERNAME = "admin@crmlinksandbox.onmicrosoft.com"
 
 
 class DynamicsSandbox(SandboxBase):
-    def __init__(
+    def __init__(  # noqa: PLR0913 - the CLI's options, the limits keyword-only
         self,
         state_dir: Path | str | None = None,
         host: str = "127.0.0.1",

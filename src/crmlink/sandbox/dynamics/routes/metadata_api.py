@@ -105,19 +105,20 @@ def _entity_body(entity: EntityDef, select: str | None, expand: dict) -> dict:
     return body
 
 
+def _addressed(entity: EntityDef, key: str | None, rest: list) -> tuple[list, str | None]:
+    """The attributes a path names (all, or the one of `key`) and its type-cast segment."""
+    cast = rest[0][0][len(CAST) :] if rest and rest[0][0].startswith(CAST) else None
+    if key is None:
+        attrs = list(entity.attributes.values())
+        return ([a for a in attrs if cast_name(a) == cast] if cast else attrs), cast
+    attr = _one_attribute(entity, key)
+    if cast and cast_name(attr) != cast:
+        raise unknown_segment(rest[0][0])
+    return [attr], cast
+
+
 def _attributes(req: ApiRequest, entity: EntityDef, key: str | None, rest: list) -> ApiResponse:
-    attrs = list(entity.attributes.values())
-    cast = None
-    if key is None and rest and rest[0][0].startswith(CAST):
-        cast = rest[0][0][len(CAST) :]
-        attrs = [a for a in attrs if cast_name(a) == cast]
-        rest = rest[1:]
-    if key is not None:
-        attrs = [_one_attribute(entity, key)]
-        if rest and rest[0][0].startswith(CAST):
-            cast = rest[0][0][len(CAST) :]
-            if cast_name(attrs[0]) != cast:
-                raise unknown_segment(rest[0][0])
+    attrs, cast = _addressed(entity, key, rest)
     expand = _expands(req.params.get("$expand"))
     select = req.params.get("$select")
     items = [(b, a) for b, a in ((attribute_json(a, entity), a) for a in attrs)]

@@ -154,33 +154,30 @@ class Seeder:
         return table_
 
     def _typed(self, attr: AttributeDef, kind: str):
+        make = _VALUE_MAKERS.get(kind)
+        return make(self, attr) if make else None
+
+    def _choice(self, attr: AttributeDef, options: list | None = None):
+        opts = attr.options if options is None else options
+        return opts[self.rng.randrange(len(opts))].value if opts else None
+
+    def _status(self, attr: AttributeDef):
+        """A status reason of the active state (state 0), as new records have."""
+        active = [o for o in attr.options if o.state in (0, None)] or attr.options
+        return self._choice(attr, active)
+
+    def _choices(self, attr: AttributeDef):
+        picks = sorted({o.value for o in attr.options if self.rng.random() < 0.3})
+        return ",".join(map(str, picks)) or None
+
+    def _moment(self, attr: AttributeDef):
+        if attr.date_only:
+            return self.fake.past_date().isoformat()
+        return self.fake.past_datetime().strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def _text(self, attr: AttributeDef):
         rng = self.rng
-        if kind in ("Picklist", "Status"):
-            if kind == "Status":
-                opts = [o for o in attr.options if o.state in (0, None)] or attr.options
-            else:
-                opts = attr.options
-            return opts[rng.randrange(len(opts))].value if opts else None
-        if kind == "MultiSelectPicklist":
-            picks = sorted({o.value for o in attr.options if rng.random() < 0.3})
-            return ",".join(map(str, picks)) or None
-        if kind == "State":
-            return 0
-        if kind == "Boolean":
-            return int(rng.random() < 0.2)
-        if kind in ("Integer", "BigInt"):
-            return rng.randint(0, 5000)
-        if kind in ("Money", "Decimal", "Double"):
-            return round(rng.uniform(0, 250000), attr.precision or 2)
-        if kind == "DateTime":
-            if attr.date_only:
-                return self.fake.past_date().isoformat()
-            return self.fake.past_datetime().strftime("%Y-%m-%dT%H:%M:%SZ")
-        if kind == "Uniqueidentifier":
-            return self.guid()
-        if kind in ("String", "Memo"):
-            return None if rng.random() < 0.5 else f"{attr.display_name} {rng.randint(1, 999)}"
-        return None
+        return None if rng.random() < 0.5 else f"{attr.display_name} {rng.randint(1, 999)}"
 
 
 def _columns(entity: EntityDef) -> list[tuple[str, AttributeDef | None]]:
@@ -193,3 +190,22 @@ def _columns(entity: EntityDef) -> list[tuple[str, AttributeDef | None]]:
 
 
 __all__ = ["ADMIN_USER_ID", "APP_USER_ID", "Seeder", "dt", "to_storage"]
+
+
+# attribute type -> how a seeded value of that type is made (others stay null)
+_VALUE_MAKERS = {
+    "Picklist": Seeder._choice,
+    "Status": Seeder._status,
+    "MultiSelectPicklist": Seeder._choices,
+    "State": lambda seeder, attr: 0,
+    "Boolean": lambda seeder, attr: int(seeder.rng.random() < 0.2),
+    "Integer": lambda seeder, attr: seeder.rng.randint(0, 5000),
+    "BigInt": lambda seeder, attr: seeder.rng.randint(0, 5000),
+    "Money": lambda seeder, attr: round(seeder.rng.uniform(0, 250000), attr.precision or 2),
+    "Decimal": lambda seeder, attr: round(seeder.rng.uniform(0, 250000), attr.precision or 2),
+    "Double": lambda seeder, attr: round(seeder.rng.uniform(0, 250000), attr.precision or 2),
+    "DateTime": Seeder._moment,
+    "Uniqueidentifier": lambda seeder, attr: seeder.guid(),
+    "String": Seeder._text,
+    "Memo": Seeder._text,
+}
