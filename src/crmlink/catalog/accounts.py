@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import RowMapping, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from crmlink.catalog.account_checks import (
@@ -176,7 +176,7 @@ class AccountStore:
         masked = {key: mask(value) for key, value in sorted(secrets.items())}
         return {**_account(row).to_dict(), "secrets": masked}
 
-    def _row(self, name: str):
+    def _row(self, name: str) -> RowMapping:
         with self.database.connect() as connection:
             row = connection.execute(select(accounts).where(accounts.c.name == name)).mappings()
             found = row.first()
@@ -186,7 +186,7 @@ class AccountStore:
             return found
 
 
-def _account(row) -> Account:
+def _account(row: RowMapping) -> Account:
     return Account(**{f.name: row[f.name] for f in fields(Account)})
 
 

@@ -11,8 +11,10 @@ CRM ids are not columns here: mapping a profile to a CRM record is the workflows
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Boolean, Column, Date, Integer, String, Table, false, func
+from sqlalchemy.types import TypeEngine
 
 from crmlink.db.metadata import metadata
 from crmlink.db.types import UTCDateTime, utcnow
@@ -23,7 +25,9 @@ KEY_COLUMN = "id"
 MODIFIED_COLUMN = "modified_at"
 
 
-def _column(name: str, type_, label: str, kind: str, **kwargs) -> Column:
+def _column(
+    name: str, type_: type[TypeEngine[Any]] | TypeEngine[Any], label: str, kind: str, **kwargs: Any
+) -> Column[Any]:
     return Column(name, type_, info={"label": label, "kind": kind}, **kwargs)
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, Row, delete, insert, select, update
 
 from crmlink.catalog.schema_model import Schema, SchemaChange, SchemaField
 from crmlink.catalog.schema_tables import schema_changes, schema_fields, schemas
@@ -48,7 +49,7 @@ def _field_row(schema_id: int, position: int, f: SchemaField) -> dict:
     }
 
 
-def _field_from_row(row) -> SchemaField:
+def _field_from_row(row: Row[Any]) -> SchemaField:
     m = row._mapping
     return SchemaField(
         column=m["column_name"],

@@ -241,18 +241,20 @@ class HttpClient:
     def api_calls(self) -> int:
         return self.calls
 
-    def request(self, method: str, url: str, idempotent: bool = True, **kwargs) -> httpx.Response:
+    def request(
+        self, method: str, url: str, idempotent: bool = True, **kwargs: Any
+    ) -> httpx.Response:
         """One API call, retried while transient; a failed answer raises a crmlink error."""
         self.ready()
         request = self.client.build_request(method, url, **kwargs)
         return self.attempts(lambda: self.checked(request), idempotent)
 
-    def json(self, method: str, url: str, idempotent: bool = True, **kwargs) -> Any:
+    def json(self, method: str, url: str, idempotent: bool = True, **kwargs: Any) -> Any:
         response = self.request(method, url, idempotent, **kwargs)
         return response.json() if response.content else None
 
     @contextmanager
-    def stream(self, method: str, url: str, **kwargs) -> Iterator[httpx.Response]:
+    def stream(self, method: str, url: str, **kwargs: Any) -> Iterator[httpx.Response]:
         """A response whose body is read as it arrives (retried up to the headers)."""
         self.ready()
         request = self.client.build_request(method, url, **kwargs)
@@ -277,7 +279,7 @@ class HttpClient:
         raise NotImplementedError
 
     # -- internals ------------------------------------------------------------------------
-    def send(self, request: httpx.Request, stream: bool = False, **kwargs) -> httpx.Response:
+    def send(self, request: httpx.Request, stream: bool = False, **kwargs: Any) -> httpx.Response:
         log.debug("%s %s %s", self.crm, request.method, request.url.path)
         self.calls += 1
         return self.client.send(request, stream=stream, **kwargs)

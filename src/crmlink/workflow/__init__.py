@@ -8,6 +8,8 @@ Names are imported lazily: `crmlink.workflow.tables` is loaded by the migrations
 
 from __future__ import annotations
 
+from typing import Any
+
 _EXPORTS = {
     "run_workflow": "crmlink.workflow.engine",
     "resolve": "crmlink.workflow.engine",
@@ -22,7 +24,7 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     if name not in _EXPORTS:
         raise AttributeError(name)
     import importlib

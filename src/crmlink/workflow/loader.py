@@ -7,6 +7,7 @@ Every mistake is reported as `FILE:LINE: dotted.key: message`, all of them at on
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
 
@@ -76,7 +77,7 @@ def _parse(text: str, path: str) -> tuple[yaml.Node, Any]:
     return root, data
 
 
-def _duplicates(node: yaml.Node, loc: tuple):
+def _duplicates(node: yaml.Node, loc: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], int]]:
     if isinstance(node, yaml.MappingNode):
         seen = set()
         for key, value in node.value:

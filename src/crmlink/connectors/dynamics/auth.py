@@ -14,6 +14,7 @@ import ipaddress
 import threading
 from collections.abc import Callable, Generator
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import httpx
@@ -28,6 +29,10 @@ from crmlink.connectors._http import (
 from crmlink.connectors.dynamics import errors
 from crmlink.errors import RetryableError, UsageError
 from crmlink.model import AccountSettings
+
+if TYPE_CHECKING:
+    import msal
+    import requests
 
 AUTH_METHODS = ("client-secret", "certificate", "password")
 PUBLIC_AUTHORITY = "https://login.microsoftonline.com"
@@ -50,7 +55,7 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _requests_session(account: AccountSettings):
+def _requests_session(account: AccountSettings) -> requests.Session:
     import requests
 
     session = requests.Session()
@@ -110,8 +115,8 @@ class TokenSource:
         self.scope = f"{account.url.rstrip('/')}/.default"
         self.logins = 0
         self.transport = transport  # the password grant's (msal uses its own requests)
-        self._app = None
-        self._session = None
+        self._app: msal.ConfidentialClientApplication | None = None
+        self._session: requests.Session | None = None
 
     def close(self) -> None:
         if self._session is not None:
@@ -147,7 +152,7 @@ class TokenSource:
             ) from None
         return self._access_token(result)
 
-    def _msal_app(self):
+    def _msal_app(self) -> msal.ConfidentialClientApplication:
         if self._app is None:
             import msal
 
@@ -163,7 +168,7 @@ class TokenSource:
             )
         return self._app
 
-    def _http_session(self):
+    def _http_session(self) -> requests.Session:
         if self._session is None:
             self._session = _requests_session(self.account)
         return self._session

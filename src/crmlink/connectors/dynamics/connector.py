@@ -61,7 +61,7 @@ class DynamicsConnector:
     def __enter__(self) -> DynamicsConnector:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     # -- metadata ---------------------------------------------------------------------

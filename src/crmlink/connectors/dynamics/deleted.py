@@ -48,7 +48,9 @@ def read_deleted(http: DataverseHttp, entity: Entity, start: dt.datetime) -> Del
     return DeletedWindow(records, since, read_at)
 
 
-def _start_version(http: DataverseHttp, entity: Entity, start: dt.datetime):
+def _start_version(
+    http: DataverseHttp, entity: Entity, start: dt.datetime
+) -> tuple[int, dt.datetime | None]:
     """(version, its modifiedon) of the newest row last changed before `start`."""
     params = {
         "$select": "versionnumber,modifiedon",

@@ -7,6 +7,8 @@ built from codes and the service's own text, which holds no secret.
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
 from crmlink.connectors._http import TRANSIENT_STATUS, retry_after
@@ -66,7 +68,7 @@ def error_body(response: httpx.Response) -> tuple[str, str]:
     return f"HTTP_{response.status_code}", str(body)[:200]
 
 
-def from_response(response: httpx.Response, **context) -> CrmlinkError:
+def from_response(response: httpx.Response, **context: Any) -> CrmlinkError:
     """The crmlink error for a failed Web API call."""
     code, message = error_body(response)
     status = response.status_code

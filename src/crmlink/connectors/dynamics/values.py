@@ -14,21 +14,22 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from crmlink.model import FieldKind, RemoteTable
 
 K = FieldKind
 
 
-def _datetime(value) -> dt.datetime:
+def _datetime(value: Any) -> dt.datetime:
     return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00")).astimezone(dt.UTC)
 
 
-def _multi(value) -> str:
+def _multi(value: Any) -> str:
     return ";".join(part.strip() for part in str(value).split(",") if part.strip())
 
 
-def _same(value):
+def _same(value: Any) -> Any:
     return value
 
 
@@ -87,7 +88,7 @@ def _converter(table: dict[FieldKind, Callable], kind: FieldKind) -> Callable:
         raise ValueError(f"no Dataverse value converter for field kind {kind!r}") from None
 
 
-def _plain(value, date_only: bool = False):
+def _plain(value: Any, date_only: bool = False) -> Any:
     """What every kind sends for Python's own types: datetimes (aware) in UTC, or their
     date for a date-only column; dates ISO; Decimals as whole numbers or floats."""
     if isinstance(value, dt.datetime):
@@ -103,22 +104,22 @@ def _plain(value, date_only: bool = False):
     return value
 
 
-def _choices(value):
+def _choices(value: Any) -> str | None:
     parts = [p for p in str(value).replace(",", ";").split(";") if p.strip()]
     return ",".join(str(int(p)) for p in parts) or None
 
 
-def _boolean(value):
+def _boolean(value: Any) -> Any:
     if isinstance(value, str):
         return value.strip().lower() in ("true", "1", "yes")
     return _plain(value)
 
 
-def _whole(value):
+def _whole(value: Any) -> Any:
     return int(value) if isinstance(value, str) else _plain(value)
 
 
-def _fraction(value):
+def _fraction(value: Any) -> Any:
     return float(value) if isinstance(value, str) else _plain(value)
 
 
@@ -147,7 +148,7 @@ WRITERS: dict[FieldKind, Callable] = {
 }
 
 
-def to_json(value, kind: FieldKind):
+def to_json(value: Any, kind: FieldKind) -> Any:
     """A Python value as the Web API takes it for a column of `kind`."""
     if value is None:
         return None

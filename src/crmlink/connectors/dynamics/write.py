@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from crmlink.connectors.dynamics import errors, paths, values
 from crmlink.connectors.dynamics.batch import MAX_OPERATIONS, Answer, Operation, decode, encode
@@ -114,7 +115,7 @@ def _record(entity: Entity, row: dict, skip: str | None) -> dict:
     return record
 
 
-def _bind(entity: Entity, name: str, value) -> dict:
+def _bind(entity: Entity, name: str, value: Any) -> dict[str, Any]:
     """`{"<nav>@odata.bind": "/<set>(<guid>)"}`; a multi-target lookup (customer, owner)
     takes `"<target>:<guid>"` or `"/<set>(<guid>)"` to say which table it points to."""
     targets = entity.lookups.get(name) or ()
@@ -140,7 +141,7 @@ def _bind(entity: Entity, name: str, value) -> dict:
     return {f"{nav}@odata.bind": "/" + paths.key_segment(sets[logical], record_id, K.ID)}
 
 
-def _delete_op(entity: Entity, record_id) -> Operation | Reject:
+def _delete_op(entity: Entity, record_id: Any) -> Operation | Reject:
     try:
         paths.guid(str(record_id or ""), entity.table.key_field)
     except CrmlinkError:

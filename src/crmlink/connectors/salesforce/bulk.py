@@ -7,8 +7,9 @@ from __future__ import annotations
 import contextlib
 import csv
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
@@ -34,7 +35,9 @@ class BulkJobFailed(RemoteError):
     """A Bulk job ended Failed or Aborted (its id and message are in the error)."""
 
 
-def wait(http: SalesforceHttp, url: str, poll: PollPolicy, sleep=time.sleep) -> dict:
+def wait(
+    http: SalesforceHttp, url: str, poll: PollPolicy, sleep: Callable[[float], None] = time.sleep
+) -> dict:
     """Poll a job until it is final; a job past the timeout is reported with its id."""
     deadline, interval = time.monotonic() + poll.timeout, poll.first
     while True:
@@ -95,7 +98,9 @@ class BulkQuery:
             if not locator or locator == "null":
                 return
 
-    def _set(self, url: str, locator: str | None, read: ReadPlan):
+    def _set(
+        self, url: str, locator: str | None, read: ReadPlan
+    ) -> Generator[dict[str, Any], None, str | None]:
         """One result set, re-fetched when the connection drops (rows already given
         are skipped); returns the next locator."""
         given, failures = 0, 0

@@ -68,7 +68,7 @@ class SalesforceConnector:
     def __enter__(self) -> SalesforceConnector:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     # -- metadata ---------------------------------------------------------------------
@@ -116,7 +116,15 @@ class SalesforceConnector:
         )
 
     def _read(
-        self, batches: Batches, table, fields, where, order, cursor, include_deleted, ids
+        self,
+        batches: Batches,
+        table: str,
+        fields: list[str],
+        where: Expr | None,
+        order: list[OrderBy] | None,
+        cursor: ReadCursor | None,
+        include_deleted: bool,
+        ids: list[str] | None,
     ) -> Iterator[list[dict]]:
         remote = self.describe(table)
         read = plan(remote, fields, where, order, cursor, include_deleted)
@@ -162,7 +170,9 @@ class SalesforceConnector:
             values._datetime(body["latestDateCovered"]),
         )
 
-    def _deleted_by_query(self, table: RemoteTable, start: dt.datetime, end: dt.datetime):
+    def _deleted_by_query(
+        self, table: RemoteTable, start: dt.datetime, end: dt.datetime
+    ) -> DeletedWindow:
         """Past getDeleted's 30 days: the recycle bin through queryAll (IsDeleted)."""
         stamp = table.modified_field or "SystemModstamp"
         where = ast.And(

@@ -9,6 +9,7 @@ here from codes and Salesforce's own text, which holds none.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import httpx
 
@@ -69,7 +70,7 @@ def error_body(response: httpx.Response) -> tuple[str, str, tuple[str, ...]]:
     return str(code), str(message), tuple(body.get("fields") or ())
 
 
-def from_response(response: httpx.Response, **context) -> CrmlinkError:
+def from_response(response: httpx.Response, **context: Any) -> CrmlinkError:
     """The crmlink error for a failed REST or Bulk call."""
     code, message, _fields = error_body(response)
     status = response.status_code
@@ -93,7 +94,7 @@ def from_response(response: httpx.Response, **context) -> CrmlinkError:
     return kind(text, code=code, status=status, **context)
 
 
-def quota_exhausted(usage: tuple[int, int] | None, **context) -> QuotaExhausted:
+def quota_exhausted(usage: tuple[int, int] | None, **context: Any) -> QuotaExhausted:
     spent = f"{usage[0]}/{usage[1]} calls" if usage else "limit reached"
     return QuotaExhausted(
         f"the org's daily API quota is spent: {spent}; rerun after it resets or raise the limit",

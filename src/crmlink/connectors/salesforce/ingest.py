@@ -97,7 +97,9 @@ class BulkIngest:
             part.close()
             yield part
 
-    def _run(self, table: RemoteTable, part: Part, operation: str, key: str | None):
+    def _run(
+        self, table: RemoteTable, part: Part, operation: str, key: str | None
+    ) -> Iterator[WriteResult]:
         body = {"object": table.name, "operation": operation, "contentType": "CSV"}
         body |= {"columnDelimiter": "COMMA", "lineEnding": "LF"}
         if operation == "upsert":
@@ -146,7 +148,9 @@ def _in_order(part: Part, found: dict[int, WriteResult], info: dict) -> Iterator
         yield result
 
 
-def _spool(folder: Path, rows: Iterable[tuple[int, dict]], table: RemoteTable):
+def _spool(
+    folder: Path, rows: Iterable[tuple[int, dict]], table: RemoteTable
+) -> tuple[Path, list[str]]:
     """Rows to a JSON-lines file; the header is every column seen, as the describe
     spells it."""
     path, header, seen = folder / "rows.jsonl", [], set()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from crmlink.model import FieldKind, RemoteTable
 
@@ -18,24 +19,24 @@ K = FieldKind
 BULK_NULL = "#N/A"
 
 
-def _bool(value) -> bool:
+def _bool(value: Any) -> bool:
     return value if isinstance(value, bool) else str(value).strip().lower() == "true"
 
 
-def _int(value) -> int:
+def _int(value: Any) -> int:
     return value if isinstance(value, int) else int(Decimal(str(value)))
 
 
-def _datetime(value) -> dt.datetime:
+def _datetime(value: Any) -> dt.datetime:
     text = str(value).replace("Z", "+00:00")
     return dt.datetime.fromisoformat(text).astimezone(dt.UTC)
 
 
-def _time(value) -> dt.time:
+def _time(value: Any) -> dt.time:
     return dt.time.fromisoformat(str(value).rstrip("Z"))
 
 
-def _same(value):
+def _same(value: Any) -> Any:
     return value
 
 
@@ -103,7 +104,7 @@ def csv_reader(table: RemoteTable, header: list[str]) -> Callable[[list[str]], d
     return read
 
 
-def to_json(value):
+def to_json(value: Any) -> Any:
     """A Python value as Salesforce's JSON takes it."""
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
@@ -121,7 +122,7 @@ def to_json(value):
     return value
 
 
-def to_csv(value) -> str:
+def to_csv(value: Any) -> str:
     """A Python value as a Bulk CSV cell: None is `#N/A`, booleans true/false."""
     if value is None:
         return BULK_NULL

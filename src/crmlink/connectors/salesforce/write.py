@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from crmlink.connectors.salesforce import errors, values
 from crmlink.connectors.salesforce.http import SalesforceHttp
@@ -51,7 +52,13 @@ class Writer:
             yield from self._delete(head[start : start + COLLECTION_SIZE])
 
     # -- sObject Collections ----------------------------------------------------------
-    def _collection(self, table: RemoteTable, batch, mode: WriteMode, key: str | None):
+    def _collection(
+        self,
+        table: RemoteTable,
+        batch: list[tuple[int, dict[str, Any]]],
+        mode: WriteMode,
+        key: str | None,
+    ) -> Iterator[WriteResult]:
         sendable, results = [], {}
         for position, row in batch:
             record = _record(table, row)
@@ -67,7 +74,9 @@ class Writer:
         for position, _ in batch:
             yield results[position]
 
-    def _send(self, table: RemoteTable, records: list[dict], mode: WriteMode, key: str | None):
+    def _send(
+        self, table: RemoteTable, records: list[dict], mode: WriteMode, key: str | None
+    ) -> Any:
         body = {"allOrNone": False, "records": records}
         url = self.http.data("composite/sobjects")
         if mode == WriteMode.INSERT:

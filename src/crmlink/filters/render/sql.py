@@ -100,13 +100,15 @@ _OPERATORS = {
 }
 
 
-def _comparison(column, op: ast.Op, value) -> ColumnElement[bool]:
+def _comparison(column: ColumnElement[Any], op: ast.Op, value: Any) -> ColumnElement[bool]:
     if op is ast.Op.NE:
         return or_(column != value, column.is_(None))
     return and_(_OPERATORS[op](column, value), column.is_not(None))
 
 
-def _maybe_not(column, condition, negated: bool) -> ColumnElement[bool]:
+def _maybe_not(
+    column: ColumnElement[Any], condition: ColumnElement[bool], negated: bool
+) -> ColumnElement[bool]:
     if negated:
         return or_(not_(condition), column.is_(None))
     return and_(condition, column.is_not(None))

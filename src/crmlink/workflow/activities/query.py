@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import re
 from functools import cached_property, partial
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, field_validator
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Column, ColumnElement, Table, UnaryExpression, func, insert, select
 
 from crmlink.errors import UsageError
 from crmlink.filters.ast import Expr
@@ -46,7 +46,7 @@ class QueryConfig(ActivityConfig):
 
     @field_validator("fields", "order_by", mode="before")
     @classmethod
-    def _one_or_many(cls, value):
+    def _one_or_many(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
 
     @field_validator("filter")
@@ -107,7 +107,7 @@ class QueryActivity:
         ctx.log(f"{population.count} rows of {cfg.table}")
         return ActivityResult(outputs={OK: population}, rows_out=population.count)
 
-    def _order(self, table) -> list[tuple]:
+    def _order(self, table: Table) -> list[tuple[Column[Any], bool]]:
         """(column, descending) pairs: the order_by option, else the primary key."""
         if not self.config.order_by:
             return [(c, False) for c in table.primary_key.columns]
@@ -121,7 +121,7 @@ class QueryActivity:
         return out
 
 
-def _sorted(col, descending: bool):
+def _sorted(col: ColumnElement[Any], descending: bool) -> UnaryExpression[Any]:
     return col.desc().nulls_last() if descending else col.asc().nulls_last()
 
 

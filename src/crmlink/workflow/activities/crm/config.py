@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import zoneinfo
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -109,7 +109,7 @@ class CrmActivityConfig(ActivityConfig):
 
     @field_validator("order_by", mode="before")
     @classmethod
-    def _order_list(cls, value):
+    def _order_list(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
 
     @field_validator("order_by")
@@ -122,7 +122,7 @@ class CrmActivityConfig(ActivityConfig):
 
     @field_validator("fields", mode="before")
     @classmethod
-    def _fields_list(cls, value):
+    def _fields_list(cls, value: Any) -> Any:
         return (
             [f.strip() for f in value.split(",") if f.strip()] if isinstance(value, str) else value
         )

@@ -20,6 +20,7 @@ import datetime as dt
 import zoneinfo
 from decimal import Decimal
 from enum import Enum
+from typing import Any
 
 from sqlalchemy import Date, DateTime, Text
 from sqlalchemy.types import TypeEngine
@@ -107,7 +108,7 @@ def zone(name: str) -> dt.tzinfo:
     return zoneinfo.ZoneInfo(name)
 
 
-def to_campaign(value, mode: str, tz: dt.tzinfo):
+def to_campaign(value: Any, mode: str, tz: dt.tzinfo) -> Any:
     """An imported value as its column stores it."""
     if value is None:
         return None
@@ -123,7 +124,7 @@ def to_campaign(value, mode: str, tz: dt.tzinfo):
     return aware.astimezone(dt.UTC)
 
 
-def wire_text(value) -> str:
+def wire_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dt.datetime):
@@ -137,7 +138,7 @@ def wire_text(value) -> str:
     return str(value)
 
 
-def to_crm(value, field: RemoteField, mode: str, tz: dt.tzinfo, aware_column: bool):
+def to_crm(value: Any, field: RemoteField, mode: str, tz: dt.tzinfo, aware_column: bool) -> Any:
     """A population value as the connector sends it to `field`."""
     if value is None:
         return None
@@ -158,13 +159,13 @@ def to_crm(value, field: RemoteField, mode: str, tz: dt.tzinfo, aware_column: bo
     return _date_to(moment, field, dt.UTC if mode == "date_only" else tz)
 
 
-def _date_to(day: dt.date, field: RemoteField, tz: dt.tzinfo):
+def _date_to(day: dt.date, field: RemoteField, tz: dt.tzinfo) -> dt.date:
     if crossing(field) is Crossing.DATE:
         return day
     return dt.datetime.combine(day, dt.time(), tz)
 
 
-def _temporal(value, field: RemoteField):
+def _temporal(value: Any, field: RemoteField) -> dt.date:
     if isinstance(value, dt.date):
         return value
     text = str(value).strip()

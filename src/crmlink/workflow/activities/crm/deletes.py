@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import Any
 
 from sqlalchemy import DateTime, String
 
@@ -22,7 +23,9 @@ APPEND_ROWS = 5000
 
 
 # -- delete -----------------------------------------------------------------------------
-def run_delete(config: CrmActivityConfig, ctx: RunContext, source: Population | None):
+def run_delete(
+    config: CrmActivityConfig, ctx: RunContext, source: Population | None
+) -> ActivityResult:
     source = upstream(source, "ids_from")
     if config.ids_from is None:  # the config's validation requires it
         raise UsageError("a delete needs ids_from: the upstream column holding the record ids")
@@ -46,12 +49,14 @@ def run_delete(config: CrmActivityConfig, ctx: RunContext, source: Population | 
     return result
 
 
-def _has_id(value) -> bool:
+def _has_id(value: Any) -> bool:
     return value is not None and str(value).strip() != ""
 
 
 # -- import_deleted ---------------------------------------------------------------------
-def run_import_deleted(config: CrmActivityConfig, ctx: RunContext, source: Population | None):
+def run_import_deleted(
+    config: CrmActivityConfig, ctx: RunContext, source: Population | None
+) -> ActivityResult:
     connector = ctx.connector(config.account)
     calls = connector.api_calls
     table = connector.describe(config.object).name
@@ -136,7 +141,9 @@ def _misses_deletions(start: dt.datetime, earliest: dt.datetime, window: Deleted
     return not any(record.deleted_at <= earliest for record in window.records)
 
 
-def _report(ctx: RunContext, table: str, start, end, window: DeletedWindow) -> None:
+def _report(
+    ctx: RunContext, table: str, start: dt.datetime, end: dt.datetime, window: DeletedWindow
+) -> None:
     found = f"{len(window.records)} {table} records deleted between {iso(start)} and {iso(end)}"
     ctx.log(f"{found}; the CRM covered the window up to {iso(window.latest_covered)}")
     earliest = window.earliest_available

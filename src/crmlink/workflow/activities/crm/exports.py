@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any, cast
 
 from crmlink.connectors.base import Connector
 from crmlink.connectors.registry import spec_of
@@ -38,10 +39,12 @@ from crmlink.workflow.activities.crm import conversions
 from crmlink.workflow.activities.crm.common import remote_field, source_column, substitute
 from crmlink.workflow.activities.crm.config import CrmActivityConfig
 from crmlink.workflow.activities.crm.sink import Sink
-from crmlink.workflow.base import Population, RunContext
+from crmlink.workflow.base import ActivityResult, Population, RunContext
 
 
-def run_export(config: CrmActivityConfig, ctx: RunContext, source: Population | None):
+def run_export(
+    config: CrmActivityConfig, ctx: RunContext, source: Population | None
+) -> ActivityResult:
     if source is None:
         raise UsageError("an export needs an upstream population: put it after a query")
     connector = ctx.connector(config.account)
@@ -55,7 +58,9 @@ def run_export(config: CrmActivityConfig, ctx: RunContext, source: Population | 
 
 
 class Exporter:
-    def __init__(self, config: CrmActivityConfig, ctx, source: Population, connector) -> None:
+    def __init__(
+        self, config: CrmActivityConfig, ctx: RunContext, source: Population, connector: Connector
+    ) -> None:
         self.connector: Connector = connector
         self.capabilities = spec_of(connector).capabilities
         self.table: RemoteTable = connector.describe(config.object)
@@ -66,13 +71,15 @@ class Exporter:
             for n, m in config.conversions.items()
         }
         for name, mode in self.modes.items():
-            conversions.check(self.table.field(name), mode)
+            conversions.check(self.table.require_field(name), mode)
         self.key = self._key(config)
         self.match_on = self._match_on(config.match_on)
         self.tally: Counter[str] = Counter()  # inserted / updated / matched, this attempt
         self._warn_in_doubt(ctx)
 
-    def _mapping(self, config, source: Population) -> list[tuple[RemoteField, str, bool]]:
+    def _mapping(
+        self, config: CrmActivityConfig, source: Population
+    ) -> list[tuple[RemoteField, str, bool]]:
         mapped = []
         for remote, column in config.mapping.items():
             field = remote_field(self.table, remote, "mapping")
@@ -140,9 +147,13 @@ class Exporter:
             if isinstance(record, Reject):
                 yield Result(index, None, False, error=record)
         for mode, positions in groups.items():
-            yield from self._write(mode, [(p, records[p]) for p in positions])
+            # a grouped position holds a record, never a Reject
+            grouped = [(p, cast("dict[str, Any]", records[p])) for p in positions]
+            yield from self._write(mode, grouped)
 
-    def _records(self, rows: list[dict]):
+    def _records(
+        self, rows: list[dict[str, Any]]
+    ) -> tuple[list[dict[str, Any] | Reject], dict[WriteMode, list[int]]]:
         records: list = []
         groups: dict[WriteMode, list[int]] = {}
         for index, row in enumerate(rows):
@@ -190,7 +201,7 @@ class Exporter:
                 self.tally["inserted" if result.created else "updated"] += 1
             yield Result(position, result.id, result.success, result.created, result.error)
 
-    def _folded(self, value) -> str:
+    def _folded(self, value: Any) -> str:
         """A match_on value as `_existing` keys it: lower-cased when the CRM compares
         text without case (`case_insensitive_match`), as it is otherwise."""
         text = str(value)

@@ -11,13 +11,19 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import String, delete, func, select
 
 from crmlink.connectors.base import Connector
 from crmlink.model import FieldKind, OrderBy, RemoteField, RemoteTable
 from crmlink.workflow.activities.crm import conversions
-from crmlink.workflow.activities.crm.common import reject_columns, remote_field, source_column
+from crmlink.workflow.activities.crm.common import (
+    reject_columns,
+    remote_field,
+    source_column,
+    upstream,
+)
 from crmlink.workflow.activities.crm.config import CrmActivityConfig
 from crmlink.workflow.activities.crm.incremental import Window
 from crmlink.workflow.base import (
@@ -84,7 +90,9 @@ def _log_unread(ctx: RunContext, table: RemoteTable) -> None:
         )
 
 
-def run_import(config: CrmActivityConfig, ctx: RunContext, source: Population | None):
+def run_import(
+    config: CrmActivityConfig, ctx: RunContext, source: Population | None
+) -> ActivityResult:
     connector = ctx.connector(config.account)
     calls = connector.api_calls
     table = connector.describe(config.object)
@@ -94,7 +102,7 @@ def run_import(config: CrmActivityConfig, ctx: RunContext, source: Population | 
     writer = ctx.new_population(OK, spec.columns())
     result = ActivityResult(rows_in=source.count if source else 0)
     if config.ids_from:
-        batches = _by_ids(config, ctx, source, connector, spec, result)
+        batches = _by_ids(config.ids_from, ctx, source, connector, spec, result)
         window = None
     else:
         window = Window(config, table, ctx) if config.incremental else None
@@ -110,7 +118,13 @@ def run_import(config: CrmActivityConfig, ctx: RunContext, source: Population | 
     return result
 
 
-def _read(config, ctx, connector: Connector, spec: Plan, window: Window | None):
+def _read(
+    config: CrmActivityConfig,
+    ctx: RunContext,
+    connector: Connector,
+    spec: Plan,
+    window: Window | None,
+) -> Iterator[list[dict[str, Any]]]:
     where = bind_filter(config.where, spec.table, ctx.variables, ctx.activity)
     if window is not None:
         return window.read(connector, spec.names, where, config.query_all)
@@ -124,7 +138,14 @@ def _read(config, ctx, connector: Connector, spec: Plan, window: Window | None):
     )
 
 
-def _load(batches, writer: PopulationWriter, spec: Plan, config, ctx, window) -> int:
+def _load(
+    batches: Iterator[list[dict[str, Any]]],
+    writer: PopulationWriter,
+    spec: Plan,
+    config: CrmActivityConfig,
+    ctx: RunContext,
+    window: Window | None,
+) -> int:
     tz = conversions.zone(config.timezone)
     convert = [(f.name, spec.modes.get(f.name, "default")) for f in spec.fields]
     count = counted = 0
@@ -182,8 +203,16 @@ def _deduplicated(population: Population, key: str, ctx: RunContext) -> Populati
 
 
 # -- ids_from: exactly the records of an upstream column -------------------------------
-def _by_ids(config, ctx, source, connector, spec: Plan, result) -> Iterator[list[dict]]:
-    column = source_column(source, config.ids_from, "ids_from")
+def _by_ids(
+    ids_from: str,
+    ctx: RunContext,
+    source: Population | None,
+    connector: Connector,
+    spec: Plan,
+    result: ActivityResult,
+) -> Iterator[list[dict[str, Any]]]:
+    source = upstream(source, "ids_from")  # what source_column checks first
+    column = source_column(source, ids_from, "ids_from")
     missing = _Missing(ctx, column, spec.table.name)
     for chunk in _id_chunks(ctx, source, column):
         ctx.checkpoint()
