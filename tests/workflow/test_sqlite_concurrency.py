@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -78,10 +79,16 @@ def _crmlink(home: Path, *args: str, input: str | None = None) -> subprocess.Com
     )  # fmt: skip
 
 
+def _default_sigint() -> None:
+    # A background job (CI, `cmd &`) starts with SIGINT ignored, and Python then never
+    # turns it into KeyboardInterrupt: give the child Ctrl-C as a terminal would.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(home: Path, *args: str) -> subprocess.Popen:
     return subprocess.Popen(
         [*CRMLINK, *args], env=_env(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True,
+        text=True, preexec_fn=_default_sigint,
     )  # fmt: skip
 
 
