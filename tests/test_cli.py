@@ -8,7 +8,6 @@ import ssl
 import subprocess
 import sys
 
-import click
 import httpx
 import pytest
 from typer.main import get_command
@@ -64,10 +63,11 @@ def test_empty_describe_dir_is_refused(tmp_path):
     assert "no describe JSON files found" in result.output
 
 
-def _commands(group: click.Group, prefix: tuple[str, ...] = ()):
+def _commands(group, prefix: tuple[str, ...] = ()):
+    # typer carries its own copy of click: a group is what has sub-commands
     for name, command in group.commands.items():
         yield (*prefix, name), command
-        if isinstance(command, click.Group):
+        if hasattr(command, "commands"):
             yield from _commands(command, (*prefix, name))
 
 
