@@ -72,9 +72,7 @@ class Login:
         acc = self.account
         client = {"client_id": acc.client_id or ""}
         if acc.auth == "password":
-            password = self.account.secret("password") + str(
-                acc.secrets.get("security_token") or ""
-            )
+            password = self._password_with_token()
             return {
                 "grant_type": "password",
                 **client,
@@ -119,9 +117,7 @@ class Login:
 
     # -- SOAP -------------------------------------------------------------------------
     def _soap_request(self) -> httpx.Request:
-        password = self.account.secret("password") + str(
-            self.account.secrets.get("security_token") or ""
-        )
+        password = self._password_with_token()
         envelope = (
             '<?xml version="1.0" encoding="utf-8"?>'
             '<env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/" '
