@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal
 
 from crmlink.errors import FilterError
 from crmlink.filters import ast
 from crmlink.filters.ast import ANY, like_parts
+from crmlink.filters.render.scalars import scalar_literal
 from crmlink.model import FieldKind, RemoteTable
 
 K = FieldKind
@@ -99,19 +99,7 @@ def literal(value: ast.Value, table: RemoteTable, name: str) -> str:
     match value:
         case ast.String(text):
             return _string_literal(text, table.require_field(name).kind, name)
-        case ast.Boolean(flag):
-            return "true" if flag else "false"
-        case ast.Number(number):
-            return format(number, "f") if isinstance(number, Decimal) else str(int(number))
-        case ast.Date(day):
-            return day.isoformat()
-        case ast.DateTime(moment):
-            return datetime_literal(moment)
-        case ast.Null():
-            return "null"
-        case ast.Param() | ast.Template():
-            raise ast.unbound(value)
-    raise TypeError(f"not a literal: {value!r}")
+    return scalar_literal(value, datetime_literal)
 
 
 def _string_literal(text: str, kind: K, name: str) -> str:

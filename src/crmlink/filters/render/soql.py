@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal
 
 from crmlink.errors import FilterError
 from crmlink.filters import ast
+from crmlink.filters.render.scalars import scalar_literal
 from crmlink.model import RemoteTable
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
@@ -52,19 +52,7 @@ def literal(value: ast.Value) -> str:
     match value:
         case ast.String(text):
             return quote(text)
-        case ast.Boolean(flag):
-            return "true" if flag else "false"
-        case ast.Number(number):
-            return format(number, "f") if isinstance(number, Decimal) else str(int(number))
-        case ast.Date(day):
-            return day.isoformat()
-        case ast.DateTime(moment):
-            return datetime_literal(moment)
-        case ast.Null():
-            return "null"
-        case ast.Param() | ast.Template():
-            raise ast.unbound(value)
-    raise TypeError(f"not a literal: {value!r}")
+    return scalar_literal(value, datetime_literal)
 
 
 def quote(text: str) -> str:

@@ -14,18 +14,17 @@ parsed when the file is loaded; its `{{variables}}` are bound as values (SQL par
 from __future__ import annotations
 
 import re
-from functools import cached_property, partial
+from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, field_validator
 from sqlalchemy import Column, ColumnElement, Table, UnaryExpression, func, insert, select
 
 from crmlink.errors import UsageError
-from crmlink.filters.ast import Expr
-from crmlink.workflow import filter_option
 from crmlink.workflow.activities.targets import column, columns, resolve_table
 from crmlink.workflow.base import OK, ActivityResult, ColumnSpec, Population, RunContext
 from crmlink.workflow.config_base import ActivityConfig
+from crmlink.workflow.filter_option import FilteredConfig
 from crmlink.workflow.populations import ROW
 from crmlink.workflow.sql_filter import compile_filter
 from crmlink.workflow.variables import unknown_variable
@@ -36,7 +35,7 @@ if TYPE_CHECKING:
 _ORDER = re.compile(r"^\s*(\w+)(?:\s+(asc|desc))?\s*$", re.IGNORECASE)
 
 
-class QueryConfig(ActivityConfig):
+class QueryConfig(FilteredConfig):
     type: Literal["query"]
     table: str = Field(min_length=1)
     fields: list[str] = Field(default_factory=list)
@@ -48,16 +47,6 @@ class QueryConfig(ActivityConfig):
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
-
-    @field_validator("filter")
-    @classmethod
-    def _filter(cls, value: str | None) -> str | None:
-        return filter_option.checked(value)
-
-    @cached_property
-    def where(self) -> Expr | None:
-        """The filter's AST, its variables not yet bound."""
-        return filter_option.parsed(self.filter)
 
     @field_validator("order_by")
     @classmethod

@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from crmlink.filters.ast import Expr
-from crmlink.workflow import filter_option
 from crmlink.workflow.config_base import ActivityConfig
+from crmlink.workflow.filter_option import FilteredConfig
 
 if TYPE_CHECKING:
     from crmlink.workflow.preflight import Checker, Problem
@@ -57,7 +55,7 @@ OPTIONS: dict[str, set[str]] = {
 _ORDER = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*(?:\s(asc|desc))?\s*$", re.IGNORECASE)
 
 
-class CrmActivityConfig(ActivityConfig):
+class CrmActivityConfig(FilteredConfig):
     """`type: crm` — import from, export to, import deletions from, delete in a CRM."""
 
     type: Literal["crm"]
@@ -96,16 +94,6 @@ class CrmActivityConfig(ActivityConfig):
                 f"unknown time zone {value!r}: use an IANA name such as 'Europe/Paris' or 'UTC'"
             ) from None
         return value
-
-    @field_validator("filter")
-    @classmethod
-    def _filter(cls, value: str | None) -> str | None:
-        return filter_option.checked(value)
-
-    @cached_property
-    def where(self) -> Expr | None:
-        """The filter's AST, its variables not yet bound."""
-        return filter_option.parsed(self.filter)
 
     @field_validator("order_by", mode="before")
     @classmethod
