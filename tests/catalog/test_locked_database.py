@@ -39,3 +39,17 @@ def test_a_write_that_waits_past_the_busy_timeout_is_one_sentence(tmp_path, monk
     assert result.output.startswith("Error: the campaign database is busy: another crmlink")
     assert "nothing was changed" in result.output
     assert reading.exit_code == 0, reading.output  # readers never wait for a writer
+
+
+def test_a_missing_package_is_one_sentence_naming_it(capsys):
+    import pytest
+    import typer
+
+    from crmlink.cli.common import cli_errors
+
+    with pytest.raises(typer.Exit) as stopped, cli_errors():
+        raise ModuleNotFoundError("No module named 'msal'", name="msal")
+    assert stopped.value.exit_code == 1
+    said = capsys.readouterr().err
+    assert said.startswith("Error: crmlink needs the Python package 'msal', which is not installed")
+    assert "`pip install msal`" in said
