@@ -24,6 +24,7 @@ from typing import Protocol, runtime_checkable
 
 from crmlink.filters.ast import Expr
 from crmlink.model import (
+    AccountSettings,
     DeletedWindow,
     Identity,
     OrderBy,
@@ -38,6 +39,8 @@ from crmlink.model import (
 
 @runtime_checkable
 class Connector(Protocol):
+    account: AccountSettings  # the external account it was opened for (its spec: its type)
+
     def identity(self) -> Identity: ...
 
     def list_tables(self) -> list[TableSummary]: ...

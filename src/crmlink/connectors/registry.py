@@ -41,11 +41,8 @@ def spec_for(crm_type: str) -> ConnectorSpec:
 
 def spec_of(connector: Connector) -> ConnectorSpec:
     """The spec of an opened connector: the type of the account it was opened for
-    (every connector keeps its `AccountSettings` as `account`)."""
-    account = getattr(connector, "account", None)
-    if not isinstance(account, AccountSettings):
-        raise TypeError(f"{type(connector).__name__} keeps no `account`: its CRM is unknown")
-    return spec_for(account.type)
+    (`Connector.account`)."""
+    return spec_for(connector.account.type)
 
 
 def open_connector(account: AccountSettings) -> Connector:

@@ -17,8 +17,9 @@ import uuid
 from dataclasses import dataclass, field
 
 from crmlink.connectors._http import no_line_breaks
+from crmlink.connectors.dynamics.spec import SPEC
 
-MAX_OPERATIONS = 1000
+MAX_OPERATIONS = SPEC.capabilities.write_batch_size  # operations of one $batch
 _BOUNDARY = re.compile(r'boundary="?([^";]+)"?', re.I)
 _STATUS = re.compile(r"^HTTP/\d\.\d (\d{3})", re.M)
 

@@ -26,11 +26,12 @@ import datetime as dt
 from crmlink.connectors.dynamics import odata, paths
 from crmlink.connectors.dynamics.describe import Entity
 from crmlink.connectors.dynamics.http import DataverseHttp
+from crmlink.connectors.dynamics.spec import SPEC
 from crmlink.errors import UsageError
 from crmlink.filters import ast
 from crmlink.model import DeletedRecord, DeletedWindow
 
-PAGE_SIZE = 5000
+PAGE_SIZE = SPEC.capabilities.max_read_page  # odata.maxpagesize
 
 
 def read_deleted(http: DataverseHttp, entity: Entity, start: dt.datetime) -> DeletedWindow:

@@ -21,12 +21,13 @@ from crmlink.connectors.batches import Batches
 from crmlink.connectors.dynamics import odata, values
 from crmlink.connectors.dynamics.describe import Entity
 from crmlink.connectors.dynamics.http import DataverseHttp
+from crmlink.connectors.dynamics.spec import SPEC
 from crmlink.errors import UsageError
 from crmlink.filters import ast, validate
 from crmlink.filters.validate import lookup, unknown_field
 from crmlink.model import OrderBy, ReadCursor
 
-PAGE_SIZE = 5000
+PAGE_SIZE = SPEC.capabilities.max_read_page  # odata.maxpagesize
 COUNT_CAP = 5000  # `@odata.count` never says more: at the cap, the total is unknown
 IDS_PER_QUERY = 100  # 100 GUIDs keep the URL near 5,000 characters
 

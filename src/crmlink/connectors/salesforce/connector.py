@@ -14,6 +14,7 @@ from crmlink.connectors.salesforce.bulk import BulkJobFailed, BulkQuery, PollPol
 from crmlink.connectors.salesforce.http import SalesforceHttp
 from crmlink.connectors.salesforce.ingest import BulkIngest
 from crmlink.connectors.salesforce.read import RestReader, has_compound, plan
+from crmlink.connectors.salesforce.spec import SPEC
 from crmlink.connectors.salesforce.write import Writer
 from crmlink.errors import NotFoundError, RemoteError
 from crmlink.filters import ast
@@ -32,7 +33,16 @@ from crmlink.model import (
     WriteResult,
 )
 
-GET_DELETED_DAYS = 30
+
+def _get_deleted_window() -> dt.timedelta:
+    """How far back getDeleted answers (older deletions come from queryAll): the spec's."""
+    window = SPEC.capabilities.deleted_retention
+    if window is None:
+        raise RuntimeError("the Salesforce spec must say how long getDeleted reports deletions")
+    return window
+
+
+GET_DELETED_WINDOW = _get_deleted_window()
 
 
 class SalesforceConnector:
@@ -147,7 +157,7 @@ class SalesforceConnector:
 
     def read_deleted(self, table: str, start: dt.datetime, end: dt.datetime) -> DeletedWindow:
         remote = self.describe(table)
-        oldest = dt.datetime.now(dt.UTC) - dt.timedelta(days=GET_DELETED_DAYS)
+        oldest = dt.datetime.now(dt.UTC) - GET_DELETED_WINDOW
         if start < oldest:
             return self._deleted_by_query(remote, start, end)
         params = {"start": _iso(start), "end": _iso(end)}

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 
 from crmlink.connectors.salesforce import soql, values
 from crmlink.connectors.salesforce.http import SalesforceHttp
+from crmlink.connectors.salesforce.spec import SPEC
 from crmlink.errors import UsageError
 from crmlink.filters import ast, validate
 from crmlink.filters.validate import lookup, unknown_field
 from crmlink.model import FieldKind, OrderBy, ReadCursor, RemoteTable
 
 IDS_PER_QUERY = 500  # 500 ids × ~22 characters stays far below SOQL's 100,000
-REST_BATCH = 2000
+REST_BATCH = SPEC.capabilities.max_read_page  # rows of a REST query page
 
 
 @dataclass

@@ -14,12 +14,13 @@ from typing import Any
 from crmlink.connectors.salesforce import errors, values
 from crmlink.connectors.salesforce.http import SalesforceHttp
 from crmlink.connectors.salesforce.ingest import BulkIngest
+from crmlink.connectors.salesforce.spec import SPEC
 from crmlink.connectors.writing import match_key
 from crmlink.errors import UsageError
 from crmlink.filters.validate import unknown_field
 from crmlink.model import Reject, RemoteTable, WriteMode, WriteResult
 
-COLLECTION_SIZE = 200
+COLLECTION_SIZE = SPEC.capabilities.write_batch_size  # records of one sObject Collections call
 
 
 class Writer:
