@@ -86,7 +86,7 @@ def test_no_module_climbs_out_of_the_repository_from_its_own_path():
     ("text", "where", "leaves"),
     [
         ("HERE.resolve().parents[1] / 'README.md'", "tests/x.py", False),
-        ("HERE.resolve().parents[2] / 'shared'", "tests/x.py", True),
+        ("HERE.resolve().parents[2] / 'beside-the-repo'", "tests/x.py", True),
         ("HERE.parent.parent", "tests/x.py", False),
         ("HERE.parent.parent.parent", "tests/x.py", True),
         ("HERE.parents[3] / 'examples'", "tests/workflow/crm/x.py", False),
