@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from crmlink.cli import app
-from crmlink.connectors.retry import Retrier, RetryPolicy
+from crmlink.connectors._http import Retrier, RetryPolicy
 from crmlink.errors import UsageError
 from crmlink.sandbox.core.tls import ensure_tls
 from crmlink.sandbox.dynamics.app import DynamicsSandbox

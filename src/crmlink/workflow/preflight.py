@@ -32,11 +32,11 @@ from crmlink.db import Database
 from crmlink.db.tables import accounts
 from crmlink.errors import FilterError, NotFoundError, UsageError
 from crmlink.filters import fields_of, parse, validate
+from crmlink.filters.render.sql import describe_table
 from crmlink.model import FieldKind, RemoteTable
 from crmlink.workflow.base import OK
 from crmlink.workflow.config_base import ActivityConfig
 from crmlink.workflow.model import Workflow
-from crmlink.workflow.sql_filter import describe_table
 
 _VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 

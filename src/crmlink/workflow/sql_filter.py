@@ -15,9 +15,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from crmlink.filters import ast, bind, parse, validate
 from crmlink.filters.bind import Unknown
-from crmlink.filters.render.sql import describe_table, kind_of, render
-
-__all__ = ["compile_filter", "describe_table", "kind_of", "render"]
+from crmlink.filters.render.sql import describe_table, render
 
 
 def compile_filter(

@@ -10,16 +10,16 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from crmlink.connectors._http import RetryPolicy
     from crmlink.connectors.dynamics.auth import authority_for
     from crmlink.connectors.dynamics.connector import DynamicsConnector
     from crmlink.connectors.dynamics.describe import TYPE_MAP
-    from crmlink.connectors.retry import RetryPolicy
 
 __all__ = ["TYPE_MAP", "DynamicsConnector", "RetryPolicy", "authority_for"]
 _HOMES = {
     "TYPE_MAP": "crmlink.connectors.dynamics.describe",
     "DynamicsConnector": "crmlink.connectors.dynamics.connector",
-    "RetryPolicy": "crmlink.connectors.retry",
+    "RetryPolicy": "crmlink.connectors._http",
     "authority_for": "crmlink.connectors.dynamics.auth",
 }
 

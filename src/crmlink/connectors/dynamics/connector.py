@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 
+from crmlink.connectors._http import RetryPolicy
 from crmlink.connectors.batches import Batches
 from crmlink.connectors.dynamics import describe as describes
 from crmlink.connectors.dynamics import paths
@@ -14,7 +15,6 @@ from crmlink.connectors.dynamics.describe import Entity
 from crmlink.connectors.dynamics.http import DataverseHttp
 from crmlink.connectors.dynamics.read import Reader, plan
 from crmlink.connectors.dynamics.write import Writer
-from crmlink.connectors.retry import RetryPolicy
 from crmlink.errors import NotFoundError
 from crmlink.filters.ast import Expr
 from crmlink.model import (

@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from crmlink.connectors.dynamics import odata, paths
+from crmlink.connectors.dynamics import paths
 from crmlink.connectors.dynamics.describe import Entity
 from crmlink.connectors.dynamics.http import DataverseHttp
 from crmlink.connectors.dynamics.spec import SPEC
 from crmlink.errors import UsageError
 from crmlink.filters import ast
+from crmlink.filters.render.odata import render as render_filter
 from crmlink.model import DeletedRecord, DeletedWindow
 
 PAGE_SIZE = SPEC.capabilities.max_read_page  # odata.maxpagesize
@@ -55,7 +56,7 @@ def _start_version(
     """(version, its modifiedon) of the newest row last changed before `start`."""
     params = {
         "$select": "versionnumber,modifiedon",
-        "$filter": odata.render(
+        "$filter": render_filter(
             ast.Comparison("modifiedon", ast.Op.LT, ast.DateTime(start)), entity.table
         ),
         "$orderby": "versionnumber desc",

@@ -18,12 +18,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from crmlink.connectors.batches import Batches
-from crmlink.connectors.dynamics import odata, values
+from crmlink.connectors.dynamics import paths, values
 from crmlink.connectors.dynamics.describe import Entity
 from crmlink.connectors.dynamics.http import DataverseHttp
 from crmlink.connectors.dynamics.spec import SPEC
 from crmlink.errors import UsageError
 from crmlink.filters import ast, validate
+from crmlink.filters.render.odata import render as render_filter
 from crmlink.filters.validate import lookup, unknown_field
 from crmlink.model import OrderBy, ReadCursor
 
@@ -45,7 +46,7 @@ class ReadPlan:
         params = {"$select": ",".join(values.wire_name(table, f) for f in readable)}
         where = ast.conjoin(self.where, extra)
         if where is not None:
-            params["$filter"] = odata.render(where, table)
+            params["$filter"] = render_filter(where, table)
         if self.order:
             params["$orderby"] = ",".join(self.order)
         return params
@@ -98,7 +99,7 @@ def cursor_condition(entity: Entity, cursor: ReadCursor) -> ast.Expr:
     stamp = ast.DateTime(cursor.modified)
     if not cursor.id:
         return ast.Comparison(mod, ast.Op.GE, stamp)
-    after = ast.Comparison(key, ast.Op.GT, ast.String(odata.guid(cursor.id, key)))
+    after = ast.Comparison(key, ast.Op.GT, ast.String(paths.guid(cursor.id, key)))
     tie = ast.And((ast.Comparison(mod, ast.Op.EQ, stamp), after))
     return ast.Or((ast.Comparison(mod, ast.Op.GT, stamp), tie))
 
@@ -141,5 +142,5 @@ class Reader:
     def by_ids(self, read: ReadPlan, ids: list[str]) -> Iterator[list[dict]]:
         key = read.entity.table.key_field
         for start in range(0, len(ids), IDS_PER_QUERY):
-            chunk = [odata.guid(i, key) for i in ids[start : start + IDS_PER_QUERY]]
+            chunk = [paths.guid(i, key) for i in ids[start : start + IDS_PER_QUERY]]
             yield from self.rows(read, ast.InList(key, tuple(ast.String(i) for i in chunk)))

@@ -9,7 +9,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from crmlink.connectors.retry import RetryPolicy
+    from crmlink.connectors._http import RetryPolicy
     from crmlink.connectors.salesforce.bulk import PollPolicy
     from crmlink.connectors.salesforce.connector import SalesforceConnector
     from crmlink.connectors.salesforce.describe import TYPE_MAP
@@ -18,7 +18,7 @@ __all__ = ["TYPE_MAP", "PollPolicy", "RetryPolicy", "SalesforceConnector"]
 _HOMES = {
     "TYPE_MAP": "crmlink.connectors.salesforce.describe",
     "PollPolicy": "crmlink.connectors.salesforce.bulk",
-    "RetryPolicy": "crmlink.connectors.retry",
+    "RetryPolicy": "crmlink.connectors._http",
     "SalesforceConnector": "crmlink.connectors.salesforce.connector",
 }
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 
+from crmlink.connectors._http import RetryPolicy
 from crmlink.connectors.batches import Batches
-from crmlink.connectors.retry import RetryPolicy
 from crmlink.connectors.salesforce import describe as describes
 from crmlink.connectors.salesforce import soql, values
 from crmlink.connectors.salesforce.bulk import BulkJobFailed, BulkQuery, PollPolicy
@@ -19,6 +19,7 @@ from crmlink.connectors.salesforce.write import Writer
 from crmlink.errors import NotFoundError, RemoteError
 from crmlink.filters import ast
 from crmlink.filters.ast import Expr
+from crmlink.filters.render.soql import render as render_filter
 from crmlink.model import (
     AccountSettings,
     DeletedRecord,
@@ -192,7 +193,7 @@ class SalesforceConnector:
                 ast.Comparison(stamp, ast.Op.LT, ast.DateTime(end)),
             )
         )
-        text = soql.select(table.name, ["Id", stamp], [soql.render(where)], [(stamp, False)])
+        text = soql.select(table.name, ["Id", stamp], [render_filter(where)], [(stamp, False)])
         convert = values.row_reader(table, ["Id", stamp])
         records = [
             DeletedRecord(row["Id"], row[stamp])

@@ -15,6 +15,7 @@ from crmlink.connectors.salesforce.http import SalesforceHttp
 from crmlink.connectors.salesforce.spec import SPEC
 from crmlink.errors import UsageError
 from crmlink.filters import ast, validate
+from crmlink.filters.render.soql import render as render_filter
 from crmlink.filters.validate import lookup, unknown_field
 from crmlink.model import FieldKind, OrderBy, ReadCursor, RemoteTable
 
@@ -33,7 +34,7 @@ class ReadPlan:
     def conditions(self, extra: ast.Expr | None = None) -> list[str]:
         """The WHERE condition (the plan's, and `extra`), rendered."""
         where = ast.conjoin(self.where, extra)
-        return [soql.render(where)] if where is not None else []
+        return [render_filter(where)] if where is not None else []
 
     def soql(self, extra: ast.Expr | None = None) -> str:
         return soql.select(self.table.name, self.fields, self.conditions(extra), self.order)

@@ -1,14 +1,9 @@
-"""The SELECT statements the Salesforce connector sends, from rendered conditions.
-
-The filter AST's SOQL rendering lives in `crmlink.filters.render.soql` (with the other
-renderers, below the connectors); its helpers are imported here for the connector.
-"""
+"""The SELECT statements the Salesforce connector sends, from rendered conditions
+(`crmlink.filters.render.soql` renders the conditions)."""
 
 from __future__ import annotations
 
-from crmlink.filters.render.soql import datetime_literal, ident, like_literal, quote, render
-
-__all__ = ["count", "datetime_literal", "ident", "like_literal", "quote", "render", "select"]
+from crmlink.filters.render.soql import ident
 
 
 def select(
