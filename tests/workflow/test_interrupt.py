@@ -10,14 +10,14 @@ import sqlite3
 import pytest
 
 from crmlink.sandbox.salesforce.app import SalesforceSandbox
-from tests.workflow.test_sqlite_concurrency import (
+from tests.workflow.processes import (
     BIG,
-    _add_account,
-    _crmlink,
-    _ok,
-    _start,
-    _wait_until_importing,
-    big_sandbox_faults,
+    add_account,
+    crmlink,
+    ok,
+    set_faults,
+    start,
+    wait_until_importing,
 )
 
 CONTACTS = 6_000
@@ -43,17 +43,17 @@ def _status(home, query: str) -> list[tuple]:
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_an_interrupted_run_is_recorded_and_resumes(slow_sandbox, tmp_path, signum):
     home = tmp_path / "home"
-    _ok(_add_account(home, "sfdc", slow_sandbox.info()), "account add")
-    _ok(_crmlink(home, "wizard", "sfdc", "--tables", "Contact"), "wizard")
+    ok(add_account(home, "sfdc", slow_sandbox.info()), "account add")
+    ok(crmlink(home, "wizard", "sfdc", "--tables", "Contact"), "wizard")
     workflow = tmp_path / "big.yaml"
     workflow.write_text(BIG)
-    big_sandbox_faults(slow_sandbox, "latency=1500")  # a page every 1.5 s: time to interrupt
+    set_faults(slow_sandbox, "latency=1500")  # a page every 1.5 s: time to interrupt
 
-    running = _start(home, "workflow", "run", str(workflow))
-    _wait_until_importing(home, running)
+    running = start(home, "workflow", "run", str(workflow))
+    wait_until_importing(home, running)
     running.send_signal(signum)
     _, err = running.communicate(timeout=60)
-    big_sandbox_faults(slow_sandbox, "")
+    set_faults(slow_sandbox, "")
 
     assert running.returncode == 130, err
     assert "Traceback" not in err
@@ -63,8 +63,8 @@ def test_an_interrupted_run_is_recorded_and_resumes(slow_sandbox, tmp_path, sign
     activities = "SELECT activity, status FROM activity_runs ORDER BY position"
     assert _status(home, activities) == [("read", "interrupted")]
 
-    again = _crmlink(home, "workflow", "run", str(workflow))
-    _ok(again, "resumed run")
+    again = crmlink(home, "workflow", "run", str(workflow))
+    ok(again, "resumed run")
     assert "Resuming run 1" in again.stderr
     with sqlite3.connect(home / "crmlink.db") as db:
         stored = db.execute("SELECT count(*), count(DISTINCT id) FROM crm_sfdc_contact")
