@@ -5,6 +5,8 @@ in-process or in the foreground.
 A concrete sandbox (Salesforce, Dynamics) subclasses `SandboxBase` and provides
 `route_table()` (its own HTTP API, declared once for dispatch and stats: `core.routing`),
 `render_not_found(request)` (a path no route serves, in the CRM's error shape),
+`render_method_not_allowed(request, allow)` (a served path, another method: 405 with `Allow`),
+`header_names()` (how the CRM spells its response header names: `core.header_names`),
 `render_fault(kind, spec)` (its own 503/429/quota answers), `credentials()` (what the
 ready line prints besides url and ca_bundle), `reset()` (back to the freshly seeded state),
 `seed()` and `tick()` (the clock moved: what fell due moves on).
@@ -25,8 +27,9 @@ from starlette.responses import Response
 from crmlink.sandbox.core.clock import SandboxClock
 from crmlink.sandbox.core.control import control_routes
 from crmlink.sandbox.core.faults import FaultInjector, FaultMiddleware, FaultSpec
+from crmlink.sandbox.core.header_names import HeaderNames, HeaderNamesMiddleware
 from crmlink.sandbox.core.ready import remove_ready, store_port, stored_port, write_ready
-from crmlink.sandbox.core.routing import RouteTable
+from crmlink.sandbox.core.routing import RouteTable, log_unknown
 from crmlink.sandbox.core.server import PortInUse, SandboxServer
 from crmlink.sandbox.core.stats import CallStats
 from crmlink.sandbox.core.store import remove_tree, resolve_state_dir
@@ -59,6 +62,15 @@ class SandboxBase:
     def render_not_found(self, request: Request) -> Response:
         raise NotImplementedError
 
+    def render_method_not_allowed(self, request: Request, allow: str) -> Response:
+        response = self.render_not_found(request)
+        response.status_code = 405
+        response.headers["Allow"] = allow
+        return response
+
+    def header_names(self) -> HeaderNames:
+        return HeaderNames()
+
     def render_fault(self, kind: str, spec: FaultSpec):
         raise NotImplementedError
 
@@ -84,15 +96,22 @@ class SandboxBase:
 
     def asgi_app(self):
         async def not_found(request: Request, exc: Exception) -> Response:
+            log_unknown(type(self).__name__, request.method, request.url.path)
             return self.render_not_found(request)
+
+        async def not_allowed(request: Request, exc: Exception) -> Response:
+            log_unknown(type(self).__name__, request.method, request.url.path)
+            allow = (getattr(exc, "headers", None) or {}).get("Allow", "")
+            return self.render_method_not_allowed(request, allow)
 
         app = Starlette(
             routes=[*control_routes(self), *self.routes.starlette_routes()],
-            exception_handlers={404: not_found},
+            exception_handlers={404: not_found, 405: not_allowed},
         )
-        return FaultMiddleware(
+        faulty = FaultMiddleware(
             app, self.faults, self.stats, self.routes.stats_name, self.render_fault
         )
+        return HeaderNamesMiddleware(faulty, self.header_names())
 
     @property
     def url(self) -> str:

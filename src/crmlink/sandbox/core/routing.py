@@ -3,13 +3,17 @@
 Each route is declared once (`RouteSpec`): its methods, its Starlette path pattern, its
 endpoint and its stats name. The name may use the path's parameters (`bulk2 ingest {kind}`,
 Dataverse's `{resource}`), never ids or values. A request the table does not know is
-answered by the sandbox's own not-found response (in the CRM's error shape) and counted as
-`unknown <METHOD> <path shape>`, the shape folding API versions and ids away.
+answered by the sandbox's own not-found response (in the CRM's error shape; a served path
+asked with another method: 405 with `Allow`), counted as `unknown <METHOD> <path shape>`,
+the shape folding API versions and ids away, and named once in the log (`log_unknown`), so
+what a client needs and the sandbox lacks is visible.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +26,9 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 _VERSION = re.compile(r"^(v\d+(\.\d+)*|\d+\.\d+)$")
 _PARAM = re.compile(r"{([a-zA-Z_]\w*)(?::(\w+))?}")
+_LOG = logging.getLogger("crmlink.sandbox")
+_LOGGED: set[tuple[str, str, str]] = set()
+_LOGGED_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,10 @@ class RouteSpec:
 
     def paths(self) -> tuple[str, ...]:
         return (self.path, f"{self.path}/") if self.trailing_slash else (self.path,)
+
+    def serves(self, method: str) -> bool:
+        """Whether the route answers `method` (Starlette serves HEAD wherever GET)."""
+        return method in self.methods or (method == "HEAD" and "GET" in self.methods)
 
     def params(self) -> list[tuple[str, str]]:
         """The path's parameters as (name, convertor) pairs, in order."""
@@ -61,6 +72,16 @@ def path_shape(path: str) -> str:
         else:
             parts.append(part)
     return "/".join(parts)
+
+
+def log_unknown(sandbox: str, method: str, path: str) -> None:
+    """One warning line per unimplemented operation (method and path shape) and sandbox."""
+    key = (sandbox, method, path_shape(path))
+    with _LOGGED_LOCK:
+        if key in _LOGGED:
+            return
+        _LOGGED.add(key)
+    _LOG.warning("%s: unimplemented operation %s %s", sandbox, method, key[2])
 
 
 class RouteTable:
@@ -97,7 +118,7 @@ class RouteTable:
         """The call counter's name for a request: `<METHOD> <route name>`, or
         `unknown <METHOD> <path shape>` when no route serves the path."""
         found = self.match(method, path)
-        if found is None:
+        if found is None or not found[0].serves(method):
             return f"unknown {method} {path_shape(path)}"
         spec, params = found
         return f"{method} {spec.name.format(**params)}"

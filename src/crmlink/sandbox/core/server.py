@@ -54,6 +54,8 @@ class SandboxServer:
             lifespan="off",
             timeout_keep_alive=30,
             timeout_graceful_shutdown=1,
+            server_header=False,  # no CRM names its server `uvicorn`
+            date_header=False,  # uvicorn's is lower-case: `core.header_names` writes `Date`
         )
         self._server = _Server(config)
         self._thread: threading.Thread | None = None

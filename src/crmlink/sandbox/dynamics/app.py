@@ -17,6 +17,7 @@ from starlette.responses import Response
 from crmlink.sandbox.core.base import SandboxBase
 from crmlink.sandbox.core.credentials import stored_credentials
 from crmlink.sandbox.core.faults import FaultSpec
+from crmlink.sandbox.core.header_names import HeaderNames
 from crmlink.sandbox.core.routing import RouteTable
 from crmlink.sandbox.core.store import SqliteStore
 from crmlink.sandbox.core.tls import load_certificate
@@ -38,6 +39,11 @@ from crmlink.sandbox.dynamics.routes.table import not_found, route_table
 from crmlink.sandbox.dynamics.seed import Seeder
 
 USERNAME = "admin@crmlinksandbox.onmicrosoft.com"
+# Header names as Dataverse writes them where plain Title-Case differs; `x-ms-…` stay lower.
+HEADER_NAMES = HeaderNames.of(
+    ["OData-Version", "OData-MaxVersion", "OData-EntityId", "ETag", "WWW-Authenticate", "REQ_ID"],
+    lower_prefixes=("x-ms-",),
+)
 
 
 class DynamicsSandbox(SandboxBase):
@@ -94,6 +100,9 @@ class DynamicsSandbox(SandboxBase):
 
     def render_not_found(self, request: Request) -> Response:
         return not_found(request)
+
+    def header_names(self) -> HeaderNames:
+        return HEADER_NAMES
 
     def render_fault(self, kind: str, spec: FaultSpec) -> Response:
         if kind == "503":

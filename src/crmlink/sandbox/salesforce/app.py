@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from crmlink.sandbox.core.base import SandboxBase
 from crmlink.sandbox.core.faults import FaultSpec
+from crmlink.sandbox.core.header_names import HeaderNames
 from crmlink.sandbox.core.routing import RouteTable
 from crmlink.sandbox.core.store import SqliteStore
 from crmlink.sandbox.salesforce import errors
@@ -20,6 +21,10 @@ from crmlink.sandbox.salesforce.models.queries import QueryEngine
 from crmlink.sandbox.salesforce.routes.context import SandboxContext
 from crmlink.sandbox.salesforce.routes.table import not_found, route_table
 from crmlink.sandbox.salesforce.seed import seed_org
+
+# Header names Salesforce does not write in plain Title-Case (the rest are: `Content-Type`,
+# `Sforce-Limit-Info`, `Sforce-Locator`, `Location`, `Retry-After`).
+HEADER_NAMES = HeaderNames.of(["Sforce-NumberOfRecords", "ETag", "WWW-Authenticate"])
 
 
 class SalesforceSandbox(SandboxBase):
@@ -56,6 +61,14 @@ class SalesforceSandbox(SandboxBase):
 
     def render_not_found(self, request: Request) -> Response:
         return not_found(request)
+
+    def render_method_not_allowed(self, request: Request, allow: str) -> Response:
+        allowed = ",".join(m.strip() for m in allow.split(","))
+        message = f"HTTP Method '{request.method}' not allowed. Allowed are {allowed}"
+        return errors.MethodNotAllowed(message).response({"Allow": allowed})
+
+    def header_names(self) -> HeaderNames:
+        return HEADER_NAMES
 
     def render_fault(self, kind: str, spec: FaultSpec) -> Response:
         if kind == "limit":
