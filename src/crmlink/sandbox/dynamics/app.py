@@ -24,6 +24,7 @@ from crmlink.sandbox.core.tls import load_certificate
 from crmlink.sandbox.dynamics.errors import (
     DataverseError,
     ExecutionTimeLimit,
+    MethodNotAllowed,
     RequestLimit,
     ServiceUnavailable,
 )
@@ -100,6 +101,10 @@ class DynamicsSandbox(SandboxBase):
 
     def render_not_found(self, request: Request) -> Response:
         return not_found(request)
+
+    def render_method_not_allowed(self, request: Request, allow: str) -> Response:
+        message = f"The requested resource does not support http method '{request.method}'."
+        return MethodNotAllowed(message).response({"Allow": allow})
 
     def header_names(self) -> HeaderNames:
         return HEADER_NAMES
