@@ -21,3 +21,14 @@ def hostile_pg(tmp_path, monkeypatch, postgres_url) -> Hostile:
     for name in ("CRMLINK_SECRET_KEY", "CRMLINK_HOME", "CRMLINK_DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
     return Hostile(tmp_path / "home", postgres_url)
+
+
+@pytest.fixture(scope="session")
+def dv_box(tmp_path_factory):
+    """One Dynamics sandbox for the corpus (the Salesforce one is `sf_sandbox`)."""
+    from crmlink.sandbox.dynamics.app import DynamicsSandbox
+
+    sandbox = DynamicsSandbox(state_dir=tmp_path_factory.mktemp("dv-hostile"), records=20, seed=4)
+    sandbox.start()
+    yield sandbox
+    sandbox.stop()

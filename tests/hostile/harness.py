@@ -120,6 +120,13 @@ class Hostile:
         """`account add NAME --from-sandbox` for a running sandbox (either CRM)."""
         self.accepts("account", "add", name, "--from-sandbox", str(sandbox.state_dir))
 
+    def insert(self, table: str, rows: list[dict[str, Any]]) -> None:
+        """Rows put straight into a table of the database (a campaign table to work on)."""
+        with open_database(self.database_url) as database, database.engine.begin() as conn:
+            found = MetaData()
+            found.reflect(conn, only=[table])
+            conn.execute(found.tables[table].insert(), rows)
+
     # -- comparing ----------------------------------------------------------------------------
     def dump(self, ignore: Iterable[str] = ()) -> Dump:
         """Every table's rows, sorted (by their text form: any column types compare)."""

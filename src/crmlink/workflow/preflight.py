@@ -137,6 +137,7 @@ class Checker:
         self._outputs: dict[str, list[str] | None] = {}
         self._remote: dict[tuple[str, str], RemoteTable | Problem] = {}
         self._accounts: list[str] | None = None
+        self._tables: dict[str, dict[str, str]] = {}
         self.activity = ""
         self.upstream = ""  # the activity whose output feeds this one
         self.input: list[str] | None = None  # its columns, when known before the run
@@ -209,11 +210,27 @@ class Checker:
         return self._accounts
 
     def _describe(self, connector: Connector, account: str, object_: str) -> RemoteTable | Problem:
+        """The describe of an object the CRM lists: a name that is not in its metadata
+        (`Contact/../Lead`, `Contact?x`) never reaches a URL."""
         try:
-            return connector.describe(object_)
+            names = self._objects(account, connector)
+            if object_.lower() not in names:
+                hint = did_you_mean(object_, names.values())
+                return self.problem(
+                    "object", f"account {account!r} has no object {object_!r}{hint}"
+                )
+            return connector.describe(names[object_.lower()])
         except NotFoundError:
-            hint = did_you_mean(object_, [t.name for t in connector.list_tables()])
+            hint = did_you_mean(object_, self._objects(account, connector).values())
             return self.problem("object", f"account {account!r} has no object {object_!r}{hint}")
+        except UsageError as exc:
+            return self.problem("object", exc.message)
+
+    def _objects(self, account: str, connector: Connector) -> dict[str, str]:
+        """The account's object names by lower case (listed once per run)."""
+        if account not in self._tables:
+            self._tables[account] = {t.name.lower(): t.name for t in connector.list_tables()}
+        return self._tables[account]
 
     # -- fields and filters (CRM objects and campaign tables alike) -------------------
     def fields(

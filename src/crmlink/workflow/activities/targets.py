@@ -27,8 +27,11 @@ def resolve_table(conn: Connection, name: str) -> Table:
         from crmlink.catalog.local_tables import table_object
 
         return table_object(schema)
-    if name in catalog_metadata.tables or name.startswith("wk_"):
-        raise UsageError(f"{name!r} is one of crmlink's own tables: workflows cannot use it")
+    if is_catalog_table(name):
+        raise UsageError(
+            f"{name!r} is one of crmlink's own tables: "
+            "workflows read and write campaign tables only"
+        )
     if inspect(conn).has_table(name):
         return Table(name, MetaData(), autoload_with=conn)
     raise NotFoundError(_unknown_table(conn, name), table=name)
@@ -37,12 +40,20 @@ def resolve_table(conn: Connection, name: str) -> Table:
 def table_names(conn: Connection) -> list[str]:
     """Every name `resolve_table` accepts: recipient, the schemas, the other tables."""
     names = [recipient.name, *SchemaStore(conn).names()]
-    names += [
-        t
-        for t in inspect(conn).get_table_names()
-        if t not in catalog_metadata.tables and not t.startswith("wk_")
-    ]
+    names += [t for t in inspect(conn).get_table_names() if not is_catalog_table(t)]
     return names
+
+
+def is_catalog_table(name: str) -> bool:
+    """A table crmlink's own metadata defines, alembic's version table or a working table,
+    in any case (SQLite's names ignore case) and with or without a schema prefix."""
+    import crmlink.catalog.schema_tables
+    import crmlink.db.tables
+    import crmlink.workflow.tables  # noqa: F401 - their tables join the shared metadata
+
+    bare = name.strip().strip('"`[]').rsplit(".", 1)[-1].strip('"`[]').lower()
+    own = {t.lower() for t in catalog_metadata.tables} | {"alembic_version"}
+    return bare in own or bare.startswith("wk_") or bare.startswith("sqlite_")
 
 
 def _unknown_table(conn: Connection, name: str) -> str:
