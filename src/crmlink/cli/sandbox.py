@@ -5,6 +5,7 @@ the sandbox of a state folder is ready and print its ready line."""
 
 from __future__ import annotations
 
+import enum
 import inspect
 import signal
 import sys
@@ -17,6 +18,7 @@ import typer
 
 from crmlink.cli.common import fail
 from crmlink.errors import CrmlinkError
+from crmlink.sandbox.core.network import PROFILES
 from crmlink.sandbox.core.spec import SandboxSpec
 from crmlink.sandbox.registry import SANDBOXES
 
@@ -39,7 +41,22 @@ RecordsOpt = Annotated[int, typer.Option(min=0, help="How many records to seed."
 SeedOpt = Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")]
 FaultsOpt = Annotated[
     str | None,
-    typer.Option(help="Faults to inject, e.g. 'latency=50,503=0.1,429=0.05,token_lifetime=60'."),
+    typer.Option(
+        help="Faults to inject, e.g. 'latency=50,503=0.1,429=0.05,token_lifetime=60'; also "
+        "the network figures, overriding the profile's: rtt_ms, bandwidth_kbps (per stream), "
+        "bulk_s_per_10k, concurrency, long_running_s."
+    ),
+]
+_WAN = PROFILES["wan"]
+ProfileName = enum.Enum("ProfileName", {name: name for name in PROFILES}, type=str)  # type: ignore[misc]
+ProfileOpt = Annotated[
+    ProfileName,
+    typer.Option(
+        help=f"Network profile: loopback adds nothing; wan adds a {_WAN.rtt_ms} ms round trip "
+        f"per request, caps each stream at {_WAN.bandwidth_kbps:,} kbit/s, keeps Bulk jobs "
+        f"in progress {_WAN.bulk_s_per_10k:g} s per 10,000 records and enforces the CRM's "
+        "concurrency limit.",
+    ),
 ]
 
 
@@ -92,18 +109,29 @@ def _command(spec: SandboxSpec) -> Callable[..., None]:
                 option.check(values[option.name])
         except CrmlinkError as exc:
             raise fail(exc.message, exc.exit_code) from None
+        values["faults"] = with_profile(ProfileName(values.pop("profile")).value, values["faults"])
         _serve(lambda: spec.factory(**values), values["records"])
 
     own = [
         _keyword(o.name, Annotated[Path | None, typer.Option(help=o.help)], None)
         for o in spec.options
     ]
-    parameters = [*_COMMON, *own, _keyword("faults", FaultsOpt, None)]
+    parameters = [*_COMMON, *own, _keyword("profile", ProfileOpt, ProfileName("loopback"))]
+    parameters.append(_keyword("faults", FaultsOpt, None))
     serve.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     serve.__annotations__ = {}
     serve.__doc__ = spec.help
+    if spec.concurrency is not None:
+        serve.__doc__ += f"\n\nUnder --profile wan: at most {spec.concurrency.describe()}."
     serve.__name__ = serve.__qualname__ = f"sandbox_{spec.name}"
     return serve
+
+
+def with_profile(profile: str, faults: str | None) -> str | None:
+    """The fault spec text with the profile first (a figure in `faults` overrides it)."""
+    if profile == "loopback":
+        return faults
+    return ",".join(part for part in (f"profile={profile}", faults) if part)
 
 
 def _keyword(name: str, annotation: object, default: object) -> inspect.Parameter:

@@ -7,7 +7,9 @@ A concrete sandbox (Salesforce, Dynamics) subclasses `SandboxBase` and provides
 `render_not_found(request)` (a path no route serves, in the CRM's error shape),
 `render_method_not_allowed(request, allow)` (a served path, another method: 405 with `Allow`),
 `header_names()` (how the CRM spells its response header names: `core.header_names`),
-`render_fault(kind, spec)` (its own 503/429/quota answers), `credentials()` (what the
+`render_fault(kind, spec)` (its own 503/429/quota answers), `concurrency_limit` and
+`render_concurrency_limit(limit)` (its documented limit, put in force by the network
+profile, `core.network`, and its answer over it), `credentials()` (what the
 ready line prints besides url and ca_bundle), `reset()` (back to the freshly seeded state),
 `seed()` and `tick()` (the clock moved: what fell due moves on).
 
@@ -28,15 +30,19 @@ from crmlink.sandbox.core.clock import SandboxClock
 from crmlink.sandbox.core.control import control_routes
 from crmlink.sandbox.core.faults import FaultInjector, FaultMiddleware, FaultSpec
 from crmlink.sandbox.core.header_names import HeaderNames, HeaderNamesMiddleware
+from crmlink.sandbox.core.network import NetworkMiddleware
 from crmlink.sandbox.core.ready import remove_ready, store_port, stored_port, write_ready
 from crmlink.sandbox.core.routing import RouteTable, log_unknown
 from crmlink.sandbox.core.server import PortInUse, SandboxServer
+from crmlink.sandbox.core.spec import ConcurrencyLimit
 from crmlink.sandbox.core.stats import CallStats
 from crmlink.sandbox.core.store import remove_tree, resolve_state_dir
 from crmlink.sandbox.core.tls import ClientKeyPair, TlsFiles, ensure_client_keypair, ensure_tls
 
 
 class SandboxBase:
+    concurrency_limit: ConcurrencyLimit | None = None  # the CRM's, from its spec
+
     def __init__(
         self,
         state_dir: Path | str | None = None,
@@ -72,6 +78,9 @@ class SandboxBase:
         return HeaderNames()
 
     def render_fault(self, kind: str, spec: FaultSpec):
+        raise NotImplementedError
+
+    def render_concurrency_limit(self, limit: int) -> Response:
         raise NotImplementedError
 
     def credentials(self) -> dict:
@@ -111,7 +120,13 @@ class SandboxBase:
         faulty = FaultMiddleware(
             app, self.faults, self.stats, self.routes.stats_name, self.render_fault
         )
-        return HeaderNamesMiddleware(faulty, self.header_names())
+        paced = NetworkMiddleware(faulty, self.faults, self.concurrency_limit, self._refuse)
+        return HeaderNamesMiddleware(paced, self.header_names())
+
+    def _refuse(self, scope: dict, limit: int) -> Response:
+        """A request over the concurrency limit: counted, then answered as the CRM does."""
+        self.stats.count(self.routes.stats_name(scope["method"], scope["path"]))
+        return self.render_concurrency_limit(limit)
 
     @property
     def url(self) -> str:

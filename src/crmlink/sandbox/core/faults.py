@@ -6,6 +6,11 @@ bulk_fail=1,late_commit=5,retry_after=2,seed=7` (shares are 0..1, times in ms fo
 latency and in seconds otherwise). It is set from `--faults` and changed at run time
 through `PUT /__sandbox__/faults`. The HTTP-level faults are applied by `FaultMiddleware`;
 the others are read by the sandbox's own models (auth, bulk jobs, writes).
+
+The same spec carries the network profile (`core.network`): `profile=wan` and its figures,
+each overridable (`rtt_ms=…,bandwidth_kbps=…,bulk_s_per_10k=…,concurrency=…,
+long_running_s=…`). A figure left out takes the profile's value, so `GET` shows those in
+force; `concurrency` and `long_running_s` left out (null) mean the CRM's documented ones.
 """
 
 from __future__ import annotations
@@ -14,10 +19,11 @@ import asyncio
 import random
 import threading
 from collections.abc import Callable
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-ADMIN_PREFIX = "/__sandbox__"
+from crmlink.sandbox.core.network import ADMIN_PREFIX, PROFILES
 
 _ALIASES = {
     "latency": "latency_ms",
@@ -44,6 +50,22 @@ class FaultSpec(BaseModel):
     bulk_fail: float = Field(default=0.0, ge=0, le=1)
     late_commit: float = Field(default=0.0, ge=0, le=3600)
     seed: int = 0
+    # the network profile (core.network); None: the profile's figure
+    profile: Literal["loopback", "wan"] = "loopback"
+    rtt_ms: int | None = Field(default=None, ge=0, le=60_000)
+    bandwidth_kbps: int | None = Field(default=None, ge=0)  # per stream; 0: no cap
+    bulk_s_per_10k: float | None = Field(default=None, ge=0, le=3600)
+    concurrency: int | None = Field(default=None, ge=0)  # None: the CRM's; 0: no limit
+    long_running_s: float | None = Field(default=None, ge=0, le=3600)
+
+    @model_validator(mode="after")
+    def _profile_figures(self) -> FaultSpec:
+        """Fill the figures left out from the profile, so the spec shows those in force."""
+        profile = PROFILES[self.profile]
+        for name in ("rtt_ms", "bandwidth_kbps", "bulk_s_per_10k"):
+            if getattr(self, name) is None:
+                setattr(self, name, getattr(profile, name))
+        return self
 
     @classmethod
     def parse(cls, text: str | None) -> FaultSpec:

@@ -22,6 +22,7 @@ from crmlink.sandbox.core.routing import RouteTable
 from crmlink.sandbox.core.store import SqliteStore
 from crmlink.sandbox.core.tls import load_certificate
 from crmlink.sandbox.dynamics.errors import (
+    ConcurrentRequestLimit,
     DataverseError,
     ExecutionTimeLimit,
     MethodNotAllowed,
@@ -38,6 +39,7 @@ from crmlink.sandbox.dynamics.routes.context import SandboxContext
 from crmlink.sandbox.dynamics.routes.service import DynamicsService
 from crmlink.sandbox.dynamics.routes.table import not_found, route_table
 from crmlink.sandbox.dynamics.seed import Seeder
+from crmlink.sandbox.dynamics.spec import CONCURRENCY
 
 USERNAME = "admin@crmlinksandbox.onmicrosoft.com"
 # Header names as Dataverse writes them where plain Title-Case differs; `x-ms-…` stay lower.
@@ -48,6 +50,8 @@ HEADER_NAMES = HeaderNames.of(
 
 
 class DynamicsSandbox(SandboxBase):
+    concurrency_limit = CONCURRENCY
+
     def __init__(  # noqa: PLR0913 - the CLI's options, the limits keyword-only
         self,
         state_dir: Path | str | None = None,
@@ -128,6 +132,11 @@ class DynamicsSandbox(SandboxBase):
             f"{int(self.limiter.window)} seconds."
         )
         return err.response(headers)
+
+    def render_concurrency_limit(self, limit: int) -> Response:
+        message = f"Number of concurrent requests exceeded the limit of {limit}."
+        retry = {"Retry-After": str(self.faults.spec.retry_after)}
+        return ConcurrentRequestLimit(message).response(retry)
 
     def credentials(self) -> dict:
         ident = self.identity

@@ -93,6 +93,11 @@ class ExecutionTimeLimit(DataverseError):
     status = 429
 
 
+class ConcurrentRequestLimit(DataverseError):
+    code = "0x80072326"
+    status = 429
+
+
 class ServiceUnavailable(DataverseError):
     code = "0x80040216"
     status = 503

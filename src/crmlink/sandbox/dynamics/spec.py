@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from crmlink.sandbox.core.spec import SandboxOption, SandboxSpec
+from crmlink.sandbox.core.spec import ConcurrencyLimit, SandboxOption, SandboxSpec
+
+# Service protection: 52 concurrent requests per user (per web server); over it, 429 with
+# Retry-After and code 0x80072326.
+CONCURRENCY = ConcurrencyLimit(
+    requests=52,
+    per="caller",
+    source="https://learn.microsoft.com/power-apps/developer/data-platform/api-limits",
+)
 
 
 def _make(**values: Any):
@@ -26,4 +34,5 @@ SANDBOX = SandboxSpec(
             "metadata JSON files",
         ),
     ),
+    concurrency=CONCURRENCY,
 )

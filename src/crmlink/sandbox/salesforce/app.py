@@ -21,6 +21,7 @@ from crmlink.sandbox.salesforce.models.queries import QueryEngine
 from crmlink.sandbox.salesforce.routes.context import SandboxContext
 from crmlink.sandbox.salesforce.routes.table import not_found, route_table
 from crmlink.sandbox.salesforce.seed import seed_org
+from crmlink.sandbox.salesforce.spec import CONCURRENCY
 
 # Header names Salesforce does not write in plain Title-Case (the rest are: `Content-Type`,
 # `Sforce-Limit-Info`, `Sforce-Locator`, `Location`, `Retry-After`).
@@ -28,6 +29,8 @@ HEADER_NAMES = HeaderNames.of(["Sforce-NumberOfRecords", "ETag", "WWW-Authentica
 
 
 class SalesforceSandbox(SandboxBase):
+    concurrency_limit = CONCURRENCY
+
     def __init__(
         self,
         state_dir: Path | str | None = None,
@@ -78,6 +81,10 @@ class SalesforceSandbox(SandboxBase):
             limit = errors.ConcurrentRequestLimit("ConcurrentPerOrgLongTxn Limit exceeded.")
             return limit.response(retry)
         return errors.ServerUnavailable("Server temporarily unavailable.").response(retry)
+
+    def render_concurrency_limit(self, limit: int) -> Response:
+        message = "ConcurrentRequests (Concurrent API Requests) Limit exceeded."
+        return errors.RequestLimitExceeded(message).response()
 
     def credentials(self) -> dict:
         creds = self.auth.credentials

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from crmlink.sandbox.core.spec import SandboxOption, SandboxSpec
+from crmlink.sandbox.core.spec import ConcurrencyLimit, SandboxOption, SandboxSpec
+
+# "Production orgs and Sandboxes: 25" concurrent requests lasting 20 s or longer; shorter
+# requests are not limited. Over it: 403 REQUEST_LIMIT_EXCEEDED.
+CONCURRENCY = ConcurrencyLimit(
+    requests=25,
+    counted_after_s=20.0,
+    per="org",
+    source="https://developer.salesforce.com/docs/platform/salesforce-app-limits-cheatsheet/"
+    "guide/salesforce-app-limits-platform-api.html",
+)
 
 
 def _make(**values: Any):
@@ -26,4 +36,5 @@ SANDBOX = SandboxSpec(
             "describe JSON files",
         ),
     ),
+    concurrency=CONCURRENCY,
 )

@@ -10,6 +10,11 @@ Looking at it (`get`, `all`) or any API call and clock tick (`settle_due`) moves
 before it is due it shows `begin`'s state (InProgress), once due its work runs there and
 then (JobComplete, Failed). Advancing the clock through `/__sandbox__/clock` completes a
 job at once; with no advance it completes after the same short real delay.
+
+Processing time (the network profile's `bulk_s_per_10k`, `core.network`) is added in one
+place, `update`: a job or Bulk 1.0 batch moving from InProgress to JobComplete/Completed
+gets its other fields at once but keeps InProgress for the records' processing time on the
+sandbox clock (so it elapses in real time, and at once when the clock is advanced).
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from crmlink.sandbox.core.clock import SandboxClock
+from crmlink.sandbox.core.faults import FaultInjector
+from crmlink.sandbox.core.network import bulk_processing_seconds
 from crmlink.sandbox.salesforce import errors
 from crmlink.sandbox.salesforce.models.ids import make_id
 from crmlink.sandbox.salesforce.models.values import format_datetime
@@ -32,6 +39,7 @@ log = logging.getLogger(__name__)
 
 JOB_PREFIX, BATCH_PREFIX, RESULT_PREFIX = "750", "751", "752"
 _RUNNING_STATES = ("UploadComplete", "InProgress", "Queued")
+_DONE_STATES = ("JobComplete", "Completed")  # Bulk 2.0 jobs, Bulk 1.0 batches
 
 
 @dataclass
@@ -64,9 +72,10 @@ def stamp() -> str:
 class JobRegistry:
     """Jobs and Bulk 1.0 batches by id, written through to `_sbx_bulk_job`."""
 
-    def __init__(self, store, clock: SandboxClock) -> None:
+    def __init__(self, store, clock: SandboxClock, faults: FaultInjector | None = None) -> None:
         self.store = store
         self.clock = clock
+        self.faults = faults or FaultInjector()
         self.lock = threading.RLock()
         self._items: dict[str, Job] = {}
         self._seq: dict[str, int] = {}
@@ -120,13 +129,38 @@ class JobRegistry:
         return job
 
     def update(self, job: Job, **info) -> Job:
-        """Set wire fields (and systemModstamp) and write the job through."""
+        """Set wire fields (and systemModstamp) and write the job through; a job done
+        processing stays InProgress for its processing time first (`_hold`)."""
         with self.lock:
-            job.info.update(info)
-            if "systemModstamp" in job.info:
-                job.info["systemModstamp"] = stamp()
-            self._write(job)
+            self._hold(job, info)
+            self._apply(job, info)
         return job
+
+    def _apply(self, job: Job, info: dict) -> None:
+        job.info.update(info)
+        if "systemModstamp" in job.info:
+            job.info["systemModstamp"] = stamp()
+        self._write(job)
+
+    def _hold(self, job: Job, info: dict) -> None:
+        """Keep the final state out of `info` and schedule it after the processing time of
+        the job's records (a job no longer InProgress by then, aborted, keeps its state)."""
+        if info.get("state") not in _DONE_STATES or job.state != "InProgress":
+            return
+        records = info.get("numberRecordsProcessed", job.info.get("numberRecordsProcessed", 0))
+        seconds = bulk_processing_seconds(self.faults.spec, records)
+        if seconds <= 0:
+            return
+        final = {"state": info.pop("state")}
+        if "totalProcessingTime" in info:
+            final["totalProcessingTime"] = info["totalProcessingTime"] + int(seconds * 1000)
+
+        def finish() -> None:
+            with self.lock:
+                if job.state == "InProgress":
+                    self._apply(job, final)
+
+        self._pending[job.id] = _Pending(self.clock.timestamp() + seconds, finish, _ignore)
 
     def save(self, job: Job) -> None:
         with self.lock:
@@ -211,6 +245,10 @@ class JobRegistry:
         except Exception as exc:  # a bug: fail the job rather than leave it running
             log.exception("bulk %s crashed", name)
             pending.on_crash(f"InternalServerError : {exc}")
+
+
+def _ignore(message: str) -> None:
+    """A held completion only sets fields: nothing to mark failed."""
 
 
 def elapsed_ms(started: float) -> int:
