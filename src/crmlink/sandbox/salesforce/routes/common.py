@@ -77,6 +77,7 @@ def api(ctx: SandboxContext, handler, authenticate: bool = True, render_error=No
             response.headers["Sforce-Limit-Info"] = f"api-usage={usage[0]}/{usage[1]}"
         return response
 
+    endpoint.handler = handler  # type: ignore[attr-defined]  # run by composite subrequests
     return endpoint
 
 

@@ -1,14 +1,23 @@
-"""sObject Collections: /composite/sobjects (≤ 200 records, per-record results)."""
+"""sObject Collections: /composite/sobjects (≤ 200 records, per-record results), and the
+table of every composite resource (`routes`): Composite and Composite Batch run their
+subrequests through the REST and Collections routes in-process (`subrequests`)."""
 
 from __future__ import annotations
 
 from itertools import groupby
 
-from crmlink.sandbox.core.routing import RouteSpec, route
+from crmlink.sandbox.core.routing import RouteSpec, RouteTable, route
 from crmlink.sandbox.salesforce import errors
 from crmlink.sandbox.salesforce.models.org import RecordResult, RollBack, rolled_back
+from crmlink.sandbox.salesforce.routes import (
+    composite_batch,
+    composite_request,
+    composite_tree,
+    rest,
+)
 from crmlink.sandbox.salesforce.routes.common import Call, api
 from crmlink.sandbox.salesforce.routes.context import SandboxContext
+from crmlink.sandbox.salesforce.routes.subrequests import Dispatcher
 
 MAX_RECORDS = 200
 COLLECTIONS = "/services/data/v{version}/composite/sobjects"
@@ -20,8 +29,8 @@ def _result_json(result: RecordResult, with_created: bool) -> dict:
         "success": result.success,
         "errors": [e.record_error() for e in result.errors],
     }
-    if with_created and result.success:
-        body["created"] = result.created
+    if with_created:  # an UpsertResult always says whether it created (false on failure)
+        body["created"] = result.created and result.success
     return body
 
 
@@ -67,10 +76,20 @@ def _kind_or_none(record: dict, fallback: str | None) -> str | None:
 
 
 def _all_or_none(call: Call, records: list[dict], operation: str, ext) -> list[RecordResult]:
-    """Re-run as one transaction that rolls back whole; only same-type batches do so."""
+    """One transaction that rolls back whole; only same-type batches do so. A savepoint
+    makes the roll-back hold inside an all-or-none composite's open transaction too."""
     kind = _type_of(records[0], call.params.get("sobject"))
     clean = [{k: v for k, v in r.items() if k != "attributes"} for r in records]
-    return call.ctx.org.write_many_safe(kind, operation, clean, True, ext)
+    org = call.ctx.org
+    with org.store.transaction() as conn:
+        conn.execute("SAVEPOINT collection")
+        try:
+            results = org.write_many(kind, operation, clean, True, ext)
+        except RollBack as rolled:
+            conn.execute("ROLLBACK TO collection")
+            results = rolled.results
+        conn.execute("RELEASE collection")
+    return results
 
 
 def collections(call: Call):
@@ -147,6 +166,18 @@ def _retrieve(call: Call) -> list:
 
 
 def routes(ctx: SandboxContext) -> list[RouteSpec]:
+    """sObject Collections, Composite, Composite Batch and sObject Tree."""
+    collections_routes = _collection_routes(ctx)
+    dispatcher = Dispatcher(ctx, RouteTable([*rest.routes(ctx), *collections_routes]))
+    return [
+        *collections_routes,
+        *composite_request.routes(ctx, dispatcher),
+        *composite_batch.routes(ctx, dispatcher),
+        *composite_tree.routes(ctx),
+    ]
+
+
+def _collection_routes(ctx: SandboxContext) -> list[RouteSpec]:
     name = "composite sobjects"
     return [
         route("POST PATCH DELETE", COLLECTIONS, api(ctx, collections), name),

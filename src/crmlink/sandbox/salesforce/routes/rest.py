@@ -146,8 +146,10 @@ def limits(call: Call):
 def record_count(call: Call):
     org = call.ctx.org
     names = [n for n in (call.query.get("sObjects") or "").split(",") if n]
-    objects = [org.object(n) for n in names] if names else org.catalog.objects()
-    return 200, {"sObjects": [{"count": org.count(o.name), "name": o.name} for o in objects]}
+    objects = [org.catalog.get(n) for n in names] if names else org.catalog.objects()
+    counts = [(o.name, org.count(o.name)) for o in objects if o is not None]
+    # as recorded: unknown names and objects without records are simply absent
+    return 200, {"sObjects": [{"count": c, "name": n} for n, c in counts if c]}
 
 
 def routes(ctx: SandboxContext) -> list[RouteSpec]:
