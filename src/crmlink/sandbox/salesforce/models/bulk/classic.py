@@ -1,14 +1,14 @@
-"""Bulk API 1.0 with the JSON content type: jobs, batches (processed as soon as they are
-added, as Salesforce queues them), results, close/abort.
+"""Bulk API 1.0 jobs in every content type (CSV, XML, JSON): jobs, batches (processed as
+soon as they are added, as Salesforce queues them), results, close/abort, PK chunking.
 
+The model works with dicts (the job's wire info, in Salesforce's JSON key order) and the
+batch bodies as sent; `routes/bulk1.py` parses requests and renders answers in XML or JSON.
 Query batches page their result in result sets of RESULT_ROWS records (Salesforce cuts at
-1 GB); records are REST-shaped JSON with date and datetime values as epoch milliseconds,
-as Bulk 1.0 JSON really returns them.
+1 GB).
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 import time
 from pathlib import Path
@@ -16,7 +16,7 @@ from typing import cast
 
 from crmlink.sandbox.salesforce import errors
 from crmlink.sandbox.salesforce.errors import ClassicError, InvalidJobState
-from crmlink.sandbox.salesforce.models.bulk import classic_query
+from crmlink.sandbox.salesforce.models.bulk import classic_batches, classic_query, pk_chunking
 from crmlink.sandbox.salesforce.models.bulk.jobs import (
     BATCH_PREFIX,
     JOB_PREFIX,
@@ -27,10 +27,10 @@ from crmlink.sandbox.salesforce.models.bulk.jobs import (
     elapsed_ms,
     stamp,
 )
-from crmlink.sandbox.salesforce.models.bulk.writes import check_job_target, write_records
+from crmlink.sandbox.salesforce.models.bulk.writes import BadBatch, check_job_target
 
-WRITE_CHUNK = 1000
-JOB_KEYS = [
+CONTENT_TYPES = ("CSV", "XML", "JSON")
+JOB_KEYS = [  # Salesforce's JSON order (alphabetical); XML has its own (classic_xml)
     "apexProcessingTime",
     "apiActiveProcessingTime",
     "apiVersion",
@@ -62,6 +62,16 @@ _BATCH_COUNTS = {
     "InProgress": "numberBatchesInProgress",
     "Queued": "numberBatchesQueued",
 }
+_DONE = ("Completed", "Failed", "NotProcessed")
+_STATE_CHANGES = {"Closed": ("Open",), "Aborted": ("Open", "Closed")}
+
+
+def content_type(body: dict) -> str:
+    """The job's content type (XML when not given, as on Salesforce), or InvalidJob."""
+    kind = str(body.get("contentType") or "XML")
+    if kind not in CONTENT_TYPES:
+        raise ClassicError("InvalidJob", f"The sandbox serves contentType CSV, XML or JSON: {kind}")
+    return kind
 
 
 class ClassicJobs:
@@ -74,33 +84,31 @@ class ClassicJobs:
         return self.service.folder / job_id
 
     # -- jobs -------------------------------------------------------------------------
-    def create(self, body: dict, version: str) -> dict:
-        operation = body.get("operation")
-        if body.get("contentType", "CSV") != "JSON":
-            raise ClassicError(
-                "InvalidJob", "The sandbox serves Bulk API 1.0 with contentType JSON only"
-            )
-        if operation in ("query", "queryAll"):
+    def create(self, body: dict, version: str, pk_header: str | None = None) -> dict:
+        """A new job from a request body (parsed from JSON or XML) and the
+        `Sforce-Enable-PKChunking` header."""
+        operation, kind = body.get("operation"), content_type(body)
+        if operation in classic_batches.QUERY_OPERATIONS:
             obj = self.org.catalog.get(str(body.get("object")))
             if obj is None:
                 raise ClassicError("InvalidJob", f"Unable to find object: {body.get('object')}")
-            ext = None
+            ext, chunking = None, pk_chunking.parse_header(pk_header)
         else:
             obj, ext = check_job_target(
                 self.org, body.get("object"), operation, body.get("externalIdFieldName")
             )
+            chunking = None  # Salesforce chunks query jobs only
         job_id = self.jobs.new_id(JOB_PREFIX)
         # a query operation, or one check_job_target accepted: a string either way
         info = base_info(job_id, cast(str, operation), obj.name, self.org.user_id, version)
+        serial = body.get("concurrencyMode") in (1, "Serial")
         info |= {
             "state": "Open",
             "externalIdFieldName": ext,
-            "concurrencyMode": "Serial"
-            if body.get("concurrencyMode") in (1, "Serial")
-            else "Parallel",
-            "contentType": "JSON",
+            "concurrencyMode": "Serial" if serial else "Parallel",
+            "contentType": kind,
             "apiVersion": api_version(version),
-            "assignmentRuleId": None,
+            "assignmentRuleId": body.get("assignmentRuleId") or None,
             "fastPathEnabled": False,
             "numberRetries": 0,
             "numberRecordsProcessed": 0,
@@ -109,7 +117,8 @@ class ClassicJobs:
             "apiActiveProcessingTime": 0,
             "apexProcessingTime": 0,
         }
-        return self.job_view(self.jobs.add(Job(job_id, "classic", info, {"batches": []})))
+        private = {"batches": [], "pk_chunking": chunking}
+        return self.job_view(self.jobs.add(Job(job_id, "classic", info, private)))
 
     def job(self, job_id: str) -> Job:
         try:
@@ -130,7 +139,7 @@ class ClassicJobs:
     def set_state(self, job_id: str, body: dict) -> dict:
         job, wanted = self.job(job_id), body.get("state")
         with self.jobs.lock:
-            if wanted not in ("Closed", "Aborted") or job.state != "Open":
+            if job.state not in _STATE_CHANGES.get(str(wanted), ()):
                 raise ClassicError(
                     "InvalidJobState", f"Invalid state change from {job.state} to {wanted}"
                 )
@@ -151,11 +160,15 @@ class ClassicJobs:
         job = self.job(job_id)
         if job.state != "Open":
             raise ClassicError("InvalidJobState", f"Job {job_id} is not open: {job.state}")
-        payload = self._batch_payload(job, body)
+        classic_batches.check(job.info, body)
+        return self._new_batch(job, body, {})
+
+    def _new_batch(self, job: Job, body: bytes, private: dict) -> dict:
+        """Store a batch's body, queue it; its info as added (Queued)."""
         batch_id = self.jobs.new_id(BATCH_PREFIX)
         folder = self.folder(job.id)
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"{batch_id}-request.json").write_text(json.dumps(payload), encoding="utf-8")
+        (folder / f"{batch_id}-request").write_bytes(body)
         now = stamp()
         info = {
             "apexProcessingTime": 0,
@@ -170,7 +183,7 @@ class ClassicJobs:
             "systemModstamp": now,
             "totalProcessingTime": 0,
         }
-        batch = self.jobs.add(Job(batch_id, "batch", info, {}))
+        batch = self.jobs.add(Job(batch_id, "batch", info, private))
         with self.jobs.lock:
             job.private["batches"].append(batch_id)
             self.jobs.save(job)
@@ -179,23 +192,9 @@ class ClassicJobs:
         self.jobs.schedule(batch, 0, lambda: self._run(job, batch), lambda m: self._fail(batch, m))
         return answer
 
-    @staticmethod
-    def _batch_payload(job: Job, body: bytes):
-        if job.info["operation"] in ("query", "queryAll"):
-            return body.decode("utf-8", errors="replace")
-        try:
-            records = json.loads(body or b"null")
-        except ValueError as exc:
-            raise ClassicError("InvalidBatch", f"Records not processed: {exc}") from None
-        if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-            raise ClassicError("InvalidBatch", "The batch must be a JSON array of records")
-        if len(records) > 10_000:
-            raise ClassicError("InvalidBatch", "Records exceeds the batch limit of 10000")
-        return records
-
     def request(self, job_id: str, batch_id: str) -> Path:
         self.batch(job_id, batch_id)
-        return self.folder(job_id) / f"{batch_id}-request.json"
+        return self.folder(job_id) / f"{batch_id}-request"
 
     # -- processing -------------------------------------------------------------------
     def _run(self, job: Job, batch: Job) -> None:
@@ -207,11 +206,13 @@ class ClassicJobs:
         if self.service.roll_failure():
             self._fail(batch, "InternalServerError : the batch failed (sandbox fault bulk_fail)")
             return
-        payload = json.loads(self.request(job.id, batch.id).read_text(encoding="utf-8"))
-        if job.info["operation"] in ("query", "queryAll"):
-            self._run_query(job, batch, payload)
+        body = self.request(job.id, batch.id).read_bytes()
+        if not classic_batches.is_query(job.info):
+            self._run_ingest(job, batch, body)
+        elif job.private.get("pk_chunking") and "range" not in batch.private:
+            self._chunk(job, batch, body.decode("utf-8", errors="replace"))
         else:
-            self._run_ingest(job, batch, payload)
+            self._run_query(job, batch, body.decode("utf-8", errors="replace"))
         took = elapsed_ms(started)
         with self.jobs.lock:
             if batch.state == "InProgress":
@@ -219,23 +220,36 @@ class ClassicJobs:
             total = job.info["totalProcessingTime"] + took
             self.jobs.update(job, totalProcessingTime=total, apiActiveProcessingTime=total)
 
-    def _run_ingest(self, job: Job, batch: Job, records: list[dict]) -> None:
-        results = []
-        clean = ({k: v for k, v in r.items() if k != "attributes"} for r in records)
-        while chunk := list(itertools.islice(clean, WRITE_CHUNK)):
-            written = write_records(self.org, job.info, chunk)
-            failed = sum(1 for r in written if not r.success)
-            results += [_result_json(r) for r in written]
-            self._count(job, batch, len(chunk), failed)
+    def _run_ingest(self, job: Job, batch: Job, body: bytes) -> None:
+        try:
+            results = classic_batches.run_ingest(
+                self.org, job.info, body, lambda n, failed: self._count(job, batch, n, failed)
+            )
+        except (BadBatch, ClassicError) as exc:
+            self._fail(batch, exc.message if isinstance(exc, ClassicError) else str(exc))
+            return
         path = self.folder(job.id) / f"{batch.id}-result.json"
         path.write_text(json.dumps(results), encoding="utf-8")
 
+    def _chunk(self, job: Job, batch: Job, soql: str) -> None:
+        """PK chunking: one batch per id range; the batch the client added is not run."""
+        options = job.private["pk_chunking"]
+        try:
+            query = classic_query.check(self.org, job.info, soql)
+            ranged, column = pk_chunking.chunk_field(self.org.catalog, query.object, options)
+            bounds = pk_chunking.ranges(self.org.store, ranged, options)
+        except errors.SalesforceError as exc:
+            self._fail(batch, _batch_message(exc))
+            return
+        for lower, upper in bounds:
+            self._new_batch(job, soql.encode("utf-8"), {"range": [column, lower, upper]})
+        self.jobs.update(batch, state="NotProcessed")
+
     def _run_query(self, job: Job, batch: Job, soql: str) -> None:
         try:
-            saved = classic_query.run(self.org, job.info, soql)
+            saved = classic_query.run(self.org, job.info, soql, batch.private.get("range"))
         except errors.SalesforceError as exc:
-            message = f"InvalidBatch : Failed to process query: {exc.error_code}: {exc.message}"
-            self._fail(batch, message)
+            self._fail(batch, _batch_message(exc))
             return
         with self.jobs.lock:
             batch.private["cursor"] = saved
@@ -255,18 +269,19 @@ class ClassicJobs:
 
     def _fail(self, batch: Job, message: str) -> None:
         with self.jobs.lock:
-            if batch.state not in ("Completed", "Failed", "NotProcessed"):
+            if batch.state not in _DONE:
                 self.jobs.update(batch, state="Failed", stateMessage=message)
 
     # -- results ----------------------------------------------------------------------
-    def result(self, job_id: str, batch_id: str):
-        """Ingest: the per-record results (a file); query: the list of result ids."""
+    def result(self, job_id: str, batch_id: str) -> list:
+        """Ingest: the per-record results; query: the list of result ids."""
         job, batch = self.job(job_id), self.batch(job_id, batch_id)
         if batch.state != "Completed":
             raise ClassicError("InvalidBatch", f"Batch not completed: {batch.state}")
-        if job.info["operation"] in ("query", "queryAll"):
+        if classic_batches.is_query(job.info):
             return batch.private["results"]
-        return self.folder(job_id) / f"{batch_id}-result.json"
+        path = self.folder(job_id) / f"{batch_id}-result.json"
+        return json.loads(path.read_text(encoding="utf-8"))
 
     def query_result(self, job_id: str, batch_id: str, result_id: str):
         job, batch = self.job(job_id), self.batch(job_id, batch_id)
@@ -276,13 +291,11 @@ class ClassicJobs:
         return classic_query.stream(self.org, job.info, batch.private, ids.index(result_id))
 
 
-def _result_json(result) -> dict:
-    return {
-        "success": result.success,
-        "created": result.created,
-        "id": result.id if result.success else None,
-        "errors": [e.record_error() for e in result.errors],
-    }
+def _batch_message(exc: errors.SalesforceError) -> str:
+    """A query batch's stateMessage, as Salesforce words it."""
+    if isinstance(exc, ClassicError):
+        return f"{exc.error_code} : {exc.message}"
+    return f"InvalidBatch : Failed to process query: {exc.error_code}: {exc.message}"
 
 
-__all__ = ["ClassicError", "ClassicJobs", "InvalidJobState"]
+__all__ = ["ClassicError", "ClassicJobs", "InvalidJobState", "content_type"]

@@ -1,5 +1,6 @@
-"""CSV as Bulk API 2.0 speaks it: delimiters, line endings, every value quoted, written in
-chunks so a result of any size streams with flat memory."""
+"""CSV as the Bulk APIs speak it: Bulk 2.0's delimiters and line endings, Bulk 1.0's fixed
+comma and LF; every value quoted, written in chunks so a result of any size streams with
+flat memory."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator
 from pathlib import Path
 from typing import Literal
 
-from crmlink.sandbox.salesforce.errors import InvalidJob
+from crmlink.sandbox.salesforce.errors import ClassicError, InvalidJob
 
 DELIMITERS = {
     "COMMA": ",",
@@ -20,6 +21,9 @@ DELIMITERS = {
     "BACKQUOTE": "`",
 }
 LINE_ENDINGS = {"LF": "\n", "CRLF": "\r\n"}
+CLASSIC = {"columnDelimiter": "COMMA", "lineEnding": "LF"}  # Bulk 1.0: no choice
+CLASSIC_RESULT_HEADER = ["Id", "Success", "Created", "Error"]
+NO_RECORDS = b"Records not found for this query"  # Bulk 1.0's CSV body of an empty result
 
 
 def check_format(body: dict) -> tuple[str, str]:
@@ -86,3 +90,34 @@ def header_line(names: list[str], info: dict, quoted: list[str]) -> str:
         return rest
     head = sep.join(f'"{q}"' for q in quoted)
     return head + (sep + rest if names else rest)
+
+
+# -- Bulk API 1.0 -----------------------------------------------------------------------
+def parse_classic(body: bytes) -> tuple[list[str], list[list[str]]]:
+    """A Bulk 1.0 CSV batch: its header (names stripped) and data rows (LF or CRLF)."""
+    try:
+        text = body.decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise ClassicError("InvalidBatch", f"The batch is not valid CSV: {exc}") from None
+    if not rows or not any(rows[0]):
+        raise ClassicError("InvalidBatch", "The CSV batch has no header row")
+    return [name.strip() for name in rows[0]], rows[1:]
+
+
+def _error_text(errors: list[dict]) -> str:
+    """`CODE:message:Field1,Field2 --` per error, as the Error column has it."""
+    return " ".join(
+        f"{e['statusCode']}:{e['message']}:{','.join(e.get('fields') or [])} --" for e in errors
+    )
+
+
+def classic_results(results: Iterable[dict]) -> bytes:
+    """A Bulk 1.0 ingest batch's `"Id","Success","Created","Error"` result."""
+    buffer = io.StringIO()
+    out = writer(buffer, CLASSIC)
+    out.writerow(CLASSIC_RESULT_HEADER)
+    for r in results:
+        flags = ["true" if r["success"] else "false", "true" if r["created"] else "false"]
+        out.writerow([r["id"] or "", *flags, _error_text(r["errors"])])
+    return buffer.getvalue().encode("utf-8")
