@@ -101,6 +101,14 @@ class Catalog:
     def objects(self) -> list[ObjectMeta]:
         return list(self._objects.values())
 
+    def unlisted(self) -> list[ObjectMeta]:
+        """Objects served but missing from a loaded describeGlobal (their own describe
+        file came with a global one recorded elsewhere): describeGlobal must list them."""
+        if self.global_describe is None:
+            return []
+        listed = {str(e.get("name", "")).lower() for e in self.global_describe.get("sobjects", [])}
+        return [o for key, o in self._objects.items() if key not in listed]
+
     def by_key_prefix(self, prefix: str) -> ObjectMeta | None:
         for obj in self._objects.values():
             if obj.key_prefix == prefix:

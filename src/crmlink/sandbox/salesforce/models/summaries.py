@@ -1,7 +1,8 @@
 """describeGlobal and the short object describe (`GET /sobjects/X`), from the catalog.
 
-A describe folder may carry its own `_global.json` (served as is); otherwise each entry is
-taken from the object's full describe, with the keys Salesforce lists there.
+A describe folder may carry its own `_global.json` (served as is, plus an entry for each
+object it lacks); otherwise each entry is taken from the object's full describe, with the
+keys Salesforce lists there.
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ def global_describe(catalog: Catalog) -> dict:
     """The describeGlobal answer: the loaded `_global.json`, else one entry per object."""
     loaded = catalog.global_describe
     if loaded is not None:
-        return loaded
+        extra = [object_summary(catalog, o) for o in catalog.unlisted()]
+        return {**loaded, "sobjects": [*loaded.get("sobjects", []), *extra]} if extra else loaded
     sobjects = [object_summary(catalog, o) for o in catalog.objects()]
     return {"encoding": "UTF-8", "maxBatchSize": 200, "sobjects": sobjects}
 
