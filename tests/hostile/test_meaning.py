@@ -10,7 +10,6 @@ import pytest
 
 from tests.conftest import sf_client
 from tests.dynamics.conftest import api_client
-
 from tests.hostile.harness import Hostile
 
 HOSTILE_VALUE = "x' or Email != null or Email = 'y"

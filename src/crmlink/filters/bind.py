@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from crmlink.errors import FilterError, UsageError
 from crmlink.filters import ast
+from crmlink.filters.lexer import MAX_NUMBER_DIGITS
 from crmlink.model import FieldKind, RemoteField, RemoteTable
 
 K = FieldKind
@@ -102,6 +103,13 @@ def typed(field: RemoteField | None, text: str, table: RemoteTable, variable: st
     if kind in (K.INTEGER, K.BIGINT, K.DECIMAL, K.DOUBLE):
         if _NUMBER.match(text):
             word = text.strip()
+            if sum(char.isdigit() for char in word) > MAX_NUMBER_DIGITS:
+                name = field.name if field is not None else "?"
+                raise FilterError(
+                    f"variable {{{{{variable}}}}} is a number of more than {MAX_NUMBER_DIGITS} "
+                    f"digits, which field {name!r} cannot hold",
+                    variable=variable,
+                )
             return ast.Number(Decimal(word) if "." in word else int(word))
         raise _misfit(field, text, table, variable, "numbers")
     if kind == K.BOOLEAN:

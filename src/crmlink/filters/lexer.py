@@ -18,6 +18,9 @@ from typing import cast
 from crmlink.errors import FilterError
 from crmlink.filters import ast
 
+# Limits that keep a hostile filter from exhausting the parser or Python's int conversion.
+MAX_FILTER_CHARS = 65536  # a filter's text
+MAX_NUMBER_DIGITS = 38  # a number literal (a CRM or SQL decimal holds no more)
 KEYWORDS = frozenset({"and", "or", "not", "in", "like", "is", "null", "true", "false"})
 # escape -> (its value in a string, its text in a LIKE pattern)
 _ESCAPES = {
@@ -58,6 +61,10 @@ class Token:
 
 def tokenize(text: str) -> list[Token]:
     """Filter text as tokens, the last one `end` (a FilterError names the column)."""
+    if len(text) > MAX_FILTER_CHARS:
+        raise FilterError(
+            f"the filter is {len(text)} characters long; at most {MAX_FILTER_CHARS} are allowed"
+        )
     tokens: list[Token] = []
     pos = 0
     while pos < len(text):
@@ -80,6 +87,10 @@ def _token(text: str, kind: str, word: str, pos: int) -> Token:
     if kind == "ident" and word.lower() in KEYWORDS:
         return Token("keyword", word.lower(), pos)
     if kind == "number":
+        digits = sum(char.isdigit() for char in word)
+        if digits > MAX_NUMBER_DIGITS:
+            message = f"a number of {digits} digits; at most {MAX_NUMBER_DIGITS} are allowed"
+            raise error(text[:40] + ("…" if len(text) > 40 else ""), pos, message)
         return Token(kind, word, pos, Decimal(word) if "." in word else int(word))
     if kind == "date":
         return Token(kind, word, pos, _date(text, word, pos))

@@ -30,7 +30,11 @@ from crmlink.errors import FilterError
 from crmlink.filters import ast
 from crmlink.filters.lexer import Token, error, string_value, tokenize
 
-__all__ = ["Token", "parse", "quote", "quote_like", "tokenize"]
+__all__ = ["MAX_DEPTH", "Token", "parse", "quote", "quote_like", "tokenize"]
+
+MAX_DEPTH = (
+    64  # nested parentheses and `not`s: far beyond any real filter, far from recursion limits
+)
 
 
 def parse(text: str) -> ast.Expr:
@@ -57,6 +61,7 @@ def quote_like(text: str) -> str:
 class _Parser:
     def __init__(self, text: str, tokens: list[Token]) -> None:
         self.text, self.tokens, self.i = text, tokens, 0
+        self.depth = 0
 
     @property
     def token(self) -> Token:
@@ -105,13 +110,20 @@ class _Parser:
         return items[0] if len(items) == 1 else ast.And(tuple(items))
 
     def unary(self) -> ast.Expr:
+        if not (self.at("keyword", "not") or self.at("punct", "(")):
+            return self.predicate()
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            message = f"the filter nests deeper than {MAX_DEPTH} levels of '(' and 'not'"
+            raise error(self.text[:40] + "…", self.token.pos, message)
         if self.accept("keyword", "not"):
-            return ast.Not(self.unary())
-        if self.accept("punct", "("):
+            expr: ast.Expr = ast.Not(self.unary())
+        else:
+            self.take()
             expr = self.expression()
             self.expect("punct", ")", "')'")
-            return expr
-        return self.predicate()
+        self.depth -= 1
+        return expr
 
     def predicate(self) -> ast.Expr:
         if not self.at("ident"):

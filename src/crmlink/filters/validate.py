@@ -158,8 +158,17 @@ def _number(field: RemoteField, number: int | Decimal, table: RemoteTable) -> as
                 "which holds whole numbers",
                 field=field.name,
             )
+        if not _INT64[0] <= number <= _INT64[1]:  # no CRM or database integer holds it
+            raise FilterError(
+                f"{number} does not fit field {field.name!r} on {table.name}, "
+                "which holds whole numbers of at most 64 bits",
+                field=field.name,
+            )
         return ast.Number(int(number))
     return ast.Number(number)
+
+
+_INT64 = (-(2**63), 2**63 - 1)
 
 
 def _describe_literal(value: ast.Value) -> str:

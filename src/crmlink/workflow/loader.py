@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from crmlink.errors import UsageError
+from crmlink.workflow import yaml_source
 from crmlink.workflow.activities import broken, registry
 from crmlink.workflow.graph import graph_problems
 from crmlink.workflow.model import Workflow, WorkflowFile, file_model
@@ -30,10 +31,12 @@ class WorkflowFileError(UsageError):
 def load_file(path: str | Path) -> Workflow:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        if path.stat().st_size > yaml_source.MAX_BYTES:  # refused before it is read
+            yaml_source.check_size(path.stat().st_size, str(path))
+        raw = path.read_bytes()
     except OSError as exc:
         raise UsageError(f"cannot read the workflow file {path}: {exc.strerror}") from None
-    return load_text(text, str(path))
+    return load_text(yaml_source.decode(raw, str(path)), str(path))
 
 
 def load_text(text: str, path: str = "<workflow>") -> Workflow:
@@ -58,13 +61,17 @@ def load_text(text: str, path: str = "<workflow>") -> Workflow:
 
 
 def _parse(text: str, path: str) -> tuple[yaml.Node, Any]:
+    """The node graph (for line numbers) and the value, within `yaml_source`'s limits."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root, data = yaml_source.compose(text, path)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         raise WorkflowFileError([f"{path}:{line}: not valid YAML: {exc.problem}"], path) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow
+        shown = f"{exc.character!r}" if isinstance(exc.character, str) else "a byte"
+        message = f"not valid YAML: {shown} at character {exc.position} is not allowed in YAML"
+        raise WorkflowFileError([f"{path}: {message}"], path) from None
     if not isinstance(data, dict) or root is None:
         raise WorkflowFileError(
             [f"{path}:1: a workflow file is a mapping with name and activities"], path
