@@ -5,8 +5,6 @@ GlobalOptionSetDefinitions and the CSDL `$metadata` document.
 
 from __future__ import annotations
 
-import re
-
 from crmlink.sandbox.dynamics.errors import EntityMetadataNotFound, unknown_segment
 from crmlink.sandbox.dynamics.models.metadata.csdl import csdl
 from crmlink.sandbox.dynamics.models.metadata.model import EntityDef, OrgSchema
@@ -17,39 +15,18 @@ from crmlink.sandbox.dynamics.models.metadata.render import (
     keys_json,
     option_set_json,
 )
-from crmlink.sandbox.dynamics.models.odata.evaluate import matches
-from crmlink.sandbox.dynamics.models.odata.filter import parse_filter
+from crmlink.sandbox.dynamics.models.odata.expand import parse_expand
+from crmlink.sandbox.dynamics.routes import relationships_api
 from crmlink.sandbox.dynamics.routes.http import ApiRequest, ApiResponse, parse_key
+from crmlink.sandbox.dynamics.routes.projection import filtered as _filtered
+from crmlink.sandbox.dynamics.routes.projection import project as _project
 
 CAST = "Microsoft.Dynamics.CRM."
-_EXPAND = re.compile(r"(\w+)(?:\(([^)]*)\))?")
 
 
 def _expands(text: str | None) -> dict[str, dict[str, str]]:
     """`Attributes($select=LogicalName),OptionSet` → {name: {option: value}}."""
-    out: dict[str, dict[str, str]] = {}
-    for name, inner in _EXPAND.findall(text or ""):
-        opts = dict(part.split("=", 1) for part in inner.split(";") if "=" in part)
-        out[name] = opts
-    return out
-
-
-def _project(body: dict, select: str | None) -> dict:
-    if not select:
-        return body
-    keep = [s.strip() for s in select.split(",")]
-    out = {k: v for k, v in body.items() if k.startswith("@odata.")}
-    out.update({k: body.get(k) for k in keep})
-    for key in ("MetadataId",):
-        out.setdefault(key, body.get(key))
-    return out
-
-
-def _filtered(items: list[dict], text: str | None) -> list[dict]:
-    if not text:
-        return items
-    node = parse_filter(text)
-    return [item for item in items if matches(node, item)]
+    return parse_expand(text)
 
 
 def find_entity(schema: OrgSchema, key: str) -> EntityDef:
@@ -70,12 +47,16 @@ def entity_definitions(svc, req: ApiRequest, segments: list) -> ApiResponse:
         return _entity_list(req, schema)
     entity = find_entity(schema, key)
     if len(segments) == 1:
-        body = _entity_body(entity, req.params.get("$select"), _expands(req.params.get("$expand")))
+        body = _entity_body(
+            schema, entity, req.params.get("$select"), _expands(req.params.get("$expand"))
+        )
         ctx = f"{req.api}/$metadata#EntityDefinitions/$entity"
         return ApiResponse.json({"@odata.context": ctx, **body})
     sub, sub_key = segments[1]
     if sub == "Attributes":
         return _attributes(req, entity, sub_key, segments[2:])
+    if sub in relationships_api.LISTS:
+        return relationships_api.entity_relationships(req, schema, entity, sub, sub_key)
     if sub == "Keys":
         ctx = f"{req.api}/$metadata#EntityDefinitions('{entity.logical_name}')/Keys"
         return ApiResponse.json({"@odata.context": ctx, "value": keys_json(entity)})
@@ -87,13 +68,13 @@ def _entity_list(req: ApiRequest, schema: OrgSchema) -> ApiResponse:
     items = [entity_json(e) for e in schema.entities.values()]
     bodies = {id(b): e for b, e in zip(items, schema.entities.values(), strict=True)}
     kept = _filtered(items, req.params.get("$filter"))
-    value = [_entity_body(bodies[id(b)], req.params.get("$select"), expand) for b in kept]
+    value = [_entity_body(schema, bodies[id(b)], req.params.get("$select"), expand) for b in kept]
     select = req.params.get("$select")
     ctx = f"{req.api}/$metadata#EntityDefinitions" + (f"({select})" if select else "")
     return ApiResponse.json({"@odata.context": ctx, "value": value})
 
 
-def _entity_body(entity: EntityDef, select: str | None, expand: dict) -> dict:
+def _entity_body(schema: OrgSchema, entity: EntityDef, select: str | None, expand: dict) -> dict:
     body = _project(entity_json(entity), select)
     if "Attributes" in expand:
         inner = expand["Attributes"]
@@ -102,6 +83,8 @@ def _entity_body(entity: EntityDef, select: str | None, expand: dict) -> dict:
         body["Attributes"] = [_project(a, inner.get("$select")) for a in attrs]
     if "Keys" in expand:
         body["Keys"] = keys_json(entity)
+    for nav in relationships_api.LISTS.keys() & expand.keys():
+        body[nav] = relationships_api.expanded(schema, entity, nav, expand[nav])
     return body
 
 

@@ -117,7 +117,7 @@ def _key_where(entity: EntityDef, values: dict) -> tuple[str, list]:
     return where, [values[n] for n in names]
 
 
-def _missing(entity: EntityDef, key: str):
+def missing(entity: EntityDef, key: str):
     parsed = parse_key(key)
     label = parsed if isinstance(parsed, str) else ",".join(f"{k}={v}" for k, v in parsed.items())
     return record_not_found(entity.logical_name, label)
@@ -135,7 +135,7 @@ def retrieve(svc, req: ApiRequest, entity: EntityDef, key: str) -> ApiResponse:
             else None
         )
         if found is None:
-            raise _missing(entity, key)
+            raise missing(entity, key)
         text, types = found
         etag = text.split('"@odata.etag":"', 1)[1].split('",', 1)[0].replace('\\"', '"')
         if prefer.annotations:
@@ -182,7 +182,7 @@ def update(svc, req: ApiRequest, entity: EntityDef, key: str) -> ApiResponse:
             writer.update(conn, entity, record_id, body, if_match)
             return record_id, False
         if if_match:
-            raise _missing(entity, key)
+            raise missing(entity, key)
         return writer.create(conn, entity, {**body, **_key_body(entity, key)}, _key_id(key)), True
 
     record_id, created = svc.write(run, req)
@@ -205,7 +205,7 @@ def delete(svc, req: ApiRequest, entity: EntityDef, key: str) -> ApiResponse:
     def run(conn, writer):
         record_id = find_id(conn, entity, key)
         if record_id is None:
-            raise _missing(entity, key)
+            raise missing(entity, key)
         writer.delete(conn, entity, record_id, if_match)
 
     svc.write(run, req)

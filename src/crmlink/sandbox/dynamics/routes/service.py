@@ -20,13 +20,30 @@ from crmlink.sandbox.dynamics.models.data.tables import OrgStore
 from crmlink.sandbox.dynamics.models.data.writes import Writer
 from crmlink.sandbox.dynamics.models.late_commits import LateCommits
 from crmlink.sandbox.dynamics.models.limits import RateLimiter
+from crmlink.sandbox.dynamics.models.sdkmessages import MESSAGE_SETS
 from crmlink.sandbox.dynamics.models.users import ADMIN_USER_ID
-from crmlink.sandbox.dynamics.routes import metadata_api, records_api
+from crmlink.sandbox.dynamics.routes import (
+    functions,
+    metadata_api,
+    property_api,
+    records_api,
+    relationships_api,
+    sdkmessages_api,
+)
+from crmlink.sandbox.dynamics.routes.functions import FUNCTIONS
 from crmlink.sandbox.dynamics.routes.http import ApiRequest, ApiResponse, split_path
+from crmlink.sandbox.dynamics.routes.service_document import service_document
 
-ORGANIZATION_ID = "3f1b2c4d-0000-4000-8000-0000000000aa"
-BUSINESS_UNIT_ID = "3f1b2c4d-0000-4000-8000-0000000000bb"
+CRM = "Microsoft.Dynamics.CRM."
 _ACTIONS = ("CreateMultiple", "UpdateMultiple", "UpsertMultiple")
+_METADATA = {
+    "$metadata": lambda svc, req, segments: metadata_api.metadata_document(svc, req),
+    "EntityDefinitions": metadata_api.entity_definitions,
+    "GlobalOptionSetDefinitions": metadata_api.global_option_sets,
+    "RelationshipDefinitions": lambda svc, req, segments: (
+        relationships_api.relationship_definitions(svc.org.schema, req, segments[0][1])
+    ),
+}
 
 
 class DynamicsService:
@@ -66,25 +83,31 @@ class DynamicsService:
             raise _WithHeaders(err, {"Retry-After": str(wait)})
 
     def dispatch(self, req: ApiRequest) -> ApiResponse:
+        if not req.path.strip("/"):
+            return service_document(self.org.schema, req)
         segments = split_path(req.path)
         name, key = segments[0]
-        if name == "$metadata":
-            return metadata_api.metadata_document(self, req)
-        if name == "EntityDefinitions":
-            return metadata_api.entity_definitions(self, req, segments)
-        if name == "GlobalOptionSetDefinitions":
-            return metadata_api.global_option_sets(self, req, segments)
-        if name == "WhoAmI":
-            return self._who_am_i(req)
+        if name in _METADATA:
+            return _METADATA[name](self, req, segments)
+        if len(segments) == 1 and name.removeprefix(CRM) in FUNCTIONS:
+            return functions.call(req, name.removeprefix(CRM), key)
+        if name in MESSAGE_SETS and len(segments) == 1:
+            return sdkmessages_api.query(self, req, name, key)
         entity = self.org.schema.by_set(name)
         if entity is None:
             raise unknown_segment(name)
         if len(segments) > 1:
-            action = segments[1][0].removeprefix("Microsoft.Dynamics.CRM.")
-            if key is None and action in _ACTIONS and req.method == "POST":
-                return records_api.multiple(self, req, entity, action)
-            raise unknown_segment(segments[1][0])
+            return self._below(req, entity, key, segments[1:])
         return self._entity_call(req, entity, key)
+
+    def _below(self, req: ApiRequest, entity, key: str | None, rest: list) -> ApiResponse:
+        """A segment under an entity set: a *Multiple action, or a record's property."""
+        if key is not None:
+            return property_api.handle(self, req, entity, key, rest)
+        action = rest[0][0].removeprefix(CRM)
+        if len(rest) == 1 and action in _ACTIONS and req.method == "POST":
+            return records_api.multiple(self, req, entity, action)
+        raise unknown_segment(rest[0][0])
 
     def _entity_call(self, req: ApiRequest, entity, key: str | None) -> ApiResponse:
         method = req.method
@@ -100,16 +123,6 @@ class DynamicsService:
         elif method == "DELETE":
             return records_api.delete(self, req, entity, key)
         raise MethodNotAllowed(f"The HTTP method '{method}' is not allowed on this resource.")
-
-    def _who_am_i(self, req: ApiRequest) -> ApiResponse:
-        return ApiResponse.json(
-            {
-                "@odata.context": f"{req.api}/$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse",
-                "BusinessUnitId": BUSINESS_UNIT_ID,
-                "UserId": req.user.get("oid") or ADMIN_USER_ID,
-                "OrganizationId": ORGANIZATION_ID,
-            }
-        )
 
     # -- writes --------------------------------------------------------------------------
     def write(self, fn, req: ApiRequest):

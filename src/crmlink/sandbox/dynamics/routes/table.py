@@ -75,6 +75,7 @@ def api_routes(ctx: SandboxContext) -> list[RouteSpec]:
 
     return [
         route("POST", f"{API}/$batch", batch, "$batch"),
+        route("GET", API, api, "service document", trailing_slash=True),
         route(METHODS, f"{API}/$metadata", api, "$metadata"),
         route(METHODS, f"{API}/WhoAmI", api, "WhoAmI"),
         route(METHODS, f"{API}/EntityDefinitions{{rest:path}}", api, "EntityDefinitions"),
@@ -83,6 +84,12 @@ def api_routes(ctx: SandboxContext) -> list[RouteSpec]:
             f"{API}/GlobalOptionSetDefinitions{{rest:path}}",
             api,
             "GlobalOptionSetDefinitions",
+        ),
+        route(
+            METHODS,
+            f"{API}/RelationshipDefinitions{{rest:path}}",
+            api,
+            "RelationshipDefinitions",
         ),
         route(METHODS, f"{API}/{{resource:odata_resource}}{{rest:path}}", api, "{resource}"),
     ]

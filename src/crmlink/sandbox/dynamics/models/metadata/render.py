@@ -7,6 +7,15 @@ Labels take the `{"LocalizedLabels": [...], "UserLocalizedLabel": {...}}` form.
 
 from __future__ import annotations
 
+from crmlink.sandbox.dynamics.models.metadata.attribute_properties import (
+    attribute_properties,
+    fill_attribute_managed,
+)
+from crmlink.sandbox.dynamics.models.metadata.entity_properties import (
+    entity_properties,
+    fill_managed,
+)
+from crmlink.sandbox.dynamics.models.metadata.labels import label
 from crmlink.sandbox.dynamics.models.metadata.model import (
     AttributeDef,
     EntityDef,
@@ -15,29 +24,12 @@ from crmlink.sandbox.dynamics.models.metadata.model import (
 )
 
 CRM = "Microsoft.Dynamics.CRM"
-_TYPE_NAMES = {
-    "MultiSelectPicklist": "MultiSelectPicklistType",
-    "Uniqueidentifier": "UniqueidentifierType",
-}
 _CAST_TYPES = {
     "Customer": "Lookup",
     "Owner": "Lookup",
     "Uniqueidentifier": None,
     "Virtual": None,
 }
-
-
-def label(text: str | None, *parts: str) -> dict:
-    if text is None:
-        return {"LocalizedLabels": [], "UserLocalizedLabel": None}
-    loc = {
-        "Label": text,
-        "LanguageCode": 1033,
-        "IsManaged": True,
-        "MetadataId": metadata_id("label", *parts, text),
-        "HasChanged": None,
-    }
-    return {"LocalizedLabels": [loc], "UserLocalizedLabel": loc}
 
 
 def cast_name(attr: AttributeDef) -> str | None:
@@ -54,9 +46,9 @@ def entity_json(entity: EntityDef) -> dict:
         body.setdefault("MetadataId", entity.metadata_id)
         body.setdefault("PrimaryIdAttribute", entity.primary_id)
         body.setdefault("IsPrivate", False)
-        return body
+        return fill_managed(body, entity)
     name = entity.logical_name
-    return {
+    body = {
         "MetadataId": entity.metadata_id,
         "LogicalName": name,
         "SchemaName": entity.schema_name,
@@ -86,6 +78,7 @@ def entity_json(entity: EntityDef) -> dict:
         "DisplayCollectionName": label(entity.display_collection_name, name, "Collection"),
         "Description": label(entity.display_name, name, "Description"),
     }
+    return {**entity_properties(entity), **body}
 
 
 def keys_json(entity: EntityDef) -> list[dict]:
@@ -110,83 +103,13 @@ def attribute_json(attr: AttributeDef, entity: EntityDef) -> dict:
         }
         if body.get("@odata.type"):
             body["@odata.type"] = body["@odata.type"].replace("CRM.Complex", "CRM.")
-        return body
+        return fill_attribute_managed(body) if "AttributeType" in body else body
     body = {}
     cast = cast_name(attr)
     if cast:
         body["@odata.type"] = f"#{CRM}.{cast}"
-    body.update(_common_attr(attr, entity))
-    body.update(_typed_attr(attr))
+    body.update(attribute_properties(attr, entity))
     return body
-
-
-def _common_attr(attr: AttributeDef, entity: EntityDef) -> dict:
-    kind = attr.attribute_type
-    is_pk = attr.logical_name == entity.primary_id
-    system = attr.logical_name in (
-        "createdon",
-        "modifiedon",
-        "versionnumber",
-        "createdby",
-        "modifiedby",
-    )
-    return {
-        "MetadataId": attr.metadata_id,
-        "LogicalName": attr.logical_name,
-        "SchemaName": attr.schema_name,
-        "EntityLogicalName": entity.logical_name,
-        "AttributeType": "Virtual" if kind == "MultiSelectPicklist" else kind,
-        "AttributeTypeName": {"Value": _TYPE_NAMES.get(kind, f"{kind}Type")},
-        "AttributeOf": None,
-        "IsPrimaryId": is_pk,
-        "IsPrimaryName": attr.logical_name == entity.primary_name,
-        "IsCustomAttribute": attr.is_custom,
-        "IsValidForCreate": not system,
-        "IsValidForRead": True,
-        "IsValidForUpdate": not (system or is_pk),
-        "IsValidODataAttribute": True,
-        "IsFilterable": True,
-        "IsRetrievable": True,
-        "IsSearchable": True,
-        "IsLogical": False,
-        "IsManaged": not attr.is_custom,
-        "ColumnNumber": list(entity.attributes).index(attr.logical_name) + 1,
-        "RequiredLevel": {
-            "Value": "SystemRequired" if is_pk else attr.required,
-            "CanBeChanged": not is_pk,
-            "ManagedPropertyLogicalName": "canmodifyrequirementlevelsettings",
-        },
-        "DisplayName": label(attr.display_name, entity.logical_name, attr.logical_name),
-        "Description": label(attr.display_name, entity.logical_name, attr.logical_name, "d"),
-    }
-
-
-def _typed_attr(attr: AttributeDef) -> dict:
-    kind = attr.attribute_type
-    if kind in ("String", "Memo"):
-        fmt = "Email" if "email" in attr.logical_name else "Text"
-        return {"MaxLength": attr.max_length, "Format": fmt, "FormatName": {"Value": fmt}}
-    if kind in ("Money", "Decimal", "Double"):
-        bound = 922337203685477 if kind == "Money" else 100000000000
-        out = {"Precision": attr.precision, "MinValue": -bound, "MaxValue": bound}
-        if kind == "Money":
-            out.update({"PrecisionSource": 2, "IsBaseCurrency": False})
-        return out
-    if kind == "Integer":
-        return {"MinValue": -2147483648, "MaxValue": 2147483647, "Format": "None"}
-    if kind == "BigInt":
-        return {"MinValue": -9223372036854775808, "MaxValue": 9223372036854775807}
-    if kind == "DateTime":
-        fmt = "DateOnly" if attr.date_only else "DateAndTime"
-        behavior = "DateOnly" if attr.date_only else "UserLocal"
-        return {"Format": fmt, "DateTimeBehavior": {"Value": behavior}}
-    if attr.is_lookup:
-        return {"Targets": attr.targets, "Format": "None"}
-    if kind in ("Picklist", "MultiSelectPicklist", "State", "Status"):
-        return {"DefaultFormValue": -1 if kind == "Picklist" else None}
-    if kind == "Boolean":
-        return {"DefaultValue": False}
-    return {}
 
 
 def option_json(opt: Option, *parts: str) -> dict:

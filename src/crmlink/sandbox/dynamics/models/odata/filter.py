@@ -176,7 +176,18 @@ class _Parser:
             return self.parse_call(lowered)
         if lowered in LIST_FUNCTIONS:
             return self.parse_in(LIST_FUNCTIONS[lowered])
-        return Prop(raw)
+        return Prop(self.parse_path(raw))
+
+    def parse_path(self, first: str) -> str:
+        """`sdkmessageid/name`: a property reached through navigation properties."""
+        path = first
+        while self.peek() == ("punct", "/"):
+            self.take("/")
+            kind, name = self.take()
+            if kind != "name":
+                raise self.error()
+            path += f"/{name}"
+        return path
 
     def parse_call(self, name: str) -> Call:
         self.take("(")
