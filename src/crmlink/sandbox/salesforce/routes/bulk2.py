@@ -12,6 +12,7 @@ from starlette.responses import FileResponse, Response, StreamingResponse
 
 from crmlink.sandbox.core.routing import RouteSpec, route
 from crmlink.sandbox.salesforce import errors
+from crmlink.sandbox.salesforce.models.bulk.query_jobs import encode_locator
 from crmlink.sandbox.salesforce.routes.common import Call, api, bearer_token
 from crmlink.sandbox.salesforce.routes.context import SandboxContext
 
@@ -67,6 +68,28 @@ def query_results(call: Call):
         call.params["job_id"], call.query.get("locator"), call.query.get("maxRecords")
     )
     return StreamingResponse(body, media_type="text/csv", headers=headers)
+
+
+def result_pages(call: Call):
+    """`resultPages` (API 58.0+): result links for a parallel download."""
+    if float(call.version) < 58.0:
+        raise errors.NotFound("The requested resource does not exist")
+    job_id = call.params["job_id"]
+    pages = call.ctx.bulk.query.result_pages(
+        job_id, call.query.get("locator"), call.query.get("maxRecords")
+    )
+    base, size = f"/services/data/v{call.version}/jobs/query/{job_id}", pages["size"]
+    links = [
+        {"resultUrl": f"{base}/results?locator={encode_locator(o)}&maxRecords={size}"}
+        for o in pages["offsets"]
+    ]
+    following = pages["next"]
+    next_url = (
+        None
+        if following is None
+        else f"{base}/resultPages?locator={encode_locator(following)}&maxRecords={size}"
+    )
+    return 200, {"resultPages": links, "nextRecordsUrl": next_url, "done": following is None}
 
 
 # -- ingest jobs --------------------------------------------------------------------------
@@ -132,6 +155,7 @@ def routes(ctx: SandboxContext) -> list[RouteSpec]:
         r("GET POST", f"{JOBS}/query", query_jobs, "bulk2 query jobs"),
         r(job, f"{JOBS}/query/{{job_id}}", query_job, "bulk2 query job"),
         r("GET", f"{JOBS}/query/{{job_id}}/results", query_results, "bulk2 query results"),
+        r("GET", f"{JOBS}/query/{{job_id}}/resultPages", result_pages, "bulk2 query resultPages"),
         r("GET POST", f"{JOBS}/ingest", ingest_jobs, "bulk2 ingest jobs"),
         r(job, f"{JOBS}/ingest/{{job_id}}", ingest_job, "bulk2 ingest job"),
         route(

@@ -5,6 +5,10 @@ Paging: `maxRecords` rows per set; without it Salesforce returns "as many rows a
 listed" (a size limit); the sandbox returns the rest of the result up to
 DEFAULT_MAX_RECORDS rows. Locators are the base64 text of the next row offset, as real
 ones look (`MTAwMDA` = 10000); the last set answers `Sforce-Locator: null`.
+
+Parallel download (`resultPages`, API 58.0+): up to RESULT_LINKS links a call, each a
+`results?locator=…&maxRecords=…` URL of one page of PAGE_RECORDS rows (a `maxRecords`
+parameter sets the page size, as the sandbox's own extension), then `nextRecordsUrl`.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from crmlink.sandbox.salesforce.models.bulk.jobs import (
 from crmlink.sandbox.salesforce.models.soql import CompiledQuery, compile_query
 
 DEFAULT_MAX_RECORDS = 1_000_000
+PAGE_RECORDS = 100_000  # rows per resultPages link
+RESULT_LINKS = 5  # links per resultPages answer, as documented
 MIN_RUN_SECONDS = 0.2  # a job is InProgress this long on the sandbox clock, as a real one is
 CREATE_KEYS = [
     "id",
@@ -198,6 +204,18 @@ class QueryJobs:
         rows = cursor.chunks(self.org.store, query, saved, offset, count) if count else ()
         body: Iterator[bytes] = csvio.stream_rows(job.info, header, rows, query.to_csv_row)
         return headers, body
+
+    def result_pages(self, job_id: str, locator: str | None, max_records: str | None) -> dict:
+        """Links to download a finished job's results in parallel, RESULT_LINKS a call."""
+        job = self.jobs.get(job_id, ("query",))
+        if job.state != "JobComplete":
+            raise InvalidJobState(f"Job is not complete, its state is {job.state}")
+        total = job.info["numberRecordsProcessed"]
+        size = page_size(max_records) if max_records else PAGE_RECORDS
+        start = decode_locator(locator) if locator else 0
+        offsets = list(range(start, max(total, 1), size))[:RESULT_LINKS]
+        following = offsets[-1] + size if offsets else total
+        return {"size": size, "offsets": offsets, "next": following if following < total else None}
 
 
 def encode_locator(offset: int) -> str:
