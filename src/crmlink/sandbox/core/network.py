@@ -9,7 +9,8 @@ figures, each overridable in the fault spec (`rtt_ms=…,bandwidth_kbps=…`):
 - `bulk_s_per_10k`, Bulk job processing time per 10,000 records (read by the Bulk job
   registry, `salesforce/models/bulk/jobs.py`);
 - the CRM's concurrency limit (`concurrency=N` overrides the number, `long_running_s=S` the
-  age from which a request counts; `concurrency=0` lifts the limit).
+  age from which a request counts; `concurrency=0` lifts the limit). Over it, a request is
+  refused at once in the CRM's shape (and counted in the stats).
 
 Where the `wan` figures come from:
 
@@ -36,7 +37,9 @@ Control calls (`/__sandbox__/…`) are never slowed nor limited.
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
+import json
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -215,10 +218,23 @@ class NetworkMiddleware:
 
 
 def _caller(scope: Message, limit: ConcurrencyLimit | None) -> str:
-    """Whose count a request joins: the org's, or its caller's (Authorization header)."""
+    """Whose count a request joins: the org's, or its caller's: the user a bearer JWT
+    names (`oid`, else `sub`: one user's tokens count together), else the header itself."""
     if limit is None or limit.per == "org":
         return ""
-    for name, value in scope.get("headers", ()):
-        if name.lower() == b"authorization":
-            return value.decode("latin-1")
-    return ""
+    header = next((v for k, v in scope.get("headers", ()) if k.lower() == b"authorization"), b"")
+    text = header.decode("latin-1")
+    return _jwt_user(text.removeprefix("Bearer ").strip()) or text
+
+
+def _jwt_user(token: str) -> str | None:
+    """The user a JWT's payload names, read without verifying it (only to count by)."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except ValueError:
+        return None
+    user = claims.get("oid") or claims.get("sub") if isinstance(claims, dict) else None
+    return f"user:{user}" if isinstance(user, str) else None
