@@ -63,7 +63,7 @@ def _refuse(*_args) -> None:
     raise ClassicError("InvalidBatch", "DOCTYPE and entity declarations are not allowed")
 
 
-def parse(body: bytes, code: str = "InvalidJob") -> ET.Element:
+def parse(body: bytes, code: str = "InvalidXML") -> ET.Element:
     """The root element of an untrusted body; `code` names the error of a bad one."""
     guard = expat.ParserCreate()
     guard.StartDoctypeDeclHandler = _refuse
@@ -195,7 +195,7 @@ def error(code: str, message: str) -> bytes:
 
 
 # -- query results ----------------------------------------------------------------------
-def _record(parent: ET.Element, tag: str, record: dict, dates: dict) -> None:
+def _record(parent: ET.Element, tag: str, record: dict, dates: set) -> None:
     """One REST-shaped record as `<tag xsi:type="sObject"><type>…</type>…` (parents nested)."""
     node = ET.SubElement(parent, tag, {"xsi:type": "sObject"})
     kind = (record.get("attributes") or {}).get("type") or ""

@@ -126,9 +126,14 @@ def ranges(store, ranged: ObjectMeta, options: dict) -> list[tuple[str, str]]:
             f'SELECT MIN("Id"), MAX("Id") FROM {quote_ident(ranged.table)}'
         ).fetchone()
     start = options.get("startRow") or low or ranged.key_prefix + "0" * 12
-    first, last = _number(start[:15]), _number((high or start)[:15])
-    size = options["chunkSize"]
-    count = max(1, (last - first) // size + 1)
+    return bounds(start, high or start, options["chunkSize"])
+
+
+def bounds(start: str, last: str, size: int) -> list[tuple[str, str]]:
+    """[lower, upper) 15-character ids, `size` ids apart, from `start` until `last` is in:
+    `001300000000000` by 250,000 gives `00130000000132G`, then `00130000000264W`."""
+    first, end = _number(start[:15]), _number(last[:15])
+    count = max(1, (end - first) // size + 1)
     return [(_id15(first + i * size), _id15(first + (i + 1) * size)) for i in range(count)]
 
 
