@@ -65,6 +65,7 @@ FLAGS: dict[str, Any] = {
     "IsRetrieveMultipleAuditEnabled": False,
     "IsArchivalEnabled": False,
     "IsRetentionEnabled": False,
+    "ClusterMode": "Local",  # answered by newer orgs only (2 of the 4 recordings)
     "IsAvailableOffline": True,
     "IsChildEntity": False,
     "IsAIRUpdated": False,

@@ -1,0 +1,136 @@
+"""Relationship metadata derived from the lookup columns, in the recorded shapes:
+`EntityDefinitions(…)/OneToManyRelationships`, `ManyToOneRelationships`,
+`ManyToManyRelationships`, the same lists as `$expand`, and `RelationshipDefinitions`."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.dynamics.refs import load
+
+ACCOUNT = "terraform-provider-power-platform/data_record__Validate_Create__get_entitydefinition_account.json"  # noqa: E501
+
+
+def recorded(kind: str) -> dict:
+    return load(ACCOUNT)[kind][0]
+
+
+def json_types(body: dict) -> dict:
+    def kind(value):
+        if value is None:
+            return "null"
+        return {bool: "bool", int: "number", float: "number"}.get(type(value), type(value).__name__)
+
+    return {k: kind(v) for k, v in body.items()}
+
+
+@pytest.mark.parametrize("kind", ["OneToManyRelationships", "ManyToOneRelationships"])
+def test_one_to_many_shape_matches_recorded(web, kind):
+    real = recorded(kind)
+    body = web.get(f"EntityDefinitions(LogicalName='account')/{kind}").json()
+    assert body["@odata.context"].endswith(f"EntityDefinitions('account')/{kind}")
+    assert body["value"], kind
+    for rel in body["value"]:
+        assert set(rel) == set(real), set(rel) ^ set(real)
+        ours, theirs = json_types(rel), json_types(real)
+        nullable = {k for k, v in real.items() if v is None}  # EntityKey, Order, …
+        assert {k: t for k, t in ours.items() if k not in nullable} == {
+            k: t for k, t in theirs.items() if k not in nullable
+        }
+        assert set(rel["CascadeConfiguration"]) == set(real["CascadeConfiguration"])
+        assert set(rel["AssociatedMenuConfiguration"]) == set(real["AssociatedMenuConfiguration"])
+        assert rel["RelationshipType"] == "OneToManyRelationship"
+
+
+def test_account_one_to_many_comes_from_the_contact_lookup(web):
+    rels = web.get("EntityDefinitions(LogicalName='account')/OneToManyRelationships").json()
+    found = {r["SchemaName"]: r for r in rels["value"]}
+    customer = found["contact_customer_accounts"]  # the real platform's name for it
+    assert customer["ReferencedEntity"] == "account"
+    assert customer["ReferencedAttribute"] == "accountid"
+    assert customer["ReferencingEntity"] == "contact"
+    assert customer["ReferencingAttribute"] == "parentcustomerid"
+    assert customer["ReferencingEntityNavigationPropertyName"] == "parentcustomerid_account"
+    assert customer["CascadeConfiguration"]["Delete"] == "Cascade"
+    assert {r["ReferencingEntity"] for r in rels["value"]} >= {"contact", "lead", "opportunity"}
+
+
+def test_many_to_one_lists_the_tables_lookups(web):
+    rels = web.get("EntityDefinitions(LogicalName='contact')/ManyToOneRelationships").json()
+    pairs = {(r["ReferencingAttribute"], r["ReferencedEntity"]) for r in rels["value"]}
+    assert ("parentcustomerid", "account") in pairs and ("parentcustomerid", "contact") in pairs
+    assert ("cr7a3_loyaltycardid", "cr7a3_loyaltycard") in pairs
+    assert all(r["ReferencingEntity"] == "contact" for r in rels["value"])
+
+
+def test_navigation_name_is_the_one_odata_bind_takes(web):
+    """The many-to-one navigation property a client reads is the one it can bind with."""
+    rels = web.get(
+        "EntityDefinitions(LogicalName='contact')/ManyToOneRelationships",
+        params={"$filter": "ReferencedEntity eq 'account'"},
+    ).json()["value"]
+    nav = next(r for r in rels if r["ReferencingAttribute"] == "parentcustomerid")
+    account = web.get("accounts?$top=1&$select=name").json()["value"][0]
+    bind = {
+        "lastname": "Bound",
+        f"{nav['ReferencingEntityNavigationPropertyName']}@odata.bind": (
+            f"accounts({account['accountid']})"
+        ),
+    }
+    response = web.post("contacts", json=bind)
+    assert response.status_code == 204, response.text
+
+
+def test_select_and_filter_as_the_powerplatform_client_sends(web):
+    """PowerPlatform-Dataverse-Client lists with `$select`/`$filter` on each list."""
+    metadata_id = web.get("EntityDefinitions(LogicalName='account')?$select=MetadataId").json()[
+        "MetadataId"
+    ]
+    params = {
+        "$select": "SchemaName,ReferencedEntity,ReferencingEntity",
+        "$filter": "ReferencingEntity eq 'contact'",
+    }
+    rels = web.get(f"EntityDefinitions({metadata_id})/OneToManyRelationships", params=params)
+    assert rels.status_code == 200
+    for rel in rels.json()["value"]:
+        assert set(rel) == {"SchemaName", "ReferencedEntity", "ReferencingEntity", "MetadataId"}
+        assert rel["ReferencingEntity"] == "contact"
+
+
+def test_many_to_many_is_empty_and_refuses_one_to_many_properties(web):
+    url = "EntityDefinitions(LogicalName='account')/ManyToManyRelationships"
+    body = web.get(url).json()
+    assert body["value"] == [] and body["@odata.context"].endswith("/ManyToManyRelationships")
+    refused = web.get(url, params={"$select": "SchemaName,ReferencedEntity"})
+    assert refused.status_code == 400
+    assert refused.json()["error"]["message"] == (
+        "Could not find a property named 'ReferencedEntity' on type "
+        "'Microsoft.Dynamics.CRM.ManyToManyRelationshipMetadata'."
+    )
+
+
+def test_expand_on_entity_definition_like_recorded(web):
+    real = load(ACCOUNT)
+    expand = "OneToManyRelationships,ManyToManyRelationships,ManyToOneRelationships"
+    ours = web.get("EntityDefinitions(LogicalName='account')", params={"$expand": expand}).json()
+    for kind in ("OneToManyRelationships", "ManyToOneRelationships", "ManyToManyRelationships"):
+        assert isinstance(ours[kind], list) and isinstance(real[kind], list)
+    direct = web.get("EntityDefinitions(LogicalName='account')/OneToManyRelationships").json()
+    assert ours["OneToManyRelationships"] == direct["value"]
+
+
+def test_one_relationship_by_schema_name_and_in_relationship_definitions(web):
+    one = web.get(
+        "EntityDefinitions(LogicalName='account')/OneToManyRelationships"
+        "(SchemaName='contact_customer_accounts')"
+    ).json()
+    assert one["ReferencingAttribute"] == "parentcustomerid"
+    found = web.get(
+        "RelationshipDefinitions", params={"$filter": "SchemaName eq 'contact_customer_accounts'"}
+    ).json()["value"]
+    assert [r["@odata.type"] for r in found] == [
+        "#Microsoft.Dynamics.CRM.OneToManyRelationshipMetadata"
+    ]
+    by_id = web.get(f"RelationshipDefinitions({one['MetadataId']})").json()
+    assert by_id["SchemaName"] == "contact_customer_accounts"
+    assert web.get("RelationshipDefinitions(SchemaName='nosuch')").status_code == 404
