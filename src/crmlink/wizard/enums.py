@@ -82,7 +82,7 @@ def _picklists_of(connector: Connector, account: str, schema: Schema, table: str
         out.append(
             Picklist(
                 name=f"{remote.name}_{f.name}",
-                label=f"List of '{f.label}' from '{remote.label}'",
+                label=f"List of '{f.label}' from '{remote.label}'"[:255],  # its column's size
                 account=account,
                 table=remote.name,
                 field=f.name,
@@ -114,7 +114,7 @@ def sync_picklists(
                     list(picklist.values),
                     label=picklist.label,
                     multiple=picklist.multiple,
-                    source=f"{picklist.account}/{picklist.table}.{picklist.field}",
+                    source=f"{picklist.account}/{picklist.table}.{picklist.field}"[:255],
                     replace=mapping.replace,
                 )
             )

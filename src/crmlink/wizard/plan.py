@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from crmlink.catalog.schema_model import Schema, SchemaField
+from crmlink.connectors.describe_guard import is_invalid
 from crmlink.model import FieldKind, RemoteField, RemoteTable
 from crmlink.model.naming import unique_names
 from crmlink.wizard.mapping import local_type
@@ -58,7 +59,7 @@ def _schema_field(remote: RemoteField, column: str, table: RemoteTable) -> Schem
 
 def plan_table(account: str, table: RemoteTable, taken: dict[str, str] | None = None) -> TablePlan:
     """The schema for `table`; `taken` keeps the columns an earlier run assigned."""
-    stored = [f for f in table.fields if f.kind != FieldKind.COMPOUND]
+    stored = [f for f in table.fields if f.kind != FieldKind.COMPOUND and not is_invalid(f)]
     columns = unique_names([f.name for f in stored], taken=taken)
     schema = Schema(
         name=schema_name(account, table.name),
@@ -72,6 +73,9 @@ def plan_table(account: str, table: RemoteTable, taken: dict[str, str] | None = 
     for remote in table.fields:
         if remote.kind == FieldKind.COMPOUND:
             plan.not_stored.append(NotStored(remote.name, _compound_reason(table, remote)))
+            continue
+        if is_invalid(remote):  # the CRM's metadata of this field has the wrong shape
+            plan.not_stored.append(NotStored(remote.name, remote.remote_type))
             continue
         schema_field = _schema_field(remote, columns[remote.name], table)
         schema.fields.append(schema_field)

@@ -21,6 +21,8 @@ from crmlink.model.naming import short_hash
 from crmlink.wizard.migrate import apply_plan
 from crmlink.wizard.plan import NotStored, TablePlan, plan_table
 
+MALFORMED = (TypeError, ValueError, KeyError, AttributeError, IndexError)
+
 
 @dataclass
 class TableOutcome:
@@ -101,5 +103,8 @@ def run_wizard(
             outcomes.append(migrate_table(engine, connector, account, name))
         except (CrmlinkError, SQLAlchemyError) as exc:
             message = getattr(exc, "message", None) or str(exc).splitlines()[0]
+            outcomes.append(TableOutcome(table=name, status="failed", error=message))
+        except MALFORMED:  # the CRM's metadata of this table has the wrong shape
+            message = f"the CRM's describe of {name!r} is malformed: not generated"
             outcomes.append(TableOutcome(table=name, status="failed", error=message))
     return outcomes

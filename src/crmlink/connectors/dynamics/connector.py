@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 
 from crmlink.connectors._http import RetryPolicy
 from crmlink.connectors.batches import Batches
+from crmlink.connectors.describe_guard import named
 from crmlink.connectors.dynamics import describe as describes
 from crmlink.connectors.dynamics import paths
 from crmlink.connectors.dynamics.deleted import read_deleted
@@ -81,7 +82,7 @@ class DynamicsConnector:
     def _definitions(self) -> list[dict]:
         params = {"$select": describes.ENTITY_SELECT}
         body = self.http.json("GET", "EntityDefinitions", params=params)
-        entries = body.get("value") or []
+        entries = list(named(body.get("value"), "LogicalName"))  # untrusted: text names only
         self._sets = {e["LogicalName"]: e.get("EntitySetName") or "" for e in entries}
         return entries
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
+from crmlink.connectors.describe_guard import guarded, is_invalid, named
 from crmlink.connectors.dynamics import paths
 from crmlink.errors import NotFoundError
 from crmlink.model import FieldKind, PicklistValue, RemoteField, RemoteTable, TableSummary
@@ -101,9 +102,12 @@ def label(value: dict | None) -> str:
 def entity(raw: dict, options: dict[str, tuple], keys: list[dict]) -> Entity:
     primary = raw.get("PrimaryIdAttribute") or f"{raw['LogicalName']}id"
     key_names = {name for key in keys for name in key.get("KeyAttributes") or ()}
-    attributes = sorted(raw.get("Attributes") or [], key=lambda a: a.get("ColumnNumber") or 0)
-    fields = tuple(remote_field(a, primary, options, key_names) for a in attributes)
+    attributes = sorted(named(raw.get("Attributes"), "LogicalName"), key=_column_number)
+    fields = guarded(
+        attributes, lambda a: remote_field(a, primary, options, key_names), "LogicalName"
+    )
     names = {f.name for f in fields}
+    attributes = [a for a in attributes if not is_invalid(_by_name(fields, a["LogicalName"]))]
     table = RemoteTable(
         name=raw["LogicalName"],
         label=label(raw.get("DisplayName")) or raw["LogicalName"],
@@ -126,6 +130,15 @@ def entity(raw: dict, options: dict[str, tuple], keys: list[dict]) -> Entity:
     if entity_set:
         paths.identifier(entity_set)  # it goes into every URL of the table
     return Entity(table, entity_set, lookups, unreadable)
+
+
+def _column_number(raw: dict) -> int:
+    number = raw.get("ColumnNumber")
+    return number if type(number) is int else 0
+
+
+def _by_name(fields: tuple[RemoteField, ...], name: str) -> RemoteField:
+    return next(f for f in fields if f.name == name)
 
 
 def remote_field(raw: dict, primary: str, options: dict, keys: set[str]) -> RemoteField:

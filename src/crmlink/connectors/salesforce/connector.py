@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 
 from crmlink.connectors._http import RetryPolicy
 from crmlink.connectors.batches import Batches
+from crmlink.connectors.describe_guard import named
 from crmlink.connectors.salesforce import describe as describes
 from crmlink.connectors.salesforce import soql, values
 from crmlink.connectors.salesforce.bulk import BulkJobFailed, BulkQuery, PollPolicy
@@ -93,7 +94,7 @@ class SalesforceConnector:
 
     def list_tables(self) -> list[TableSummary]:
         body = self.http.json("GET", self.http.data("sobjects"))
-        return [describes.summary(entry) for entry in body.get("sobjects", [])]
+        return [describes.summary(entry) for entry in named(body.get("sobjects"), "name")]
 
     def describe(self, table: str) -> RemoteTable:
         cached = self._describes.get(table.lower())

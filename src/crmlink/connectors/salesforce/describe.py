@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 
+from crmlink.connectors.describe_guard import guarded
 from crmlink.errors import NotFoundError
 from crmlink.model import FieldKind, PicklistValue, RemoteField, RemoteTable, TableSummary
 
@@ -50,7 +51,7 @@ def summary(entry: dict) -> TableSummary:
 
 
 def remote_table(describe: dict) -> RemoteTable:
-    fields = tuple(remote_field(f) for f in describe.get("fields", []))
+    fields = guarded(describe.get("fields"), remote_field, "name")
     names = {f.name for f in fields}
     modified = next((n for n in ("SystemModstamp", "LastModifiedDate") if n in names), None)
     return RemoteTable(
