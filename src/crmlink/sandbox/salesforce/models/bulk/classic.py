@@ -16,46 +16,22 @@ from typing import cast
 
 from crmlink.sandbox.salesforce import errors
 from crmlink.sandbox.salesforce.errors import ClassicError, InvalidJobState
-from crmlink.sandbox.salesforce.models.bulk import classic_batches, classic_query, pk_chunking
+from crmlink.sandbox.salesforce.models.bulk import (
+    classic_batches,
+    classic_info,
+    classic_query,
+    pk_chunking,
+)
 from crmlink.sandbox.salesforce.models.bulk.jobs import (
     BATCH_PREFIX,
     JOB_PREFIX,
     RESULT_PREFIX,
     Job,
-    api_version,
     base_info,
     elapsed_ms,
-    stamp,
 )
 from crmlink.sandbox.salesforce.models.bulk.writes import BadBatch, check_job_target
 
-CONTENT_TYPES = ("CSV", "XML", "JSON")
-JOB_KEYS = [  # Salesforce's JSON order (alphabetical); XML has its own (classic_xml)
-    "apexProcessingTime",
-    "apiActiveProcessingTime",
-    "apiVersion",
-    "assignmentRuleId",
-    "concurrencyMode",
-    "contentType",
-    "createdById",
-    "createdDate",
-    "externalIdFieldName",
-    "fastPathEnabled",
-    "id",
-    "numberBatchesCompleted",
-    "numberBatchesFailed",
-    "numberBatchesInProgress",
-    "numberBatchesQueued",
-    "numberBatchesTotal",
-    "numberRecordsFailed",
-    "numberRecordsProcessed",
-    "numberRetries",
-    "object",
-    "operation",
-    "state",
-    "systemModstamp",
-    "totalProcessingTime",
-]
 _BATCH_COUNTS = {
     "Completed": "numberBatchesCompleted",
     "Failed": "numberBatchesFailed",
@@ -64,14 +40,6 @@ _BATCH_COUNTS = {
 }
 _DONE = ("Completed", "Failed", "NotProcessed")
 _STATE_CHANGES = {"Closed": ("Open",), "Aborted": ("Open", "Closed")}
-
-
-def content_type(body: dict) -> str:
-    """The job's content type (XML when not given, as on Salesforce), or InvalidJob."""
-    kind = str(body.get("contentType") or "XML")
-    if kind not in CONTENT_TYPES:
-        raise ClassicError("InvalidJob", f"The sandbox serves contentType CSV, XML or JSON: {kind}")
-    return kind
 
 
 class ClassicJobs:
@@ -87,7 +55,7 @@ class ClassicJobs:
     def create(self, body: dict, version: str, pk_header: str | None = None) -> dict:
         """A new job from a request body (parsed from JSON or XML) and the
         `Sforce-Enable-PKChunking` header."""
-        operation, kind = body.get("operation"), content_type(body)
+        operation, kind = body.get("operation"), classic_info.content_type(body)
         if operation in classic_batches.QUERY_OPERATIONS:
             obj = self.org.catalog.get(str(body.get("object")))
             if obj is None:
@@ -101,23 +69,8 @@ class ClassicJobs:
         job_id = self.jobs.new_id(JOB_PREFIX)
         # a query operation, or one check_job_target accepted: a string either way
         info = base_info(job_id, cast(str, operation), obj.name, self.org.user_id, version)
-        serial = body.get("concurrencyMode") in (1, "Serial")
-        info |= {
-            "state": "Open",
-            "externalIdFieldName": ext,
-            "concurrencyMode": "Serial" if serial else "Parallel",
-            "contentType": kind,
-            "apiVersion": api_version(version),
-            "assignmentRuleId": body.get("assignmentRuleId") or None,
-            "fastPathEnabled": False,
-            "numberRetries": 0,
-            "numberRecordsProcessed": 0,
-            "numberRecordsFailed": 0,
-            "totalProcessingTime": 0,
-            "apiActiveProcessingTime": 0,
-            "apexProcessingTime": 0,
-        }
-        private = {"batches": [], "pk_chunking": chunking}
+        info |= classic_info.job_fields(body, kind, ext, version)
+        private: dict = {"batches": [], "pk_chunking": chunking}
         return self.job_view(self.jobs.add(Job(job_id, "classic", info, private)))
 
     def job(self, job_id: str) -> Job:
@@ -134,7 +87,7 @@ class ClassicJobs:
             if key:
                 counts[key] += 1
         info = {**job.info, **counts, "numberBatchesTotal": len(batches)}
-        return {key: info.get(key) for key in JOB_KEYS}
+        return {key: info.get(key) for key in classic_info.JOB_KEYS}
 
     def set_state(self, job_id: str, body: dict) -> dict:
         job, wanted = self.job(job_id), body.get("state")
@@ -169,20 +122,7 @@ class ClassicJobs:
         folder = self.folder(job.id)
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"{batch_id}-request").write_bytes(body)
-        now = stamp()
-        info = {
-            "apexProcessingTime": 0,
-            "apiActiveProcessingTime": 0,
-            "createdDate": now,
-            "id": batch_id,
-            "jobId": job.id,
-            "numberRecordsFailed": 0,
-            "numberRecordsProcessed": 0,
-            "state": "Queued",
-            "stateMessage": None,
-            "systemModstamp": now,
-            "totalProcessingTime": 0,
-        }
+        info = classic_info.batch_fields(batch_id, job.id)
         batch = self.jobs.add(Job(batch_id, "batch", info, private))
         with self.jobs.lock:
             job.private["batches"].append(batch_id)
@@ -298,4 +238,4 @@ def _batch_message(exc: errors.SalesforceError) -> str:
     return f"InvalidBatch : Failed to process query: {exc.error_code}: {exc.message}"
 
 
-__all__ = ["ClassicError", "ClassicJobs", "InvalidJobState", "content_type"]
+__all__ = ["ClassicError", "ClassicJobs", "InvalidJobState"]

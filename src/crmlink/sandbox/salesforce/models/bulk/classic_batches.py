@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Iterator
 from functools import partial
+from typing import Any
 
 from crmlink.sandbox.salesforce.errors import ClassicError
 from crmlink.sandbox.salesforce.models.bulk import classic_xml, csvio
@@ -67,7 +69,7 @@ def run_ingest(org, info: dict, body: bytes, count) -> list[dict]:
     if info["contentType"] == "CSV":
         header, rows = _csv(body)
         write = partial(write_chunk, org, info, plan_columns(org, info, header))
-        items = iter(rows)
+        items: Iterator[Any] = iter(rows)
     else:
         write = partial(write_records, org, info)
         items = iter(records(info, body))

@@ -57,7 +57,7 @@ def stream(org, info: dict, private: dict, index: int) -> Iterator[bytes]:
         return _csv(org, query, saved, start, count)
     rows = cursor.chunks(org.store, query, saved, start, count)
     if kind == "XML":
-        records = ([query.to_record(row, version) for row in chunk] for chunk in rows)
+        records = ([query.to_record(row, version) or {} for row in chunk] for chunk in rows)
         return classic_xml.query_result(records, _datetime_fields(org.catalog))
     return _json_array(org, query, rows, version)
 
