@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import json
 
-from crmlink.sandbox.dynamics.errors import MethodNotAllowed, unknown_segment
+from crmlink.sandbox.dynamics.errors import InvalidPayload, MethodNotAllowed, unknown_segment
 from crmlink.sandbox.dynamics.models.data.columns import Column, column, writable
 from crmlink.sandbox.dynamics.models.metadata.model import EntityDef
-from crmlink.sandbox.dynamics.routes import records_api
+from crmlink.sandbox.dynamics.routes import navigation_api, records_api
 from crmlink.sandbox.dynamics.routes.http import ApiRequest, ApiResponse
 
 LOOKUP_TYPE = "Microsoft.Dynamics.CRM.lookuplogicalname"
@@ -22,12 +22,15 @@ LOOKUP_TYPE = "Microsoft.Dynamics.CRM.lookuplogicalname"
 
 def handle(svc, req: ApiRequest, entity: EntityDef, key: str, rest: list) -> ApiResponse:
     """Dispatch `rest`, the segments after `{set}({key})`."""
+    rel = navigation_api.collection_relationship(svc.org.schema, entity, rest[0][0])
+    if rel is not None:
+        return navigation_api.handle(svc, req, entity, key, rel, rest)
     names = [name for name, _ in rest]
     for name, sub_key in rest:
         if sub_key is not None:
             raise unknown_segment(f"{name}({sub_key})")
     if len(names) == 2 and names[1] == "$ref":
-        return _reference(svc, req, entity, key, column(entity, names[0], ref=True))
+        return _reference(svc, req, entity, key, names[0])
     if len(names) != 1:
         raise unknown_segment(names[-1])
     col = column(entity, names[0])
@@ -45,8 +48,10 @@ def _not_allowed(req: ApiRequest) -> MethodNotAllowed:
 
 
 def _write(svc, req: ApiRequest, entity: EntityDef, key: str, col: Column, value) -> ApiResponse:
-    body = writable(entity, col).update_body(value)
+    return _update(svc, req, entity, key, writable(entity, col).update_body(value))
 
+
+def _update(svc, req: ApiRequest, entity: EntityDef, key: str, body: dict) -> ApiResponse:
     def run(conn, writer):
         record_id = records_api.find_id(conn, entity, key)
         if record_id is None:
@@ -55,6 +60,14 @@ def _write(svc, req: ApiRequest, entity: EntityDef, key: str, col: Column, value
 
     svc.write(run, req)
     return ApiResponse.empty(204)
+
+
+def _bind(svc, req: ApiRequest, entity: EntityDef, key: str, nav: str) -> ApiResponse:
+    """`PUT …/{navigation}/$ref` with `{"@odata.id": url}`: point the lookup at `url`."""
+    ref = req.json().get("@odata.id")
+    if not ref:
+        raise InvalidPayload("The body of a $ref request needs an '@odata.id'.")
+    return _update(svc, req, entity, key, {f"{nav}@odata.bind": str(ref)})
 
 
 def _read(svc, req: ApiRequest, entity: EntityDef, key: str, col: Column) -> dict:
@@ -75,9 +88,12 @@ def _value(svc, req: ApiRequest, entity: EntityDef, key: str, col: Column) -> Ap
     return ApiResponse.json({"@odata.context": ctx, "value": value})
 
 
-def _reference(svc, req: ApiRequest, entity: EntityDef, key: str, col: Column) -> ApiResponse:
+def _reference(svc, req: ApiRequest, entity: EntityDef, key: str, nav: str) -> ApiResponse:
+    col = writable(entity, column(entity, nav, ref=True))
     if req.method == "DELETE":
         return _write(svc, req, entity, key, col, None)
+    if req.method == "PUT":
+        return _bind(svc, req, entity, key, nav)
     if req.method != "GET":
         raise _not_allowed(req)
     row = _read(svc, req, entity, key, col)

@@ -7,9 +7,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 
 from crmlink.sandbox.dynamics.errors import InvalidArgument, unknown_segment
+from crmlink.sandbox.dynamics.models.data.tables import table
+from crmlink.sandbox.dynamics.models.data.values import quote_ident
 from crmlink.sandbox.dynamics.models.metadata.model import STORED_TYPES, AttributeDef, EntityDef
 
 SERVER_KEPT = frozenset({"createdon", "modifiedon", "versionnumber", "createdby", "modifiedby"})
@@ -23,6 +26,8 @@ class Column:
     def update_body(self, value: object) -> dict[str, object]:
         """The PATCH body writing `value` (None clears) into the column."""
         if self.attr.is_lookup:
+            if self.attr.attribute_type == "Owner":
+                raise InvalidArgument("A record's owner can be changed (Assign), not cleared.")
             if value is not None:
                 raise InvalidArgument("A lookup is set with @odata.bind or a $ref, not a value.")
             return {f"{self.attr.logical_name}@odata.bind": None}
@@ -59,3 +64,17 @@ def writable(entity: EntityDef, col: Column) -> Column:
             f"The property '{name}' of entity '{entity.logical_name}' cannot be updated."
         )
     return col
+
+
+def current_value(conn: sqlite3.Connection, entity: EntityDef, record_id: str, wire: str):
+    """The stored value of the column `wire` names on one record (lower-case if text)."""
+    attr = entity.by_wire_name(wire)
+    if attr is None:
+        return None
+    pk = quote_ident(entity.primary_id)
+    row = conn.execute(
+        f"SELECT {quote_ident(attr.logical_name)} FROM {table(entity)} WHERE {pk} = ?",
+        (record_id,),
+    ).fetchone()
+    value = None if row is None else row[0]
+    return value.lower() if isinstance(value, str) else value
