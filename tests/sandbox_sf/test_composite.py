@@ -392,3 +392,19 @@ def test_a_failed_upsert_result_still_carries_created(sf_http):
     (result,) = response.json()
     assert result["success"] is False
     assert result["created"] is False
+
+
+def test_a_query_in_an_all_or_none_composite_sees_the_records_created_before_it(sf_http):
+    results = _composite(
+        sf_http,
+        [
+            _create("acc", "Account", {"Name": "Seen in the same transaction"}),
+            {
+                "method": "GET",
+                "url": f"{V}/query?q=SELECT Name FROM Account WHERE Id = '@{{acc.id}}'",
+                "referenceId": "seen",
+            },
+        ],
+        all_or_none=True,
+    )
+    assert results[1]["body"]["totalSize"] == 1

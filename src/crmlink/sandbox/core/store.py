@@ -44,6 +44,7 @@ class SqliteStore:
         self.path = path
         self.lock = threading.RLock()
         self.conn = _connect(path)
+        self._writing = threading.local()  # this thread holds the open write transaction
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -53,16 +54,23 @@ class SqliteStore:
                 yield self.conn
                 return
             self.conn.execute("BEGIN IMMEDIATE")
+            self._writing.active = True
             try:
                 yield self.conn
             except BaseException:
                 self.conn.execute("ROLLBACK")
                 raise
+            finally:
+                self._writing.active = False
             self.conn.execute("COMMIT")
 
     @contextmanager
     def reader(self) -> Iterator[sqlite3.Connection]:
-        """A separate connection for a long read that must not block writers."""
+        """A separate connection for a long read that must not block writers; inside this
+        thread's own write transaction, that transaction (a read sees its own writes)."""
+        if getattr(self._writing, "active", False):
+            yield self.conn
+            return
         conn = _connect(self.path)
         try:
             yield conn
