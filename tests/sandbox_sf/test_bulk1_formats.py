@@ -198,6 +198,36 @@ def test_csv_batch_inserts_and_answers_the_recorded_shapes(client, sandbox):
     assert request.content == body
 
 
+def _run_csv(client: httpx.Client, rows: list[list[str]], **job: str) -> list[list[str]]:
+    """Run one CSV batch in a new job; the rows of its result (header dropped)."""
+    job_id = _text(_create(client, object="Contact", contentType="CSV", **job), "id")
+    batch_id = _text(_xml(_add(client, job_id, _csv_bytes(rows), "text/csv")), "id")
+    assert _text(_done(client, job_id, batch_id), "state") == "Completed"
+    return _rows(client.get(f"/job/{job_id}/batch/{batch_id}/result").content)[1:]
+
+
+def test_csv_upsert_update_delete_and_hard_delete(client, sandbox):
+    key = "External_Id__c"
+    rows = [[key, "LastName"], ["ops-1", "Up1"], ["ops-2", "Up2"]]
+    inserted = _run_csv(client, rows, operation="upsert", externalIdFieldName=key)
+    assert [r[1:3] for r in inserted] == [["true", "true"]] * 2
+    again = _run_csv(client, rows, operation="upsert", externalIdFieldName=key)
+    assert [r[0] for r in again] == [r[0] for r in inserted]
+    assert [r[2] for r in again] == ["false", "false"]  # matched: updated, not created
+    first, second = (r[0] for r in inserted)
+    updated = _run_csv(client, [["Id", "LastName"], [first, "Renamed"]], operation="update")
+    assert updated == [[first, "true", "false", ""]]
+    soql = f"SELECT LastName FROM Contact WHERE {key} LIKE 'ops-%' ORDER BY LastName"
+    assert _query_csv(client, soql)[1:] == [["Renamed"], ["Up2"]]
+    before = sandbox.org.count("Contact")
+    assert _run_csv(client, [["Id"], [first]], operation="delete")[0][1] == "true"
+    assert _run_csv(client, [["Id"], [second]], operation="hardDelete")[0][1] == "true"
+    assert sandbox.org.count("Contact") == before - 2
+    with sandbox.org.store.reader() as conn:
+        sql = 'SELECT "Id" FROM "sobj_Contact" WHERE "Id" IN (?, ?)'
+        assert [r[0] for r in conn.execute(sql, (first, second))] == [first]  # in the bin
+
+
 def test_csv_batch_with_an_unknown_column_fails_the_batch(client):
     job_id = _text(_create(client, operation="insert", object="Contact", contentType="CSV"), "id")
     body = _csv_bytes([["LastName", "Nope__c"], ["X", "Y"]])
