@@ -408,3 +408,40 @@ def test_a_query_in_an_all_or_none_composite_sees_the_records_created_before_it(
         all_or_none=True,
     )
     assert results[1]["body"]["totalSize"] == 1
+
+
+def test_a_created_record_is_located_under_its_object_s_own_name(sf_http):
+    results = _composite(sf_http, [_create("acc", "account", {"Name": "Lower-case url"})])
+    new_id = results[0]["body"]["id"]
+    assert results[0]["httpHeaders"] == {"Location": f"{V}/sobjects/Account/{new_id}"}
+
+
+def test_get_composite_lists_the_composite_resources(sf_http):
+    response = sf_http.get(f"{COMPOSITE}/")
+    assert response.status_code == 200
+    assert response.json() == {
+        "tree": f"{COMPOSITE}/tree",
+        "batch": f"{COMPOSITE}/batch",
+        "sobjects": f"{COMPOSITE}/sobjects",
+    }
+
+
+def test_simple_salesforce_runs_a_batch(sf, sf_sandbox):
+    record_id = sf.Contact.create({"LastName": "Batched"})["id"]
+    answer = sf.restful(
+        "composite/batch",
+        method="POST",
+        json={
+            "batchRequests": [
+                {
+                    "method": "PATCH",
+                    "url": f"v59.0/sobjects/Contact/{record_id}",
+                    "richInput": {"FirstName": "Now"},
+                },
+                {"method": "GET", "url": f"v59.0/sobjects/Contact/{record_id}?fields=FirstName"},
+            ]
+        },
+    )
+    assert answer["hasErrors"] is False
+    assert answer["results"][1]["result"]["FirstName"] == "Now"
+    assert sf.Contact.get(record_id)["FirstName"] == "Now"

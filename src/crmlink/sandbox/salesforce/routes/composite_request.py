@@ -99,5 +99,14 @@ def _result(sub: Subrequest, answer: SubResponse) -> dict:
     }
 
 
+def resources(call: Call):
+    """`GET /composite`: the composite resources this sandbox serves."""
+    base = f"/services/data/v{call.version}/composite"
+    return 200, {name: f"{base}/{name}" for name in ("tree", "batch", "sobjects")}
+
+
 def routes(ctx: SandboxContext, dispatcher: Dispatcher) -> list[RouteSpec]:
-    return [route("POST", COMPOSITE, api(ctx, composite(dispatcher)), "composite")]
+    return [
+        route("POST", COMPOSITE, api(ctx, composite(dispatcher)), "composite"),
+        route("GET", COMPOSITE, api(ctx, resources), "composite resources", trailing_slash=True),
+    ]

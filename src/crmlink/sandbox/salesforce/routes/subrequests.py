@@ -61,7 +61,8 @@ class Dispatcher:
             result = handler(call)
         except errors.SalesforceError as exc:
             return SubResponse.error(exc)
-        return _response(result, params, call.version)
+        obj = self.ctx.org.catalog.get(params.get("sobject") or "")
+        return _response(result, obj.name if obj else None, call.version)
 
 
 def _not_allowed(method: str, spec: RouteSpec) -> errors.SalesforceError:
@@ -91,15 +92,16 @@ def _encode(body: Any) -> bytes:
     return b"" if body is None else json.dumps(body).encode()
 
 
-def _response(result: Any, params: dict, version: str) -> SubResponse:
+def _response(result: Any, sobject: str | None, version: str) -> SubResponse:
+    """The handler's answer; a created record gets its `Location`, as on Salesforce."""
     if isinstance(result, Response):
         return SubResponse(result.status_code, _decoded(result))
     status, body = result
     if status == 204:
         return SubResponse(204, None)
     headers = {}
-    if status == 201 and isinstance(body, dict) and body.get("id") and params.get("sobject"):
-        headers["Location"] = f"/services/data/v{version}/sobjects/{params['sobject']}/{body['id']}"
+    if status == 201 and isinstance(body, dict) and body.get("id") and sobject:
+        headers["Location"] = f"/services/data/v{version}/sobjects/{sobject}/{body['id']}"
     return SubResponse(status, body, headers)
 
 
