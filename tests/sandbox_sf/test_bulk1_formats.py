@@ -297,6 +297,19 @@ def test_xml_batch_inserts_and_answers_xml_results(client):
     assert _tags(failed[0]) == ["fields", "message", "statusCode"]
 
 
+def test_xml_batch_refuses_what_it_cannot_write(client):
+    job_id = _text(_create(client, operation="insert", object="Contact", contentType="XML"), "id")
+    nested = _sobjects({"LastName": "Kid"}).replace(
+        b"</sObject>", b"<Account><External_Id__c>a-1</External_Id__c></Account></sObject>"
+    )
+    refused = client.post(f"/job/{job_id}/batch", content=nested)
+    assert (refused.status_code, _text(_xml(refused), "exceptionCode")) == (400, "InvalidBatch")
+    wrong = client.post(f"/job/{job_id}/batch", content=_job_doc(state="Closed"))
+    assert _text(_xml(wrong), "exceptionCode") == "InvalidBatch"
+    listed = _xml(client.get(f"/job/{job_id}/batch"))
+    assert list(listed) == []
+
+
 def test_xml_query_answers_query_result_records(client):
     ingest = _text(_create(client, operation="insert", object="Contact", contentType="XML"), "id")
     added = _add(client, ingest, _sobjects({"LastName": "XmlNull"}), XML_TYPE)

@@ -100,6 +100,10 @@ def parse_records(body: bytes) -> list[dict]:
     for item in root:
         record: dict = {}
         for field in item:
+            if len(field):  # `<Account><Ext__c>…` (as CSV's `Account.Ext__c`): not served
+                raise ClassicError(
+                    "InvalidBatch", f"Relationship fields are not served: {local(field.tag)}"
+                )
             if field.get(f"{{{XSI}}}nil") == "true":
                 record[local(field.tag)] = None
             elif field.text:
