@@ -12,7 +12,7 @@ from tests.sandbox_network.helpers import set_faults
 BIG_RECORDS = 20_000  # contacts: a 20,000-record Bulk job, four pages of 5,000
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def sf_big(tmp_path_factory):
     sandbox = SalesforceSandbox(
         state_dir=tmp_path_factory.mktemp("sf-net"), records=BIG_RECORDS, seed=5
