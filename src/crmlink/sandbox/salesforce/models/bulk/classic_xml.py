@@ -224,8 +224,10 @@ def query_result(records: Iterable[Iterable[dict]], dates: set) -> Iterator[byte
     for chunk in records:
         for record in chunk:
             _record(holder, "records", record, dates)
+        pieces = []
         for node in holder:
             ET.indent(node, space=" ", level=1)
-            yield b"\n " + ET.tostring(node, encoding="utf-8", xml_declaration=False).rstrip()
+            pieces.append(b"\n " + ET.tostring(node, encoding="utf-8").rstrip())
         holder.clear()
+        yield b"".join(pieces)  # one write per chunk of records, not per record
     yield b"\n</queryResult>"
