@@ -210,29 +210,45 @@ def test_all_or_none_commits_when_every_subrequest_succeeds(sf_http, sf_sandbox)
     assert sf_sandbox.org.retrieve("Contact", results[1]["body"]["id"], ["LastName"])
 
 
-def test_a_rolled_back_collection_inside_an_all_or_none_composite_writes_nothing(
-    sf_http, sf_sandbox
+def _collection_then_contact(inner: bool) -> list[dict]:
+    """The documented example: a collection of one good and one bad record, then a Contact."""
+    records = [
+        {"attributes": {"type": "Contact"}, "LastName": "Good one"},
+        {"attributes": {"type": "Contact"}, "FirstName": "No last name"},
+    ]
+    return [
+        {
+            "method": "POST",
+            "url": f"{V}/composite/sobjects",
+            "referenceId": "coll",
+            "body": {"allOrNone": inner, "records": records},
+        },
+        _create("after", "Account", {"Name": "After the collection"}),
+    ]
+
+
+@pytest.mark.parametrize("inner", [True, False])
+def test_an_all_or_none_composite_rolls_back_a_collection_with_a_failed_record(
+    sf_http, sf_sandbox, inner
 ):
-    """The collection answers 200 with per-record errors, so the composite goes on; its own
-    allOrNone must still undo its good record."""
+    """The composite's allOrNone overrides the collection's: any failed record rolls back
+    everything, the collection answers 200 with its per-record results."""
+    before = (sf_sandbox.org.count("Contact"), sf_sandbox.org.count("Account"))
+    results = _composite(sf_http, _collection_then_contact(inner), all_or_none=True)
+    assert (sf_sandbox.org.count("Contact"), sf_sandbox.org.count("Account")) == before
+    collection, after = results
+    assert collection["httpStatusCode"] == 200
+    assert [r["success"] for r in collection["body"]] == [not inner, False]
+    assert after["httpStatusCode"] == 400
+    assert after["body"] == [{"errorCode": "PROCESSING_HALTED", "message": ROLLED_BACK}]
+
+
+@pytest.mark.parametrize(("inner", "kept"), [(False, 1), (True, 0)])
+def test_without_all_or_none_a_collection_follows_its_own_flag(sf_http, sf_sandbox, inner, kept):
     before = sf_sandbox.org.count("Contact")
-    good, bad = {"LastName": "Kept?"}, {"FirstName": "No last name"}
-    records = [{"attributes": {"type": "Contact"}, **r} for r in (good, bad)]
-    results = _composite(
-        sf_http,
-        [
-            {
-                "method": "POST",
-                "url": f"{V}/composite/sobjects",
-                "referenceId": "coll",
-                "body": {"allOrNone": True, "records": records},
-            }
-        ],
-        all_or_none=True,
-    )
-    assert results[0]["httpStatusCode"] == 200
-    assert [r["success"] for r in results[0]["body"]] == [False, False]
-    assert sf_sandbox.org.count("Contact") == before
+    results = _composite(sf_http, _collection_then_contact(inner))
+    assert sf_sandbox.org.count("Contact") == before + kept
+    assert results[1]["httpStatusCode"] == 201
 
 
 # -- request checks and limits ---------------------------------------------------------------

@@ -10,6 +10,8 @@ one API call.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from crmlink.sandbox.core.routing import RouteSpec, route
 from crmlink.sandbox.salesforce.models.composite import (
     ROLLED_BACK,
@@ -35,9 +37,11 @@ class _Failed(Exception):
         self.answers = answers
 
 
-def run_chain(dispatcher: Dispatcher, subs: list[Subrequest], stop: bool) -> list[SubResponse]:
+def run_chain(
+    dispatcher: Dispatcher, subs: list[Subrequest], stop: Callable[[SubResponse], bool] | None
+) -> list[SubResponse]:
     """Run `subs` in order, resolving references from the earlier successful answers;
-    `stop`: end at the first failure."""
+    end at the first answer that `stop` names (None: run them all)."""
     bodies: dict[str, object] = {}
     answers: list[SubResponse] = []
     for sub in subs:
@@ -45,7 +49,7 @@ def run_chain(dispatcher: Dispatcher, subs: list[Subrequest], stop: bool) -> lis
         answers.append(answer)
         if not answer.failed:
             bodies[sub.reference_id or ""] = answer.body
-        elif stop:
+        if stop is not None and stop(answer):
             break
     return answers
 
@@ -61,18 +65,29 @@ def _run_one(dispatcher: Dispatcher, sub: Subrequest, bodies: dict) -> SubRespon
 def _all_or_none(call: Call, dispatcher: Dispatcher, subs: list[Subrequest]) -> list[SubResponse]:
     try:
         with call.ctx.org.store.transaction():  # subrequests' writes join this one
-            answers = run_chain(dispatcher, subs, stop=True)
-            if any(a.failed for a in answers):
+            answers = run_chain(dispatcher, subs, stop=_fails_transaction)
+            if any(_fails_transaction(a) for a in answers):
                 raise _Failed(answers)  # leaving the block rolls every write back
     except _Failed as failed:
         return _rolled_back(failed.answers, len(subs))
     return answers
 
 
+def _fails_transaction(answer: SubResponse) -> bool:
+    """An error answer, or an sObject Collections answer with a failed record: the
+    composite's allOrNone overrides the collection's own (as Salesforce documents)."""
+    if answer.failed:
+        return True
+    body = answer.body
+    return isinstance(body, list) and any(
+        isinstance(r, dict) and r.get("success") is False for r in body
+    )
+
+
 def _rolled_back(answers: list[SubResponse], total: int) -> list[SubResponse]:
-    """The failed subrequest keeps its error; every other one says it was rolled back."""
+    """The failed subrequest keeps its answer; every other one says it was rolled back."""
     halted = SubResponse.error(ProcessingHalted(ROLLED_BACK))
-    kept = [a if a.failed else halted for a in answers]
+    kept = [a if _fails_transaction(a) else halted for a in answers]
     return kept + [halted] * (total - len(kept))
 
 
@@ -82,7 +97,7 @@ def composite(dispatcher: Dispatcher):
         if all_or_none:
             answers = _all_or_none(call, dispatcher, subs)
         else:
-            answers = run_chain(dispatcher, subs, stop=False)
+            answers = run_chain(dispatcher, subs, stop=None)
         return 200, {
             "compositeResponse": [_result(s, a) for s, a in zip(subs, answers, strict=True)]
         }
