@@ -76,20 +76,10 @@ def _kind_or_none(record: dict, fallback: str | None) -> str | None:
 
 
 def _all_or_none(call: Call, records: list[dict], operation: str, ext) -> list[RecordResult]:
-    """One transaction that rolls back whole; only same-type batches do so. A savepoint
-    makes the roll-back hold inside an all-or-none composite's open transaction too."""
+    """Re-run as one transaction that rolls back whole; only same-type batches do so."""
     kind = _type_of(records[0], call.params.get("sobject"))
     clean = [{k: v for k, v in r.items() if k != "attributes"} for r in records]
-    org = call.ctx.org
-    with org.store.transaction() as conn:
-        conn.execute("SAVEPOINT collection")
-        try:
-            results = org.write_many(kind, operation, clean, True, ext)
-        except RollBack as rolled:
-            conn.execute("ROLLBACK TO collection")
-            results = rolled.results
-        conn.execute("RELEASE collection")
-    return results
+    return call.ctx.org.write_many_safe(kind, operation, clean, True, ext)
 
 
 def collections(call: Call):
