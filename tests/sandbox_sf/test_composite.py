@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from crmlink.sandbox.salesforce.models import references
 from tests.reference import shape_differences
 from tests.sandbox_sf.cassettes import interactions
 
@@ -461,3 +462,39 @@ def test_simple_salesforce_runs_a_batch(sf, sf_sandbox):
     assert answer["hasErrors"] is False
     assert answer["results"][1]["result"]["FirstName"] == "Now"
     assert sf.Contact.get(record_id)["FirstName"] == "Now"
+
+
+def test_a_null_field_is_a_value_a_reference_can_take(sf_http, sf_sandbox):
+    """API 52.0 and later: a reference to a null field resolves to null."""
+    results = _composite(
+        sf_http,
+        [
+            _create("first", "Contact", {"LastName": "No first name"}),
+            {"method": "GET", "url": f"{V}/sobjects/Contact/@{{first.id}}", "referenceId": "read"},
+            _create("copy", "Contact", {"LastName": "Copy", "FirstName": "@{read.FirstName}"}),
+        ],
+    )
+    assert results[2]["httpStatusCode"] == 201
+    stored = sf_sandbox.org.retrieve("Contact", results[2]["body"]["id"], ["FirstName"])
+    assert stored["FirstName"] is None
+
+
+@pytest.mark.parametrize(
+    ("body", "resolved"),
+    [
+        ("@{a.n}", 5),  # a whole-string reference keeps the value's type
+        ("n is @{a.n}", "n is 5"),
+        ({"list": ["@{a.rows[1].x}"]}, {"list": [True]}),
+        ("@{a.none}", None),
+    ],
+)
+def test_references_resolve_into_bodies(body, resolved):
+    bodies = {"a": {"n": 5, "rows": [{"x": 0}, {"x": True}], "none": None}}
+    assert references.resolve_body(body, bodies) == resolved
+
+
+@pytest.mark.parametrize("text", ["@{a.missing}", "@{a.rows[2].x}", "@{b.n}", "@{a.n.deeper}"])
+def test_a_reference_without_a_value_is_unresolved(text):
+    bodies = {"a": {"n": 5, "rows": [{"x": 0}]}}
+    with pytest.raises(references.UnresolvedReference):
+        references.resolve_body(text, bodies)
