@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crmlink.sandbox.dynamics.app import DynamicsSandbox
-from tests.dynamics.conftest import api_client
+from tests.dynamics.conftest import SandboxCredential, api_client
 
 
 @pytest.fixture(scope="module")
@@ -20,4 +20,14 @@ def sandbox(tmp_path_factory):
 def web(sandbox):
     """An httpx client on `<sandbox>/api/data/v9.2/` with a fresh bearer token."""
     with api_client(sandbox) as client:
+        yield client
+
+
+@pytest.fixture
+def dataverse(sandbox, monkeypatch):
+    """PowerPlatform-Dataverse-Client, unchanged, trusting the sandbox CA via requests."""
+    from PowerPlatform.Dataverse.client import DataverseClient
+
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", sandbox.info()["ca_bundle"])
+    with DataverseClient(sandbox.url, SandboxCredential(sandbox)) as client:
         yield client

@@ -134,3 +134,28 @@ def test_one_relationship_by_schema_name_and_in_relationship_definitions(web):
     by_id = web.get(f"RelationshipDefinitions({one['MetadataId']})").json()
     assert by_id["SchemaName"] == "contact_customer_accounts"
     assert web.get("RelationshipDefinitions(SchemaName='nosuch')").status_code == 404
+
+
+def test_powerplatform_client_lists_a_tables_relationships(dataverse):
+    """PowerPlatform-Dataverse-Client's `list_table_relationships`, unchanged: it finds
+    the table by `EntityDefinitions?$filter`, then asks the three lists by MetadataId."""
+    rels = dataverse.tables.list_table_relationships(
+        "account", select=["SchemaName", "ReferencedEntity", "ReferencingEntity"]
+    )
+    names = {r["SchemaName"] for r in rels}
+    assert {"contact_customer_accounts", "account_primary_contact"} <= names
+    assert all(
+        r["ReferencedEntity"] == "account" or r["ReferencingEntity"] == "account" for r in rels
+    )
+
+
+def test_powerplatform_client_filters_relationships_by_type(dataverse):
+    """Its documented filter compares with an enum member literal."""
+    rels = dataverse.tables.list_relationships(
+        filter="RelationshipType eq Microsoft.Dynamics.CRM.RelationshipType'OneToManyRelationship'"
+    )
+    assert rels and all(r["RelationshipType"] == "OneToManyRelationship" for r in rels)
+    none = dataverse.tables.list_relationships(
+        filter="RelationshipType eq Microsoft.Dynamics.CRM.RelationshipType'ManyToManyRelationship'"
+    )
+    assert none == []

@@ -97,7 +97,9 @@ def _common(attr: AttributeDef, entity: EntityDef) -> dict[str, Any]:
 
 
 def _managed(attr: AttributeDef, is_pk: bool) -> dict[str, Any]:
-    out: dict[str, Any] = {prop: managed(logical, value, can) for prop, logical, value, can in _MANAGED}
+    out: dict[str, Any] = {
+        prop: managed(logical, value, can) for prop, logical, value, can in _MANAGED
+    }
     out["RequiredLevel"] = {
         "Value": "SystemRequired" if is_pk else attr.required,
         "CanBeChanged": not is_pk,

@@ -1,8 +1,10 @@
 """OData `$filter` text → AST. Nothing here knows SQL: compilers walk the tree.
 
 Supported: eq ne gt ge lt le, and/or/not, parentheses, contains/startswith/endswith,
-null/true/false, numbers, 'strings', guid and datetime/date literals, and the query
-functions `Microsoft.Dynamics.CRM.In` / `NotIn` (PropertyName=…, PropertyValues=[…]).
+null/true/false, numbers, 'strings', enum members (`Microsoft.Dynamics.CRM.X'Member'`,
+compared as their name), guid and datetime/date literals, navigation paths (`a/b`), and
+the query functions `Microsoft.Dynamics.CRM.In` / `NotIn` (PropertyName=…,
+PropertyValues=[…]).
 """
 
 from __future__ import annotations
@@ -176,6 +178,8 @@ class _Parser:
             return self.parse_call(lowered)
         if lowered in LIST_FUNCTIONS:
             return self.parse_in(LIST_FUNCTIONS[lowered])
+        if "." in raw and self.peek() is not None and self.peek()[0] == "string":
+            return _literal(*self.take())  # an enum member: Namespace.Type'Member'
         return Prop(self.parse_path(raw))
 
     def parse_path(self, first: str) -> str:
