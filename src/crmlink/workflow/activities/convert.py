@@ -88,11 +88,11 @@ def _integer(value: Any, limit: int) -> int:
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation:
-        raise Invalid(f"{value!r} is not a whole number") from None
-    if number != number.to_integral_value():
-        raise Invalid(f"{value!r} is not a whole number")
+        raise Invalid(f"{_shown(value)} is not a whole number") from None
+    if not number.is_finite() or number != number.to_integral_value():
+        raise Invalid(f"{_shown(value)} is not a whole number")
     if not -limit <= number < limit:
-        raise Invalid(f"{value!r} is out of the column's range")
+        raise Invalid(f"{_shown(value)} is out of the column's range")
     return int(number)
 
 
@@ -100,18 +100,19 @@ def _float(value: Any) -> float:
     try:
         return float(value)
     except (TypeError, ValueError):
-        raise Invalid(f"{value!r} is not a number") from None
+        raise Invalid(f"{_shown(value)} is not a number") from None
 
 
 def _decimal(value: Any, precision: int | None, scale: int | None) -> Decimal:
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation:
-        raise Invalid(f"{value!r} is not a number") from None
+        raise Invalid(f"{_shown(value)} is not a number") from None
     if precision is not None and number.is_finite():
-        whole = len(str(abs(int(number)))) if int(number) else 0
+        whole = max(number.adjusted() + 1, 0) if number else 0  # never int(): 1e999999 is valid
         if whole > precision - (scale or 0):
-            raise Invalid(f"{value!r} has too many digits for decimal({precision},{scale or 0})")
+            shown = _shown(value)
+            raise Invalid(f"{shown} has too many digits for decimal({precision},{scale or 0})")
     return number
 
 
@@ -164,4 +165,14 @@ def _text(value: Any, length: int | None) -> str:
         text = str(value)
     if length is not None and len(text) > length:
         raise Invalid(f"{len(text)} characters, more than the column's {length}")
+    if "\x00" in text:  # PostgreSQL text cannot hold it; SQLite would cut the value there
+        raise Invalid(
+            f"a NUL character at position {text.index(chr(0)) + 1}, which no text column holds"
+        )
     return text
+
+
+def _shown(value: Any) -> str:
+    """`value` for a message: its repr, cut short (a reject message has a size too)."""
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:40]}… ({len(text)} characters)"

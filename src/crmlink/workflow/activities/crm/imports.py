@@ -13,26 +13,24 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, delete, func, select
+from sqlalchemy import delete, func, select
 
 from crmlink.connectors.base import Connector
 from crmlink.model import FieldKind, OrderBy, RemoteField, RemoteTable
 from crmlink.workflow.activities.crm import conversions
 from crmlink.workflow.activities.crm.common import (
-    reject_columns,
     remote_field,
     source_column,
     upstream,
 )
 from crmlink.workflow.activities.crm.config import CrmActivityConfig
+from crmlink.workflow.activities.crm.gate import Gate, Rejects
 from crmlink.workflow.activities.crm.incremental import Window
 from crmlink.workflow.base import (
     OK,
-    REJECTS,
     ActivityResult,
     ColumnSpec,
     Population,
-    PopulationWriter,
     RunContext,
 )
 from crmlink.workflow.readable import cursor_text
@@ -101,14 +99,18 @@ def run_import(
         _log_unread(ctx, table)
     writer = ctx.new_population(OK, spec.columns())
     result = ActivityResult(rows_in=source.count if source else 0)
+    rejects = Rejects(ctx, _ids_column(config, source) or table.key_field)
+    gate = Gate(writer, spec.columns(), table.key_field, rejects)
     if config.ids_from:
-        batches = _by_ids(config.ids_from, ctx, source, connector, spec, result)
+        batches = _by_ids(rejects, ctx, source, connector, spec)
         window = None
     else:
         window = Window(config, table, ctx) if config.incremental else None
         batches = _read(config, ctx, connector, spec, window)
-    count = _load(batches, writer, spec, config, ctx, window)
+    count = _load(batches, gate, spec, config, ctx, window)
     population = _deduplicated(writer.finish(), table.key_field, ctx)
+    result.outputs.update(rejects.finish())
+    result.rows_rejected = rejects.count
     result.outputs[OK] = population
     result.rows_out = population.count
     if window is not None:
@@ -140,7 +142,7 @@ def _read(
 
 def _load(
     batches: Iterator[list[dict[str, Any]]],
-    writer: PopulationWriter,
+    writer: Gate,
     spec: Plan,
     config: CrmActivityConfig,
     ctx: RunContext,
@@ -203,17 +205,22 @@ def _deduplicated(population: Population, key: str, ctx: RunContext) -> Populati
 
 
 # -- ids_from: exactly the records of an upstream column -------------------------------
+def _ids_column(config: CrmActivityConfig, source: Population | None) -> str | None:
+    """The upstream column holding the ids (`ids_from`), checked; None without ids_from."""
+    if not config.ids_from:
+        return None
+    return source_column(upstream(source, "ids_from"), config.ids_from, "ids_from")
+
+
 def _by_ids(
-    ids_from: str,
+    rejects: Rejects,
     ctx: RunContext,
     source: Population | None,
     connector: Connector,
     spec: Plan,
-    result: ActivityResult,
 ) -> Iterator[list[dict[str, Any]]]:
-    source = upstream(source, "ids_from")  # what source_column checks first
-    column = source_column(source, ids_from, "ids_from")
-    missing = _Missing(ctx, column, spec.table.name)
+    source, column = upstream(source, "ids_from"), rejects.column
+    missing = _Missing(rejects, spec.table.name)
     for chunk in _id_chunks(ctx, source, column):
         ctx.checkpoint()
         found: set[str] = set()
@@ -222,8 +229,7 @@ def _by_ids(
             yield batch
         short = {f[:15] for f in found}
         missing.add([i for i in chunk if i not in found and i not in short])
-    result.outputs.update(missing.finish())
-    result.rows_rejected = missing.count
+    missing.finish()
 
 
 def _id_chunks(ctx: RunContext, source: Population, column: str) -> Iterator[list[str]]:
@@ -248,24 +254,19 @@ def _unique(items: Iterator[str]) -> Iterator[str]:
 
 
 class _Missing:
-    """Requested ids the CRM did not return: the reject output, code NOT_FOUND."""
+    """Requested ids the CRM did not return: rejects, code NOT_FOUND."""
 
-    def __init__(self, ctx: RunContext, column: str, table: str) -> None:
-        self.ctx, self.column, self.table = ctx, column, table
-        self.writer: PopulationWriter | None = None
+    def __init__(self, rejects: Rejects, table: str) -> None:
+        self.rejects, self.table = rejects, table
         self.count = 0
 
     def add(self, ids: list[str]) -> None:
-        if not ids:
-            return
-        if self.writer is None:
-            specs = [ColumnSpec(self.column, String(255)), *reject_columns(None)]
-            self.writer = self.ctx.new_population(REJECTS, specs)
         message = f"no {self.table} with this id (deleted, merged or not visible)"
-        self.writer.append(
+        column = self.rejects.column
+        self.rejects.add(
             [
                 {
-                    self.column: i,
+                    column: i,
                     "error_code": "NOT_FOUND",
                     "error_symbol": "not_found",
                     "error_message": message,
@@ -275,8 +276,7 @@ class _Missing:
         )
         self.count += len(ids)
 
-    def finish(self) -> dict[str, Population]:
-        if self.writer is None:
-            return {}
-        self.ctx.log(f"{self.count} ids of {self.column} were not found in {self.table}", "warning")
-        return {REJECTS: self.writer.finish()}
+    def finish(self) -> None:
+        if self.count:
+            message = f"{self.count} ids of {self.rejects.column} were not found in {self.table}"
+            self.rejects.ctx.log(message, "warning")
