@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ssl
+from xml.etree import ElementTree
 
 import httpx
 
@@ -66,3 +67,27 @@ def test_service_document_is_counted_by_name(sandbox, web):
         _document(web)
         stats = control.get("/__sandbox__/stats").json()["by_endpoint"]
     assert stats == {"GET service document": 1}
+
+
+def test_metadata_document_declares_everything_the_service_document_lists(web):
+    """The CSDL parses and names each entity set and function import listed, with the
+    entity type or function it points to declared in the schema."""
+    ns = {
+        "edmx": "http://docs.oasis-open.org/odata/ns/edmx",
+        "edm": "http://docs.oasis-open.org/odata/ns/edm",
+    }
+    root = ElementTree.fromstring(web.get("$metadata").content)
+    (schema,) = root.findall("edmx:DataServices/edm:Schema", ns)
+    container = schema.find("edm:EntityContainer", ns)
+    declared_types = {e.get("Name") for e in schema.findall("edm:EntityType", ns)}
+    declared_functions = {f.get("Name") for f in schema.findall("edm:Function", ns)}
+    declared_complex = {c.get("Name") for c in schema.findall("edm:ComplexType", ns)}
+    sets = {s.get("Name"): s.get("EntityType") for s in container.findall("edm:EntitySet", ns)}
+    imports = {f.get("Name") for f in container.findall("edm:FunctionImport", ns)}
+    for item in _document(web)["value"]:
+        if item["kind"] == "EntitySet":
+            assert item["name"] in sets, item
+            assert sets[item["name"]].removeprefix("Microsoft.Dynamics.CRM.") in declared_types
+        else:
+            assert item["name"] in imports and item["name"] in declared_functions, item
+            assert f"{item['name']}Response" in declared_complex, item

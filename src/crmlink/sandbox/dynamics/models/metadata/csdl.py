@@ -1,10 +1,20 @@
-"""`$metadata`: a CSDL (EDMX 4.0) document generated from the loaded entities."""
+"""`$metadata`: a CSDL (EDMX 4.0) document generated from the loaded entities, plus the
+SDK message and metadata sets and the functions the service answers (`csdl_extras`)."""
 
 from __future__ import annotations
 
 from xml.sax.saxutils import quoteattr
 
+from crmlink.sandbox.dynamics.models.metadata.csdl_extras import (
+    function_declarations,
+    function_imports,
+    message_entity_sets,
+    message_entity_type,
+    metadata_entity_sets,
+    metadata_entity_types,
+)
 from crmlink.sandbox.dynamics.models.metadata.model import EntityDef, OrgSchema
+from crmlink.sandbox.dynamics.models.sdkmessages import message_sets
 
 _EDM = {
     "String": "Edm.String",
@@ -61,22 +71,19 @@ def csdl(schema: OrgSchema) -> str:
     ]
     for entity in schema.entities.values():
         parts += _entity_type(entity)
-    parts.append(
-        '<ComplexType Name="WhoAmIResponse"><Property Name="BusinessUnitId" '
-        'Type="Edm.Guid" Nullable="false"/><Property Name="UserId" Type="Edm.Guid" '
-        'Nullable="false"/><Property Name="OrganizationId" Type="Edm.Guid" '
-        'Nullable="false"/></ComplexType>'
-    )
-    parts.append(
-        '<Function Name="WhoAmI"><ReturnType Type="mscrm.WhoAmIResponse" '
-        'Nullable="false"/></Function>'
-    )
+    sets = message_sets(schema)
+    for source in sets.values():
+        parts += message_entity_type(source)
+    parts += metadata_entity_types()
+    parts += function_declarations()
     parts.append('<EntityContainer Name="System">')
     for entity in schema.entities.values():
         parts.append(
             f"<EntitySet Name={quoteattr(entity.entity_set_name)} "
             f"EntityType={quoteattr('Microsoft.Dynamics.CRM.' + entity.logical_name)}/>"
         )
-    parts.append('<FunctionImport Name="WhoAmI" Function="Microsoft.Dynamics.CRM.WhoAmI"/>')
+    parts += message_entity_sets(sets)
+    parts += metadata_entity_sets()
+    parts += function_imports()
     parts += ["</EntityContainer>", "</Schema>", "</edmx:DataServices>", "</edmx:Edmx>"]
     return "\n".join(parts)
