@@ -1,7 +1,10 @@
 """REST API: versions, describes, sObject CRUD and upsert, query, getUpdated/getDeleted,
-limits."""
+limits, and the Tooling API's executeAnonymous for the one Apex statement tools send to
+clean up (`delete [SELECT Id FROM X WHERE …];`)."""
 
 from __future__ import annotations
+
+import re
 
 from crmlink.sandbox.core.routing import RouteSpec, route
 from crmlink.sandbox.salesforce import errors
@@ -152,6 +155,45 @@ def record_count(call: Call):
     return 200, {"sObjects": [{"count": c, "name": n} for n, c in counts if c]}
 
 
+_APEX_DELETE = re.compile(r"delete\s*\[(?P<soql>[^\]]+)\]\s*;", re.IGNORECASE)
+
+
+def execute_anonymous(call: Call):
+    """Run `delete [SOQL];` (the records the query finds go); any other Apex does not
+    compile here, answered in the shape Salesforce gives a compile problem."""
+    found = _APEX_DELETE.fullmatch((call.query.get("anonymousBody") or "").strip())
+    if found is None:
+        return 200, _apex(False, "The sandbox runs no Apex but `delete [SELECT Id FROM …];`")
+    try:
+        for record in _all_records(call, found.group("soql")):
+            call.ctx.org.delete(record["attributes"]["type"], record["Id"])
+    except errors.SalesforceError as exc:
+        return 200, _apex(False, exc.message)
+    return 200, _apex(True, None)
+
+
+def _all_records(call: Call, soql: str) -> list[dict]:
+    queries = call.ctx.queries
+    page = queries.start(soql, False, 2000, call.version)
+    records = list(page["records"])
+    while not page["done"]:
+        page = queries.next_page(page["nextRecordsUrl"].rsplit("/", 1)[1], call.version)
+        records += page["records"]
+    return records
+
+
+def _apex(compiled: bool, problem: str | None) -> dict:
+    return {
+        "line": -1 if compiled else 1,
+        "column": -1 if compiled else 1,
+        "compiled": compiled,
+        "success": compiled,
+        "compileProblem": problem,
+        "exceptionStackTrace": None,
+        "exceptionMessage": None,
+    }
+
+
 def routes(ctx: SandboxContext) -> list[RouteSpec]:
     def r(methods: str, path: str, handler, name: str, slash: bool = False, auth: bool = True):
         return route(methods, path, api(ctx, handler, auth), name, trailing_slash=slash)
@@ -163,7 +205,7 @@ def routes(ctx: SandboxContext) -> list[RouteSpec]:
         r("GET", f"{DATA}/limits", limits, "limits"),
         r("GET", f"{DATA}/limits/recordCount", record_count, "limits recordCount"),
         r("GET", f"{DATA}/sobjects", describe_global, "describeGlobal"),
-        r("GET POST", sobject, sobject_info, "sobject"),
+        r("GET POST", sobject, sobject_info, "sobject", slash=True),
         r("GET", f"{sobject}/describe", describe, "describe"),
         r("GET", f"{sobject}/updated", updated, "updated", slash=True),
         r("GET", f"{sobject}/deleted", deleted, "deleted", slash=True),
@@ -178,4 +220,5 @@ def routes(ctx: SandboxContext) -> list[RouteSpec]:
         r("GET", f"{DATA}/queryAll", query, "queryAll", slash=True),
         r("GET", f"{DATA}/query/{{locator}}", query_more, "query more"),
         r("GET", f"{DATA}/queryAll/{{locator}}", query_more, "queryAll more"),
+        r("GET", f"{DATA}/tooling/executeAnonymous", execute_anonymous, "tooling executeAnonymous"),
     ]
