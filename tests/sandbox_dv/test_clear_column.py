@@ -150,3 +150,19 @@ def test_clear_on_a_missing_record_is_not_found(web):
     response = web.delete(f"accounts({missing})/description")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "0x80040217"
+
+
+def test_clear_inside_a_batch_change_set(web):
+    account_id = new_account(web, description="batched")
+    request = (
+        "--b\r\nContent-Type: multipart/mixed; boundary=c\r\n\r\n"
+        "--c\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n"
+        "Content-ID: 1\r\n\r\n"
+        f"DELETE /api/data/v9.2/accounts({account_id})/description HTTP/1.1\r\n"
+        "\r\n\r\n--c--\r\n--b--\r\n"
+    )
+    response = web.post(
+        "$batch", content=request.encode(), headers={"Content-Type": "multipart/mixed; boundary=b"}
+    )
+    assert response.status_code == 200 and "HTTP/1.1 204 No Content" in response.text
+    assert account(web, account_id, "description")["description"] is None

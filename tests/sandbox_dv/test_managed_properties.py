@@ -177,3 +177,12 @@ def test_loaded_dump_gets_its_null_managed_properties_filled(tmp_path):
 def recorded_entity_dump_is_null(key: str) -> bool:
     (metadata,) = load("dataverse-gen/RetrieveMetadataChanges_account.json")["EntityMetadata"]
     return metadata[key] is None and metadata["Attributes"][0][key] is None
+
+
+def test_filter_on_a_managed_property_value(web):
+    """`$filter` follows the managed property's path (`IsCustomizable/Value`)."""
+    params = {"$select": "LogicalName", "$filter": "IsCustomizable/Value eq true"}
+    found = {t["LogicalName"] for t in web.get("EntityDefinitions", params=params).json()["value"]}
+    assert {"account", "contact", "cr7a3_loyaltycard"} <= found
+    params["$filter"] = "IsCustomizable/Value eq false"
+    assert web.get("EntityDefinitions", params=params).json()["value"] == []

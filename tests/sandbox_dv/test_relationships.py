@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+from crmlink.sandbox.dynamics.app import DynamicsSandbox
+from tests.dynamics.conftest import api_client
 from tests.dynamics.refs import load
+from tests.reference import reference_path
 
 ACCOUNT = "terraform-provider-power-platform/data_record__Validate_Create__get_entitydefinition_account.json"  # noqa: E501
 
@@ -159,3 +162,22 @@ def test_powerplatform_client_filters_relationships_by_type(dataverse):
         filter="RelationshipType eq Microsoft.Dynamics.CRM.RelationshipType'ManyToManyRelationship'"
     )
     assert none == []
+
+
+def test_loaded_dump_without_relationships_gets_them_derived(tmp_path):
+    """dataverse-gen's dumps answer `[]` for the unrequested relationship lists: the
+    sandbox derives them from the dump's lookups (account ↔ opportunity here)."""
+    (account,) = load("dataverse-gen/RetrieveMetadataChanges_account.json")["EntityMetadata"]
+    assert account["OneToManyRelationships"] == []
+    folder = reference_path("dynamics", "dataverse-gen")
+    sandbox = DynamicsSandbox(state_dir=tmp_path / "dv", records=0, metadata_dir=folder)
+    sandbox.start()
+    try:
+        with api_client(sandbox) as web:
+            rels = web.get("EntityDefinitions(LogicalName='account')/OneToManyRelationships")
+            missing = web.get(f"accounts({'0' * 8}-0000-0000-0000-{'0' * 12})/nosuchnav/$ref")
+    finally:
+        sandbox.stop()
+    pairs = {(r["ReferencingEntity"], r["ReferencingAttribute"]) for r in rels.json()["value"]}
+    assert ("opportunity", "parentaccountid") in pairs
+    assert missing.status_code == 404

@@ -24,7 +24,10 @@ _RECORD = re.compile(r"(?:^|/)([A-Za-z_]\w*)\(([0-9a-fA-F-]{36})\)$")
 def collection_relationship(schema: OrgSchema, entity: EntityDef, name: str) -> dict | None:
     """The one-to-many relationship whose navigation property on `entity` is `name`."""
     for rel in one_to_many_of(schema, entity):
-        if rel.get("ReferencedEntityNavigationPropertyName") == name:
+        if (
+            rel.get("ReferencedEntityNavigationPropertyName") == name
+            and rel.get("ReferencingEntity") in schema.entities  # loaded lists name others
+        ):
             return rel
     return None
 

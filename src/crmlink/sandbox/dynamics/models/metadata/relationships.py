@@ -119,8 +119,10 @@ def _lookups(schema: OrgSchema):
 
 
 def _raw(entity: EntityDef, key: str) -> list[dict] | None:
+    """A loaded entity's own list; None when absent or empty (RetrieveMetadataChanges
+    answers `[]` unless relationships were asked for), so it is derived instead."""
     found = (entity.raw or {}).get(key)
-    return list(found) if isinstance(found, list) else None
+    return list(found) if isinstance(found, list) and found else None
 
 
 def one_to_many_of(schema: OrgSchema, entity: EntityDef) -> list[dict]:
