@@ -1,0 +1,129 @@
+"""One cached virtualenv per third-party tool, built with uv, driven as subprocesses.
+
+The tools pin conflicting dependencies, so each gets its own virtualenv, never crmlink's.
+A venv lives under `${CRMLINK_TEST_CACHE:-~/.cache/crmlink-tests}/venvs/<tool>-<hash>`, the
+hash covering the pinned requirements and the Python version: a new pin makes a new venv.
+It is built in a temporary folder beside its final place and renamed when complete, so a
+half-built venv is never used and two test processes racing end with one venv (the loser
+drops its copy). `uv venv --relocatable` keeps the console scripts working after the rename.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+# Exact pins: a tool's behaviour against the sandbox is only reproducible at one version.
+TOOLS: dict[str, tuple[str, ...]] = {
+    "airbyte": ("airbyte-source-salesforce==2.10.3",),
+    "tap_salesforce": ("tap-salesforce==2.8.1",),
+    "salesforce_bulk": ("salesforce-bulk==2.2.0",),
+    "aiosalesforce": ("aiosalesforce==0.6.2",),
+    "cumulusci": ("cumulusci==4.10.1",),
+    "dataverse_client": ("PowerPlatform-Dataverse-Client==1.1.0", "azure-identity==1.27.0"),
+    # dataverse-api takes an authenticated requests.Session; its README authenticates with these
+    "dataverse_api": ("dataverse-api==1.4.3", "msal==1.39.0", "msal-requests-auth==0.9.3"),
+}
+# Dependencies resolve as the index stood on this day, so a cached venv and a fresh one match.
+EXCLUDE_NEWER = "2026-12-01T00:00:00Z"
+
+COMPLETE = ".crmlink-venv-complete"  # written last: a venv without it is not used
+DRIVERS = Path(__file__).parent / "drivers"
+
+
+class VenvUnavailable(Exception):
+    """A tool's venv could not be built; the message is one sentence for the test failure."""
+
+
+@dataclass(frozen=True)
+class Venv:
+    tool: str
+    path: Path
+
+    @property
+    def python(self) -> Path:
+        return self.path / "bin" / "python"
+
+    def bin(self, name: str) -> Path:
+        return self.path / "bin" / name
+
+
+def cache_root() -> Path:
+    root = os.environ.get("CRMLINK_TEST_CACHE") or "~/.cache/crmlink-tests"
+    return Path(root).expanduser() / "venvs"
+
+
+def venv_key(tool: str) -> str:
+    python = ".".join(map(str, sys.version_info[:3]))
+    text = "\n".join([python, EXCLUDE_NEWER, *TOOLS[tool]])
+    return f"{tool}-{hashlib.sha256(text.encode()).hexdigest()[:12]}"
+
+
+def uv_binary() -> str:
+    from uv import find_uv_bin
+
+    return find_uv_bin()
+
+
+def ensure(tool: str) -> Venv:
+    """The tool's venv, built now if the cache does not have it."""
+    final = cache_root() / venv_key(tool)
+    if (final / COMPLETE).exists():
+        return Venv(tool, final)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
+    try:
+        _build(tool, building)
+        _publish(building, final)
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+    return Venv(tool, final)
+
+
+def _build(tool: str, where: Path) -> None:
+    uv = uv_binary()
+    venv = where / "venv"
+    _run(tool, [uv, "venv", "--quiet", "--relocatable", "--python", sys.executable, str(venv)])
+    python = str(venv / "bin" / "python")
+    install = [
+        uv,
+        "pip",
+        "install",
+        "--quiet",
+        "--exclude-newer",
+        EXCLUDE_NEWER,
+        "--python",
+        python,
+    ]
+    _run(tool, [*install, *TOOLS[tool]])
+    (venv / COMPLETE).write_text("\n".join(TOOLS[tool]) + "\n")
+
+
+def _publish(building: Path, final: Path) -> None:
+    """Rename into place; if another process got there first, keep theirs."""
+    try:
+        os.rename(building / "venv", final)
+    except OSError:
+        if not (final / COMPLETE).exists():
+            raise
+
+
+def _run(tool: str, command: list[str]) -> None:
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        lines = (done.stderr or done.stdout).strip().splitlines() or ["no output"]
+        raise VenvUnavailable(
+            f"could not build the {tool} virtualenv ({' '.join(TOOLS[tool])}; a first run "
+            f"needs the package index): {lines[-1]}"
+        )
+
+
+def driver(name: str) -> str:
+    """The path of a driver script in tests/thirdparty/drivers/."""
+    return str(DRIVERS / name)
