@@ -3,6 +3,8 @@ run time through /__sandbox__/faults, shown by GET."""
 
 from __future__ import annotations
 
+from typing import get_args
+
 import httpx
 import pytest
 import typer
@@ -14,6 +16,10 @@ from crmlink.sandbox.core.network import PROFILES, limit_in_force
 from crmlink.sandbox.core.spec import ConcurrencyLimit, SandboxSpec
 from crmlink.sandbox.salesforce.spec import CONCURRENCY as SF_LIMIT
 from tests.sandbox_network.helpers import set_faults, verify
+
+
+def test_the_spec_accepts_exactly_the_profiles_defined():
+    assert set(get_args(FaultSpec.model_fields["profile"].annotation)) == set(PROFILES)
 
 
 def test_loopback_adds_nothing():

@@ -18,10 +18,12 @@ Where the `wan` figures come from:
   58.95 ms (https://thebroadcastbridge.com/content/entry/3988/trans-atlantic-network-latency-reduced);
   a measured Austin–London path averages 113 ms (https://kel.bz/post/physical-latency/).
 - 16,000 kbit/s (2 MB/s) per stream: an estimate of one HTTPS download from a Salesforce
-  instance across the Atlantic. Salesforce names the single sequential download stream as
-  the bottleneck parallel result downloads remove
-  (https://developer.salesforce.com/blogs/2025/01/introducing-events-and-partial-downloads-in-bulk-api-2-0.html);
-  it publishes no per-stream figure.
+  instance across the Atlantic; Salesforce publishes no per-stream figure. It names the
+  single sequential download stream as the bottleneck parallel result downloads remove
+  (https://developer.salesforce.com/blogs/2025/01/introducing-events-and-partial-downloads-in-bulk-api-2-0.html),
+  and its own bound on retrieving a Bulk query result file, 1 GB within 10 minutes
+  (about 1.7 MB/s, https://developer.salesforce.com/docs/atlas.en-us.232.0.api_asynch.meta/api_asynch/asynch_api_bulk_query_processing.htm),
+  is of the same order.
 - 2 s per 10,000 records: an estimate; Salesforce processes Bulk 2.0 ingest data in internal
   batches of 10,000 records
   (https://developer.salesforce.com/docs/atlas.en-us.226.0.api_bulk_v2.meta/api_bulk_v2/how_requests_are_processed.htm).
