@@ -43,14 +43,15 @@ def sf_client(sandbox, token: str | None = None) -> httpx.Client:
     )
 
 
-def dv_token(sandbox) -> str:
+def dv_token(sandbox, user: bool = False) -> str:
+    """A token for the application user (client secret), or the admin user (password)."""
     info = sandbox.info()
-    form = {
-        "grant_type": "client_credentials",
-        "client_id": info["client_id"],
-        "client_secret": info["client_secret"],
-        "scope": f"{info['url']}/.default",
-    }
+    form = {"client_id": info["client_id"], "scope": f"{info['url']}/.default"}
+    if user:
+        form |= {"grant_type": "password", "username": info["username"]}
+        form["password"] = info["password"]
+    else:
+        form |= {"grant_type": "client_credentials", "client_secret": info["client_secret"]}
     response = httpx.post(
         f"{info['authority']}/oauth2/v2.0/token", data=form, verify=verify(sandbox)
     )

@@ -92,6 +92,22 @@ def test_dataverse_refuses_the_request_over_its_concurrency_limit(dv_net):
     }
 
 
+def test_dataverse_counts_each_user_apart(dv_net):
+    app_user, admin = dv_token(dv_net), dv_token(dv_net, user=True)
+
+    def slow() -> int:
+        with dv_client(dv_net, app_user) as api:
+            return api.get("/WhoAmI").status_code
+
+    set_faults(dv_net, "profile=wan,rtt_ms=0,concurrency=1,latency=1500")
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        running = _in_flight(pool, dv_net, slow, 1)
+        with dv_client(dv_net, admin) as api:
+            other_user = api.get("/WhoAmI")
+        assert running[0].result() == 200
+    assert other_user.status_code == 200
+
+
 def test_refused_requests_are_counted_and_control_calls_never_refused(dv_net):
     token = dv_token(dv_net)
 

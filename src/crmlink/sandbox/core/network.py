@@ -38,15 +38,15 @@ Control calls (`/__sandbox__/…`) are never slowed nor limited.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import itertools
 import json
 import threading
-import time
+from asyncio import sleep
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from time import monotonic
 from typing import TYPE_CHECKING, Any
 
 from crmlink.sandbox.core.spec import ConcurrencyLimit
@@ -103,7 +103,7 @@ class ConcurrencyGate:
     @contextmanager
     def enter(self, key: str, limit: ConcurrencyLimit | None) -> Iterator[bool]:
         """Yield whether the request is admitted; an admitted one counts until it ends."""
-        now = time.monotonic()
+        now = monotonic()
         with self._lock:
             running = self._running.setdefault(key, {})
             if limit is not None and _counted(running, now, limit) >= limit.requests:
@@ -133,11 +133,11 @@ class Pacer:
 
     async def wait(self, size: int) -> None:
         if self.started is None:
-            self.started = time.monotonic()
+            self.started = monotonic()
         self.sent += size
-        delay = self.started + self.sent / self.rate - time.monotonic()
+        delay = self.started + self.sent / self.rate - monotonic()
         if delay > 0:
-            await asyncio.sleep(delay)
+            await sleep(delay)
 
 
 def piece_size(bytes_per_second: float) -> int:
@@ -206,7 +206,7 @@ class NetworkMiddleware:
             return
         spec = self.injector.spec
         if spec.rtt_ms:
-            await asyncio.sleep(spec.rtt_ms / 1000)
+            await sleep(spec.rtt_ms / 1000)
         limit = limit_in_force(spec, self.crm_limit)
         with self.gate.enter(_caller(scope, limit), limit) as admitted:
             if not admitted:
