@@ -4,6 +4,7 @@ Each is refused (or matches only its literal text) and the database is left as i
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -202,3 +203,149 @@ def test_a_hostile_variable_deletes_no_recipient_in_a_query(hostile, value):
     path = hostile.write("w.yaml", QUERY_TO_RECIPIENTS)
     hostile.accepts("workflow", "run", str(path), "--var", f"email={value}")
     assert _recipients(hostile) == before and len(before) == 2
+
+
+# -- CRM names that would reach crmlink's own columns, or each other's ----------------------------
+COLLIDING = ["error_code", "error_message", "remote_id", "created", "operation", "Name__C"]
+COLLIDING_IMPORT = """
+name: collide
+activities:
+  read:
+    type: crm
+    operation: import
+    account: crm
+    object: Subscription__c
+    fields: [Name, error_code, error_message, remote_id, created, operation]
+    next: save
+  save:
+    type: update
+    table: recipient
+    operation: insert
+    mapping:
+      email: crm_error_code
+      first_name: crm_error_message
+      last_name: crm_remote_id
+      city: crm_operation
+"""
+
+
+def _colliding_describes(tmp_path):
+    import json
+    import shutil
+
+    from crmlink.sandbox.salesforce.models.describes import METADATA_DIR
+
+    folder = tmp_path / "describes"
+    shutil.copytree(METADATA_DIR, folder)
+    (folder / "_global.json").unlink()
+    path = folder / "Subscription__c.json"
+    describe = json.loads(path.read_text())
+    template = {"type": "string", "length": 80, "nillable": True, "createable": True,
+                "updateable": True, "filterable": True}  # fmt: skip
+    describe["fields"] += [dict(template, name=n, label=n) for n in COLLIDING + ["Name__c"]]
+    path.write_text(json.dumps(describe))
+    return folder
+
+
+def test_crm_fields_named_like_crmlink_s_columns_keep_their_values(hostile, tmp_path):
+    from crmlink.sandbox.salesforce.app import SalesforceSandbox
+
+    values = {"Name": "n", "error_code": "e@x.com"}
+    values |= {"error_message": "first", "remote_id": "last", "created": "c", "operation": "op"}
+    folder = _colliding_describes(tmp_path)
+    with SalesforceSandbox(state_dir=tmp_path / "sf", describe_dir=folder, records=0) as box:
+        box.org.bulk_load("Subscription__c", [values])
+        hostile.add_account("crm", box)
+        path = hostile.write("w.yaml", COLLIDING_IMPORT)
+        hostile.accepts("workflow", "run", str(path))
+        log = hostile.accepts("workflow", "run-show", "1").stdout
+    (row,) = hostile.dump()["recipient"]
+    assert {"e@x.com", "first", "last", "op"} <= set(row)
+    assert "field 'error_code' is imported as column 'crm_error_code'" in log
+
+
+@pytest.mark.parametrize(
+    ("names", "columns"),
+    [
+        (["Id", "_wk_row", "_WK_op"], ["Id", "crm__wk_row", "crm__WK_op"]),
+        (["Id", "Email", "EMAIL", "email"], ["Id", "Email", "EMAIL_2", "email_3"]),
+        (["Id", "error_code", "crm_error_code"], ["Id", "crm_error_code", "crm_error_code_2"]),
+        (["Id", "ERROR_SYMBOL", "Remote_Id"], ["Id", "crm_ERROR_SYMBOL", "crm_Remote_Id"]),
+    ],
+    ids=["internal-prefix", "case-variants", "prefixed-twin", "reserved-any-case"],
+)
+def test_population_columns_never_meet_crmlink_s_or_each_other(names, columns):
+    from crmlink.workflow.activities.crm.columns import population_columns
+
+    assert list(population_columns(names).values()) == columns
+    assert population_columns(names) == population_columns(list(names))  # deterministic
+
+
+def test_two_long_names_sharing_63_characters_get_distinct_columns():
+    from crmlink.workflow.activities.crm.columns import population_columns
+
+    first, second = "X" * 70 + "_a__c", "X" * 70 + "_b__c"
+    made = population_columns([first, second])
+    assert len({c.lower() for c in made.values()}) == 2 and all(len(c) <= 63 for c in made.values())
+
+
+def test_the_wizard_says_which_column_each_case_variant_got(hostile, tmp_path):
+    import json
+
+    from crmlink.sandbox.salesforce.app import SalesforceSandbox
+
+    folder = _colliding_describes(tmp_path)
+    with SalesforceSandbox(state_dir=tmp_path / "sf", describe_dir=folder, records=0) as box:
+        hostile.add_account("crm", box)
+        text = hostile.accepts("wizard", "crm", "--tables", "Subscription__c").stdout
+        (outcome,) = json.loads(hostile.accepts("wizard", "crm", "--tables", "Subscription__c",
+                                                "--json").stdout)  # fmt: skip
+    assert "Name__C and Name__c differ only by case: stored as Name__C -> " in text
+    detail = json.loads(hostile.accepts("schema", "show", outcome["schema"], "--json").stdout)
+    columns = {f["remote_name"]: f["column"] for f in detail["fields"]}
+    assert columns["Name__C"] != columns["Name__c"]
+
+
+# -- a key value cannot add a request or a header to a Dynamics $batch ---------------------------
+BATCH_EXPORT = """
+name: batch
+activities:
+  q: {type: query, table: recipient, next: send}
+  send:
+    type: crm
+    operation: export
+    account: crm
+    object: contact
+    key: emailaddress1
+    mapping: {emailaddress1: email, lastname: last_name}
+"""
+SMUGGLED = {
+    "crlf-header": "k1@example.com\r\nX-Evil: 1",
+    "crlf-request": "k2@example.com\r\n\r\nDELETE contacts(00000000-0000-0000-0000-0000000000a1)",
+    "lf-only": "k3@example.com\nIf-Match: *",
+    "boundary": "k4@example.com\r\n--batch_x\r\nContent-Type: application/http",
+    "quote-paren": "k5'@example.com)/$ref?x=1#",
+}
+
+
+def _contacts(box) -> list[dict]:
+    with api_client(box) as client:
+        return client.get("contacts", params={"$select": "emailaddress1,lastname"}).json()["value"]
+
+
+@pytest.mark.parametrize("key", list(SMUGGLED.values()), ids=list(SMUGGLED))
+def test_a_key_value_is_one_request_with_its_literal_key(dv, dv_box, key):
+    dv.insert("recipient", [{"email": key, "last_name": "smuggler"}])
+    before = _contacts(dv_box)
+    path = dv.write("w.yaml", BATCH_EXPORT)
+    run = json.loads(dv.cli("workflow", "run", str(path), "--json").stdout)
+    after = _contacts(dv_box)
+    assert run["status"] == "succeeded", run
+    assert all(c in after for c in before)  # nothing deleted, nothing changed
+    added = [(c["emailaddress1"], c["lastname"]) for c in after if c not in before]
+    rejects = json.loads(dv.cli("workflow", "rejects", "1", "--json").stdout)
+    if added:  # the sandbox took the key as it is: one record, holding it literally
+        assert (added, rejects) == ([(key, "smuggler")], [])
+    else:  # the sandbox refused it: one answer, to one request that carried it literally
+        (reject,) = rejects
+        assert f"contacts(emailaddress1='{key}')" in reject["error_message"]

@@ -57,6 +57,20 @@ def _schema_field(remote: RemoteField, column: str, table: RemoteTable) -> Schem
     )
 
 
+def _case_collisions(columns: dict[str, str]) -> list[str]:
+    """A note for each group of remote names that differ only by case: which column each
+    one got (a hash of its exact name keeps them apart, whatever the order)."""
+    groups: dict[str, list[str]] = {}
+    for name in columns:
+        groups.setdefault(name.lower(), []).append(name)
+    return [
+        f"{' and '.join(sorted(group))} differ only by case: stored as "
+        + ", ".join(f"{name} -> {columns[name]}" for name in sorted(group))
+        for group in groups.values()
+        if len(group) > 1
+    ]
+
+
 def plan_table(account: str, table: RemoteTable, taken: dict[str, str] | None = None) -> TablePlan:
     """The schema for `table`; `taken` keeps the columns an earlier run assigned."""
     stored = [f for f in table.fields if f.kind != FieldKind.COMPOUND and not is_invalid(f)]
@@ -83,6 +97,7 @@ def plan_table(account: str, table: RemoteTable, taken: dict[str, str] | None = 
             plan.notes.append(
                 f"{remote.name}: {remote.remote_type} has no fixed type; stored as text"
             )
+    plan.notes += _case_collisions(columns)
     key = next((f for f in schema.fields if f.is_key), None)
     modified = next((f for f in schema.fields if f.is_modified), None)
     schema.key_column = key.column if key else None

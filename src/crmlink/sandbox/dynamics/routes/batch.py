@@ -85,10 +85,11 @@ def _path(url: str, req: ApiRequest, ids: dict[str, str]) -> tuple[str, dict[str
         url = ids[ref] + ("/" + tail if tail else "")
     path = re.sub(r"^(?:https?://[^/]+)?/?(?:api/data/v[\d.]+/)?", "", url)
     path, _, query = path.partition("?")
+    from urllib.parse import unquote
+
+    path = unquote(path)  # as the server decodes a request's own path (keys are encoded)
     params = {}
     for pair in query.split("&") if query else []:
-        from urllib.parse import unquote
-
         key, _, value = pair.partition("=")
         params[unquote(key)] = unquote(value.replace("+", " "))
     return path, params

@@ -66,9 +66,15 @@ def substitute(text: str | None, variables: dict[str, str], option: str) -> str 
     return _VAR.sub(value, text)
 
 
+def exact_field(table: RemoteTable, name: str) -> RemoteField | None:
+    """The field spelt exactly `name`, else the first one equal to it but for case: two
+    fields that differ only by case (`Name__c`, `Name__C`) stay two fields."""
+    return next((f for f in table.fields if f.name == name), None) or table.field(name)
+
+
 def remote_field(table: RemoteTable, name: str, option: str) -> RemoteField:
     """The field `name` (any case) of `table`, or a UsageError with close names."""
-    found = table.field(name)
+    found = exact_field(table, name)
     if found is None:
         raise UsageError(f"{option}: {unknown_field(table, name)}", object=table.name, field=name)
     if found.kind == FieldKind.COMPOUND:

@@ -18,6 +18,7 @@ from sqlalchemy import delete, func, select
 from crmlink.connectors.base import Connector
 from crmlink.model import FieldKind, OrderBy, RemoteField, RemoteTable
 from crmlink.workflow.activities.crm import conversions
+from crmlink.workflow.activities.crm.columns import population_columns, renamed
 from crmlink.workflow.activities.crm.common import (
     remote_field,
     source_column,
@@ -49,9 +50,15 @@ class Plan:
     def names(self) -> list[str]:
         return [f.name for f in self.fields]
 
+    @property
+    def column_names(self) -> dict[str, str]:
+        """field -> population column (its name, unless that is crmlink's or taken)."""
+        return population_columns(self.names)
+
     def columns(self) -> list[ColumnSpec]:
+        named = self.column_names
         return [
-            ColumnSpec(f.name, conversions.column_type(f, self.modes.get(f.name, "default")))
+            ColumnSpec(named[f.name], conversions.column_type(f, self.modes.get(f.name, "default")))
             for f in self.fields
         ]
 
@@ -99,8 +106,11 @@ def run_import(
         _log_unread(ctx, table)
     writer = ctx.new_population(OK, spec.columns())
     result = ActivityResult(rows_in=source.count if source else 0)
-    rejects = Rejects(ctx, _ids_column(config, source) or table.key_field)
-    gate = Gate(writer, spec.columns(), table.key_field, rejects)
+    key = spec.column_names[table.key_field]
+    for line in renamed(spec.column_names):
+        ctx.log(line, "warning")
+    rejects = Rejects(ctx, _ids_column(config, source) or key)
+    gate = Gate(writer, spec.columns(), key, rejects)
     if config.ids_from:
         batches = _by_ids(rejects, ctx, source, connector, spec)
         window = None
@@ -108,7 +118,7 @@ def run_import(
         window = Window(config, table, ctx) if config.incremental else None
         batches = _read(config, ctx, connector, spec, window)
     count = _load(batches, gate, spec, config, ctx, window)
-    population = _deduplicated(writer.finish(), table.key_field, ctx)
+    population = _deduplicated(writer.finish(), key, ctx)
     result.outputs.update(rejects.finish())
     result.rows_rejected = rejects.count
     result.outputs[OK] = population
@@ -149,7 +159,8 @@ def _load(
     window: Window | None,
 ) -> int:
     tz = conversions.zone(config.timezone)
-    convert = [(f.name, spec.modes.get(f.name, "default")) for f in spec.fields]
+    named = spec.column_names
+    convert = [(f.name, named[f.name], spec.modes.get(f.name, "default")) for f in spec.fields]
     count = counted = 0
     ctx.checkpoint()  # no lock held while the CRM answers (and after each page below)
     for batch in batches:
@@ -159,7 +170,7 @@ def _load(
         if window is not None:
             window.see(batch)
         writer.append(
-            [{n: conversions.to_campaign(r.get(n), m, tz) for n, m in convert} for r in batch]
+            [{c: conversions.to_campaign(r.get(n), m, tz) for n, c, m in convert} for r in batch]
         )
         count += len(batch)
         ctx.checkpoint()

@@ -20,6 +20,8 @@ from crmlink.errors import UsageError
 from crmlink.filters.validate import TEXT_KINDS
 from crmlink.model import FieldKind, RemoteTable
 from crmlink.workflow.activities.crm import conversions
+from crmlink.workflow.activities.crm.columns import population_columns
+from crmlink.workflow.activities.crm.common import exact_field
 from crmlink.workflow.activities.crm.config import CrmActivityConfig
 
 if TYPE_CHECKING:
@@ -53,9 +55,14 @@ def _import(config: CrmActivityConfig, checker: Checker, table: RemoteTable) -> 
     if config.fields and not problems:
         wanted = [table.key_field, table.modified_field, config.index_field]
         wanted += [*config.fields, *config.conversions]
-        names = [table.require_field(n).name for n in wanted if n]
-        checker.produces(dict.fromkeys(names))
+        names = [_field_name(table, n) for n in wanted if n]
+        checker.produces(population_columns(list(dict.fromkeys(names))).values())
     return problems
+
+
+def _field_name(table: RemoteTable, name: str) -> str:
+    found = exact_field(table, name)
+    return found.name if found is not None else table.require_field(name).name
 
 
 def _index_field(config: CrmActivityConfig, checker: Checker, table: RemoteTable) -> list[Problem]:
