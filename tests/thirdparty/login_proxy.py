@@ -1,9 +1,10 @@
-"""A CONNECT proxy that serves login.salesforce.com from the sandbox, for the tools that
-hard-code their login host (airbyte-source-salesforce, tap-salesforce).
+"""A CONNECT proxy that serves Salesforce's own host names from the sandbox, for the tools
+that hard-code their login host (airbyte-source-salesforce, tap-salesforce, simple-salesforce's
+SOAP login) or accept only a My Domain URL (aiosalesforce: `https://<name>.my.salesforce.com`).
 
 Such a tool is configured the way its users would point it at any intercepting proxy:
 `HTTPS_PROXY` names this proxy and the CA bundle trusts its certificate. The proxy answers a
-CONNECT to a Salesforce login host by ending TLS itself (a certificate for that name, from a
+CONNECT to such a host by ending TLS itself (a certificate for that name, from a
 CA made here) and forwarding the request to the sandbox over TLS verified with its CA.
 Every other CONNECT is refused, so nothing leaves the machine; the instance URL the token
 answer names is the sandbox's own, reached directly (`NO_PROXY`).
@@ -26,6 +27,14 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 LOGIN_HOSTS = ("login.salesforce.com", "test.salesforce.com")
+MY_DOMAIN = ".my.salesforce.com"  # one label before it: the wildcard name covers it
+SANDBOX_MY_DOMAIN = f"https://crmlink-sandbox{MY_DOMAIN}"
+
+
+def served(host: str) -> bool:
+    """A host the proxy answers for; every other CONNECT is refused."""
+    label = host.removesuffix(MY_DOMAIN)
+    return host in LOGIN_HOSTS or (label != host and label.replace("-", "").isalnum())
 
 
 def _name(common_name: str) -> x509.Name:
@@ -48,7 +57,7 @@ def _cert(subject, issuer, public_key, signer, *, ca: bool) -> x509.Certificate:
         usage = x509.KeyUsage(False, False, False, False, False, True, True, False, False)
         builder = builder.add_extension(usage, critical=True)
     else:
-        names = [x509.DNSName(host) for host in LOGIN_HOSTS]
+        names = [x509.DNSName(host) for host in (*LOGIN_HOSTS, f"*{MY_DOMAIN}")]
         builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
     return builder.sign(signer, hashes.SHA256())
 
@@ -86,7 +95,7 @@ class _Handler(socketserver.BaseRequestHandler):
         head, _ = _read_head(self.request)
         parts = head.split(b" ", 2)
         host = parts[1].decode(errors="replace").rsplit(":", 1)[0] if len(parts) > 1 else ""
-        if parts[0] != b"CONNECT" or host not in LOGIN_HOSTS:
+        if parts[0] != b"CONNECT" or not served(host):
             self.request.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
             return
         self.request.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
