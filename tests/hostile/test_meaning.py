@@ -70,6 +70,30 @@ def test_a_dynamics_object_name_that_is_not_in_the_metadata_is_refused(dv, name)
     assert "activities.read.object" in sentence
 
 
+FIELD_NAMES = {
+    "dotdot": "Email/../Id",
+    "encoded-slash": "Email%2FId",
+    "query": "Email?x=1",
+    "fragment": "Email#x",
+    "space": "Em ail",
+    "comma-injects-a-field": "Email,Id",
+    "unicode": "Émail",
+}
+
+
+@pytest.mark.parametrize("name", list(FIELD_NAMES.values()), ids=list(FIELD_NAMES))
+def test_a_salesforce_field_name_not_in_the_describe_is_refused(sf, name):
+    path = sf.write("w.yaml", SF_IMPORT.format(object="Contact", field=json.dumps(name)))
+    sf.refuses("workflow", "run", str(path), says=("activities.read.fields", "unknown field"))
+
+
+@pytest.mark.parametrize("name", list(FIELD_NAMES.values()), ids=list(FIELD_NAMES))
+def test_a_dynamics_field_name_not_in_the_describe_is_refused(dv, name):
+    name = name.replace("Email", "emailaddress1").replace("Id", "contactid")
+    path = dv.write("w.yaml", SF_IMPORT.format(object="contact", field=json.dumps(name)))
+    dv.refuses("workflow", "run", str(path), says=("activities.read.fields", "unknown field"))
+
+
 # -- crmlink's own catalog is no workflow's target ---------------------------------------------
 CATALOG_TABLES = [
     "alembic_version",

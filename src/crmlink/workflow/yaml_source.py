@@ -121,13 +121,13 @@ class _LimitedLoader(yaml.SafeLoader):
         self._check_nodes(mark)
         return node
 
-    def _check_nodes(self, mark: yaml.Mark) -> None:
+    def _check_nodes(self, mark: Any) -> None:
         if self.nodes > MAX_NODES:
             raise _Limit(f"its aliases expand to more than {MAX_NODES} values", mark)
 
 
 class _Limit(Exception):
-    def __init__(self, message: str, mark: yaml.Mark) -> None:
+    def __init__(self, message: str, mark: Any) -> None:  # a yaml Mark (C or Python)
         super().__init__(message)
         self.message, self.mark = message, mark
 
