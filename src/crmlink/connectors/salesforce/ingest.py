@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from crmlink.connectors.salesforce import errors, values
-from crmlink.connectors.salesforce.bulk import PollPolicy, csv_lines, wait
+from crmlink.connectors.salesforce.bulk import BulkJobFailed, PollPolicy, csv_lines, wait
 from crmlink.connectors.salesforce.http import SalesforceHttp
 from crmlink.errors import RemoteError, UsageError
 from crmlink.filters.validate import unknown_field
@@ -140,12 +140,26 @@ def _join(part: Part, kind: str, cells: list[str], found: dict[int, WriteResult]
 
 
 def _in_order(part: Part, found: dict[int, WriteResult], info: dict) -> Iterator[WriteResult]:
+    """The job's results in input order. Rows a Failed or Aborted job never processed are
+    not rejects (they were never tried, and a rerun must send them): once the processed
+    rows' results are given, the job's failure is raised."""
     why = info.get("errorMessage") or f"the Bulk job ended {info['state']}"
+    failed = info["state"] in ("Failed", "Aborted")
+    untried = 0
     for position in part.positions:
         result = found.get(position)
+        if result is None and failed:
+            untried += 1
+            continue
         if result is None:
             result = WriteResult(position, None, False, error=Reject("UNPROCESSED", why))
         yield result
+    if untried:
+        raise BulkJobFailed(
+            f"Bulk job {info['id']} ended {info['state']} ({why}) before processing "
+            f"{untried} rows: they were not written; rerun to send them",
+            code="BULK_JOB_FAILED",
+        )
 
 
 def _spool(
