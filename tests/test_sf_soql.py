@@ -569,7 +569,10 @@ def test_invalid_type_message_matches_salesforce(org: Org) -> None:
         ("SELECT Id FROM Contact WHERE LastName = 'unterminated", "unexpected token"),
         ("SELECT Id FROM Contact LIMIT x", "unexpected token: 'x'"),
         ('SELECT Id FROM Contact WHERE LastName = "x"', "unexpected token"),
-        ("SELECT Id, (SELECT Id FROM Contacts) FROM Account", "subqueries are not supported"),
+        (
+            "SELECT Id, (SELECT Id, (SELECT Id FROM Cases) FROM Contacts) FROM Account",
+            "subqueries are not supported",
+        ),
         ("SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact)", "Semi-join"),
         ("SELECT LastName, COUNT(Id) FROM Contact GROUP BY LastName", "GROUP BY"),
         ("SELECT TYPEOF What WHEN Account THEN Name END FROM Event", "TYPEOF"),

@@ -128,6 +128,7 @@ class QueryEngine:
             if total <= batch:
                 rows = conn.execute(*query.sql()).fetchall()
                 records = [query.to_record(row, version) for row in rows]
+                query.attach_children(conn, records, version)
                 return {"totalSize": total, "done": True, "records": records}
         self._expire_old()
         cursor = materialise(self.org, query, soql, include_deleted, batch)
@@ -144,7 +145,8 @@ class QueryEngine:
     def _page(self, query: CompiledQuery, cursor: Cursor, offset: int, version: str) -> dict:
         with self.org.store.reader() as conn:
             rows = page_rows(conn, query, cursor, offset, cursor.batch)
-        records = [query.to_record(row, version) for row in rows]
+            records = [query.to_record(row, version) for row in rows]
+            query.attach_children(conn, records, version)
         done = offset + len(records) >= cursor.total
         page = {"totalSize": cursor.total, "done": done, "records": records}
         if done:

@@ -133,6 +133,17 @@ class OrderItem:
     nulls_first: bool | None = None  # None: Salesforce's default for the direction
 
 
+@dataclass(frozen=True)
+class ChildQuery:
+    """`(SELECT Name FROM Opportunities)`: a parent-to-child subquery, kept as its text
+    (`text`, positions `start`..`end` of the outer query) and its FROM relationship name."""
+
+    relationship: str
+    relationship_pos: int
+    start: int
+    end: int
+
+
 @dataclass
 class Query:
     select: list[SelectItem]
@@ -143,3 +154,4 @@ class Query:
     order_by: list[OrderItem] = field(default_factory=list)
     limit: int | None = None
     offset: int | None = None
+    children: list[ChildQuery] = field(default_factory=list)

@@ -10,13 +10,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TypedDict, cast
 
+from ...errors import InvalidType
 from ..describes import Catalog, ObjectMeta
 from . import ast
 from .dates import format_datetime
 from .errors_fmt import NumberOutsideValidRange, located, malformed, unsupported_object
 from .filters import FilterCompiler
 from .parser import parse
-from .query import CompiledQuery
+from .query import ChildPlan, CompiledQuery
 from .records import aggregate_builder, plan_aggregates, plan_fields, record_builder
 from .resolve import Resolver
 from .types import ID_TYPES, is_text
@@ -51,7 +52,37 @@ def compile_query(
     compiled.order_sql = _order(query, resolver, text, kind)
     compiled.from_sql = resolver.from_sql()
     compiled.limit, compiled.offset = query.limit, _offset(query, text)
+    compiled.children = [
+        _child(text, child, catalog, obj, include_deleted, now) for child in query.children
+    ]
     return compiled
+
+
+def _child(  # noqa: PLR0913 - the outer query's context, passed down once
+    text: str,
+    child: ast.ChildQuery,
+    catalog: Catalog,
+    parent: ObjectMeta,
+    include_deleted: bool,
+    now: datetime,
+) -> ChildPlan:
+    """Compile `(SELECT … FROM Relationship …)` as a query of the child object."""
+    wanted = child.relationship.lower()
+    for rel in parent.raw.get("childRelationships") or []:
+        name, child_obj = rel.get("relationshipName"), catalog.get(rel.get("childSObject", ""))
+        if name and name.lower() == wanted and child_obj is not None:
+            rel_end = child.relationship_pos + len(child.relationship)
+            inner = text[child.start : child.relationship_pos] + child_obj.name
+            inner += text[rel_end : child.end]
+            compiled = compile_query(inner, catalog, include_deleted=include_deleted, now=now)
+            return ChildPlan(name, rel["field"], compiled)
+    message = (
+        f"Didn't understand relationship '{child.relationship}' in FROM part of query call. "
+        "If you are attempting to use a custom relationship, be sure to append the '__r' "
+        "after the custom relationship name. Please reference your WSDL or the describe call "
+        "for the appropriate names."
+    )
+    raise InvalidType(located(text, child.relationship_pos, message))
 
 
 def _select_kind(query: ast.Query, text: str) -> str:

@@ -122,10 +122,12 @@ class Parser:
 
     def query(self) -> ast.Query:
         self.expect_kw("SELECT")
-        items = self.select_items()
+        children: list[ast.ChildQuery] = []
+        items = self.select_items(children)
         self.expect_kw("FROM")
         name_tok = self.identifier()
         q = ast.Query(select=items, object_name=name_tok.text, object_pos=name_tok.pos)
+        q.children = children
         if self.tok.kind == IDENT and self.tok.text.upper() not in CLAUSE_WORDS:
             if self.tok.is_kw("AS"):
                 self.advance()
@@ -169,17 +171,39 @@ class Parser:
 
     # ---- select list ------------------------------------------------------------------
 
-    def select_items(self) -> list[ast.SelectItem]:
-        items = [self.select_item()]
-        while self.at_punct(","):
+    def select_items(self, children: list[ast.ChildQuery] | None = None) -> list[ast.SelectItem]:
+        """The select list; parent-to-child subqueries go to `children` (top level only)."""
+        items: list[ast.SelectItem] = []
+        while True:
+            if self.at_punct("(") and children is not None:
+                children.append(self.child_query())
+            else:
+                items.append(self.select_item())
+            if not self.at_punct(","):
+                return items
             self.advance()
-            items.append(self.select_item())
-        return items
+
+    def child_query(self) -> ast.ChildQuery:
+        """`( SELECT items FROM relationship … )`, its text compiled later against the child
+        object; here only its shape is checked and its extent found."""
+        start = self.expect_punct("(").pos
+        self.expect_kw("SELECT")
+        self.select_items()
+        self.expect_kw("FROM")
+        relationship = self.identifier()
+        depth = 0
+        while depth or not self.at_punct(")"):
+            if self.tok.kind == EOF:
+                raise self.error()
+            depth += {"(": 1, ")": -1}.get(self.tok.text, 0) if self.tok.kind == PUNCT else 0
+            self.advance()
+        end = self.expect_punct(")").pos
+        return ast.ChildQuery(relationship.text, relationship.pos, start + 1, end)
 
     def select_item(self) -> ast.SelectItem:
         token = self.tok
         if self.at_punct("("):
-            raise self.error(message="Relationship subqueries are not supported by the sandbox")
+            raise self.error(message="Nested relationship subqueries are not supported")
         if token.is_kw("FROM"):
             raise self.error()
         if token.is_kw("TYPEOF"):

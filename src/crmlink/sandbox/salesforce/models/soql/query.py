@@ -13,8 +13,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..describes import ObjectMeta
+from ..describes import ObjectMeta, quote_ident
 from .errors_fmt import FunctionalityNotEnabled
+
+
+@dataclass
+class ChildPlan:
+    """A parent-to-child subquery: its key in the parent record (the relationship name),
+    the child's reference field to the parent, and the child query compiled."""
+
+    key: str
+    field: str
+    query: CompiledQuery
 
 
 @dataclass
@@ -33,6 +43,7 @@ class CompiledQuery:
     compound_fields: list[str] = field(default_factory=list)
     _builder: Callable[[tuple, str], dict | None] | None = field(default=None, repr=False)
     _csv: list[tuple[int, Callable[[Any], str]]] = field(default_factory=list, repr=False)
+    children: list[ChildPlan] = field(default_factory=list)
 
     # ---- SQL --------------------------------------------------------------------------
 
@@ -100,6 +111,29 @@ class CompiledQuery:
             raise ValueError("COUNT() queries have no records")
         return self._builder(row, prefix)
 
+    def attach_children(self, conn, records: list[dict | None], api_version: str) -> None:
+        """Fill each record's subquery results: `{"totalSize","done","records"}`, or None
+        when the parent has no such children (as Salesforce answers)."""
+        for record in records:
+            if record is None or not self.children:
+                continue
+            parent_id = record["attributes"]["url"].rsplit("/", 1)[1]
+            for child in self.children:
+                sql, params = child.query.rows_of_parent(child.field, parent_id)
+                rows = conn.execute(sql, params).fetchall()
+                found = [child.query.to_record(row, api_version) for row in rows]
+                record[child.key] = (
+                    {"totalSize": len(found), "done": True, "records": found} if found else None
+                )
+
+    def rows_of_parent(self, column: str, parent_id: str) -> tuple[str, list]:
+        """This (child) query's rows whose `column` is `parent_id`."""
+        tail, tail_params = self._tail()
+        where = f"{self.where_sql} AND t.{quote_ident(column)} = ?"
+        sql = f"SELECT {self.select_sql} FROM {self.from_sql} WHERE {where}"
+        sql += f" ORDER BY {self.order_sql}{tail}"
+        return sql, [*self.params, parent_id, *tail_params]
+
     def csv_header(self) -> list[str]:
         """Bulk API CSV header: field names as in the describe, parents as `Account.Name`."""
         self.check_bulk_compatible()
@@ -118,3 +152,5 @@ class CompiledQuery:
             )
         if self.aggregate or self.count_only:
             raise FunctionalityNotEnabled("Aggregate queries are not supported in Bulk Query")
+        if self.children:
+            raise FunctionalityNotEnabled("Relationship subqueries are not supported in Bulk Query")
