@@ -181,3 +181,14 @@ def test_loaded_dump_without_relationships_gets_them_derived(tmp_path):
     pairs = {(r["ReferencingEntity"], r["ReferencingAttribute"]) for r in rels.json()["value"]}
     assert ("opportunity", "parentaccountid") in pairs
     assert missing.status_code == 404
+
+
+def test_relationship_definitions_type_cast(web):
+    cast = "Microsoft.Dynamics.CRM.OneToManyRelationshipMetadata"
+    body = web.get(f"RelationshipDefinitions/{cast}", params={"$select": "SchemaName"}).json()
+    assert body["@odata.context"].endswith(f"RelationshipDefinitions/{cast}")
+    assert "contact_customer_accounts" in {r["SchemaName"] for r in body["value"]}
+    many = web.get("RelationshipDefinitions/Microsoft.Dynamics.CRM.ManyToManyRelationshipMetadata")
+    assert many.json()["value"] == []
+    wrong = web.get("RelationshipDefinitions/Microsoft.Dynamics.CRM.NoSuchMetadata")
+    assert wrong.status_code == 404 and wrong.json()["error"]["code"] == "0x8006088a"

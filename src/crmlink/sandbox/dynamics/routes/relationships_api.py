@@ -9,7 +9,11 @@ A `$select` naming a property the relationship type lacks answers the service's 
 
 from __future__ import annotations
 
-from crmlink.sandbox.dynamics.errors import EntityMetadataNotFound, PropertyNotFound
+from crmlink.sandbox.dynamics.errors import (
+    EntityMetadataNotFound,
+    PropertyNotFound,
+    unknown_segment,
+)
 from crmlink.sandbox.dynamics.models.metadata.model import EntityDef, OrgSchema
 from crmlink.sandbox.dynamics.models.metadata.relationships import (
     MANY_TO_MANY_PROPERTIES,
@@ -22,6 +26,7 @@ from crmlink.sandbox.dynamics.models.metadata.relationships import (
 from crmlink.sandbox.dynamics.routes.http import ApiRequest, ApiResponse, parse_key
 from crmlink.sandbox.dynamics.routes.projection import filtered, project
 
+CRM = "Microsoft.Dynamics.CRM."
 LISTS = {
     "OneToManyRelationships": (one_to_many_of, "OneToManyRelationshipMetadata"),
     "ManyToOneRelationships": (many_to_one_of, "OneToManyRelationshipMetadata"),
@@ -77,14 +82,23 @@ def entity_relationships(
     return ApiResponse.json({"@odata.context": ctx, "value": value})
 
 
-def relationship_definitions(schema: OrgSchema, req: ApiRequest, key: str | None) -> ApiResponse:
-    """`RelationshipDefinitions`, every relationship typed; one by id or SchemaName."""
+def relationship_definitions(schema: OrgSchema, req: ApiRequest, segments: list) -> ApiResponse:
+    """`RelationshipDefinitions`, every relationship typed; one by id or SchemaName; a
+    type cast (`/Microsoft.Dynamics.CRM.OneToManyRelationshipMetadata`) keeps that type."""
     items = all_relationships(schema)
-    select = req.params.get("$select")
+    key = segments[0][1]
     base = f"{req.api}/$metadata#RelationshipDefinitions"
+    if len(segments) > 2 or (len(segments) == 2 and segments[1][1] is not None):
+        raise unknown_segment(segments[-1][0])
+    if len(segments) == 2:
+        cast = segments[1][0]
+        if cast.removeprefix(CRM) not in _PROPERTIES:
+            raise unknown_segment(cast)
+        items = [i for i in items if i["@odata.type"] == f"#{cast}"]
+        base += f"/{cast}"
+    select = req.params.get("$select")
     if key is not None:
-        return ApiResponse.json(
-            {"@odata.context": base + "/$entity", **project(_one(items, key), select)}
-        )
+        body = project(_one(items, key), select)
+        return ApiResponse.json({"@odata.context": base + "/$entity", **body})
     value = [project(i, select) for i in filtered(items, req.params.get("$filter"))]
     return ApiResponse.json({"@odata.context": base, "value": value})

@@ -41,7 +41,7 @@ _METADATA = {
     "EntityDefinitions": metadata_api.entity_definitions,
     "GlobalOptionSetDefinitions": metadata_api.global_option_sets,
     "RelationshipDefinitions": lambda svc, req, segments: (
-        relationships_api.relationship_definitions(svc.org.schema, req, segments[0][1])
+        relationships_api.relationship_definitions(svc.org.schema, req, segments)
     ),
 }
 
