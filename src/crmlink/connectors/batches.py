@@ -28,3 +28,10 @@ class Batches(Iterator[list[dict]]):
 
     def __next__(self) -> list[dict]:
         return next(self._batches)
+
+    def close(self) -> None:
+        """Stop early: the producer's `finally` and `with` blocks run now (open streams,
+        download threads), not whenever the garbage collector gets to them."""
+        close = getattr(self._batches, "close", None)
+        if close is not None:
+            close()

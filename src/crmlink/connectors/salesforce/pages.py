@@ -1,0 +1,151 @@
+"""Result pages downloaded a few at a time, handed over in order, in bounded memory; and
+CSV read straight from a byte stream, converted per column.
+
+    for batch in ordered(sources, workers=5, depth=2): ...
+
+`sources` yields callables, each returning the batches of one page. Up to `workers`
+pages download at once, each in its own thread, each holding at most `depth` parsed
+batches the consumer has not taken yet: a page ahead of the one being consumed waits
+(its socket fills and TCP slows the server) instead of growing. So at most
+`workers × (depth + 1)` batches are alive, whatever the row count. Batches come out in
+page order, so rows keep the result set's order (and the import's `_wk_row` numbering
+is the same as a sequential download's). A page's error is raised at that page's turn;
+closing the iterator early stops every thread and waits for it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import queue
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from crmlink.connectors.salesforce import values
+from crmlink.model import FieldKind, RemoteTable
+
+Source = Callable[[], Iterator[list[dict[str, Any]]]]
+_END = object()
+_IDENTITY = values.reader(FieldKind.STRING)
+
+
+class _Failed:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+class _Page:
+    """One page downloading in its own thread into a queue of at most `depth` batches."""
+
+    def __init__(self, produce: Source, depth: int, stop: threading.Event) -> None:
+        self.queue: queue.Queue[object] = queue.Queue(maxsize=depth)
+        self.stop = stop
+        self.thread = threading.Thread(
+            target=self._run, args=(produce,), name="crmlink-result-page", daemon=True
+        )
+        self.thread.start()
+
+    def _run(self, produce: Source) -> None:
+        try:
+            with contextlib.closing(produce()) as batches:  # type: ignore[type-var]
+                for batch in batches:
+                    if not self._put(batch):
+                        return
+            self._put(_END)
+        except BaseException as exc:  # handed to the consumer, raised at this page's turn
+            self._put(_Failed(exc))
+
+    def _put(self, item: object) -> bool:
+        while not self.stop.is_set():
+            try:
+                self.queue.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def batches(self) -> Iterator[list[dict[str, Any]]]:
+        while True:
+            item = self.queue.get()
+            if item is _END:
+                return
+            if isinstance(item, _Failed):
+                raise item.error
+            yield item  # type: ignore[misc]
+
+
+def ordered(
+    sources: Iterable[Source], workers: int = 5, depth: int = 2
+) -> Iterator[list[dict[str, Any]]]:
+    """The batches of every source, in order, `workers` sources downloading at once."""
+    stop, running, pending = threading.Event(), deque[_Page](), iter(sources)
+    try:
+        while True:
+            while len(running) < workers and (produce := next(pending, None)) is not None:
+                running.append(_Page(produce, depth, stop))
+            if not running:
+                return
+            yield from running[0].batches()
+            running.popleft().thread.join()
+    finally:
+        stop.set()
+        for page in running:
+            page.thread.join()
+
+
+# -- CSV from bytes ------------------------------------------------------------------------
+class _ByteChunks(io.RawIOBase):
+    """A readable raw stream over an iterator of byte chunks (an httpx body)."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks, self._rest = chunks, memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._rest:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
+            self._rest = memoryview(chunk)
+        size = min(len(buffer), len(self._rest))
+        buffer[:size] = self._rest[:size]
+        self._rest = self._rest[size:]
+        return size
+
+
+def text_stream(chunks: Iterator[bytes]) -> io.TextIOWrapper:
+    """UTF-8 text over byte chunks, decoded as read (no whole-page string); newline=""
+    as the csv module needs, so quoted line breaks survive."""
+    raw = io.BufferedReader(_ByteChunks(chunks), 1 << 16)
+    return io.TextIOWrapper(raw, encoding="utf-8", newline="")
+
+
+def batch_reader(
+    table: RemoteTable, header: list[str]
+) -> Callable[[list[list[str]]], list[dict[str, Any]]]:
+    """Convert Bulk CSV rows (cells under `header`) into rows, one column at a time:
+    one converter per column chosen once, "" is None, text columns are not called."""
+    names, converters = [], []
+    for name in header:
+        field = table.field(name)
+        names.append(field.name if field else name)
+        convert = values.reader(field.kind) if field else _IDENTITY
+        converters.append(None if convert is _IDENTITY else convert)
+
+    def read(rows: list[list[str]]) -> list[dict[str, Any]]:
+        if not rows:
+            return []
+        columns = zip(*rows, strict=True)  # every row as long as the first…
+        converted = [
+            [None if c == "" else c for c in cells]
+            if convert is None
+            else [None if c == "" else convert(c) for c in cells]
+            for convert, cells in zip(converters, columns, strict=True)  # …and the header
+        ]
+        return [dict(zip(names, row, strict=True)) for row in zip(*converted, strict=True)]
+
+    return read
