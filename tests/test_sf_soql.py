@@ -575,7 +575,10 @@ def test_invalid_type_message_matches_salesforce(org: Org) -> None:
         ),
         ("SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact)", "Semi-join"),
         ("SELECT LastName, COUNT(Id) FROM Contact GROUP BY LastName", "GROUP BY"),
-        ("SELECT TYPEOF What WHEN Account THEN Name END FROM Event", "TYPEOF"),
+        (
+            "SELECT Id, (SELECT TYPEOF What WHEN Account THEN Name END FROM Contacts) FROM Account",
+            "TYPEOF",
+        ),
         ("SELECT Id FROM Contact FOR UPDATE", "FOR VIEW/REFERENCE/UPDATE"),
         ("SELECT toLabel(LeadSource) FROM Contact", "toLabel() is not supported"),
         ("SELECT Id, Id FROM Contact", "duplicate field selected: Id"),

@@ -144,6 +144,17 @@ class ChildQuery:
     end: int
 
 
+@dataclass(frozen=True)
+class TypeOf:
+    """`TYPEOF What WHEN Account THEN Name, Phone … ELSE Id END`: a polymorphic
+    relationship; each branch's field list kept as its text (`start`..`end`)."""
+
+    relationship: str
+    pos: int
+    branches: tuple[tuple[str, int, int], ...]  # (object name, start, end)
+    otherwise: tuple[int, int] | None  # ELSE fields (start, end)
+
+
 @dataclass
 class Query:
     select: list[SelectItem]
@@ -155,3 +166,4 @@ class Query:
     limit: int | None = None
     offset: int | None = None
     children: list[ChildQuery] = field(default_factory=list)
+    typeofs: list[TypeOf] = field(default_factory=list)

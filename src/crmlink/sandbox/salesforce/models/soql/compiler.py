@@ -17,7 +17,7 @@ from .dates import format_datetime
 from .errors_fmt import NumberOutsideValidRange, located, malformed, unsupported_object
 from .filters import FilterCompiler
 from .parser import parse
-from .query import ChildPlan, CompiledQuery
+from .query import ChildPlan, CompiledQuery, TypeofPlan
 from .records import aggregate_builder, plan_aggregates, plan_fields, record_builder
 from .resolve import Resolver
 from .types import ID_TYPES, is_text
@@ -55,7 +55,26 @@ def compile_query(
     compiled.children = [
         _child(text, child, catalog, obj, include_deleted, now) for child in query.children
     ]
+    compiled.typeofs = [_typeof(text, item, catalog, obj, now) for item in query.typeofs]
     return compiled
+
+
+def _typeof(
+    text: str, item: ast.TypeOf, catalog: Catalog, parent: ObjectMeta, now: datetime
+) -> TypeofPlan:
+    """One `SELECT fields FROM Type` per type the reference may point at: the WHEN
+    branches', and ELSE's for the other types the sandbox serves."""
+    ref = parent.relationship(item.relationship)
+    if ref is None:
+        raise malformed(text, item.pos, f"Didn't understand relationship '{item.relationship}'")
+    lists = {name.lower(): (start, end) for name, start, end in item.branches}
+    by_type = {}
+    for type_name in ref.reference_to:
+        fields = lists.get(type_name.lower(), item.otherwise)
+        if fields is not None and catalog.get(type_name) is not None:
+            soql = f"SELECT {text[fields[0] : fields[1]]} FROM {type_name}"
+            by_type[type_name] = compile_query(soql, catalog, now=now)
+    return TypeofPlan(ref.relationship_name or item.relationship, ref.name, by_type)
 
 
 def _child(  # noqa: PLR0913 - the outer query's context, passed down once

@@ -122,12 +122,11 @@ class Parser:
 
     def query(self) -> ast.Query:
         self.expect_kw("SELECT")
-        children: list[ast.ChildQuery] = []
-        items = self.select_items(children)
+        q = ast.Query(select=[], object_name="", object_pos=0)
+        q.select = self.select_items(q)
         self.expect_kw("FROM")
         name_tok = self.identifier()
-        q = ast.Query(select=items, object_name=name_tok.text, object_pos=name_tok.pos)
-        q.children = children
+        q.object_name, q.object_pos = name_tok.text, name_tok.pos
         if self.tok.kind == IDENT and self.tok.text.upper() not in CLAUSE_WORDS:
             if self.tok.is_kw("AS"):
                 self.advance()
@@ -171,17 +170,43 @@ class Parser:
 
     # ---- select list ------------------------------------------------------------------
 
-    def select_items(self, children: list[ast.ChildQuery] | None = None) -> list[ast.SelectItem]:
-        """The select list; parent-to-child subqueries go to `children` (top level only)."""
+    def select_items(self, q: ast.Query | None = None) -> list[ast.SelectItem]:
+        """The select list; subqueries and TYPEOF go to `q` (the top level only)."""
         items: list[ast.SelectItem] = []
         while True:
-            if self.at_punct("(") and children is not None:
-                children.append(self.child_query())
+            if self.at_punct("(") and q is not None:
+                q.children.append(self.child_query())
+            elif self.tok.is_kw("TYPEOF") and q is not None:
+                q.typeofs.append(self.typeof())
             else:
                 items.append(self.select_item())
             if not self.at_punct(","):
                 return items
             self.advance()
+
+    def typeof(self) -> ast.TypeOf:
+        """`TYPEOF rel WHEN Type THEN fields … [ELSE fields] END`."""
+        self.expect_kw("TYPEOF")
+        relationship = self.identifier()
+        branches = []
+        while self.tok.is_kw("WHEN"):
+            self.advance()
+            name = self.identifier().text
+            self.expect_kw("THEN")
+            branches.append((name, *self.field_list()))
+        otherwise = None
+        if self.tok.is_kw("ELSE"):
+            self.advance()
+            otherwise = self.field_list()
+        if not branches:
+            raise self.error()
+        self.expect_kw("END")
+        return ast.TypeOf(relationship.text, relationship.pos, tuple(branches), otherwise)
+
+    def field_list(self) -> tuple[int, int]:
+        start = self.tok.pos
+        self.select_items()
+        return start, self.tok.pos
 
     def child_query(self) -> ast.ChildQuery:
         """`( SELECT items FROM relationship … )`, its text compiled later against the child
@@ -207,7 +232,7 @@ class Parser:
         if token.is_kw("FROM"):
             raise self.error()
         if token.is_kw("TYPEOF"):
-            raise self.error(message="TYPEOF is not supported by the sandbox")
+            raise self.error(message="TYPEOF is not supported in a subquery or TYPEOF branch")
         if token.kind == IDENT and self.peek().kind == PUNCT and self.peek().text == "(":
             return self.function_item()
         return self.field_path()

@@ -28,6 +28,16 @@ class ChildPlan:
 
 
 @dataclass
+class TypeofPlan:
+    """A TYPEOF item: its key (the relationship name), the polymorphic reference field's
+    column, and one compiled `SELECT fields FROM Type` per type it may point at."""
+
+    key: str
+    column: str
+    by_type: dict[str, CompiledQuery]
+
+
+@dataclass
 class CompiledQuery:
     object: ObjectMeta
     count_only: bool
@@ -44,6 +54,7 @@ class CompiledQuery:
     _builder: Callable[[tuple, str], dict | None] | None = field(default=None, repr=False)
     _csv: list[tuple[int, Callable[[Any], str]]] = field(default_factory=list, repr=False)
     children: list[ChildPlan] = field(default_factory=list)
+    typeofs: list[TypeofPlan] = field(default_factory=list)
 
     # ---- SQL --------------------------------------------------------------------------
 
@@ -112,19 +123,37 @@ class CompiledQuery:
         return self._builder(row, prefix)
 
     def attach_children(self, conn, records: list[dict | None], api_version: str) -> None:
-        """Fill each record's subquery results: `{"totalSize","done","records"}`, or None
-        when the parent has no such children (as Salesforce answers)."""
+        """Fill each record's subquery results (`{"totalSize","done","records"}`, or None
+        when the parent has no such children, as Salesforce answers) and TYPEOF items."""
+        if not (self.children or self.typeofs):
+            return
         for record in records:
-            if record is None or not self.children:
-                continue
-            parent_id = record["attributes"]["url"].rsplit("/", 1)[1]
-            for child in self.children:
-                sql, params = child.query.rows_of_parent(child.field, parent_id)
-                rows = conn.execute(sql, params).fetchall()
-                found = [child.query.to_record(row, api_version) for row in rows]
-                record[child.key] = (
-                    {"totalSize": len(found), "done": True, "records": found} if found else None
-                )
+            if record is not None:
+                parent_id = record["attributes"]["url"].rsplit("/", 1)[1]
+                self._attach_one(conn, record, parent_id, api_version)
+
+    def _attach_one(self, conn, record: dict, parent_id: str, api_version: str) -> None:
+        for child in self.children:
+            sql, params = child.query.rows_of_parent(child.field, parent_id)
+            found = [child.query.to_record(r, api_version) for r in conn.execute(sql, params)]
+            record[child.key] = (
+                {"totalSize": len(found), "done": True, "records": found} if found else None
+            )
+        for typeof in self.typeofs:
+            record[typeof.key] = self._typeof_value(conn, typeof, parent_id, api_version)
+
+    def _typeof_value(self, conn, typeof: TypeofPlan, parent_id: str, api_version: str):
+        sql = f"SELECT {quote_ident(typeof.column)} FROM {quote_ident(self.object.table)} "
+        row = conn.execute(sql + 'WHERE "Id" = ?', (parent_id,)).fetchone()
+        target = row[0] if row else None
+        branch = next(
+            (q for q in typeof.by_type.values() if target and q.object.key_prefix == target[:3]),
+            None,
+        )
+        if branch is None:
+            return None
+        found = conn.execute(*branch.rows_of_parent("Id", target)).fetchone()
+        return branch.to_record(found, api_version) if found else None
 
     def rows_of_parent(self, column: str, parent_id: str) -> tuple[str, list]:
         """This (child) query's rows whose `column` is `parent_id`."""
@@ -152,5 +181,7 @@ class CompiledQuery:
             )
         if self.aggregate or self.count_only:
             raise FunctionalityNotEnabled("Aggregate queries are not supported in Bulk Query")
-        if self.children:
-            raise FunctionalityNotEnabled("Relationship subqueries are not supported in Bulk Query")
+        if self.children or self.typeofs:
+            raise FunctionalityNotEnabled(
+                "Relationship subqueries and TYPEOF are not supported in Bulk Query"
+            )
