@@ -91,3 +91,9 @@ def test_unknown_column_is_the_services_error(web):
 def test_message_sets_are_read_only(web):
     response = web.post("sdkmessages", json={"name": "Mine"})
     assert response.status_code == 405
+
+
+def test_top_limits_and_a_bad_top_is_refused(web):
+    assert len(web.get("sdkmessages", params={"$top": "2"}).json()["value"]) == 2
+    response = web.get("sdkmessages", params={"$top": "two"})
+    assert response.status_code == 400 and response.json()["error"]["code"] == "0x80040203"

@@ -35,7 +35,8 @@ def test_every_listed_entity_set_answers(web):
     for item in _document(web)["value"]:
         if item["kind"] != "EntitySet":
             continue
-        response = web.get(item["url"], params={"$top": "1"})
+        metadata = item["name"].endswith("Definitions")  # the service refuses $top there
+        response = web.get(item["url"], params={} if metadata else {"$top": "1"})
         assert response.status_code == 200, (item, response.text)
         assert isinstance(response.json()["value"], list)
 

@@ -12,7 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from crmlink.sandbox.dynamics.errors import MethodNotAllowed, record_not_found, unknown_property
+from crmlink.sandbox.dynamics.errors import (
+    InvalidArgument,
+    MethodNotAllowed,
+    record_not_found,
+    unknown_property,
+)
 from crmlink.sandbox.dynamics.models.odata.evaluate import matches
 from crmlink.sandbox.dynamics.models.odata.expand import parse_expand
 from crmlink.sandbox.dynamics.models.odata.filter import parse_filter
@@ -63,7 +68,10 @@ class _Query:
             node = parse_filter(self.opts["$filter"])
             rows = [r for r in rows if matches(node, self.joined(r))]
         if self.opts.get("$top"):
-            rows = rows[: int(self.opts["$top"])]
+            top = self.opts["$top"]
+            if not top.isdigit():
+                raise InvalidArgument(f"The value '{top}' of $top is not a non-negative integer.")
+            rows = rows[: int(top)]
         return rows
 
     def render(self, row: dict[str, Any]) -> dict[str, Any]:
