@@ -5,6 +5,7 @@ run is checked against, read beside the API, never through it)."""
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -67,6 +68,12 @@ class Profile:
             key: {self.upsert_key}
             batch_size: {batch_size}
         """
+
+    def sync_flow(self, batch_size: int) -> str:
+        """An import (read, save) and an export (pick, export) in one workflow."""
+        imports = textwrap.dedent(self.import_flow()).split("activities:\n", 1)[1]
+        exports = textwrap.dedent(self.export_flow(batch_size)).split("activities:\n", 1)[1]
+        return f"name: crash-sync\nactivities:\n{imports}{exports}"
 
     def delete_flow(self, batch_size: int) -> str:
         return f"""
