@@ -76,3 +76,25 @@ def run_driver(venv: Venv, script: str, args: dict, env: dict[str, str], cwd: Pa
     """A driver script in the tool's venv: arguments as JSON in, one JSON document out."""
     out = run([str(venv.python), driver(script), json.dumps(args)], env, cwd)
     return json.loads(out.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="session")
+def dv_sandbox(tmp_path_factory):
+    """A Dataverse sandbox for the Dataverse clients (tests/dynamics has its own)."""
+    from crmlink.sandbox.dynamics.app import DynamicsSandbox
+
+    sandbox = DynamicsSandbox(state_dir=tmp_path_factory.mktemp("dv-tools"), records=300, seed=7)
+    sandbox.start()
+    yield sandbox
+    sandbox.stop()
+
+
+def dv_rows(sandbox, sql: str, params: tuple = ()) -> list[tuple]:
+    """Rows straight from the Dataverse sandbox's own store (what the clients must match)."""
+    with sandbox.org.read() as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def dv_args(sandbox) -> dict[str, str]:
+    info = sandbox.info()
+    return {k: info[k] for k in ("url", "authority", "tenant_id", "client_id", "client_secret")}

@@ -32,6 +32,8 @@ TOOLS: dict[str, tuple[str, ...]] = {
 }
 # Dependencies resolve as the index stood on this day, so a cached venv and a fresh one match.
 EXCLUDE_NEWER = "2026-12-01T00:00:00Z"
+# Bytecode compiled at build: pandas & co. import in a fraction of the time in every test.
+INSTALL_OPTIONS = ("--exclude-newer", EXCLUDE_NEWER, "--compile-bytecode")
 
 COMPLETE = ".crmlink-venv-complete"  # written last: a venv without it is not used
 DRIVERS = Path(__file__).parent / "drivers"
@@ -61,7 +63,7 @@ def cache_root() -> Path:
 
 def venv_key(tool: str) -> str:
     python = ".".join(map(str, sys.version_info[:3]))
-    text = "\n".join([python, EXCLUDE_NEWER, *TOOLS[tool]])
+    text = "\n".join([python, *INSTALL_OPTIONS, *TOOLS[tool]])
     return f"{tool}-{hashlib.sha256(text.encode()).hexdigest()[:12]}"
 
 
