@@ -142,13 +142,17 @@ class CompiledQuery:
         for typeof in self.typeofs:
             record[typeof.key] = self._typeof_value(conn, typeof, parent_id, api_version)
 
-    def _typeof_value(self, conn, typeof: TypeofPlan, parent_id: str, api_version: str):
+    def _typeof_value(
+        self, conn, typeof: TypeofPlan, parent_id: str, api_version: str
+    ) -> dict | None:
+        """The referenced record with its type's branch fields (the key prefix says which)."""
         sql = f"SELECT {quote_ident(typeof.column)} FROM {quote_ident(self.object.table)} "
         row = conn.execute(sql + 'WHERE "Id" = ?', (parent_id,)).fetchone()
-        target = row[0] if row else None
+        target: str | None = row[0] if row else None
+        if not target:
+            return None
         branch = next(
-            (q for q in typeof.by_type.values() if target and q.object.key_prefix == target[:3]),
-            None,
+            (q for q in typeof.by_type.values() if q.object.key_prefix == target[:3]), None
         )
         if branch is None:
             return None
