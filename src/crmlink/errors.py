@@ -65,3 +65,10 @@ class RemoteError(JobFailed):
     ) -> None:
         super().__init__(message, code=code, status=status, **ctx)
         self.code, self.status = code, status
+
+
+def clip(value: object, limit: int = 80) -> str:
+    """`value` quoted (`repr`: control characters and right-to-left marks escaped) and cut
+    to about `limit` characters: a hostile value is named in a message, never pasted whole."""
+    text = repr(str(value))
+    return text if len(text) <= limit else text[: limit - 1] + "…"

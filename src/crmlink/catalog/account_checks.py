@@ -8,16 +8,18 @@ Every refusal is a `UsageError` with one sentence naming the flag that fixes it.
 from __future__ import annotations
 
 import re
-import ssl
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from urllib.parse import urlsplit
 
+from crmlink.catalog.crm_url import check_crm_url
 from crmlink.catalog.secrets import secret_fields
+from crmlink.connectors._http import ca_bundle_context
 from crmlink.connectors.registry import SPECS, spec_for
 from crmlink.connectors.spec import SETTING_FIELDS, AuthRule
 from crmlink.errors import UsageError
+from crmlink.files import MiB, UserFileError, read_user_file
 
+PEM_LIMIT = 10 * MiB  # a bundle of every public CA is about 250 KiB
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 VERSION_PATTERN = re.compile(r"v?(\d{1,3})(\.\d{1,2})?")
 FLAGS = {name: "--" + name.replace("_", "-") for name in SETTING_FIELDS}
@@ -102,22 +104,7 @@ def _check_name(name: str) -> None:
 
 
 def _check_url(url: str) -> str:
-    parts = urlsplit(url.strip())
-    if parts.scheme == "http":
-        raise UsageError(
-            f"crmlink only talks to CRMs over https; use https://{parts.netloc}{parts.path} "
-            "(TLS verification is always on)"
-        )
-    if parts.scheme != "https" or not parts.hostname:
-        raise UsageError(
-            f"--url {url!r} is not a CRM address: give one like https://mydomain.my.salesforce.com"
-        )
-    if parts.username or parts.password or parts.query or parts.fragment:
-        raise UsageError(
-            f"--url {parts.scheme}://{parts.hostname}… must be a plain address: "
-            "no credentials, query or fragment (secrets are asked for separately)"
-        )
-    return f"https://{parts.netloc}{parts.path}".rstrip("/")
+    return check_crm_url(url)
 
 
 def _check_version(version: str | None) -> str | None:
@@ -146,14 +133,21 @@ def _check_pem(path: str | None, flag: str, kind: str) -> str | None:
         return None
     file = Path(path).expanduser()
     try:
-        text = file.read_text(errors="replace")
-    except OSError as exc:
-        raise UsageError(
-            f"{flag} {path}: {exc.strerror or exc}; give a readable PEM file"
-        ) from None
-    if not re.search(f"-----BEGIN [A-Z ]*{kind}-----", text):
-        raise UsageError(f"{flag} {path} holds no PEM {kind.lower()}: give a PEM file")
+        text = read_user_file(file, flag, PEM_LIMIT).decode("ascii", errors="replace")
+    except UserFileError as exc:
+        raise UsageError(f"{flag} {path}: {exc.reason}; give a readable PEM file") from None
+    if f"-----BEGIN {kind}-----" not in text and not _pem_kind(text, kind):
+        raise UsageError(f"{flag} {file} holds no PEM {kind.lower()}: give a PEM file")
     return str(file.resolve())
+
+
+def _pem_kind(text: str, kind: str) -> bool:
+    """Whether `text` has a PEM block `-----BEGIN … {kind}-----` (e.g. RSA PRIVATE KEY)."""
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("-----BEGIN ") and line.endswith(f" {kind}-----"):
+            return True
+    return False
 
 
 def _check_ca_bundle(path: str | None) -> str | None:
@@ -161,11 +155,5 @@ def _check_ca_bundle(path: str | None) -> str | None:
     checked = _check_pem(path, "--ca-bundle", "CERTIFICATE")
     if checked is None:
         return None
-    try:
-        ssl.create_default_context(cafile=checked)
-    except (ssl.SSLError, ValueError):
-        raise UsageError(
-            f"--ca-bundle {path} is not a PEM file of certificates: give the CRM's CA "
-            "certificates in PEM (-----BEGIN CERTIFICATE-----)"
-        ) from None
+    ca_bundle_context(checked, "--ca-bundle")
     return checked

@@ -12,9 +12,11 @@ import typer
 
 from crmlink import __version__
 from crmlink.cli import account, enum, sandbox, schema, wizard, worker, workflow
+from crmlink.cli.usage import OneSentenceGroup
 
 app = typer.Typer(
     name="crmlink",
+    cls=OneSentenceGroup,  # click's usage errors as one sentence
     help="Link a marketing (campaign) database to CRMs: Salesforce and Dynamics 365.",
     no_args_is_help=True,
     add_completion=True,
@@ -57,7 +59,9 @@ def version() -> None:
 
 @app.command()
 def demo(
-    records: Annotated[int, typer.Option(min=10, help="Contacts seeded in the sandbox.")] = 2000,
+    records: Annotated[
+        int, typer.Option(min=10, max=1_000_000, help="Contacts seeded in the sandbox.")
+    ] = 2000,
     home: Annotated[
         Path | None, typer.Option(help="Keep the demo's home here (default: a throwaway one).")
     ] = None,

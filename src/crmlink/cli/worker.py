@@ -14,7 +14,9 @@ def worker(
     once: Annotated[
         bool, typer.Option("--once", help="Check the schedules once, then exit.")
     ] = False,
-    poll: Annotated[float, typer.Option("--poll", min=1, help="Seconds between checks.")] = 30,
+    poll: Annotated[
+        float, typer.Option("--poll", min=1, max=86_400, help="Seconds between checks.")
+    ] = 30,
     home: HomeOpt = None,
 ) -> None:
     """Run registered workflows whose schedule is due (one run of a workflow at a time)."""

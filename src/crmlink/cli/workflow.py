@@ -24,6 +24,7 @@ from crmlink.cli.common import (
     print_json,
     print_table,
 )
+from crmlink.cli.usage import MAX_ID
 from crmlink.workflow import catalog, cursors
 from crmlink.workflow.readable import readable
 from crmlink.workflow.records import RunRecord, iter_rejects, list_runs, load_run, log_lines
@@ -220,7 +221,9 @@ def remove(name: Annotated[str, typer.Argument()], home: HomeOpt = None) -> None
 @cli_errors()
 def runs(
     name: Annotated[str | None, typer.Argument(help="Only this workflow's runs.")] = None,
-    limit: Annotated[int, typer.Option(min=1, help="How many runs, newest first.")] = 20,
+    limit: Annotated[
+        int, typer.Option(min=1, max=100_000, help="How many runs, newest first.")
+    ] = 20,
     home: HomeOpt = None,
     json_: JsonOpt = False,
 ) -> None:
@@ -238,7 +241,9 @@ def runs(
 @app.command("run-show")
 @cli_errors()
 def run_show(
-    run_id: Annotated[int, typer.Argument(help="A run id (see `workflow runs`).")],
+    run_id: Annotated[
+        int, typer.Argument(min=1, max=MAX_ID, help="A run id (see `workflow runs`).")
+    ],
     home: HomeOpt = None,
     json_: JsonOpt = False,
 ) -> None:
@@ -275,7 +280,7 @@ def _print_run_activities(record: RunRecord) -> None:
 @app.command("rejects")
 @cli_errors()
 def rejects(
-    run_id: Annotated[int, typer.Argument(help="A run id.")],
+    run_id: Annotated[int, typer.Argument(min=1, max=MAX_ID, help="A run id.")],
     csv_file: Annotated[
         Path | None, typer.Option("--csv", help="Write the rejects to this CSV file.")
     ] = None,

@@ -35,10 +35,12 @@ from urllib.parse import quote, urlencode
 import httpx
 
 from crmlink.errors import CrmlinkError, RetryableError, UsageError
+from crmlink.files import MiB, UserFileError, read_user_file
 from crmlink.model import AccountSettings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+CA_BUNDLE_LIMIT = 10 * MiB
 TRANSIENT_STATUS = frozenset({429, 502, 503, 504})
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
@@ -72,26 +74,41 @@ def no_line_breaks(text: str, what: str) -> str:
 
 # -- TLS ----------------------------------------------------------------------------------
 def tls_context(account: AccountSettings) -> ssl.SSLContext:
-    """Verification on, always: the account's CA bundle if it has one, else the system's."""
-    cafile = checked_ca_bundle(account)
-    if cafile is None:
+    """Verification on, always: the account's CA bundle if it has one, else the system's.
+
+    The bundle is read here, once (a regular file of at most 10 MiB), and every problem
+    with it is a UsageError naming the account and `--ca-bundle`: never retried."""
+    if not account.ca_bundle:
         return ssl.create_default_context()
-    return ssl.create_default_context(cafile=cafile)
+    try:
+        return ca_bundle_context(account.ca_bundle, "the CA bundle")
+    except UserFileError as exc:
+        raise _bad_bundle(account, exc.problem) from None
 
 
 def checked_ca_bundle(account: AccountSettings) -> str | None:
     """The account's CA bundle path once it is known to be a readable PEM file of
     certificates (None: the system's CAs); else a UsageError saying how to fix it."""
-    path = account.ca_bundle
-    if not path:
-        return None
-    if not Path(path).is_file():
-        raise _bad_bundle(account, "does not exist")
+    tls_context(account)
+    return account.ca_bundle or None
+
+
+def ca_bundle_context(path: str | Path, what: str) -> ssl.SSLContext:
+    """A verifying TLS context trusting the certificates of the PEM file `path`, read once;
+    a UserFileError (`what path problem: fix`) when it cannot be."""
+    data = read_user_file(path, what, CA_BUNDLE_LIMIT).decode("ascii", errors="replace")
     try:
-        ssl.create_default_context(cafile=path)
-    except (ssl.SSLError, OSError, ValueError):
-        raise _bad_bundle(account, "is not a PEM file of certificates") from None
-    return path
+        if not data.strip():  # `cadata=""` would load the system's CAs instead
+            raise ValueError("empty")
+        context = ssl.create_default_context(cafile=None, capath=None, cadata=data)
+        return context
+    except (ssl.SSLError, ValueError):
+        raise UserFileError(
+            what,
+            Path(path),
+            "is not a PEM file of certificates",
+            "give the CRM's CA certificates in PEM (-----BEGIN CERTIFICATE-----)",
+        ) from None
 
 
 def _bad_bundle(account: AccountSettings, problem: str) -> UsageError:
