@@ -8,6 +8,7 @@ location) has a column of the same name in the object's SQLite table.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,6 +95,8 @@ class Catalog:
     def __init__(self, objects: list[ObjectMeta], global_describe: dict | None = None) -> None:
         self._objects = {o.name.lower(): o for o in objects}
         self.global_describe = global_describe
+        # the describes' Last-Modified (metadata never changes while the sandbox runs)
+        self.loaded_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
 
     def get(self, name: str) -> ObjectMeta | None:
         return self._objects.get(name.lower())

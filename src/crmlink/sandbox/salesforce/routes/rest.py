@@ -4,7 +4,12 @@ clean up (`delete [SELECT Id FROM X WHERE …];`)."""
 
 from __future__ import annotations
 
+import json
 import re
+import zlib
+from email.utils import format_datetime, parsedate_to_datetime
+
+from starlette.responses import JSONResponse, Response
 
 from crmlink.sandbox.core.routing import RouteSpec, route
 from crmlink.sandbox.salesforce import errors
@@ -42,7 +47,7 @@ def _object(call: Call) -> ObjectMeta:
 
 
 def describe_global(call: Call):
-    return 200, global_describe(call.ctx.org.catalog)
+    return _conditional(call, global_describe(call.ctx.org.catalog))
 
 
 def sobject_info(call: Call):
@@ -54,7 +59,29 @@ def sobject_info(call: Call):
 
 
 def describe(call: Call):
-    return 200, _object(call).raw
+    return _conditional(call, _object(call).raw)
+
+
+def _conditional(call: Call, body: dict) -> Response:
+    """A describe with `ETag` and `Last-Modified`; 304 for `If-None-Match` naming its ETag
+    or `If-Modified-Since` at or after its Last-Modified, as Salesforce answers."""
+    etag = f'"{zlib.crc32(json.dumps(body, sort_keys=True).encode()):08x}"'
+    modified = call.ctx.org.catalog.loaded_at
+    headers = {"ETag": etag, "Last-Modified": format_datetime(modified, usegmt=True)}
+    if _not_modified(call, etag, modified):
+        return Response(status_code=304, headers=headers)
+    return JSONResponse(body, headers=headers)
+
+
+def _not_modified(call: Call, etag: str, modified) -> bool:
+    tags = call.request.headers.get("if-none-match")
+    if tags is not None:
+        return etag in [t.strip() for t in tags.split(",")] or tags.strip() == "*"
+    since = call.request.headers.get("if-modified-since")
+    try:
+        return since is not None and parsedate_to_datetime(since) >= modified
+    except (TypeError, ValueError):
+        return False  # an unreadable date is ignored, as HTTP says
 
 
 def _record_body(call: Call) -> dict:
