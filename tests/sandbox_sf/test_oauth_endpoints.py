@@ -72,6 +72,13 @@ def test_identity_url_has_urls(sf_fresh, http):
     assert set(identity.json()["urls"]) >= {"rest", "sobjects", "query", "partner"}
 
 
+def test_identity_url_needs_a_live_token(sf_fresh, http):
+    token = password_token(sf_fresh)
+    assert http.get(token["id"]).status_code == 403
+    by_param = http.get(token["id"], params={"oauth_token": token["access_token"]})
+    assert by_param.status_code == 200 and by_param.json()["id"] == token["id"]
+
+
 def test_revoked_access_token_is_refused(sf_fresh, http):
     token = password_token(sf_fresh)["access_token"]
     assert limits(http, token).status_code == 200

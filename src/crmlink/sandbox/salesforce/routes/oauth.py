@@ -161,16 +161,24 @@ class _Handlers:
         return _xml(body, 200)
 
     async def identity(self, request: Request) -> Response:
-        return JSONResponse(identity_document(self.ctx, str(request.url)))
+        session = bearer_token(request) or request.query_params.get("oauth_token")
+        if not await self._live(session):
+            return _bad_token()
+        url = str(request.url.remove_query_params("oauth_token"))
+        return JSONResponse(identity_document(self.ctx, url))
 
     async def userinfo(self, request: Request) -> Response:
         form = await _form(request) if request.method == "POST" else {}
-        session = bearer_token(request) or form.get("access_token")
-        try:
-            await run_in_threadpool(self.ctx.auth.check_token, session)
-        except SalesforceError:
+        if not await self._live(bearer_token(request) or form.get("access_token")):
             return _bad_token()
         return JSONResponse(userinfo_document(self.ctx))
+
+    async def _live(self, token: str | None) -> bool:
+        try:
+            await run_in_threadpool(self.ctx.auth.check_token, token)
+        except SalesforceError:
+            return False
+        return True
 
     async def revoke(self, request: Request) -> Response:
         token = (await _form(request)).get("token", "")
