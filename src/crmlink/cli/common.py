@@ -20,11 +20,11 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError
 
 from crmlink.config import Settings
 from crmlink.db import Database, open_database
-from crmlink.db.failures import database_failure
+from crmlink.db.failures import database_failure, failure_exit_code
 from crmlink.errors import CrmlinkError
 from crmlink.model import to_jsonable
 
@@ -50,16 +50,17 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 def cli_errors() -> Iterator[None]:
     """Turn a CrmlinkError into its one sentence and exit code; use with `with` or as `@`.
 
-    Two failures of the environment get a sentence too: a database that stays locked
-    (another process held SQLite's write lock past the busy timeout) and a Python
-    package that is not installed.
+    Failures of the environment get a sentence too: a database error (locked past the
+    busy timeout, full, read-only, damaged, a dropped catalog table: `db.failures`) and
+    a Python package that is not installed.
     """
     try:
         yield
     except CrmlinkError as exc:
         raise fail(exc.message, exc.exit_code) from None
-    except OperationalError as exc:
-        raise fail(database_failure(exc) + "; nothing was changed by this command", 1) from None
+    except DatabaseError as exc:
+        said = database_failure(exc) + "; nothing was changed by this command"
+        raise fail(said, failure_exit_code(exc)) from None
     except ModuleNotFoundError as exc:
         package = (exc.name or "?").split(".")[0]
         raise fail(

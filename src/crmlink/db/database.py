@@ -58,6 +58,7 @@ class Database:
 def open_database(settings: Settings | str | URL, *, migrate: bool = True) -> Database:
     """Connect to the database of `settings` (or a URL) and upgrade its schema."""
     url = settings.database_url if isinstance(settings, Settings) else settings
+    _check_persistent(normalize_url(url))
     database = Database(make_engine(url))
     try:
         if migrate:
@@ -74,9 +75,34 @@ def open_database(settings: Settings | str | URL, *, migrate: bool = True) -> Da
     return database
 
 
-def _unreachable(url: str | URL, exc: DatabaseError) -> UsageError:
+def _check_persistent(url: URL) -> None:
+    """The catalog must outlive the command: an in-memory SQLite database would take
+    every account, schema and run with it when the command ends."""
+    if url.get_backend_name() != "sqlite":
+        return
+    name = url.database or ""
+    if (
+        name in ("", ":memory:")
+        or name.startswith("file::memory:")
+        or (url.query.get("mode") == "memory")
+    ):
+        raise UsageError(
+            f"{shown_url(url)} is an in-memory database, which forgets every account, "
+            f"schema and run when the command ends: set {DATABASE_ENV} to a file, e.g. "
+            "sqlite:////path/to/crmlink.db"
+        )
+
+
+def shown_url(url: str | URL, limit: int = 160) -> str:
+    """The URL without its password, cut to `limit` characters (a hostile one is long)."""
     shown = normalize_url(url).render_as_string(hide_password=True)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+def _unreachable(url: str | URL, exc: DatabaseError) -> UsageError:
+    shown = shown_url(url)
     reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+    reason = reason if len(reason) <= 200 else reason[:199] + "…"
     return UsageError(
         f"cannot open the database {shown} ({reason}): check {DATABASE_ENV}",
         database=shown,

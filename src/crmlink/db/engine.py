@@ -12,6 +12,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from crmlink.errors import UsageError
 
+PG_CONNECT_S = 15  # PostgreSQL connect timeout unless the URL sets connect_timeout
 SQLITE_BUSY_MS = 30_000  # how long a writer waits for another's (short) write transaction
 # Execution option of connections that only read: their transactions stay deferred.
 READ_ONLY = "crmlink_read_only"
@@ -42,7 +43,9 @@ def make_engine(url: str | URL) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         _check_sqlite_file(parsed)
         return _sqlite_engine(parsed)
-    return create_engine(parsed, pool_pre_ping=True)
+    # a host that drops packets would otherwise hang the command for minutes
+    options = {} if "connect_timeout" in parsed.query else {"connect_timeout": PG_CONNECT_S}
+    return create_engine(parsed, pool_pre_ping=True, connect_args=options)
 
 
 SQLITE_FORMS = "sqlite:///relative.db or sqlite:////absolute/path.db"
@@ -69,6 +72,11 @@ def _check_sqlite_file(url: URL) -> None:
         raise UsageError(
             f"the SQLite URL {shown!r} names the folder {path}, not a file: "
             f"add a file name, e.g. {SQLITE_FORMS}"
+        )
+    if path.exists() and not path.is_file():  # a FIFO or a device: SQLite would hang on it
+        raise UsageError(
+            f"the SQLite URL {shown!r} names {path}, which is not a regular file: "
+            f"give a database file, e.g. {SQLITE_FORMS}"
         )
     if not path.absolute().parent.is_dir():
         raise UsageError(

@@ -19,7 +19,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy.schema import SchemaItem
 
 from crmlink import __version__
@@ -71,6 +71,8 @@ def upgrade(engine: Engine) -> str:
         if current == head:
             return head
         _check_known(current)
+        if current is None:
+            _check_empty(connection)
         command.upgrade(alembic_config(connection), "head")
         _record(connection, "schema_revision", head)
         _record(connection, "upgraded_by", f"crmlink {__version__}")
@@ -100,3 +102,19 @@ def _check_known(revision: str | None) -> None:
             f"the database was migrated by a newer crmlink (schema revision {revision}): "
             "upgrade crmlink to use it"
         ) from None
+
+
+def _check_empty(connection: Connection) -> None:
+    """crmlink creates its catalog only in a database of its own: one with tables but no
+    crmlink schema revision belongs to something else, and crmlink's tables (accounts,
+    recipient…) would land among them."""
+    found = sorted(set(inspect(connection).get_table_names()) - {"alembic_version"})
+    if not found:
+        return
+    url = connection.engine.url.render_as_string(hide_password=True)
+    names = ", ".join(found[:5]) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
+    raise UsageError(
+        f"the database {url[:160]} is not crmlink's: it holds other tables ({names[:200]}) and "
+        "no crmlink catalog; give crmlink a database of its own (an empty one the first "
+        "time) in CRMLINK_DATABASE_URL"
+    )
