@@ -6,12 +6,14 @@ succeeds — never a raw database error."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Column, Integer, Numeric, String, Text
 
 from crmlink.sandbox.salesforce.app import SalesforceSandbox
 from crmlink.workflow.activities.convert import Invalid, converter
+from tests.hostile.harness import Hostile
 
 IMPORT = """
 name: pgdata
@@ -43,38 +45,56 @@ HOSTILE = {
 }
 
 
-def _run(hostile, tmp_path, bad: dict) -> tuple[dict, list[dict]]:
-    with SalesforceSandbox(state_dir=tmp_path / "sf", records=0) as box:
-        box.org.bulk_load("Subscription__c", [dict(GOOD), dict(GOOD, Name="bad") | bad])
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def imported(request, tmp_path_factory) -> Iterator[tuple[dict, dict[str, dict]]]:
+    """One import of a clean record and one hostile record per case of HOSTILE (the case
+    is its Name, unless the case puts its hostile value in Name); run and rejects by id."""
+    root = tmp_path_factory.mktemp("pgdata")
+    if request.param == "sqlite":
+        yield _imported(root, f"sqlite:///{root / 'campaign.db'}")
+        return
+    yield from _on_postgres(request.getfixturevalue("postgres_databases"), root)
+
+
+def _on_postgres(databases, root) -> Iterator[tuple[dict, dict[str, dict]]]:
+    for url in databases.created(migrated=True):
+        yield _imported(root, url)
+
+
+def _imported(root, url: str) -> tuple[dict, dict[str, dict]]:
+    hostile = Hostile(root / "home", url)
+    rows = [dict(GOOD)] + [dict(GOOD, Name=case) | bad for case, (bad, _, _) in HOSTILE.items()]
+    with SalesforceSandbox(state_dir=root / "sf", records=0) as box:
+        box.org.bulk_load("Subscription__c", rows)
+        ids = box.org.sample_ids("Subscription__c", len(rows))  # in load order
         hostile.add_account("crm", box)
-        path = hostile.write("w.yaml", IMPORT)
-        run = json.loads(hostile.accepts("workflow", "run", str(path), "--json").stdout)
+        run = json.loads(hostile.accepts("workflow", "run", str(hostile.write("w.yaml", IMPORT)),
+                                         "--json").stdout)  # fmt: skip
     rejects = json.loads(hostile.accepts("workflow", "rejects", str(run["id"]), "--json").stdout)
-    return run, rejects
+    by_id = {r["row"]["Id"]: r for r in rejects}
+    cases = dict(zip(["good", *HOSTILE], ids, strict=True))
+    return run, {case: by_id[cases[case]] for case in HOSTILE if cases[case] in by_id} | {
+        "_count": {"rejects": len(rejects), "good": cases["good"] in by_id}
+    }
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def on_both(request):
-    return request.getfixturevalue("hostile" if request.param == "sqlite" else "hostile_pg")
-
-
-@pytest.mark.parametrize(("bad", "field", "says"), list(HOSTILE.values()), ids=list(HOSTILE))
-def test_a_value_its_column_cannot_hold_is_a_reject_naming_the_field(
-    on_both, tmp_path, bad, field, says
-):
-    run, rejects = _run(on_both, tmp_path, bad)
-    assert run["status"] == "succeeded", run
-    (read,) = run["activities"]
-    assert (read["rows_out"], read["rows_rejected"]) == (1, 1)
-    (reject,) = rejects
+@pytest.mark.parametrize("case", list(HOSTILE))
+def test_a_value_its_column_cannot_hold_is_a_reject_naming_the_field(imported, case):
+    _, field, says = HOSTILE[case]
+    reject = imported[1][case]
     assert (reject["error_code"], reject["error_symbol"]) == ("INVALID_VALUE", field)
     assert reject["error_message"].startswith(f"{field}: ") and says in reject["error_message"]
     assert len(reject["error_message"]) < 200  # a huge value is not repeated in full
 
 
-def test_clean_records_import_with_no_rejects(on_both, tmp_path):
-    run, rejects = _run(on_both, tmp_path, {})
-    assert (run["status"], run["activities"][0]["rows_out"], rejects) == ("succeeded", 2, [])
+def test_the_run_succeeds_with_the_clean_record_imported(imported):
+    run, rejects = imported
+    assert run["status"] == "succeeded", run
+    (read,) = run["activities"]
+    assert (read["rows_out"], read["rows_rejected"]) == (1, len(HOSTILE))
+    assert rejects["_count"] == {"rejects": len(HOSTILE), "good": False}
 
 
 # -- the same checks where a population's values reach a campaign table (update) -----------
