@@ -32,7 +32,7 @@ from crmlink.sandbox.core.faults import FaultInjector, FaultMiddleware, FaultSpe
 from crmlink.sandbox.core.header_names import HeaderNames, HeaderNamesMiddleware
 from crmlink.sandbox.core.network import NetworkMiddleware
 from crmlink.sandbox.core.ready import remove_ready, store_port, stored_port, write_ready
-from crmlink.sandbox.core.routing import RouteTable, log_unknown
+from crmlink.sandbox.core.routing import RouteTable
 from crmlink.sandbox.core.server import PortInUse, SandboxServer
 from crmlink.sandbox.core.spec import ConcurrencyLimit
 from crmlink.sandbox.core.stats import CallStats
@@ -105,13 +105,13 @@ class SandboxBase:
 
     def asgi_app(self):
         async def not_found(request: Request, exc: Exception) -> Response:
-            log_unknown(type(self).__name__, request.method, request.url.path)
+            self.routes.log_unknown(type(self).__name__, request.method, request.url.path)
             return self.render_not_found(request)
 
         async def not_allowed(request: Request, exc: Exception) -> Response:
-            log_unknown(type(self).__name__, request.method, request.url.path)
+            self.routes.log_unknown(type(self).__name__, request.method, request.url.path)
             allow = (getattr(exc, "headers", None) or {}).get("Allow", "")
-            return self.render_method_not_allowed(request, allow)
+            return self.render_method_not_allowed(request, _method_order(allow))
 
         app = Starlette(
             routes=[*control_routes(self), *self.routes.starlette_routes()],
@@ -192,3 +192,13 @@ class SandboxBase:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _method_order(allow: str) -> str:
+    """Starlette's `Allow` lists a set (any order): list it in one order, GET first."""
+    methods = {m.strip() for m in allow.split(",") if m.strip()}
+    known = [m for m in _METHODS if m in methods]
+    return ", ".join(known + sorted(methods - set(known)))

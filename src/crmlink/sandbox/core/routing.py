@@ -27,8 +27,6 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 _VERSION = re.compile(r"^(v\d+(\.\d+)*|\d+\.\d+)$")
 _PARAM = re.compile(r"{([a-zA-Z_]\w*)(?::(\w+))?}")
 _LOG = logging.getLogger("crmlink.sandbox")
-_LOGGED: set[tuple[str, str, str]] = set()
-_LOGGED_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -74,21 +72,13 @@ def path_shape(path: str) -> str:
     return "/".join(parts)
 
 
-def log_unknown(sandbox: str, method: str, path: str) -> None:
-    """One warning line per unimplemented operation (method and path shape) and sandbox."""
-    key = (sandbox, method, path_shape(path))
-    with _LOGGED_LOCK:
-        if key in _LOGGED:
-            return
-        _LOGGED.add(key)
-    _LOG.warning("%s: unimplemented operation %s %s", sandbox, method, key[2])
-
-
 class RouteTable:
     """The routes of one sandbox, in match order (the first full match wins)."""
 
     def __init__(self, specs: Sequence[RouteSpec]) -> None:
         self.specs = list(specs)
+        self._unknown: set[tuple[str, str]] = set()  # (method, path shape) already logged
+        self._lock = threading.Lock()
         self._routes = [
             (Route(path, spec.endpoint, methods=list(spec.methods)), spec)
             for spec in self.specs
@@ -113,6 +103,15 @@ class RouteTable:
             if found is Match.PARTIAL and partial is None:
                 partial = spec, child["path_params"]
         return partial
+
+    def log_unknown(self, sandbox: str, method: str, path: str) -> None:
+        """One warning line per unimplemented operation (method and path shape)."""
+        key = (method, path_shape(path))
+        with self._lock:
+            if key in self._unknown:
+                return
+            self._unknown.add(key)
+        _LOG.warning("%s: unimplemented operation %s %s", sandbox, *key)
 
     def stats_name(self, method: str, path: str) -> str:
         """The call counter's name for a request: `<METHOD> <route name>`, or
