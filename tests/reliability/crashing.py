@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from tests.workflow.processes import CRMLINK, default_sigint
 
@@ -32,7 +33,7 @@ class Home:
     def __init__(self, path: Path, database_url: str | None = None) -> None:
         self.path = path
         self.url = database_url or f"sqlite:///{path / 'crmlink.db'}"
-        self.engine = create_engine(self.url)
+        self.engine = create_engine(self.url, poolclass=NullPool)  # no idle sessions kept
 
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CRMLINK_")}
@@ -66,6 +67,17 @@ class Home:
         self.engine.dispose()
 
 
+def in_process(home: Home, *args: str) -> None:
+    """`crmlink ARGS` run in this process (a fault-free reference: no process start)."""
+    from typer.testing import CliRunner
+
+    from crmlink.cli import app
+
+    env = {k: v for k, v in home.env().items() if k.startswith("CRMLINK_") or k == "NO_COLOR"}
+    result = CliRunner().invoke(app, list(args), env=env)
+    assert result.exit_code == 0, result.output
+
+
 def add_account(home: Home, sandbox, name: str = "crm") -> None:
     ok(home.crmlink("account", "add", name, "--from-sandbox", str(sandbox.state_dir)), "add")
 
@@ -93,15 +105,16 @@ def kill_when(process: subprocess.Popen, condition: Condition, what: str) -> Non
 
 
 # -- conditions ---------------------------------------------------------------------------
-def calls(sandbox, fragment: str) -> int:
-    """The sandbox's calls of every route whose stats name contains `fragment`."""
+def calls(sandbox, fragment: str, exact: bool = False) -> int:
+    """The sandbox's calls of every route whose stats name contains `fragment` (or, when
+    `exact`, is `fragment`)."""
     counts = sandbox.stats.snapshot()["by_endpoint"]
-    return sum(n for name, n in counts.items() if fragment in name)
+    return sum(n for name, n in counts.items() if name == fragment or not exact and fragment in name)
 
 
-def nth_call(sandbox, fragment: str, n: int) -> Condition:
-    start = calls(sandbox, fragment)
-    return lambda: calls(sandbox, fragment) >= start + n
+def nth_call(sandbox, fragment: str, n: int, exact: bool = False) -> Condition:
+    start = calls(sandbox, fragment, exact)
+    return lambda: calls(sandbox, fragment, exact) >= start + n
 
 
 def activity_is(home: Home, activity: str, status: str) -> Condition:
@@ -114,6 +127,38 @@ def activity_is(home: Home, activity: str, status: str) -> Condition:
 
 def journal_rows(home: Home, n: int) -> Condition:
     return lambda: (home.scalar("SELECT count(*) FROM export_journal") or 0) >= n
+
+
+def pg_waiting_on_lock(home: Home, made_table: bool = False) -> Condition:
+    """Another session of the database waits for a lock (the test holds it); with
+    `made_table`, one that created a table in its transaction (CREATE TABLE holds the
+    new relation's AccessExclusiveLock until it commits)."""
+    sql = (
+        "SELECT count(*) FROM pg_stat_activity a WHERE a.datname = current_database() "
+        "AND a.wait_event_type = 'Lock'"
+    )
+    if made_table:
+        sql += (
+            " AND EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND l.granted "
+            "AND l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock')"
+        )
+    return lambda: (home.scalar(sql) or 0) > 0
+
+
+def pg_sessions(home: Home) -> int:
+    sql = (
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND pid <> pg_backend_pid()"
+    )
+    return int(home.scalar(sql) or 0)
+
+
+def pg_wait_alone(home: Home) -> None:
+    """Until the killed child's server session is gone (it rolls back as it goes)."""
+    deadline = time.monotonic() + WAIT
+    while pg_sessions(home):
+        assert time.monotonic() < deadline, "the killed child's session stayed"
+        time.sleep(0.02)
 
 
 @contextmanager
