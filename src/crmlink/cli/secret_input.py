@@ -5,10 +5,12 @@ line. The field names are the registered CRMs' secret fields."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from crmlink.catalog.secrets import secret_fields
 from crmlink.errors import UsageError
+
+STDIN_LIMIT = 1024 * 1024  # secrets are short; a flood is refused before it is all read
 
 
 def given_secrets(env_specs: list[str], stream: Iterable[str] | None) -> dict[str, str]:
@@ -40,7 +42,7 @@ def _from_env(spec: str) -> tuple[str, str]:
 def _from_lines(stream: Iterable[str]) -> list[tuple[str, str]]:
     known = secret_fields()
     pairs = []
-    for number, line in enumerate(stream, 1):
+    for number, line in enumerate(_limited(stream), 1):
         line = line.rstrip("\r\n")
         if not line.strip() or line.lstrip().startswith("#"):
             continue
@@ -51,3 +53,19 @@ def _from_lines(stream: Iterable[str]) -> list[tuple[str, str]]:
             )
         pairs.append((field.strip(), value))
     return pairs
+
+
+def _limited(stream: Iterable[str]) -> Iterator[str]:
+    """The lines of `stream`, refusing once they pass `STDIN_LIMIT` characters in all
+    (stdin is read a bounded line at a time, so a file without line breaks is cut too)."""
+    readline = getattr(stream, "readline", None)
+    total = 0
+    lines = iter(lambda: readline(STDIN_LIMIT + 1), "") if readline else iter(stream)
+    for line in lines:
+        total += len(line)
+        if total > STDIN_LIMIT:
+            raise UsageError(
+                "--secrets-stdin: stdin holds more than 1 MiB, more than any secrets need: "
+                "give one field=value a line"
+            )
+        yield line
