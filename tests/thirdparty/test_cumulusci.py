@@ -5,6 +5,7 @@ app and a refresh token (what `cci org connect` stores), its REST client, the `q
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 
 import pytest
 
@@ -81,7 +82,7 @@ def mapping_file(cci) -> str:
 def test_extract_dataset(cci, sf_sandbox):
     database = cci.folder / "extracted.db"
     cci("extract", mapping=mapping_file(cci), database_url=f"sqlite:///{database}")
-    with sqlite3.connect(database) as db:
+    with closing(sqlite3.connect(database)) as db:
         contacts = db.execute("SELECT COUNT(*) FROM Contact").fetchone()[0]
         accounts = db.execute("SELECT COUNT(*) FROM Account").fetchone()[0]
         linked = db.execute("SELECT COUNT(*) FROM Contact WHERE AccountId IS NOT NULL")
@@ -96,7 +97,7 @@ def test_extract_dataset(cci, sf_sandbox):
 def test_load_dataset(cci, sf):
     """A dataset in CumulusCI's own SQLite layout (local ids, lookups by local id)."""
     database = cci.folder / "dataset.db"
-    with sqlite3.connect(database) as db:
+    with closing(sqlite3.connect(database)) as db, db:
         db.execute("CREATE TABLE Account (id VARCHAR PRIMARY KEY, Name VARCHAR, Industry VARCHAR)")
         db.execute(
             "CREATE TABLE Contact (id VARCHAR PRIMARY KEY, FirstName VARCHAR, LastName VARCHAR,"
@@ -105,7 +106,6 @@ def test_load_dataset(cci, sf):
         db.execute("INSERT INTO Account VALUES ('1', 'CCI-Load Inc', 'Energy')")
         rows = [(str(n), "Ada", f"CCI-Load-{n}", f"cci-{n}@example.com", "1") for n in range(3)]
         db.executemany("INSERT INTO Contact VALUES (?, ?, ?, ?, ?)", rows)
-    db.close()
     cci("load", mapping=mapping_file(cci), database_url=f"sqlite:///{database}")
     loaded = sf.query_all(
         "SELECT LastName, Email, Account.Name FROM Contact WHERE LastName LIKE 'CCI-Load-%'"

@@ -10,12 +10,14 @@ drops its copy). `uv venv --relocatable` keeps the console scripts working after
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +36,7 @@ TOOLS: dict[str, tuple[str, ...]] = {
 EXCLUDE_NEWER = "2026-12-01T00:00:00Z"
 # Bytecode compiled at build: pandas & co. import in a fraction of the time in every test.
 INSTALL_OPTIONS = ("--exclude-newer", EXCLUDE_NEWER, "--compile-bytecode")
+BUILD_FORMAT = "2"  # bump when a cached venv built by older code must not be reused
 
 COMPLETE = ".crmlink-venv-complete"  # written last: a venv without it is not used
 DRIVERS = Path(__file__).parent / "drivers"
@@ -63,14 +66,20 @@ def cache_root() -> Path:
 
 def venv_key(tool: str) -> str:
     python = ".".join(map(str, sys.version_info[:3]))
-    text = "\n".join([python, *INSTALL_OPTIONS, *TOOLS[tool]])
+    text = "\n".join([BUILD_FORMAT, python, *INSTALL_OPTIONS, *TOOLS[tool]])
     return f"{tool}-{hashlib.sha256(text.encode()).hexdigest()[:12]}"
 
 
+_UV_LOCK = threading.Lock()
+
+
+@functools.cache
 def uv_binary() -> str:
+    """uv's executable (its lookup reads sysconfig, which is not thread-safe: once, locked)."""
     from uv import find_uv_bin
 
-    return find_uv_bin()
+    with _UV_LOCK:
+        return find_uv_bin()
 
 
 def ensure(tool: str) -> Venv:
@@ -93,16 +102,7 @@ def _build(tool: str, where: Path) -> None:
     venv = where / "venv"
     _run(tool, [uv, "venv", "--quiet", "--relocatable", "--python", sys.executable, str(venv)])
     python = str(venv / "bin" / "python")
-    install = [
-        uv,
-        "pip",
-        "install",
-        "--quiet",
-        "--exclude-newer",
-        EXCLUDE_NEWER,
-        "--python",
-        python,
-    ]
+    install = [uv, "pip", "install", "--quiet", *INSTALL_OPTIONS, "--python", python]
     _run(tool, [*install, *TOOLS[tool]])
     (venv / COMPLETE).write_text("\n".join(TOOLS[tool]) + "\n")
 
@@ -117,7 +117,9 @@ def _publish(building: Path, final: Path) -> None:
 
 
 def _run(tool: str, command: list[str]) -> None:
-    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    # PYTHONDONTWRITEBYTECODE would make --compile-bytecode write nothing
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env)
     if done.returncode != 0:
         lines = (done.stderr or done.stdout).strip().splitlines() or ["no output"]
         raise VenvUnavailable(
