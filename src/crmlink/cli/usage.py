@@ -8,6 +8,7 @@ renders what click raises.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
@@ -19,6 +20,8 @@ from typer.core import TyperGroup
 from crmlink.errors import clip
 
 MAX_MESSAGE = 300  # click quotes the offending value: a 10 000-character one is cut
+MAX_WORD = 60  # …and so is one long word of it (a 5000-digit number), keeping the rest
+_LONG_WORD = re.compile(rf"\S{{{MAX_WORD + 1},}}")
 MAX_ID = 2**63 - 1  # SQLite's and PostgreSQL's largest integer key
 
 
@@ -50,6 +53,7 @@ def _exit(sentence: str, code: int) -> NoReturn:
 def usage_sentence(exc: click.ClickException) -> str:
     """One line ending in a full stop: click's message, cut if long, and where help is."""
     message = " ".join(_message(exc).split()).rstrip(".")
+    message = _LONG_WORD.sub(lambda m: m.group(0)[:MAX_WORD] + "…", message)
     if len(message) > MAX_MESSAGE:
         message = message[: MAX_MESSAGE - 1] + "…"
     context = getattr(exc, "ctx", None)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Annotated
 
 import typer
 
 from crmlink.cli.common import HomeOpt, cli_errors, open_catalog
+from crmlink.errors import UsageError
 
 
 def worker(
@@ -23,6 +25,8 @@ def worker(
     from crmlink.workflow.scheduler import serve
 
     with cli_errors():
+        if not math.isfinite(poll):  # click's range lets nan through
+            raise UsageError(f"--poll {poll} is not a number of seconds: give 1 to 86400")
         settings, database = open_catalog(home)
         serve(database, _say, poll, once, settings)
 
