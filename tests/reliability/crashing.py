@@ -129,20 +129,21 @@ def journal_rows(home: Home, n: int) -> Condition:
     return lambda: (home.scalar("SELECT count(*) FROM export_journal") or 0) >= n
 
 
-def pg_waiting_on_lock(home: Home, made_table: bool = False) -> Condition:
+def pg_waiting_on_lock(home: Home, made_table: bool = False, query: str = "") -> Condition:
     """Another session of the database waits for a lock (the test holds it); with
     `made_table`, one that created a table in its transaction (CREATE TABLE holds the
-    new relation's AccessExclusiveLock until it commits)."""
+    new relation's AccessExclusiveLock until it commits); with `query`, one whose waiting
+    statement starts so."""
     sql = (
         "SELECT count(*) FROM pg_stat_activity a WHERE a.datname = current_database() "
-        "AND a.wait_event_type = 'Lock'"
+        "AND a.wait_event_type = 'Lock' AND a.query LIKE :query"
     )
     if made_table:
         sql += (
             " AND EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND l.granted "
             "AND l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock')"
         )
-    return lambda: (home.scalar(sql) or 0) > 0
+    return lambda: (home.scalar(sql, query=f"{query}%") or 0) > 0
 
 
 def pg_sessions(home: Home) -> int:
