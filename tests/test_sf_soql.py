@@ -573,7 +573,6 @@ def test_invalid_type_message_matches_salesforce(org: Org) -> None:
             "SELECT Id, (SELECT Id, (SELECT Id FROM Cases) FROM Contacts) FROM Account",
             "subqueries are not supported",
         ),
-        ("SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact)", "Semi-join"),
         ("SELECT LastName, COUNT(Id) FROM Contact GROUP BY LastName", "GROUP BY"),
         (
             "SELECT Id, (SELECT TYPEOF What WHEN Account THEN Name END FROM Contacts) FROM Account",

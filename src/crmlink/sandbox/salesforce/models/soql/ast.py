@@ -120,7 +120,19 @@ class Not:
     item: Condition
 
 
-Condition = Comparison | InList | BoolOp | Not
+@dataclass(frozen=True)
+class SemiJoin:
+    """`AccountId [NOT] IN (SELECT Id FROM Account WHERE …)`: the inner query kept as its
+    text (`start`..`end` of the outer query)."""
+
+    field: FieldPath
+    negated: bool
+    start: int
+    end: int
+    pos: int
+
+
+Condition = Comparison | InList | SemiJoin | BoolOp | Not
 
 
 # ---- the query ------------------------------------------------------------------------

@@ -39,7 +39,27 @@ class FilterCompiler:
             return f"NOT COALESCE({self.compile(cond.item)}, 0)"
         if isinstance(cond, ast.InList):
             return self.in_list(cond)
+        if isinstance(cond, ast.SemiJoin):
+            return self.semi_join(cond)
         return self.comparison(cond)
+
+    def semi_join(self, cond: ast.SemiJoin) -> str:
+        """`col IN (SELECT one id or reference field FROM …)` as an SQL subquery (its own
+        `t` alias shadows ours inside it); null inner values never match."""
+        from .compiler import compile_query  # the compiler uses this module: imported late
+
+        r = self.resolver.filterable(cond.field)
+        if r.field.type not in ID_TYPES:
+            raise self.operator_error(cond.pos, "Semi-join needs an Id or reference field")
+        inner_text = self.text[cond.start : cond.end]
+        inner = compile_query(inner_text, self.resolver.catalog, now=self.now)
+        if inner.aggregate or inner.count_only or len(inner.header) != 1 or inner.children:
+            raise self.operator_error(cond.pos, "Semi-join must select exactly one field")
+        column = inner.select_sql.split(", ")[0]
+        sql = f"SELECT {column} FROM {inner.from_sql} WHERE {inner.where_sql}"
+        self.params.extend(inner.params)
+        test = f"{r.column} IN ({sql} AND {column} IS NOT NULL)"
+        return f"NOT COALESCE({test}, 0)" if cond.negated else test
 
     # ---- comparisons ------------------------------------------------------------------
 

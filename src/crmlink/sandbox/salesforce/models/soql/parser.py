@@ -302,16 +302,33 @@ class Parser:
         if token.is_kw("NOT") and self.peek().is_kw("IN"):
             self.advance()
             self.advance()
+            if self.at_semi_join():
+                return self.semi_join(path, True, token.pos)
             return ast.InList(path, "NOT IN", self.value_list(), token.pos)
         if token.is_kw("IN", "INCLUDES", "EXCLUDES"):
             self.advance()
+            if token.is_kw("IN") and self.at_semi_join():
+                return self.semi_join(path, False, token.pos)
             return ast.InList(path, token.text.upper(), self.value_list(), token.pos)
         raise self.error()
 
+    def at_semi_join(self) -> bool:
+        return self.at_punct("(") and self.peek().is_kw("SELECT")
+
+    def semi_join(self, path: ast.FieldPath, negated: bool, pos: int) -> ast.SemiJoin:
+        """`( SELECT … )` after IN: its extent; the inner query is compiled on its own."""
+        start = self.expect_punct("(").pos + 1
+        depth = 0
+        while depth or not self.at_punct(")"):
+            if self.tok.kind == EOF:
+                raise self.error()
+            depth += {"(": 1, ")": -1}.get(self.tok.text, 0) if self.tok.kind == PUNCT else 0
+            self.advance()
+        end = self.expect_punct(")").pos
+        return ast.SemiJoin(path, negated, start, end, pos)
+
     def value_list(self) -> tuple[ast.Literal, ...]:
         self.expect_punct("(")
-        if self.tok.is_kw("SELECT"):
-            raise self.error(message="Semi-join subqueries are not supported by the sandbox")
         values = [self.value()]
         while self.at_punct(","):
             self.advance()
