@@ -42,7 +42,12 @@ def _enumerations(conn) -> dict[str, tuple]:
             .where(enum_values.c.enum_id == row["id"])
             .order_by(enum_values.c.position)
         ).all()
-        out[row["name"]] = (row["label"], row["multiple"], row["source"], [tuple(v) for v in values])
+        out[row["name"]] = (
+            row["label"],
+            row["multiple"],
+            row["source"],
+            [tuple(v) for v in values],
+        )
     return out
 
 

@@ -109,7 +109,9 @@ def calls(sandbox, fragment: str, exact: bool = False) -> int:
     """The sandbox's calls of every route whose stats name contains `fragment` (or, when
     `exact`, is `fragment`)."""
     counts = sandbox.stats.snapshot()["by_endpoint"]
-    return sum(n for name, n in counts.items() if name == fragment or not exact and fragment in name)
+    return sum(
+        n for name, n in counts.items() if name == fragment or not exact and fragment in name
+    )
 
 
 def nth_call(sandbox, fragment: str, n: int, exact: bool = False) -> Condition:

@@ -191,7 +191,9 @@ class SalesforceProfile(Profile):
 
     def deletions(self, sandbox: SalesforceSandbox, ids: list[str]) -> Iterator[tuple[str, str]]:
         wanted = set(ids)
-        sql = 'SELECT "Id", "_sbx_deleted_at" FROM "sobj_Contact" WHERE "_sbx_deleted_at" IS NOT NULL'
+        sql = (
+            'SELECT "Id", "_sbx_deleted_at" FROM "sobj_Contact" WHERE "_sbx_deleted_at" IS NOT NULL'
+        )
         with sandbox.store.reader() as conn:
             for record_id, when in conn.execute(sql):
                 if record_id in wanted:
@@ -203,9 +205,7 @@ class DynamicsProfile(Profile):
         return dv_table(sandbox.schema.entities["contact"])
 
     def _rows(self, sandbox: DynamicsSandbox, live: bool, like: str | None = None) -> list:
-        sql = (
-            f"SELECT contactid, firstname, lastname, emailaddress1 FROM {self._entity(sandbox)}"
-        )
+        sql = f"SELECT contactid, firstname, lastname, emailaddress1 FROM {self._entity(sandbox)}"
         params: list = []
         if like:
             sql += " WHERE emailaddress1 LIKE ?"

@@ -72,9 +72,7 @@ def test_enum_sync_killed_while_reading_picklists_then_rerun(tmp_path, org, refe
 
 
 @pytest.mark.postgres
-def test_enum_sync_killed_inside_its_transaction_rolls_back(
-    tmp_path, org, reference, postgres_url
-):
+def test_enum_sync_killed_inside_its_transaction_rolls_back(tmp_path, org, reference, postgres_url):
     home = _home(tmp_path / "home", org, postgres_url)
     before = state(home.engine)
     with home.engine.connect() as blocker:
