@@ -36,7 +36,10 @@ def cci(tool_venvs, sf_sandbox, tmp_path):
     env = tool_env(venv, tmp_path / "home", info["ca_bundle"])
     app = {k: info[k] for k in ("client_id", "client_secret")}
     org = {"instance_url": info["url"], "refresh_token": info["refresh_token"], **app}
-    connected_app = app | {"callback_url": "http://localhost:8080/callback"}
+    connected_app = app | {
+        "callback_url": "http://localhost:8080/callback",
+        "login_url": info["url"],
+    }
 
     def call(operation: str, **args):
         payload = {"org": org, "connected_app": connected_app, "operation": operation, **args}

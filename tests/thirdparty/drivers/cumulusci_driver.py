@@ -18,23 +18,29 @@ from cumulusci.core.config import (
 from cumulusci.core.keychain import BaseProjectKeychain
 
 
-def project():
+def project(args):
+    """A project whose keychain holds the connected app, as `cci service connect` leaves it."""
     universal = UniversalConfig()
     repo = {"root": os.getcwd(), "name": "rehearsal", "owner": "crmlink", "branch": "main"}
     config = copy.deepcopy(universal.config)
     config["project"]["package"]["api_version"] = "59.0"
     found = BaseProjectConfig(universal, config=config, repo_info=repo | {"commit": "0" * 40})
-    found.set_keychain(BaseProjectKeychain(found, None))
+    keychain = BaseProjectKeychain(found, None)
+    keychain.set_service("connected_app", "sandbox_app", ServiceConfig(args["connected_app"]))
+    found.set_keychain(keychain)
     return found
 
 
 def connect(args):
-    org = OrgConfig(dict(args["org"]), "sandbox")
-    org.refresh_oauth_token(None, connected_app=ServiceConfig(args["connected_app"]))
-    return org
+    """The org as `cci org connect` stores it, refreshed as every task refreshes it."""
+    config = project(args)
+    org = OrgConfig({**args["org"], "connected_app": "sandbox_app"}, "sandbox", config.keychain)
+    org.refresh_oauth_token(config.keychain)
+    return config, org
 
 
 def info(org, args):
+    org = org[1]
     return {
         "username": org.username,
         "org_id": org.org_id,
@@ -45,11 +51,12 @@ def info(org, args):
 
 
 def query(org, args):
-    return {"records": org.salesforce_client.query_all(args["soql"])["records"]}
+    return {"records": org[1].salesforce_client.query_all(args["soql"])["records"]}
 
 
 def run_task(task_class, org, options):
-    task = task_class(project(), TaskConfig({"options": options}), org)
+    config, org = org
+    task = task_class(config, TaskConfig({"options": options}), org)
     task()
     return task
 

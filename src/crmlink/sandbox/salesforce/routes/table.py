@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from crmlink.sandbox.core.routing import RouteTable
 from crmlink.sandbox.salesforce import errors
-from crmlink.sandbox.salesforce.routes import bulk1, bulk2, composite, oauth, rest
+from crmlink.sandbox.salesforce.routes import bulk1, bulk2, composite, oauth, organization, rest
 from crmlink.sandbox.salesforce.routes.context import SandboxContext
 
 
@@ -20,6 +20,7 @@ def route_table(ctx: SandboxContext) -> RouteTable:
     return RouteTable(
         [
             *oauth.routes(ctx),
+            *organization.routes(ctx),
             *rest.routes(ctx),
             *composite.routes(ctx),
             *bulk2.routes(ctx),
