@@ -103,7 +103,8 @@ def _build(tool: str, where: Path) -> None:
     _run(tool, [uv, "venv", "--quiet", "--relocatable", "--python", sys.executable, str(venv)])
     python = str(venv / "bin" / "python")
     install = [uv, "pip", "install", "--quiet", *INSTALL_OPTIONS, "--python", python]
-    _run(tool, [*install, *TOOLS[tool]])
+    if TOOLS[tool]:
+        _run(tool, [*install, *TOOLS[tool]])
     (venv / COMPLETE).write_text("\n".join(TOOLS[tool]) + "\n")
 
 
