@@ -373,3 +373,32 @@ def test_a_key_value_is_one_request_with_its_literal_key(dv, dv_box, key):
     else:  # the sandbox refused it: one answer, to one request that carried it literally
         (reject,) = rejects
         assert f"contacts(emailaddress1='{key}')" in reject["error_message"]
+
+
+# -- values from a server or a setting go into URL paths as one encoded segment ------------------
+PATH_VALUES = ["../../sobjects/Account", "a/b", "x?q=1", "y#frag", "%2F..%2F", "sp ace", "ü"]
+
+
+@pytest.mark.parametrize("value", PATH_VALUES)
+def test_a_bulk_job_id_from_the_server_is_one_segment_of_its_poll_url(value):
+    from urllib.parse import unquote
+
+    from crmlink.connectors._http import url
+
+    made = url("/services/data/v59.0/jobs/query", value)
+    head, _, last = made.rpartition("/")
+    assert head == "/services/data/v59.0/jobs/query" and unquote(last) == value
+    assert not set("?#/ ") & set(last)
+
+
+@pytest.mark.parametrize("tenant", ["../common", "evil.example/x?y#z", "t e n"])
+def test_a_tenant_is_one_segment_of_the_authority(tenant):
+    from urllib.parse import unquote
+
+    from crmlink.connectors.dynamics.auth import authority_for
+    from crmlink.model import AccountSettings
+
+    account = AccountSettings(name="d", type="dynamics", url="https://127.0.0.1:8443",
+                              auth="client-secret", tenant_id=tenant)  # fmt: skip
+    head, _, last = authority_for(account).rpartition("/")
+    assert head == "https://127.0.0.1:8443" and unquote(last) == tenant and "?" not in last

@@ -22,6 +22,7 @@ import httpx
 from crmlink.connectors._http import (
     TRANSIENT_STATUS,
     checked_ca_bundle,
+    segment,
     tls_context,
     untrusted,
     verification_failure,
@@ -40,7 +41,7 @@ PUBLIC_AUTHORITY = "https://login.microsoftonline.com"
 
 def authority_for(account: AccountSettings) -> str:
     """`https://login.microsoftonline.com/{tenant}`, or `{url}/{tenant}` on loopback."""
-    tenant = account.tenant_id or "organizations"
+    tenant = segment(account.tenant_id or "organizations")  # a setting: one path segment
     if _is_loopback(urlsplit(account.url).hostname or ""):
         return f"{account.url.rstrip('/')}/{tenant}"
     return f"{PUBLIC_AUTHORITY}/{tenant}"

@@ -24,7 +24,7 @@ from crmlink.errors import NotFoundError, RemoteError, RetryableError
 FINAL_STATES = ("JobComplete", "Failed", "Aborted")
 PAGE_ROWS = 50_000  # rows per result page: one API call each
 WORKERS = 5  # result pages downloading at once
-DEPTH = 2  # parsed batches a page may hold before the consumer takes them
+DEPTH = 1  # parsed batches a page may hold before the consumer takes them
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ class BulkQuery:
                 "lineEnding": "LF",
             },
         )
-        url = self.http.data(f"jobs/query/{job['id']}")
+        url = self.http.data("jobs/query", str(job["id"]))  # the server's id: one segment
         info = wait(self.http, url, self.poll)
         if info["state"] != "JobComplete":
             message = info.get("errorMessage") or info["state"]
@@ -146,7 +146,7 @@ class BulkQuery:
         given, failures = 0, 0
         while True:
             try:
-                with self.http.stream("GET", url, params=params) as response:
+                with self.http.stream("GET", url, params=params or None) as response:
                     seen = 0
                     for chunk, convert in _chunks(response, read, self.batch_size):
                         seen += len(chunk)
