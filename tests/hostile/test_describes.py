@@ -223,3 +223,22 @@ def test_a_dynamics_table_list_skips_entries_without_a_name():
     entries = [{"LogicalName": "contact"}, {"LogicalName": None}, "x", {"LogicalName": 3}, {}]
     assert [e["LogicalName"] for e in named(entries, "LogicalName")] == ["contact"]
     assert raw_exception("Error: a field is not stored.") is None
+
+
+def test_a_describe_that_breaks_the_connector_is_one_sentence_in_enum_sync(broken):
+    from sqlalchemy import create_engine
+
+    from crmlink.errors import UsageError
+    from crmlink.wizard.enums import list_picklists
+
+    class Broken:
+        def describe(self, table):
+            raise KeyError("name")
+
+    _, _, hostile = broken
+    engine = create_engine(hostile.database_url)
+    try:
+        with pytest.raises(UsageError, match="describe of 'Account' is malformed"):
+            list_picklists(engine, Broken(), "sfdc", ["Account"])
+    finally:
+        engine.dispose()

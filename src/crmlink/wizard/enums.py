@@ -73,7 +73,12 @@ def list_picklists(
 
 
 def _picklists_of(connector: Connector, account: str, schema: Schema, table: str) -> list[Picklist]:
-    remote = connector.describe(table)
+    try:
+        remote = connector.describe(table)
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError):
+        raise UsageError(
+            f"the CRM's describe of {table!r} is malformed: sync the other tables with --tables"
+        ) from None
     columns = schema.by_remote()
     out = []
     for f in remote.fields:
