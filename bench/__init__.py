@@ -1,0 +1,1 @@
+"""crmlink's benchmarks: `make bench` (python -m bench) and the older single-figure scripts."""

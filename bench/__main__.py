@@ -1,0 +1,5 @@
+"""`python -m bench`: the side-by-side benchmark (see bench/README.md)."""
+
+from bench.cli import main
+
+main()

@@ -1,0 +1,157 @@
+"""A sandbox CRM run as a subprocess (its CPU and memory are never the contestant's).
+
+The state folder keeps the seeded org between runs: a second start with the same folder and
+record count reuses it instead of seeding again (1,000,000 contacts take ~90 s to seed).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+SF_API = "/services/data/v62.0"
+
+
+class Sandbox:
+    """`crmlink sandbox <crm>` with its control API (stats, faults, reset, clock)."""
+
+    def __init__(self, crm: str, state_dir: Path, records: int) -> None:
+        self.crm, self.state_dir, self.records = crm, state_dir, records
+        self.proc: subprocess.Popen[str] | None = None
+        self.info: dict[str, Any] = {}
+        self._control: httpx.Client | None = None
+
+    def start(self) -> Sandbox:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        cmd = [sys.executable, "-m", "crmlink.cli", "sandbox", self.crm, "--port", "0"]
+        cmd += ["--records", str(self.records), "--state-dir", str(self.state_dir)]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line:
+            raise SystemExit(f"the {self.crm} sandbox exited ({self.proc.wait()}) before ready")
+        self.info = json.loads(line)
+        self._control = httpx.Client(
+            base_url=self.info["url"], verify=self.info["ca_bundle"], timeout=600
+        )
+        return self
+
+    def stop(self) -> None:
+        if self._control is not None:
+            self._control.close()
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(timeout=60)
+            if self.proc.stdout is not None:
+                self.proc.stdout.close()
+
+    @property
+    def control(self) -> httpx.Client:
+        assert self._control is not None, "start() first"
+        return self._control
+
+    def info_file(self, folder: Path) -> Path:
+        """The ready line as a file, for the contestants' scripts."""
+        path = folder / f"{self.crm}-info.json"
+        path.write_text(json.dumps(self.info))
+        return path
+
+    def set_profile(self, profile: str) -> None:
+        self.control.put("/__sandbox__/faults", content=f"profile={profile}").raise_for_status()
+
+    def reset_stats(self) -> None:
+        self.control.delete("/__sandbox__/stats").raise_for_status()
+
+    def calls(self) -> int:
+        return int(self.control.get("/__sandbox__/stats").json()["total"])
+
+    def reset(self) -> None:
+        self.control.post("/__sandbox__/reset").raise_for_status()
+
+    def advance_clock(self, seconds: float) -> None:
+        self.control.post("/__sandbox__/clock", params={"advance": seconds}).raise_for_status()
+
+
+def sf_token(client: httpx.Client, info: dict[str, Any]) -> str:
+    """An access token by the password flow (one API call)."""
+    form = {
+        "grant_type": "password",
+        "client_id": info["client_id"],
+        "client_secret": info["client_secret"],
+        "username": info["username"],
+        "password": info["password"] + info["security_token"],
+    }
+    response = client.post("/services/oauth2/token", data=form)
+    response.raise_for_status()
+    return str(response.json()["access_token"])
+
+
+def dv_token(client: httpx.Client, info: dict[str, Any]) -> str:
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": info["client_id"],
+        "client_secret": info["client_secret"],
+        "scope": f"{info['url']}/.default",
+    }
+    response = client.post(f"{info['authority']}/oauth2/v2.0/token", data=form)
+    response.raise_for_status()
+    return str(response.json()["access_token"])
+
+
+class SfApi:
+    """The bench's own REST calls to a Salesforce sandbox (counts, setup changes)."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.client = httpx.Client(
+            base_url=sandbox.info["url"], verify=sandbox.info["ca_bundle"], timeout=600
+        )
+        self.client.headers["Authorization"] = f"Bearer {sf_token(self.client, sandbox.info)}"
+
+    def close(self) -> None:
+        self.client.close()
+
+    def query(self, soql: str) -> list[dict[str, Any]]:
+        body = self.client.get(f"{SF_API}/query", params={"q": soql}).raise_for_status().json()
+        records = list(body["records"])
+        while not body["done"]:
+            body = self.client.get(body["nextRecordsUrl"]).raise_for_status().json()
+            records += body["records"]
+        return records
+
+    def count(self, sobject: str) -> int:
+        soql = f"SELECT COUNT() FROM {sobject}"  # a fixed object name, never user input
+        return int(self.client.get(f"{SF_API}/query", params={"q": soql}).json()["totalSize"])
+
+    def update(self, sobject: str, records: list[dict[str, Any]]) -> None:
+        """sObject Collections PATCH, 200 a call."""
+        for start in range(0, len(records), 200):
+            batch = [{"attributes": {"type": sobject}, **r} for r in records[start : start + 200]]
+            body = {"allOrNone": True, "records": batch}
+            self.client.patch(f"{SF_API}/composite/sobjects", json=body).raise_for_status()
+
+
+class DvApi:
+    """The bench's own Web API calls to a Dataverse sandbox (counts)."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        info = sandbox.info
+        self.client = httpx.Client(base_url=info["url"], verify=info["ca_bundle"], timeout=600)
+        self.client.headers["Authorization"] = f"Bearer {dv_token(self.client, info)}"
+
+    def close(self) -> None:
+        self.client.close()
+
+    def count(self, entity_set: str) -> int:
+        """Rows of an entity set, paged by id (the sandbox caps $count at 5,000 like Dataverse)."""
+        total, url = 0, f"/api/data/v9.2/{entity_set}?$select=contactid"
+        headers = {"Prefer": "odata.maxpagesize=5000"}
+        while url:
+            body = self.client.get(url, headers=headers).raise_for_status().json()
+            total += len(body["value"])
+            url = body.get("@odata.nextLink")
+        return total
