@@ -11,7 +11,9 @@ def list_(home: HomeOpt = None, json_: JsonOpt = False) -> None:
 from __future__ import annotations
 
 import json
+import re
 import sys
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,7 +27,7 @@ from sqlalchemy.exc import DatabaseError
 from crmlink.config import Settings
 from crmlink.db import Database, open_database
 from crmlink.db.failures import database_failure, failure_exit_code
-from crmlink.errors import CrmlinkError
+from crmlink.errors import CrmlinkError, clip
 from crmlink.model import to_jsonable
 
 HomeOpt = Annotated[
@@ -42,8 +44,24 @@ YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confir
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print one sentence on stderr and return the exit to raise (2 = bad input)."""
-    typer.echo(f"Error: {_sentence(message)}", err=True)
+    typer.echo(f"Error: {_sentence(terminal_safe(message))}", err=True)
     return typer.Exit(code)
+
+
+MAX_WORD = 240  # a path is rarely longer; a pasted 10 000-character value always is
+_LONG_WORD = re.compile(rf"\S{{{MAX_WORD + 1},}}")
+
+
+def terminal_safe(message: str, max_word: int = MAX_WORD) -> str:
+    """`message` fit for a terminal: control and invisible format characters (ESC, a
+    right-to-left override) escaped, each over-long word cut with "…"."""
+    if any(unicodedata.category(c) in ("Cc", "Cf") for c in message):
+        message = "".join(
+            c if c == "\n" or unicodedata.category(c) not in ("Cc", "Cf")
+            else c.encode("unicode_escape").decode("ascii")
+            for c in message
+        )  # fmt: skip
+    return _LONG_WORD.sub(lambda m: m.group(0)[:max_word] + "…", message)
 
 
 @contextmanager
@@ -61,6 +79,10 @@ def cli_errors() -> Iterator[None]:
     except DatabaseError as exc:
         said = database_failure(exc) + "; nothing was changed by this command"
         raise fail(said, failure_exit_code(exc)) from None
+    except OSError as exc:  # a path the user gave that the system refuses (too long…)
+        if exc.filename is None:
+            raise
+        raise fail(f"cannot use {clip(exc.filename, 240)}: {exc.strerror or exc}") from None
     except ModuleNotFoundError as exc:
         package = (exc.name or "?").split(".")[0]
         raise fail(

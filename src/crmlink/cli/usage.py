@@ -17,6 +17,7 @@ import typer
 from typer._click import exceptions as click  # typer runs its own copy of click
 from typer.core import TyperGroup
 
+from crmlink.cli.common import terminal_safe
 from crmlink.errors import clip
 
 MAX_MESSAGE = 300  # click quotes the offending value: a 10 000-character one is cut
@@ -46,7 +47,7 @@ class OneSentenceGroup(TyperGroup):
 
 
 def _exit(sentence: str, code: int) -> NoReturn:
-    typer.echo(f"Error: {sentence}", err=True)
+    typer.echo(f"Error: {terminal_safe(sentence)}", err=True)
     sys.exit(code)
 
 

@@ -25,6 +25,7 @@ from crmlink.cli.common import (
     print_table,
 )
 from crmlink.cli.usage import MAX_ID
+from crmlink.errors import UsageError, clip
 from crmlink.workflow import catalog, cursors
 from crmlink.workflow.readable import readable
 from crmlink.workflow.records import RunRecord, iter_rejects, list_runs, load_run, log_lines
@@ -35,6 +36,7 @@ app = typer.Typer(help="Workflows: YAML files of activities, run now or on a sch
 cursor_app = typer.Typer(help="Incremental-import cursors of a workflow.", no_args_is_help=True)
 app.add_typer(cursor_app, name="cursor")
 
+MAX_VAR_NAME = 100
 VarOpt = Annotated[
     list[str] | None, typer.Option("--var", help="A variable, NAME=VALUE; repeatable.")
 ]
@@ -52,7 +54,6 @@ def run(
 ) -> None:
     """Run a workflow (resuming its last run if that one failed or crashed)."""
     from crmlink.workflow.engine import run_workflow
-    from crmlink.workflow.variables import parse_assignments
 
     claims: list[Claim] = []
 
@@ -69,12 +70,12 @@ def run(
 
                 with LiveProgress() as progress:
                     record = run_workflow(
-                        database, target, parse_assignments(var or []), observer=progress,
+                        database, target, _assignments(var), observer=progress,
                         fresh=fresh, settings=settings, on_claim=on_claim,
                     )  # fmt: skip
             else:
                 record = run_workflow(
-                    database, target, parse_assignments(var or []),
+                    database, target, _assignments(var),
                     fresh=fresh, settings=settings, on_claim=on_claim,
                 )  # fmt: skip
     except KeyboardInterrupt:
@@ -83,6 +84,24 @@ def run(
     if record.exit_code:
         reason = record.error or "see `crmlink workflow run-show`"
         raise fail(f"run {record.id} of {record.workflow!r} failed: {reason}", record.exit_code)
+
+
+def _assignments(items: list[str] | None) -> dict[str, str]:
+    """`--var NAME=VALUE`s; a name given twice is refused (which value was meant?)."""
+    from crmlink.workflow.variables import parse_assignments
+
+    seen: set[str] = set()
+    for item in items or []:
+        name = item.partition("=")[0].strip()
+        if len(name) > MAX_VAR_NAME:
+            raise UsageError(
+                f"--var {clip(name)} is not NAME=VALUE: a name has at most {MAX_VAR_NAME} "
+                "characters"
+            )
+        if name in seen and "=" in item:
+            raise UsageError(f"--var {clip(name)} is given twice: give each variable once")
+        seen.add(name)
+    return parse_assignments(items or [])
 
 
 @contextmanager
