@@ -12,16 +12,18 @@ decimals); the values written are the ones read, unchanged.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Column, Float, Integer, Numeric, String
+from sqlalchemy import BigInteger, Column, Float, Integer, Numeric, SmallInteger, String
 
 from crmlink.workflow.activities.convert import Invalid, converter
 from crmlink.workflow.activities.crm.common import reject_columns
 from crmlink.workflow.base import REJECTS, ColumnSpec, Population, PopulationWriter, RunContext
 
 ID_LENGTH = 255  # the reject output's id column
+_INT_LIMIT = {SmallInteger: 2**15, BigInteger: 2**63}
 
 
 class Rejects:
@@ -63,8 +65,8 @@ class Gate:
         self, writer: PopulationWriter, columns: list[ColumnSpec], key: str, rejects: Rejects
     ) -> None:
         self.writer, self.key, self.rejects = writer, key, rejects
-        self.checks: dict[str, Callable[[Any], Any]] = {
-            c.name: converter(Column(c.name, c.type)) for c in columns if _checked(c)
+        self.checks: dict[str, tuple[Callable[[Any], bool], Callable[[Any], Any]]] = {
+            c.name: (_fast(c), converter(Column(c.name, c.type))) for c in columns if _checked(c)
         }
 
     def append(self, rows: list[dict[str, Any]]) -> None:
@@ -80,12 +82,30 @@ class Gate:
         self.rejects.add(bad)
 
     def _problem(self, row: dict[str, Any]) -> tuple[str, str] | None:
-        for name, check in self.checks.items():
+        for name, (fine, check) in self.checks.items():
+            value = row.get(name)
+            if value is None or fine(value):
+                continue
             try:
-                check(row.get(name))
+                check(value)  # the full check says why (or accepts, e.g. "12" as an integer)
             except Invalid as exc:
                 return name, str(exc)
         return None
+
+
+def _fast(column: ColumnSpec) -> Callable[[Any], bool]:
+    """A cheap test that passes the common, plainly fine value (imports are a hot path)."""
+    type_ = column.type
+    if isinstance(type_, String):
+        length = type_.length or float("inf")
+        return lambda v: type(v) is str and len(v) <= length and "\x00" not in v
+    if isinstance(type_, Integer):
+        limit = _INT_LIMIT.get(type(type_), 2**31)
+        return lambda v: type(v) is int and -limit <= v < limit
+    if not isinstance(type_, Numeric) or type_.precision is None:
+        return lambda v: type(v) in (int, float) and math.isfinite(v)
+    bound = 10 ** (type_.precision - (type_.scale or 0))
+    return lambda v: type(v) in (int, float) and math.isfinite(v) and abs(v) < bound
 
 
 def _checked(column: ColumnSpec) -> bool:
