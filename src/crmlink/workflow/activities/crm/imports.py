@@ -3,11 +3,14 @@ fields' API names (so a later `update` maps `email: Email`), typed from the desc
 
 Modes: a filter (with order_by, query_all, limit), the automatic index (`incremental`),
 or `ids_from` (exactly the records whose ids are in an upstream column). Batches stream
-from the connector into the working table: memory stays flat.
+from the connector into the working table (read ahead in a thread, a bounded queue:
+`prefetch.py`; converted, checked and inserted per column: `loader.py`): memory stays
+flat.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,19 +28,23 @@ from crmlink.workflow.activities.crm.common import (
     upstream,
 )
 from crmlink.workflow.activities.crm.config import CrmActivityConfig
-from crmlink.workflow.activities.crm.gate import Gate, Rejects
+from crmlink.workflow.activities.crm.gate import Rejects
 from crmlink.workflow.activities.crm.incremental import Window
+from crmlink.workflow.activities.crm.loader import Loader
+from crmlink.workflow.activities.crm.prefetch import COMMIT_ROWS, Commits, read_ahead
 from crmlink.workflow.base import (
     OK,
     ActivityResult,
     ColumnSpec,
     Population,
+    PopulationWriter,
     RunContext,
 )
 from crmlink.workflow.readable import cursor_text
 from crmlink.workflow.variables import bind_filter
 
 IDS_PER_READ = 2000
+READ_AHEAD = 2  # batches read ahead of the inserter (memory: a fixed number of batches)
 
 
 @dataclass
@@ -110,14 +117,14 @@ def run_import(
     for line in renamed(spec.column_names):
         ctx.log(line, "warning")
     rejects = Rejects(ctx, _ids_column(config, source) or key)
-    gate = Gate(writer, spec.columns(), key, rejects)
+    loader = _loader(writer, spec, config, rejects, key)
     if config.ids_from:
         batches = _by_ids(rejects, ctx, source, connector, spec)
         window = None
     else:
         window = Window(config, table, ctx) if config.incremental else None
         batches = _read(config, ctx, connector, spec, window)
-    count = _load(batches, gate, spec, config, ctx, window)
+    count = _load(batches, loader, config, ctx, window)
     population = _deduplicated(writer.finish(), key, ctx)
     result.outputs.update(rejects.finish())
     result.rows_rejected = rejects.count
@@ -152,32 +159,55 @@ def _read(
 
 def _load(
     batches: Iterator[list[dict[str, Any]]],
-    writer: Gate,
-    spec: Plan,
+    loader: Loader,
     config: CrmActivityConfig,
     ctx: RunContext,
     window: Window | None,
 ) -> int:
-    tz = conversions.zone(config.timezone)
-    named = spec.column_names
-    convert = [(f.name, named[f.name], spec.modes.get(f.name, "default")) for f in spec.fields]
+    """Insert every batch; a plain read (no `limit`, no `ids_from`) is read ahead in a
+    thread, committing every COMMIT_ROWS rows and before each wait for the CRM; the others
+    commit after each batch, before the next CRM call."""
+    ahead = config.limit is None and not config.ids_from
+    commits = Commits(ctx.checkpoint, COMMIT_ROWS if ahead else 1)
     count = counted = 0
-    ctx.checkpoint()  # no lock held while the CRM answers (and after each page below)
-    for batch in batches:
-        if config.limit is not None:
-            batch, used = _take(batch, config.limit - counted, window)
-            counted += used
-        if window is not None:
-            window.see(batch)
-        writer.append(
-            [{c: conversions.to_campaign(r.get(n), m, tz) for n, c, m in convert} for r in batch]
-        )
-        count += len(batch)
-        ctx.checkpoint()
-        ctx.progress(count, total=getattr(batches, "total", None))
-        if config.limit is not None and counted >= config.limit:
-            break
+    ctx.checkpoint()  # no lock held while the CRM answers
+    source = read_ahead(batches, READ_AHEAD, commits.idle) if ahead else batches
+    with _closing(source):
+        for batch in source:
+            if config.limit is not None:
+                batch, used = _take(batch, config.limit - counted, window)
+                counted += used
+            if window is not None:
+                window.see(batch)
+            loader.append(batch)
+            count += len(batch)
+            commits.added(len(batch))
+            ctx.progress(count, total=getattr(batches, "total", None))
+            if config.limit is not None and counted >= config.limit:
+                break
+    commits.idle()
     return count
+
+
+@contextlib.contextmanager
+def _closing(batches: Iterator[list[dict[str, Any]]]) -> Iterator[None]:
+    """Stop the read when the load stops early (a limit, an error): its streams and
+    threads end now."""
+    try:
+        yield
+    finally:
+        close = getattr(batches, "close", None)
+        if close is not None:
+            close()
+
+
+def _loader(
+    writer: PopulationWriter, spec: Plan, config: CrmActivityConfig, rejects: Rejects, key: str
+) -> Loader:
+    named = spec.column_names
+    fields = [(f, named[f.name], spec.modes.get(f.name, "default")) for f in spec.fields]
+    tz = conversions.zone(config.timezone)
+    return Loader(writer, spec.columns(), fields, key, rejects, tz)
 
 
 def _take(batch: list[dict], budget: int, window: Window | None) -> tuple[list[dict], int]:

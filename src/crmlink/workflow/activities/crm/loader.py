@@ -1,0 +1,173 @@
+"""The import's per-batch work, one column at a time: conversions (`conversions.py`,
+one function chosen per column, none for a column whose values pass unchanged), the
+checks of `gate.py` (text length and NUL, integer range, decimal precision: a refused
+record is a reject naming its first bad field, in column order, as `Gate` does), then the
+good rows as tuples to the fastest inserter (`inserts.py`).
+
+    loader = Loader(writer, columns, fields, key, rejects, tz)
+    loader.append(batch)                 # connector rows (dicts keyed by field name)
+
+`fields` pairs each remote field name with its population column and conversion mode.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Column, Integer, Numeric, SmallInteger, String
+from sqlalchemy.types import Float, TypeDecorator, TypeEngine
+
+from crmlink.model import RemoteField
+from crmlink.workflow.activities.convert import Invalid, converter
+from crmlink.workflow.activities.crm import conversions
+from crmlink.workflow.activities.crm.gate import Rejects
+from crmlink.workflow.activities.crm.inserts import inserter_for
+from crmlink.workflow.base import ColumnSpec, PopulationWriter
+
+Check = Callable[[list[Any]], dict[int, str]]
+Field = tuple[RemoteField, str, str]  # remote field, population column, conversion mode
+
+
+class Loader:
+    def __init__(
+        self,
+        writer: PopulationWriter,
+        columns: list[ColumnSpec],
+        fields: list[Field],
+        key: str,
+        rejects: Rejects,
+        tz: dt.tzinfo,
+    ) -> None:
+        self.names = [field.name for field, _, _ in fields]
+        self.columns = [column for _, column, _ in fields]
+        self.key = self.columns.index(key) if key in self.columns else None
+        types = {c.name: c.type for c in columns}
+        self.converts = [campaign_converter(field, mode, tz) for field, _, mode in fields]
+        self.checks = [column_check(types[c], c) for c in self.columns]
+        self.rejects = rejects
+        self.inserter = inserter_for(writer, self.columns)
+        self._get = operator.itemgetter(*self.names)
+
+    def append(self, batch: list[dict[str, Any]]) -> None:
+        if not batch:
+            return
+        columns = self._converted(self._cells(batch))
+        problems = self._problems(columns)
+        rows = list(zip(*columns, strict=True))
+        if problems:
+            self.rejects.add([self._refused(rows[i], *problems[i]) for i in sorted(problems)])
+            rows = [row for i, row in enumerate(rows) if i not in problems]
+        self.inserter.insert(rows)
+
+    def _cells(self, batch: list[dict[str, Any]]) -> list[list[Any]]:
+        """The batch as columns (a row lacking a field has None there)."""
+        if len(self.names) == 1:
+            return [[row.get(self.names[0]) for row in batch]]
+        try:
+            rows = list(map(self._get, batch))
+        except KeyError:
+            rows = [tuple(row.get(n) for n in self.names) for row in batch]
+        return [list(cells) for cells in zip(*rows, strict=True)]
+
+    def _converted(self, columns: list[list[Any]]) -> list[list[Any]]:
+        for index, convert in enumerate(self.converts):
+            if convert is not None:
+                columns[index] = convert(columns[index])
+        return columns
+
+    def _problems(self, columns: list[list[Any]]) -> dict[int, tuple[str, str]]:
+        """row index -> (column, message) of its first refused value."""
+        found: dict[int, tuple[str, str]] = {}
+        for name, check, cells in zip(self.columns, self.checks, columns, strict=True):
+            if check is not None:
+                for index, message in check(cells).items():
+                    found.setdefault(index, (name, message))
+        return found
+
+    def _refused(self, row: tuple[Any, ...], column: str, message: str) -> dict[str, Any]:
+        record_id = row[self.key] if self.key is not None else None
+        return self.rejects.refused(record_id, column, message)
+
+
+def campaign_converter(
+    field: RemoteField, mode: str, tz: dt.tzinfo
+) -> Callable[[list[Any]], list[Any]] | None:
+    """`conversions.to_campaign` for one whole column, or None when it changes nothing
+    there: mode `default` leaves every value but a datetime as it is (only date and
+    datetime kinds carry datetimes), and an aware UTC datetime as it is too."""
+
+    def convert(value: Any) -> Any:
+        return conversions.to_campaign(value, mode, tz)
+
+    if mode != "default":
+        return lambda cells: [None if v is None else convert(v) for v in cells]
+    if conversions.crossing(field) is conversions.Crossing.AS_IS:
+        return None
+    utc, moment, day = dt.UTC, dt.datetime, dt.date
+    return lambda cells: [
+        v
+        if v is None or v.__class__ is day or (v.__class__ is moment and v.tzinfo is utc)
+        else convert(v)
+        for v in cells  # the tests inline: no call for the common values
+    ]
+
+
+def column_check(type_: TypeEngine[Any], name: str) -> Check | None:
+    """The checks of `gate.py` for one column, as a function of the whole column: a
+    cheap test per cell picks the suspects, the full check runs only on them."""
+    base = type_.impl_instance if isinstance(type_, TypeDecorator) else type_
+    if not _checked(base):
+        return None
+    full = converter(Column(name, type_))
+    suspects = _suspects(base)
+
+    def check(cells: list[Any]) -> dict[int, str]:
+        problems = {}
+        for index in suspects(cells):
+            try:
+                full(cells[index])
+            except Invalid as exc:
+                problems[index] = str(exc)
+        return problems
+
+    return check
+
+
+def _suspects(type_: TypeEngine[Any]) -> Callable[[list[Any]], list[int]]:
+    """The cells that may fail the column's check (every other one surely passes)."""
+    if isinstance(type_, String):
+        most = type_.length if type_.length is not None else sys.maxsize
+        return lambda cells: _text_suspects(cells, most)
+    if isinstance(type_, Integer):
+        bound = 2**15 if isinstance(type_, SmallInteger) else 2**31  # within every range
+        return lambda cells: [
+            i
+            for i, v in enumerate(cells)
+            if v is not None and not (type(v) is int and -bound <= v < bound)
+        ]
+    return lambda cells: [i for i, v in enumerate(cells) if v is not None]
+
+
+def _text_suspects(cells: list[Any], most: int) -> list[int]:
+    """Whole-column tests first (C loops: types, longest length, one NUL search); cell by
+    cell only when one fails."""
+    texts = [v for v in cells if v is not None]
+    if set(map(type, texts)) <= {str}:
+        longest = max(map(len, texts), default=0)
+        if longest <= most and "\x00" not in "".join(texts):
+            return []
+    return [
+        i
+        for i, v in enumerate(cells)
+        if v is not None and (type(v) is not str or len(v) > most or "\x00" in v)
+    ]
+
+
+def _checked(type_: TypeEngine[Any]) -> bool:
+    return isinstance(type_, String | Integer) or (
+        isinstance(type_, Numeric) and not isinstance(type_, Float)
+    )

@@ -1,0 +1,206 @@
+"""Measure an export of N recipients to Contact (not a test): crmlink's `crm` export from a
+SQLite home, and the two simple-salesforce approaches (`bulk2.Contact.insert` and a
+composite-collection loop of 200), against a Salesforce sandbox run as a subprocess,
+loopback or under its WAN profile. Prints one JSON line per contestant.
+
+    .venv/bin/python -m tests.speed.measure_export --records 100000 --net loopback
+    .venv/bin/python -m tests.speed.measure_export --records 100000 --net wan
+    .venv/bin/python -m tests.speed.measure_export --only crmlink --profile /tmp/exp.prof
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from crmlink.connectors.salesforce import SalesforceConnector
+from crmlink.db import open_database
+from crmlink.model import AccountSettings
+from crmlink.workflow.engine import run_workflow
+from crmlink.workflow.loader import load_text
+
+COLUMNS = {"email": "Email", "first_name": "FirstName", "last_name": "LastName",
+           "phone": "Phone", "company": "Department", "city": "MailingCity"}  # fmt: skip
+WORKFLOW = """
+name: speed-export
+activities:
+  pick: {type: query, table: audience, order_by: [id], next: [export]}
+  export:
+    type: crm
+    operation: export
+    account: sfdc
+    object: Contact
+    mapping: {%s}
+    %s
+"""
+
+
+def start_sandbox(state_dir: Path) -> tuple[subprocess.Popen, dict]:
+    cmd = [sys.executable, "-m", "crmlink.cli", "sandbox", "salesforce", "--port", "0"]
+    cmd += ["--records", "100", "--state-dir", str(state_dir)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if not line:
+        raise SystemExit(f"the sandbox exited ({proc.wait()}) before it was ready")
+    return proc, json.loads(line)
+
+
+def account(info: dict) -> AccountSettings:
+    return AccountSettings(
+        name="sfdc",
+        type="salesforce",
+        url=info["url"],
+        auth="password",
+        username=info["username"],
+        client_id=info["client_id"],
+        ca_bundle=info["ca_bundle"],
+        api_version="62.0",
+        secrets={
+            "password": info["password"],
+            "security_token": info["security_token"],
+            "client_secret": info["client_secret"],
+        },
+    )
+
+
+def make_recipients(path: Path, count: int) -> None:
+    with sqlite3.connect(path) as conn:
+        names = ", ".join(f"{c} TEXT" for c in COLUMNS)
+        conn.execute(f"CREATE TABLE audience (id INTEGER PRIMARY KEY, {names})")
+        conn.executemany(
+            "INSERT INTO audience VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                (
+                    i,
+                    f"r{i}@example.com",
+                    f"First{i}",
+                    f"Last{i}",
+                    f"+1555{i:07d}",
+                    f"Company {i % 97}",
+                    f"City {i % 31}",
+                )  # fmt: skip
+                for i in range(1, count + 1)
+            ),
+        )
+
+
+def records_from(path: Path) -> list[dict]:
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute(f"SELECT {', '.join(COLUMNS)} FROM audience ORDER BY id").fetchall()
+    return [{COLUMNS[c]: v for c, v in zip(COLUMNS, row, strict=True) if v} for row in rows]
+
+
+def run_crmlink(info: dict, db: Path, options: str, profile: str | None) -> dict[str, Any]:
+    database = open_database(f"sqlite:///{db}")
+    opened: list[SalesforceConnector] = []
+
+    def connector(name: str) -> SalesforceConnector:
+        opened.append(SalesforceConnector(account(info)))
+        return opened[-1]
+
+    mapping = ", ".join(f"{field}: {column}" for column, field in COLUMNS.items())
+    workflow = load_text(textwrap.dedent(WORKFLOW % (mapping, options)), "speed.yaml")
+    profiler = cProfile.Profile() if profile else None
+    started = time.perf_counter()
+    if profiler:
+        profiler.enable()
+    run = run_workflow(database, workflow, None, open_connector=connector)
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(profile)
+    took = time.perf_counter() - started
+    for c in opened:
+        c.close()
+    database.close()
+    if not run.succeeded:
+        raise SystemExit(f"the run failed: {run.error}")
+    export = run.activities[1]
+    return {"rows": export.rows_out, "seconds": round(took, 2), "api_calls": export.api_calls}
+
+
+def run_simple_salesforce(info: dict, db: Path, mode: str) -> dict[str, Any]:
+    import requests
+    from simple_salesforce import Salesforce
+
+    session = requests.Session()
+    session.trust_env = False
+    session.verify = info["ca_bundle"]
+    started = time.perf_counter()
+    form = {
+        "grant_type": "password",
+        "client_id": info["client_id"],
+        "client_secret": info["client_secret"],
+        "username": info["username"],
+        "password": info["password"] + info["security_token"],
+    }
+    token = session.post(f"{info['url']}/services/oauth2/token", data=form).json()
+    sf = Salesforce(
+        instance_url=info["url"], session_id=token["access_token"], session=session, version="62.0"
+    )
+    records = records_from(db)
+    if mode == "bulk2":
+        results = sf.bulk2.Contact.insert(records=records, wait=1)
+        sent = sum(
+            int(r["numberRecordsProcessed"]) - int(r["numberRecordsFailed"]) for r in results
+        )
+    else:
+        sent = 0
+        for start in range(0, len(records), 200):
+            batch = [{"attributes": {"type": "Contact"}, **r} for r in records[start : start + 200]]
+            body = {"allOrNone": False, "records": batch}
+            answer = sf.restful("composite/sobjects", method="POST", json=body)
+            sent += sum(1 for result in answer if result["success"])
+    took = time.perf_counter() - started
+    session.close()
+    return {"rows": sent, "seconds": round(took, 2)}
+
+
+def control(info: dict, net: str) -> None:
+    with httpx.Client(base_url=info["url"], verify=info["ca_bundle"], timeout=600) as c:
+        c.post("/__sandbox__/reset").raise_for_status()
+        c.put("/__sandbox__/faults", content=f"profile={net}").raise_for_status()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--net", default="loopback", choices=["loopback", "wan"])
+    parser.add_argument("--only", action="append", help="crmlink, ss-bulk2, ss-composite")
+    parser.add_argument("--options", default="", help="extra export options (YAML, one line)")
+    parser.add_argument("--profile", help="write crmlink's cProfile stats here")
+    args = parser.parse_args()
+    wanted = args.only or ["crmlink", "ss-bulk2", "ss-composite"]
+    with tempfile.TemporaryDirectory() as folder:
+        proc, info = start_sandbox(Path(folder) / "state")
+        try:
+            db = Path(folder) / "home.db"
+            open_database(f"sqlite:///{db}").close()  # the catalog first
+            make_recipients(db, args.records)
+            for who in wanted:
+                control(info, args.net)
+                if who == "crmlink":
+                    figures = run_crmlink(info, db, args.options, args.profile)
+                else:
+                    figures = run_simple_salesforce(info, db, who.removeprefix("ss-"))
+                print(json.dumps({"who": who, "net": args.net, **figures}), flush=True)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+            if proc.stdout:
+                proc.stdout.close()
+
+
+if __name__ == "__main__":
+    main()

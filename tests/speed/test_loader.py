@@ -1,0 +1,155 @@
+"""The import's loader on a real database (SQLite: the DB-API `executemany`; PostgreSQL:
+`COPY … FROM STDIN` through psycopg 3): hostile text arrives byte for byte, values keep
+their types, and what a column cannot hold is a reject naming the field."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String, Text, select
+
+from crmlink.model import FieldKind, RemoteField
+from crmlink.workflow import populations
+from crmlink.workflow.activities.crm import inserts
+from crmlink.workflow.activities.crm.gate import Rejects
+from crmlink.workflow.activities.crm.loader import Loader
+from crmlink.workflow.base import ColumnSpec
+
+K = FieldKind
+COLUMNS = [
+    ColumnSpec("Id", String(18)),
+    ColumnSpec("Name", String(20)),
+    ColumnSpec("Notes", Text()),
+    ColumnSpec("Stamp", DateTime(timezone=True)),
+    ColumnSpec("Day", Date()),
+    ColumnSpec("Amount", Numeric(8, 2)),
+    ColumnSpec("Flag", Boolean()),
+    ColumnSpec("Count", Integer()),
+]
+KINDS = [K.ID, K.STRING, K.TEXT, K.DATETIME, K.DATE, K.DECIMAL, K.BOOLEAN, K.INTEGER]
+HOSTILE = [
+    "tab\there",
+    "new\nline and cr\r\nlf",
+    "back\\slash \\N \\. \\t",
+    "\\N",
+    '"quoted", comma; semi',
+    "ünïcödé ✓ \u2028 \U0001f600",
+    "",
+    "E'\\x41' $$ ); DROP TABLE x; --",
+]
+STAMP = dt.datetime(2024, 5, 1, 10, 30, 15, 123000, tzinfo=dt.UTC)
+
+
+class Ctx:
+    """The part of a RunContext the loader and its rejects use."""
+
+    def __init__(self, conn) -> None:
+        self.conn = conn
+
+    def new_population(self, output: str, columns: list[ColumnSpec]):
+        return populations.Writer(
+            self.conn, populations.create(self.conn, f"wk_1_t_{output}", columns)
+        )
+
+
+def fields() -> list[tuple[RemoteField, str, str]]:
+    return [
+        (RemoteField(c.name, c.name, "t", k), c.name, "default")
+        for c, k in zip(COLUMNS, KINDS, strict=True)
+    ]
+
+
+def record(n: int, notes, **changes) -> dict:
+    row = {
+        "Id": f"003{n:015d}",
+        "Name": f"name {n}",
+        "Notes": notes,
+        "Stamp": STAMP + dt.timedelta(seconds=n),
+        "Day": dt.date(2024, 1, 1) + dt.timedelta(days=n),
+        "Amount": Decimal("12.34"),
+        "Flag": n % 2 == 0,
+        "Count": n,
+    }
+    return row | changes
+
+
+@pytest.fixture
+def loaded(database):
+    with database.engine.connect() as conn:
+        ctx = Ctx(conn)
+        writer = ctx.new_population("ok", COLUMNS)
+        rejects = Rejects(ctx, "Id")
+        loader = Loader(writer, COLUMNS, fields(), "Id", rejects, dt.UTC)
+        yield conn, writer, rejects, loader
+
+
+def stored(conn, writer) -> list[dict]:
+    table = writer.table
+    rows = conn.execute(select(table).order_by(table.c["_wk_row"])).mappings()
+    return [dict(r) for r in rows]
+
+
+def test_hostile_text_arrives_byte_for_byte_with_types_kept(loaded):
+    conn, writer, _, loader = loaded
+    batch = [record(n, text) for n, text in enumerate(HOSTILE)] + [record(99, None, Name=None)]
+    loader.append(batch[:3])
+    loader.append(batch[3:])
+    conn.commit()
+    rows = stored(conn, writer)
+    assert [r["_wk_row"] for r in rows] == list(range(1, len(batch) + 1))
+    assert [r["Notes"] for r in rows] == [*HOSTILE, None]
+    first = rows[0]
+    assert first["Stamp"].replace(tzinfo=dt.UTC) == STAMP  # SQLite keeps no zone
+    assert (first["Day"], first["Amount"], first["Flag"], first["Count"]) == (
+        dt.date(2024, 1, 1),
+        Decimal("12.34"),
+        True,
+        0,
+    )
+    assert rows[-1]["Name"] is None
+
+
+def test_the_fast_path_of_each_database_is_taken(loaded, database_url):
+    _, _, _, loader = loaded
+    expected = inserts._Copy if database_url.startswith("postgresql") else inserts._Sqlite
+    assert type(loader.inserter) is expected
+
+
+def test_values_a_column_cannot_hold_are_rejects_naming_the_first_bad_field(loaded):
+    conn, writer, rejects, loader = loaded
+    batch = [
+        record(1, "fine"),
+        record(2, "NUL \x00 inside"),
+        record(3, "x", Name="n" * 21),
+        record(4, "x", Count=2**40),
+        record(5, "x", Amount=Decimal("1234567.5")),
+        record(6, "NUL\x00", Name="n" * 21),  # both bad: the first column in order wins
+        record(7, "also fine"),
+    ]
+    loader.append(batch)
+    conn.commit()
+    assert [r["Id"] for r in stored(conn, writer)] == [batch[0]["Id"], batch[6]["Id"]]
+    refused = stored(conn, rejects.writer)
+    assert [(r["Id"], r["error_symbol"]) for r in refused] == [
+        (batch[1]["Id"], "Notes"),
+        (batch[2]["Id"], "Name"),
+        (batch[3]["Id"], "Count"),
+        (batch[4]["Id"], "Amount"),
+        (batch[5]["Id"], "Name"),
+    ]
+    assert refused[0]["error_message"] == (
+        "Notes: a NUL character at position 5, which no text column holds"
+    )
+    assert refused[1]["error_message"] == "Name: 21 characters, more than the column's 20"
+    assert rejects.count == 5
+
+
+def test_rows_lacking_a_field_load_it_as_null(loaded):
+    conn, writer, _, loader = loaded
+    row = record(1, "x")
+    del row["Count"]
+    loader.append([row])
+    conn.commit()
+    assert stored(conn, writer)[0]["Count"] is None
