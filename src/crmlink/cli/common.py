@@ -22,11 +22,11 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.exc import DatabaseError
+from sqlalchemy.exc import DatabaseError, NoSuchTableError
 
 from crmlink.config import Settings
 from crmlink.db import Database, open_database
-from crmlink.db.failures import database_failure, failure_exit_code
+from crmlink.db.failures import database_failure, failure_exit_code, missing_table
 from crmlink.errors import CrmlinkError, clip
 from crmlink.model import to_jsonable
 
@@ -79,6 +79,9 @@ def cli_errors() -> Iterator[None]:
     except DatabaseError as exc:
         said = database_failure(exc) + "; nothing was changed by this command"
         raise fail(said, failure_exit_code(exc)) from None
+    except NoSuchTableError as exc:  # reflecting a catalog table that was dropped
+        said = missing_table(str(exc)) + "; nothing was changed by this command"
+        raise fail(said, 2) from None
     except OSError as exc:  # a path the user gave that the system refuses (too long…)
         if exc.filename is None:
             raise

@@ -10,9 +10,10 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from crmlink.config import DATABASE_ENV, Settings
-from crmlink.db.engine import READ_ONLY, make_engine, normalize_url
+from crmlink.db.engine import READ_ONLY, make_engine, normalize_url, use_wal
+from crmlink.db.failures import database_failure, failure_exit_code
 from crmlink.db.migrate import upgrade
-from crmlink.errors import UsageError
+from crmlink.errors import CrmlinkError, JobFailed, UsageError
 
 
 class Database:
@@ -63,6 +64,7 @@ def open_database(settings: Settings | str | URL, *, migrate: bool = True) -> Da
     try:
         if migrate:
             upgrade(database.engine)
+        use_wal(database.engine)
     except OperationalError as exc:
         database.close()
         raise _unreachable(url, exc) from None
@@ -94,13 +96,18 @@ def _check_persistent(url: URL) -> None:
 
 
 def shown_url(url: str | URL, limit: int = 160) -> str:
-    """The URL without its password, cut to `limit` characters (a hostile one is long)."""
-    shown = normalize_url(url).render_as_string(hide_password=True)
+    """The URL as the user knows it (`postgresql://`, no driver, no password), cut to
+    `limit` characters (a hostile one is long)."""
+    parsed = normalize_url(url)
+    parsed = parsed.set(drivername=parsed.get_backend_name())
+    shown = parsed.render_as_string(hide_password=True)
     return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
-def _unreachable(url: str | URL, exc: DatabaseError) -> UsageError:
+def _unreachable(url: str | URL, exc: DatabaseError) -> CrmlinkError:
     shown = shown_url(url)
+    if failure_exit_code(exc) == 1 and "failed (" not in database_failure(exc):
+        return JobFailed(database_failure(exc), database=shown)  # busy, full: a moment's
     reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
     reason = reason if len(reason) <= 200 else reason[:199] + "…"
     return UsageError(

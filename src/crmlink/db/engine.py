@@ -1,4 +1,5 @@
-"""`make_engine(url)`: SQLite (WAL, foreign keys, transactional DDL) or PostgreSQL (psycopg 3)."""
+"""`make_engine(url)`: SQLite (foreign keys, transactional DDL; WAL once `use_wal` knows
+the file is crmlink's) or PostgreSQL (psycopg 3)."""
 
 from __future__ import annotations
 
@@ -97,7 +98,6 @@ def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Connection
     # nothing and emit BEGIN ourselves, so migrations and refused writes roll back whole.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
     cursor.close()
@@ -111,3 +111,21 @@ def _sqlite_on_begin(connection: Connection) -> None:
     # they never wait for a writer.
     read_only = connection.get_execution_options().get(READ_ONLY, False)
     connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def use_wal(engine: Engine) -> None:
+    """Switch a SQLite database crmlink owns to WAL (it stays so: the mode is kept in the
+    file). Not done on connect: that would rewrite the header of any file it is pointed
+    at — someone else's database, a damaged one — before crmlink knew it was its own.
+    A read-only or busy database keeps its mode (readers need no WAL)."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as connection:
+        raw = connection.connection.dbapi_connection
+        assert raw is not None
+        if raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+            return
+        try:
+            raw.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError:
+            return

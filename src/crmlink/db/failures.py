@@ -31,14 +31,19 @@ _SENTENCES = (  # (words in the driver's message, the sentence, exit code)
 )  # fmt: skip
 
 
+def missing_table(name: str) -> str:
+    """The sentence for a catalog table that is gone (dropped by hand, a half restore)."""
+    return (
+        f"the campaign database has no table {name!r}, which crmlink's schema has: "
+        f"it was changed outside crmlink; {RESTORE}"
+    )
+
+
 def database_failure(exc: DatabaseError) -> str:
     reason = _reason(exc)
     missing = _missing_table(reason)
     if missing:
-        return (
-            f"the campaign database has no table {missing!r}, which crmlink's schema has: "
-            f"it was changed outside crmlink; {RESTORE}"
-        )
+        return missing_table(missing)
     for words, sentence, _ in _SENTENCES:
         if any(word in reason for word in words):
             return sentence.format(reason=reason) if sentence else _busy()

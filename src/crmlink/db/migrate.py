@@ -111,7 +111,8 @@ def _check_empty(connection: Connection) -> None:
     found = sorted(set(inspect(connection).get_table_names()) - {"alembic_version"})
     if not found:
         return
-    url = connection.engine.url.render_as_string(hide_password=True)
+    engine_url = connection.engine.url
+    url = engine_url.set(drivername=engine_url.get_backend_name()).render_as_string(True)
     names = ", ".join(found[:5]) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
     raise UsageError(
         f"the database {url[:160]} is not crmlink's: it holds other tables ({names[:200]}) and "
