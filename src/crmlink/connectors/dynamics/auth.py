@@ -132,6 +132,7 @@ class TokenSource:
     # -- msal: client secret, certificate ----------------------------------------------
     def _msal(self, fresh: bool) -> str:
         import requests
+        from msal.exceptions import MsalServiceError
 
         try:
             app = self._msal_app()
@@ -146,8 +147,8 @@ class TokenSource:
             raise RetryableError(
                 f"Azure AD could not be reached ({type(exc).__name__})", account=self.account.name
             ) from None
-        except ValueError as exc:  # msal: discovery answered something unusable
-            self._app = None
+        except (ValueError, MsalServiceError) as exc:  # msal: discovery answered an error
+            self._app = None  # (a 503, a 429: msal raises and caches it) or something unusable
             raise RetryableError(
                 f"Azure AD answered badly: {exc}", account=self.account.name
             ) from None
