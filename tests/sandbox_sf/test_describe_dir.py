@@ -3,6 +3,7 @@ also those whose describe came without an entry in that global file."""
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -59,3 +60,23 @@ def test_the_listed_custom_object_is_described_and_queryable(sandbox):
     sf = sf_client(sandbox)
     assert sf.Custom__c.describe()["name"] == "Custom__c"
     assert sf.query("SELECT COUNT() FROM Custom__c")["totalSize"] >= 0
+
+
+def test_a_described_organization_is_read_from_the_store(tmp_path):
+    """With an Organization describe loaded, its records are served like any object's
+    (without one, the sandbox answers its built-in record for the org id)."""
+    from tests.sandbox_sf.replay import scaffolds
+
+    folder = tmp_path / "describes"
+    folder.mkdir()
+    shutil.copy(reference_path("salesforce", "describe", FILES[1]), folder / "Contact.json")
+    (folder / "Organization.json").write_text(json.dumps(scaffolds()["Organization"]))
+    with SalesforceSandbox(state_dir=tmp_path / "sf", describe_dir=folder, records=3) as sb:
+        sf = sf_client(sb)
+        [row] = sf.query("SELECT Id, Name FROM Organization LIMIT 1")["records"]
+        served = sf.Organization.get(row["Id"])
+        assert served["Id"] == row["Id"] and served["Name"] == row["Name"]
+        assert set(served) == {
+            "attributes",
+            *(f["name"] for f in sb.org.object("Organization").raw["fields"]),
+        }

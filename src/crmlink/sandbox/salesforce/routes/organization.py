@@ -4,7 +4,8 @@ Tools read it right after a login: CumulusCI's `OrgConfig` fetches
 `GET /sobjects/Organization/<org id>` (the id from `/services/oauth2/userinfo`) for the
 org's type, sandbox flag, instance and namespace before any task runs. Organization is not
 one of the loaded describes (describeGlobal keeps listing the seeded objects only), so only
-this read is served; any other id answers NOT_FOUND as for a missing record.
+this read is served; any other id answers NOT_FOUND as for a missing record. When a
+`--describe-dir` does describe Organization, its records are read like any object's.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ FIELDS = {
 
 
 def organization(call: Call):
+    if call.ctx.org.catalog.get("Organization") is not None:
+        return 200, call.ctx.org.retrieve("Organization", call.params["record_id"], None)
     org_id = call.ctx.org.org_id
     if normalize_id(call.params["record_id"]) != org_id:
         raise errors.NotFound("The requested resource does not exist")
