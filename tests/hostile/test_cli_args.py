@@ -131,3 +131,39 @@ def test_a_secret_given_twice_is_refused_without_showing_it(hostile, monkeypatch
 def test_a_secret_on_a_malformed_stdin_line_is_never_echoed(hostile):
     sentence = hostile.refuses(*ADD, *CC, input=f"{SECRET}\n", says="line 1 of stdin")
     assert SECRET not in sentence
+
+
+def test_from_sandbox_naming_a_file_is_refused(hostile, tmp_path):
+    (tmp_path / "a-file").write_text("x\n")
+    hostile.refuses("account", "add", "sf", "--from-sandbox", str(tmp_path / "a-file"),
+                    says=["--from-sandbox", "not a folder"])  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_from_sandbox_with_a_ready_line_that_is_no_file_is_refused_not_waited_on(
+    hostile, tmp_path, kind
+):
+    import os
+
+    state = tmp_path / "state"
+    state.mkdir()
+    os.mkfifo(state / "ready.json") if kind == "fifo" else (state / "ready.json").mkdir()
+    hostile.refuses("account", "add", "sf", "--from-sandbox", str(state),
+                    says=["--from-sandbox", "ready.json", "not a file"])  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_rejects_csv_into_something_that_is_not_a_file_is_refused(hostile, tmp_path, kind):
+    import os
+
+    hostile.accepts("workflow", "run", str(hostile.write("ok.yaml", WORKFLOW)))
+    target = {"fifo": tmp_path / "out.csv", "folder": tmp_path}[kind]
+    if kind == "fifo":
+        os.mkfifo(target)  # nobody reads it: writing would block forever
+    says = {"fifo": "FIFO no process reads", "folder": "Is a directory"}[kind]
+    hostile.refuses("workflow", "rejects", "1", "--csv", str(target), says=["--csv", says])
+
+
+def test_rejects_csv_to_a_device_still_works(hostile):
+    hostile.accepts("workflow", "run", str(hostile.write("ok.yaml", WORKFLOW)))
+    hostile.accepts("workflow", "rejects", "1", "--csv", "/dev/null")

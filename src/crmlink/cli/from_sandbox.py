@@ -14,7 +14,8 @@ from pathlib import Path
 from crmlink.catalog.accounts import auth_rule
 from crmlink.connectors.registry import spec_for
 from crmlink.errors import UsageError
-from crmlink.sandbox.core.ready import sandbox_type, wait_ready
+from crmlink.files import MiB, UserFileError, read_user_file
+from crmlink.sandbox.core.ready import READY_FILE, sandbox_type, wait_ready
 
 WAIT_SECONDS = 60.0
 
@@ -33,6 +34,7 @@ def sandbox_values(
     state_dir: Path, crm_type: str | None, auth: str | None, timeout: float = WAIT_SECONDS
 ) -> SandboxValues:
     """What the ready line of `state_dir` gives for `--auth auth` (default: its usual one)."""
+    _check_state_dir(state_dir)
     info = wait_ready(state_dir, timeout)
     kind = sandbox_type(info)
     if crm_type is not None and crm_type != kind:
@@ -56,3 +58,18 @@ def sandbox_values(
         settings={n: info[n] for n in rule.settings()},
         secrets={n: info[n] for n in rule.secrets()},
     )
+
+
+def _check_state_dir(state_dir: Path) -> None:
+    """A folder whose ready line, once there, is a small regular file (a FIFO in its
+    place would block the wait forever)."""
+    if state_dir.exists() and not state_dir.is_dir():
+        raise UsageError(
+            f"--from-sandbox {state_dir} is not a folder: give the sandbox's --state-dir"
+        )
+    ready = state_dir / READY_FILE
+    if ready.exists() or ready.is_symlink():
+        try:
+            read_user_file(ready, "the ready line", MiB)
+        except UserFileError as exc:
+            raise UsageError(f"--from-sandbox {state_dir}: {exc.message}") from None

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import csv
+import errno
+import os
 import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import Annotated, Any
+from typing import Annotated, Any, TextIO
 
 import typer
 from sqlalchemy import Connection
@@ -330,7 +332,7 @@ def _write_csv(conn: Connection, run_id: int, path: Path) -> int:
     header = ["activity", *keys, "error_code", "error_symbol", "error_message"]
     count = 0
     try:
-        with path.open("w", newline="", encoding="utf-8") as handle:
+        with _open_for_writing(path) as handle:
             writer = csv.DictWriter(handle, header)
             writer.writeheader()
             for batch in iter_rejects(conn, run_id):
@@ -338,8 +340,20 @@ def _write_csv(conn: Connection, run_id: int, path: Path) -> int:
                     writer.writerow({**row["row"], **{k: row[k] for k in header if k in row}})
                     count += 1
     except OSError as exc:
-        raise fail(f"cannot write {path}: {exc.strerror}") from None
+        if exc.errno == errno.ENXIO:
+            raise fail(f"--csv {path} is a FIFO no process reads: start its reader first") from None
+        raise fail(
+            f"--csv {path}: cannot write it ({exc.strerror}); give a file to write"
+        ) from None
     return count
+
+
+def _open_for_writing(path: Path) -> TextIO:
+    """`path` opened to write text; a FIFO nobody reads fails at once (ENXIO) instead of
+    blocking forever, while `--csv /dev/stdout` into a pipe still works."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NONBLOCK, 0o666)
+    os.set_blocking(fd, True)
+    return open(fd, "w", newline="", encoding="utf-8")  # noqa: SIM115 - closed by `with`
 
 
 @cursor_app.command("show")
