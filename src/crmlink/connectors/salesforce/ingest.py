@@ -1,6 +1,18 @@
 """Bulk API 2.0 ingest: rows spooled to temporary files (never all in memory), one job
 per part of at most `job_rows` rows, results joined back to input positions.
 
+Parallel jobs: the rows are cut into parts of `part_rows(count)` (about count / `workers`,
+at least `MIN_PART_ROWS`, at most `job_rows`) and `workers` jobs run at once (created,
+uploaded, processed, their results downloaded: `connectors/parallel.ordered`); each job's
+results are given in input order, job after job, so the journal sees them as before. What
+bounds `workers`: Salesforce documents no cap on concurrent ingest jobs, but 15,000
+batches a rolling day (one per 10,000 records of a job) and 25 concurrent requests lasting
+20 s or more per org; a job's requests (create, upload, poll, results) are short, so
+`JOB_WORKERS` jobs keep at most that many requests in flight. A crash leaves the rows of
+at most `workers` jobs in doubt (uploaded, results not journaled). A job that ends Failed
+or Aborted lets the jobs in flight finish (their results are given), starts no new one,
+then raises.
+
 Joining: Bulk 2.0 result files come in no particular order, but each result row echoes
 the cells we uploaded. While writing a part we keep, per input row, a 16-byte digest of
 its cells -> the queue of input positions with those cells; each result row pops the
@@ -11,14 +23,17 @@ positions in arrival order is exact. Memory is a digest and an int per row of on
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import json
+import math
 import os
 import tempfile
 from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from crmlink.connectors.parallel import ordered
 from crmlink.connectors.salesforce import errors, values
 from crmlink.connectors.salesforce.bulk import BulkJobFailed, PollPolicy, csv_lines, wait
 from crmlink.connectors.salesforce.http import SalesforceHttp
@@ -27,6 +42,9 @@ from crmlink.filters.validate import unknown_field
 from crmlink.model import Reject, RemoteTable, WriteResult
 
 RESULT_KINDS = ("successfulResults", "failedResults", "unprocessedrecords")
+JOB_WORKERS = 5  # ingest jobs at once (measured: tests/speed/measure_export.py)
+MIN_PART_ROWS = 2_000  # below it a job's fixed cost (7 calls, polling) outweighs parallelism
+Outcome = tuple[list[WriteResult], "BulkJobFailed | None"]
 
 
 def digest(cells: list[str]) -> bytes:
@@ -66,8 +84,18 @@ class Part:
 
 
 class BulkIngest:
-    def __init__(self, http: SalesforceHttp, poll: PollPolicy, job_rows: int = 100_000) -> None:
-        self.http, self.poll, self.job_rows = http, poll, job_rows
+    def __init__(
+        self,
+        http: SalesforceHttp,
+        poll: PollPolicy,
+        job_rows: int = 100_000,
+        workers: int = JOB_WORKERS,
+    ) -> None:
+        self.http, self.poll, self.job_rows, self.workers = http, poll, job_rows, workers
+
+    def part_rows(self, count: int) -> int:
+        """Rows per job for `count` rows: spread over the workers, within the bounds."""
+        return min(self.job_rows, max(MIN_PART_ROWS, math.ceil(count / self.workers)))
 
     def write(
         self,
@@ -77,17 +105,27 @@ class BulkIngest:
         key: str | None = None,
     ) -> Iterator[WriteResult]:
         with tempfile.TemporaryDirectory(prefix="crmlink-bulk-") as folder:
-            spool, header = _spool(Path(folder), rows, table)
-            for part in self._parts(Path(folder), spool, header):
-                yield from self._run(table, part, operation, key)
-                part.path.unlink()
+            spool, header, count = _spool(Path(folder), rows, table)
+            parts = self._parts(Path(folder), spool, header, self.part_rows(count))
+            failed: list[BulkJobFailed] = []
+            calls = (
+                functools.partial(self._job, table, part, operation, key)
+                for part in parts
+                if not failed  # after a Failed job no new one starts
+            )
+            for results, failure in ordered(calls, self.workers):
+                yield from results
+                if failure is not None:
+                    failed.append(failure)
+            if failed:
+                raise failed[0]
 
-    def _parts(self, folder: Path, spool: Path, header: list[str]) -> Iterator[Part]:
+    def _parts(self, folder: Path, spool: Path, header: list[str], size: int) -> Iterator[Part]:
         part: Part | None = None
         with spool.open(encoding="utf-8") as lines:
             for line in lines:
                 position, row = json.loads(line)
-                if part is None or len(part.positions) >= self.job_rows:
+                if part is None or len(part.positions) >= size:
                     if part is not None:
                         part.close()
                         yield part
@@ -97,9 +135,14 @@ class BulkIngest:
             part.close()
             yield part
 
-    def _run(
-        self, table: RemoteTable, part: Part, operation: str, key: str | None
-    ) -> Iterator[WriteResult]:
+    def _job(self, table: RemoteTable, part: Part, operation: str, key: str | None) -> Outcome:
+        """One part's job, run in a worker: its results in input order, and its failure."""
+        try:
+            return self._run(table, part, operation, key)
+        finally:
+            part.path.unlink(missing_ok=True)
+
+    def _run(self, table: RemoteTable, part: Part, operation: str, key: str | None) -> Outcome:
         body = {"object": table.name, "operation": operation, "contentType": "CSV"}
         body |= {"columnDelimiter": "COMMA", "lineEnding": "LF"}
         if operation == "upsert":
@@ -112,7 +155,7 @@ class BulkIngest:
         self.http.request("PATCH", url, json={"state": "UploadComplete"})
         info = wait(self.http, url, self.poll)
         results = self._collect(url, part)
-        yield from _in_order(part, results, info)
+        return _in_order(part, results, info)
 
     def _collect(self, url: str, part: Part) -> dict[int, WriteResult]:
         found: dict[int, WriteResult] = {}
@@ -139,13 +182,13 @@ def _join(part: Part, kind: str, cells: list[str], found: dict[int, WriteResult]
         found[position] = WriteResult(position, cells[0] or None, False, error=error)
 
 
-def _in_order(part: Part, found: dict[int, WriteResult], info: dict) -> Iterator[WriteResult]:
-    """The job's results in input order. Rows a Failed or Aborted job never processed are
-    not rejects (they were never tried, and a rerun must send them): once the processed
-    rows' results are given, the job's failure is raised."""
+def _in_order(part: Part, found: dict[int, WriteResult], info: dict) -> Outcome:
+    """The job's results in input order, and its failure. Rows a Failed or Aborted job
+    never processed are not rejects (they were never tried, and a rerun must send them):
+    the processed rows' results are given, then the job's failure is raised."""
     why = info.get("errorMessage") or f"the Bulk job ended {info['state']}"
     failed = info["state"] in ("Failed", "Aborted")
-    untried = 0
+    results, untried = [], 0
     for position in part.positions:
         result = found.get(position)
         if result is None and failed:
@@ -153,32 +196,32 @@ def _in_order(part: Part, found: dict[int, WriteResult], info: dict) -> Iterator
             continue
         if result is None:
             result = WriteResult(position, None, False, error=Reject("UNPROCESSED", why))
-        yield result
-    if untried:
-        raise BulkJobFailed(
-            f"Bulk job {info['id']} ended {info['state']} ({why}) before processing "
-            f"{untried} rows: they were not written; rerun to send them",
-            code="BULK_JOB_FAILED",
-        )
+        results.append(result)
+    if not untried:
+        return results, None
+    return results, BulkJobFailed(
+        f"Bulk job {info['id']} ended {info['state']} ({why}) before processing "
+        f"{untried} rows: they were not written; rerun to send them",
+        code="BULK_JOB_FAILED",
+    )
 
 
 def _spool(
     folder: Path, rows: Iterable[tuple[int, dict]], table: RemoteTable
-) -> tuple[Path, list[str]]:
+) -> tuple[Path, list[str], int]:
     """Rows to a JSON-lines file; the header is every column seen, as the describe
-    spells it."""
-    path, header, seen = folder / "rows.jsonl", [], set()
+    spells it (each name looked up once); and the number of rows."""
+    path, count = folder / "rows.jsonl", 0
+    columns: dict[str, str] = {}
     with path.open("w", encoding="utf-8") as out:
         for position, row in rows:
             clean = {}
             for name, value in row.items():
-                canonical = _column(table, name)
-                if canonical not in seen:
-                    seen.add(canonical)
-                    header.append(canonical)
+                canonical = columns.get(name) or columns.setdefault(name, _column(table, name))
                 clean[canonical] = values.to_json(value)
             out.write(json.dumps([position, clean]) + "\n")
-    return path, header
+            count += 1
+    return path, list(dict.fromkeys(columns.values())), count
 
 
 def _column(table: RemoteTable, name: str) -> str:

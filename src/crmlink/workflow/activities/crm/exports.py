@@ -7,15 +7,19 @@ Write mode, per row:
   the rows whose id is empty;
 - neither → insert.
 
-The connector batches (sObject Collections of 200 a call, Bulk 2.0 ingest at or above
-its threshold). Results are journaled as they come (`sink.py`), so a rerun of a crashed
-run sends only what was not journaled. What a rerun sends again is the call that was in
-flight: for updates and upserts that is harmless (same values, same records); a plain
-insert sent twice would create duplicates. Hence, for inserts, give a `key` (an external
-ID: the export becomes an upsert, safe to repeat), or `match_on: <mapped field>`: before
-inserting a batch, crmlink looks its rows up by that field and does not insert those
-already present (reported OK with the existing id, `created` false). With neither, a
-warning says that up to one call's rows may be duplicated by a rerun after a crash.
+The connector batches (sObject Collections of 200 a call, several calls in flight; Bulk
+2.0 ingest at or above its threshold, several jobs at once; Dataverse `CreateMultiple`
+batches in parallel). Without an explicit `batch_size`, an export hands the connector
+`EXPORT_BATCH` rows a call (not the 10,000 of `batch_size`'s default), so that its
+parallel jobs each get a useful share. Results are journaled as they come (`sink.py`), so
+a rerun of a crashed run sends only what was not journaled. What a rerun sends again is
+the calls that were in flight: for updates and upserts that is harmless (same values,
+same records); a plain insert sent twice would create duplicates. Hence, for inserts,
+give a `key` (an external ID: the export becomes an upsert, safe to repeat), or
+`match_on: <mapped field>`: before inserting a batch, crmlink looks its rows up by that
+field and does not insert those already present (reported OK with the existing id,
+`created` false). With neither, a warning says that the rows of the calls in flight may
+be duplicated by a rerun after a crash (`sink.py` says how many that can be).
 
 The log says what the export did: `export to Contact: 3 inserted, 2 updated, 1 matched
 (already present), 1 rejected` (`created` of each write result tells an insert from an
@@ -41,6 +45,8 @@ from crmlink.workflow.activities.crm.config import CrmActivityConfig
 from crmlink.workflow.activities.crm.sink import Sink
 from crmlink.workflow.base import ActivityResult, Population, RunContext
 
+EXPORT_BATCH = 50_000  # rows per connector call unless `batch_size` is given
+
 
 def run_export(
     config: CrmActivityConfig, ctx: RunContext, source: Population | None
@@ -51,10 +57,17 @@ def run_export(
     calls = connector.api_calls
     exporter = Exporter(config, ctx, source, connector)
     rejects_file = substitute(config.rejects_file, ctx.variables, "rejects_file")
-    result = Sink(ctx, source, rejects_file).run(exporter.send, config.batch_size)
+    result = Sink(ctx, source, rejects_file).run(exporter.send, batch_rows(config))
     result.api_calls = connector.api_calls - calls
     ctx.log(exporter.summary(result.rows_out, result.rows_rejected))
     return result
+
+
+def batch_rows(config: CrmActivityConfig) -> int:
+    """Rows per connector call: `batch_size` when given, else `EXPORT_BATCH`."""
+    if "batch_size" in config.model_fields_set:
+        return config.batch_size
+    return max(config.batch_size, EXPORT_BATCH)
 
 
 class Exporter:
@@ -121,8 +134,8 @@ class Exporter:
         if (self.key and self.key != self.table.key_field) or self.match_on:
             return
         ctx.log(
-            "export inserts without a key or match_on: if the run crashes while a call "
-            "is in flight, rerunning it may insert that call's rows twice; map an "
+            "export inserts without a key or match_on: if the run crashes while calls "
+            "are in flight, rerunning it may insert their rows twice; map an "
             "external ID as key, or set match_on",
             "warning",
         )
