@@ -13,21 +13,21 @@ import time
 from pathlib import Path
 
 from bench import results
-from bench.context import ROOT, Context, Options
 from bench.contestants.jobs import Contestant
 from bench.contestants.plan import selected
+from bench.context import ROOT, Context, Options
 
 RESULTS = ROOT / "bench" / "results"
 
 
 def parse(argv: list[str] | None = None) -> Options:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--quick", action="store_true",
-                        help="100,000 rows, one round, loopback only (about 3 minutes)")  # fmt: skip
+    quick = "100,000 rows, one round, loopback only"
+    parser.add_argument("--quick", action="store_true", help=quick)
     parser.add_argument("--rows", type=int, help="Salesforce contacts (default 1,000,000)")
     parser.add_argument("--rounds", type=int, help="runs of each contestant (default 3)")
-    parser.add_argument("--only", action="append", default=[],
-                        help="run only contestants whose scenario/name contains this; repeatable")  # fmt: skip
+    only = "only the contestants whose scenario/name/db contains this (repeatable)"
+    parser.add_argument("--only", action="append", default=[], help=only)
     parser.add_argument("--profile", choices=["loopback", "wan", "both"])
     parser.add_argument("--state-root", type=Path, default=Path("/tmp/crmlink-bench"),
                         help="keeps the seeded orgs between runs")  # fmt: skip

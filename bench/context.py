@@ -7,8 +7,8 @@ import csv
 import shutil
 import sqlite3
 import subprocess
-import tempfile
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from functools import cached_property
@@ -22,10 +22,29 @@ from bench.sandboxes import SF_API, DvApi, Sandbox, SfApi, sf_token
 ROOT = Path(__file__).resolve().parents[1]
 CRMLINK = str(Path(sys.executable).with_name("crmlink"))
 SF_FIELDS = [
-    "Id", "FirstName", "LastName", "Salutation", "Email", "Phone", "MobilePhone", "Title",
-    "Department", "LeadSource", "AccountId", "Birthdate", "MailingStreet", "MailingCity",
-    "MailingState", "MailingPostalCode", "MailingCountry", "HasOptedOutOfEmail", "DoNotCall",
-    "Loyalty_Points__c", "Engagement_Score__c", "CreatedDate", "SystemModstamp",
+    "Id",
+    "FirstName",
+    "LastName",
+    "Salutation",
+    "Email",
+    "Phone",
+    "MobilePhone",
+    "Title",
+    "Department",
+    "LeadSource",
+    "AccountId",
+    "Birthdate",
+    "MailingStreet",
+    "MailingCity",
+    "MailingState",
+    "MailingPostalCode",
+    "MailingCountry",
+    "HasOptedOutOfEmail",
+    "DoNotCall",
+    "Loyalty_Points__c",
+    "Engagement_Score__c",
+    "CreatedDate",
+    "SystemModstamp",
 ]  # fmt: skip  (23 fields)
 DV_FIELDS = [
     "contactid", "firstname", "lastname", "emailaddress1", "telephone1", "address1_city",
@@ -214,9 +233,7 @@ def seed_recipients(database: Path, rows: int) -> None:
     )  # fmt: skip
     with sqlite3.connect(database) as conn:
         marks = ", ".join("?" * len(columns))
-        conn.executemany(
-            f"INSERT INTO recipient ({', '.join(columns)}) VALUES ({marks})", values
-        )
+        conn.executemany(f"INSERT INTO recipient ({', '.join(columns)}) VALUES ({marks})", values)
 
 
 def read_csv_rows(path: Path) -> int:

@@ -106,9 +106,18 @@ def floors(summaries: list[Summary]) -> list[Summary]:
         slow = max(download, insert, key=lambda s: s.median_s)
         found.append(
             Summary(
-                insert.scenario, "floor (max of the two)", insert.target, insert.profile,
-                slow.runs, 0, slow.rows, slow.median_s, slow.min_s, slow.rows_per_s,
-                download.api_calls, max(download.peak_rss_mb, insert.peak_rss_mb),
+                insert.scenario,
+                "floor (max of the two)",
+                insert.target,
+                insert.profile,
+                slow.runs,
+                0,
+                slow.rows,
+                slow.median_s,
+                slow.min_s,
+                slow.rows_per_s,
+                download.api_calls,
+                max(download.peak_rss_mb, insert.peak_rss_mb),
             )  # fmt: skip
         )
     return found
@@ -122,9 +131,17 @@ def table(summaries: list[Summary]) -> str:
     """A Markdown table (it reads as plain text too)."""
     lines = [HEADER] + [
         (
-            s.scenario, s.contestant, s.target, s.profile, f"{s.rows:,}", f"{s.median_s:.2f}",
-            f"{s.min_s:.2f}", f"{s.rows_per_s:,.0f}", f"{s.api_calls:,}",
-            f"{s.peak_rss_mb:,.0f}", s.status,
+            s.scenario,
+            s.contestant,
+            s.target,
+            s.profile,
+            f"{s.rows:,}",
+            f"{s.median_s:.2f}",
+            f"{s.min_s:.2f}",
+            f"{s.rows_per_s:,.0f}",
+            f"{s.api_calls:,}",
+            f"{s.peak_rss_mb:,.0f}",
+            s.status,
         )  # fmt: skip
         for s in summaries
     ]

@@ -7,10 +7,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench import databases
-from bench.context import DV_FIELDS, Context, crmlink_env, new_folder
 from bench.contestants.jobs import (
-    CRMLINK_BIN, Contestant, Job, Label, crmlink_rows, measure, peer,
+    CRMLINK_BIN,
+    Contestant,
+    Job,
+    Label,
+    crmlink_rows,
+    measure,
+    peer,
 )  # fmt: skip
+from bench.context import DV_FIELDS, Context, crmlink_env, new_folder
 from bench.results import Measurement
 from bench.sandboxes import DvApi
 
@@ -89,7 +95,9 @@ def _export_job(ctx: Context, folder: Path, mode: str) -> Job:
     from bench.contestants.jobs import clean_env
 
     env = clean_env(REQUESTS_CA_BUNDLE=bundle, SSL_CERT_FILE=bundle)
-    return Job(peer("dv_export.py", folder, arguments, _python(ctx, mode)), folder, rows, verify, env)
+    return Job(
+        peer("dv_export.py", folder, arguments, _python(ctx, mode)), folder, rows, verify, env
+    )
 
 
 def contestant(scenario: str, name: str, mode: str) -> Contestant:

@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 from bench import databases
-from bench.context import SF_FIELDS, Context, crmlink, crmlink_env, new_folder
 from bench.contestants.jobs import CRMLINK_BIN, Contestant, Job, Label, crmlink_rows, measure
+from bench.context import SF_FIELDS, Context, crmlink, crmlink_env, new_folder
 from bench.results import Measurement
 from bench.sandboxes import SfApi
 
@@ -98,10 +98,14 @@ def _prepared(ctx: Context, folder: Path, profile: str, round_: int) -> tuple[Jo
 def run(ctx: Context, profile: str, round_: int) -> list[Measurement]:
     folder = new_folder(ctx.work / "runs", "incremental")
     changed, unchanged = _prepared(ctx, folder, profile, round_)
+
+    def label(scenario: str) -> Label:
+        return Label(scenario, "crmlink", "sqlite", profile, round_)
+
     return [
-        measure(ctx.sf, changed, Label("incremental 1% changed", "crmlink", "sqlite", profile, round_)),
-        measure(ctx.sf, unchanged, Label("incremental none changed", "crmlink", "sqlite", profile, round_)),
-    ]  # fmt: skip
+        measure(ctx.sf, changed, label("incremental 1% changed")),
+        measure(ctx.sf, unchanged, label("incremental none changed")),
+    ]
 
 
 def contestants() -> list[Contestant]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench.context import Context, crmlink_env, new_folder
 from bench.contestants.jobs import CRMLINK_BIN, Contestant, Job, Label, measure, peer
+from bench.context import Context, crmlink_env, new_folder
 from bench.results import Measurement
 from bench.sandboxes import SfApi
 

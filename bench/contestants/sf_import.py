@@ -7,9 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench import databases
-from bench.context import SF_FIELDS, Context, crmlink_env, new_folder
 from bench.contestants import tools
 from bench.contestants.jobs import CRMLINK_BIN, Contestant, Job, Label, crmlink_rows, measure, peer
+from bench.context import SF_FIELDS, Context, crmlink_env, new_folder
 from bench.results import Measurement
 
 SCENARIO = "sf import"
@@ -38,8 +38,8 @@ def crmlink_job(ctx: Context, folder: Path, target: databases.Target) -> Job:
 
 def peer_job(script: str) -> Maker:
     def make(ctx: Context, folder: Path, target: databases.Target) -> Job:
-        arguments = {"info": ctx.info_file(ctx.sf), "target": target.url, "table": TABLE,
-                     "fields": SF_FIELDS, "csv": str(ctx.floor_csv) if "floor" in script else ""}  # fmt: skip
+        arguments = {"info": ctx.info_file(ctx.sf), "target": target.url, "table": TABLE}
+        arguments |= {"fields": SF_FIELDS, "csv": str(ctx.floor_csv) if "floor" in script else ""}
         command = peer(script, folder, arguments)
         return Job(command, folder, ctx.sf_count, lambda _: databases.count_rows(target, TABLE))
 

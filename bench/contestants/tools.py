@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from bench import databases
-from bench.context import SF_FIELDS, Context
 from bench.contestants.jobs import Job, peer
+from bench.context import SF_FIELDS, Context
 
 TABLE = "contact"
 

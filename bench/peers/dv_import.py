@@ -5,37 +5,26 @@
 import json
 from pathlib import Path
 
+from dataverse import credential, session
 from loader import Loader, args, done
 
 PAGE = 5000
 
 
 def client_pages(info: dict, fields: list):
-    from azure.identity import ClientSecretCredential
     from PowerPlatform.Dataverse.client import DataverseClient
 
-    credential = ClientSecretCredential(
-        info["tenant_id"], info["client_id"], info["client_secret"],
-        authority=info["url"], disable_instance_discovery=True,
-    )  # fmt: skip
-    with DataverseClient(info["url"], credential) as client:
+    with DataverseClient(info["url"], credential(info)) as client:
         for page in client.records.get("contact", select=fields, page_size=PAGE):
             yield [dict(record) for record in page]
 
 
 def requests_pages(info: dict, fields: list):
-    import requests
-
-    with requests.Session() as session:
-        session.verify = info["ca_bundle"]
-        form = {"grant_type": "client_credentials", "client_id": info["client_id"],
-                "client_secret": info["client_secret"], "scope": f"{info['url']}/.default"}  # fmt: skip
-        token = session.post(f"{info['authority']}/oauth2/v2.0/token", data=form, timeout=60)
-        session.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
-        session.headers["Prefer"] = f"odata.maxpagesize={PAGE}"
+    with session(info) as s:
+        s.headers["Prefer"] = f"odata.maxpagesize={PAGE}"
         url = f"{info['url']}/api/data/v9.2/contacts?$select={','.join(fields)}"
         while url:
-            body = session.get(url, timeout=300).json()
+            body = s.get(url, timeout=300).json()
             yield body["value"]
             url = body.get("@odata.nextLink")
 

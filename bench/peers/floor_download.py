@@ -20,9 +20,9 @@ def token(client: httpx.Client, info: dict) -> str:
         "username": info["username"],
         "password": info["password"] + info["security_token"],
     }
-    return client.post("/services/oauth2/token", data=form).raise_for_status().json()[
-        "access_token"
-    ]
+    return (
+        client.post("/services/oauth2/token", data=form).raise_for_status().json()["access_token"]
+    )
 
 
 def finished_job(client: httpx.Client, soql: str) -> str:

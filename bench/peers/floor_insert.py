@@ -9,9 +9,10 @@ from loader import Loader, _quote, args, done
 def copy_into(loader: Loader, table: str, columns: list, reader) -> int:
     names = ", ".join(_quote(c) for c in columns)
     rows = 0
-    with loader.conn.cursor() as cursor, cursor.copy(
-        f"COPY {_quote(table)} ({names}) FROM STDIN"
-    ) as copy:
+    with (
+        loader.conn.cursor() as cursor,
+        cursor.copy(f"COPY {_quote(table)} ({names}) FROM STDIN") as copy,
+    ):
         for row in reader:
             copy.write_row([value or None for value in row])
             rows += 1

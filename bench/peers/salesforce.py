@@ -23,6 +23,4 @@ def connect(info: dict[str, Any]) -> Salesforce:
     answer = session.post(f"{info['url']}/services/oauth2/token", data=form, timeout=60)
     answer.raise_for_status()
     token = answer.json()["access_token"]
-    return Salesforce(
-        instance_url=info["url"], session_id=token, session=session, version="62.0"
-    )
+    return Salesforce(instance_url=info["url"], session_id=token, session=session, version="62.0")
