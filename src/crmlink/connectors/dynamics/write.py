@@ -2,10 +2,18 @@
 per operation): insert = POST, update = PATCH by id with `If-Match: *` (never creates),
 upsert = PATCH by alternate key or by id without `If-Match`. Results come back one per
 input row, in input order; a row that cannot be sent is rejected locally.
+
+`$batch` calls run in parallel (`connectors/parallel.ordered`), as Dataverse's guidance
+asks of bulk loads: as many at once as the server's `x-ms-dop-hint` answer header
+recommends (the degree of parallelism of the environment; `DEFAULT_DOP` until an answer
+has said), never more than the 52 concurrent requests per user that service protection
+allows. A write uses the degree known when it starts. A crash leaves the rows of at most
+that many calls in flight in doubt.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterable, Iterator
@@ -15,6 +23,7 @@ from crmlink.connectors.dynamics import errors, paths, values
 from crmlink.connectors.dynamics.batch import MAX_OPERATIONS, Answer, Operation, decode, encode
 from crmlink.connectors.dynamics.describe import Entity
 from crmlink.connectors.dynamics.http import DataverseHttp
+from crmlink.connectors.parallel import ordered
 from crmlink.connectors.writing import match_key
 from crmlink.errors import CrmlinkError, UsageError
 from crmlink.filters.validate import unknown_field
@@ -23,11 +32,14 @@ from crmlink.model import FieldKind, Reject, WriteMode, WriteResult
 K = FieldKind
 _ENTITY_ID = re.compile(r"\(([0-9a-fA-F-]{36})\)\s*$")
 _POLY_VALUE = re.compile(r"^/?(?:(\w+):|(\w+)\()?\{?([0-9a-fA-F-]{36})\}?\)?$")
+DEFAULT_DOP = 4  # $batch calls at once until the server's x-ms-dop-hint says otherwise
+MAX_DOP = 52  # service protection: concurrent requests per user
 
 
 class Writer:
     def __init__(self, http: DataverseHttp, batch_size: int = MAX_OPERATIONS) -> None:
         self.http, self.batch_size = http, min(batch_size, MAX_OPERATIONS)
+        self.dop = DEFAULT_DOP  # the server's last x-ms-dop-hint
 
     def write(
         self, entity: Entity, rows: Iterable[dict], mode: WriteMode, key: str | None
@@ -35,30 +47,46 @@ class Writer:
         key_field = match_key(entity.table, mode, key, "alternate key column")
         paths.identifier(entity.entity_set)  # the URL of every operation starts with it
         numbered = enumerate(rows)
-        while chunk := list(itertools.islice(numbered, self.batch_size)):
-            planned = [(i, self._operation(entity, row, mode, key_field)) for i, row in chunk]
-            yield from self._run(planned, mode)
+        calls = (
+            functools.partial(
+                self._run,
+                [(i, self._operation(entity, row, mode, key_field)) for i, row in chunk],
+                mode,
+            )
+            for chunk in self._chunks(numbered)
+        )
+        for results in ordered(calls, self.dop):
+            yield from results
 
     def delete(self, entity: Entity, ids: Iterable[str]) -> Iterator[WriteResult]:
         paths.identifier(entity.entity_set)
         numbered = enumerate(ids)
-        while chunk := list(itertools.islice(numbered, self.batch_size)):
-            planned = [(i, _delete_op(entity, record_id)) for i, record_id in chunk]
-            yield from self._run(planned, None)
+        calls = (
+            functools.partial(self._run, [(i, _delete_op(entity, r)) for i, r in chunk], None)
+            for chunk in self._chunks(numbered)
+        )
+        for results in ordered(calls, self.dop):
+            yield from results
 
-    # -- one $batch call ----------------------------------------------------------------
-    def _run(self, planned: list, mode: WriteMode | None) -> Iterator[WriteResult]:
+    def _chunks(self, numbered: Iterator[tuple[int, Any]]) -> Iterator[list[tuple[int, Any]]]:
+        while chunk := list(itertools.islice(numbered, self.batch_size)):
+            yield chunk
+
+    # -- one $batch call (in a worker thread) -------------------------------------------
+    def _run(self, planned: list, mode: WriteMode | None) -> list[WriteResult]:
         sendable = [(i, op) for i, op in planned if isinstance(op, Operation)]
         answers = self._send([op for _, op in sendable]) if sendable else []
         by_index = dict(zip([i for i, _ in sendable], answers, strict=False))
+        results = []
         for index, op in planned:
             if isinstance(op, Reject):
-                yield WriteResult(index, None, False, error=op)
+                results.append(WriteResult(index, None, False, error=op))
             elif index not in by_index:
                 unprocessed = Reject("UNPROCESSED", "Dataverse gave no answer for this row")
-                yield WriteResult(index, None, False, error=unprocessed)
+                results.append(WriteResult(index, None, False, error=unprocessed))
             else:
-                yield _result(index, op, by_index[index], mode)
+                results.append(_result(index, op, by_index[index], mode))
+        return results
 
     def _send(self, operations: list[Operation]) -> list[Answer]:
         content_type, body = encode(operations, f"/api/data/v{self.http.version}/")
@@ -66,6 +94,7 @@ class Writer:
         response = self.http.request(
             "POST", "$batch", idempotent=False, content=body, headers=headers
         )
+        self.dop = _dop_hint(response.headers.get("x-ms-dop-hint"), self.dop)
         return decode(response.headers.get("Content-Type", ""), response.content)
 
     def _operation(
@@ -89,6 +118,14 @@ class Writer:
             headers["Prefer"] = "return=representation"
             target += f"?$select={entity.table.key_field}"
         return Operation("PATCH", target, record, headers)
+
+
+def _dop_hint(header: str | None, current: int) -> int:
+    """The degree of parallelism an answer recommends, within 1..MAX_DOP."""
+    try:
+        return max(1, min(MAX_DOP, int(header))) if header else current
+    except ValueError:
+        return current
 
 
 def _target(entity: Entity, row: dict, key: str) -> str | None:
