@@ -20,7 +20,7 @@ from crmlink.errors import UsageError
 MAX_BYTES = 1024 * 1024  # 1 MiB: a workflow is a page of YAML, not a data file
 MAX_DEPTH = 50  # nested mappings and sequences
 MAX_ALIASES = 100  # `*name` references
-MAX_NODES = 100_000  # nodes once every alias is expanded
+MAX_NODES = 20_000  # nodes, every alias expanded (a real workflow has a few hundred)
 
 _BOMS = {
     codecs.BOM_UTF32_LE: "UTF-32",
