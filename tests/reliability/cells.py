@@ -24,6 +24,7 @@ from tests.reliability.conftest import (
     Runner,
     control,
     diff,
+    digest,
     set_faults,
     string_table,
     table_rows,
@@ -171,10 +172,17 @@ def export(cell: Cell, records: int, batch_size: int) -> dict[str, list[str]]:
         doubled = {k: v for k, v in written.items() if len(v) > 1}
         assert not doubled, f"{len(doubled)} people written twice, e.g. {list(doubled)[:3]}"
         assert len(written) == records, f"{records - len(written)} people missing"
+        expected = expected_people(profile.people(records, "T"))
+        assert written == expected, f"org vs people: {diff(written, expected)}"
         assert len(profile.live(sandbox)) == before + records  # nobody else was touched
     finally:
         profile.purge(sandbox, tag)
     return written
+
+
+def expected_people(people: list[dict]) -> dict[str, list[str]]:
+    """What the store must hold for each person (as `Profile.tagged` reads it)."""
+    return {str(p["id"]): [digest((p["first_name"], p["last_name"], p["email"]))] for p in people}
 
 
 # -- delete, then import_deleted --------------------------------------------------------

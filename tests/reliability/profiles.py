@@ -9,6 +9,7 @@ import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from crmlink.errors import RetryableError
 from crmlink.model import WriteMode
 from crmlink.sandbox.dynamics.app import DynamicsSandbox
 from crmlink.sandbox.dynamics.models.data.tables import table as dv_table
@@ -147,10 +148,17 @@ class Profile:
         raise NotImplementedError
 
     def modify(self, sandbox, ids: list[str], last_names: list[str]) -> None:
-        """Change the last names of `ids` through the API (faults apply)."""
-        with open_connector(sandbox) as connector:
-            rows = [{self.key: i, self.last: n} for i, n in zip(ids, last_names, strict=True)]
-            results = list(connector.write(self.object, rows, WriteMode.UPDATE, self.key))
+        """Change the last names of `ids` through the API (faults apply: a call in doubt
+        is sent again, as an update by id may be)."""
+        rows = [{self.key: i, self.last: n} for i, n in zip(ids, last_names, strict=True)]
+        for attempt in range(1, 6):
+            try:
+                with open_connector(sandbox) as connector:
+                    results = list(connector.write(self.object, rows, WriteMode.UPDATE, self.key))
+                break
+            except RetryableError:
+                if attempt == 5:
+                    raise
         assert all(r.success for r in results), [r.error for r in results if not r.success][:3]
 
     def add_victims(self, sandbox, count: int, seed: int) -> list[str]:
