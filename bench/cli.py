@@ -39,6 +39,7 @@ def parse(argv: list[str] | None = None) -> Options:
         rounds=a.rounds or (1 if a.quick else 3),
         profiles=("loopback", "wan") if profile == "both" else (profile,),
         only=tuple(a.only),
+        quick=a.quick,
         state_root=a.state_root,
         out=a.out,
     )
@@ -102,7 +103,7 @@ def main(argv: list[str] | None = None) -> None:
     options = parse(argv)
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     clock = time.perf_counter()
-    contestants = selected(options.only)
+    contestants = selected(options.only, options.quick)
     if not contestants:
         raise SystemExit(f"no contestant matches {', '.join(options.only)}")
     with tempfile.TemporaryDirectory(prefix="crmlink-bench-") as work:

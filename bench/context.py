@@ -58,6 +58,7 @@ class Options:
     rounds: int
     profiles: tuple[str, ...]
     only: tuple[str, ...]
+    quick: bool
     state_root: Path
     out: Path
 

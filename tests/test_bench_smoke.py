@@ -71,3 +71,10 @@ def test_quick_is_small_one_round_loopback_and_only_filters():
     assert parse([]).profiles == ("loopback", "wan")
     chosen = selected(options.only)
     assert chosen and {c.scenario for c in chosen} == {"dv export"}
+
+
+def test_quick_leaves_the_slow_tools_out_unless_named():
+    names = {c.name for c in selected((), quick=True)}
+    assert "crmlink" in names and not any("airbyte" in n for n in names)
+    assert {c.name for c in selected(("airbyte",), quick=True)} == {"airbyte-source-salesforce"}
+    assert any("airbyte" in c.name for c in selected(()))

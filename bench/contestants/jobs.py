@@ -44,6 +44,7 @@ class Contestant:
     name: str
     target: str
     run: Callable[[Any, str, int], list[Measurement]]  # (context, profile, round)
+    slow: bool = False  # left out of --quick unless --only names it
 
 
 def clean_env(**extra: str) -> dict[str, str]:

@@ -57,7 +57,7 @@ def _printed_rows(outcome) -> int:  # type: ignore[no-untyped-def]
     return int(json.loads(outcome.stdout.strip().splitlines()[-1])["rows"])
 
 
-def contestant(name: str, kind: str, make: Maker) -> Contestant:
+def contestant(name: str, kind: str, make: Maker, slow: bool = False) -> Contestant:
     def run(ctx: Context, profile: str, round_: int) -> list[Measurement]:
         folder = new_folder(ctx.work / "runs", "import")
         target = databases.fresh(kind, folder) if kind != "-" else databases.Target("-", "")
@@ -67,7 +67,7 @@ def contestant(name: str, kind: str, make: Maker) -> Contestant:
         finally:
             databases.drop(target)
 
-    return Contestant(SCENARIO, name, kind, run)
+    return Contestant(SCENARIO, name, kind, run, slow)
 
 
 def contestants() -> list[Contestant]:
@@ -77,8 +77,8 @@ def contestants() -> list[Contestant]:
             contestant("crmlink", kind, crmlink_job),
             contestant("simple-salesforce bulk2", kind, peer_job("ss_bulk2.py")),
             contestant("simple-salesforce query_all_iter", kind, peer_job("ss_query_all.py")),
-            contestant("airbyte-source-salesforce", kind, tools.airbyte_job),
-            contestant("tap-salesforce (Singer)", kind, tools.singer_job),
+            contestant("airbyte-source-salesforce", kind, tools.airbyte_job, slow=True),
+            contestant("tap-salesforce (Singer)", kind, tools.singer_job, slow=True),
             contestant("floor: insert only", kind, peer_job("floor_insert.py")),
         ]
     return [*found, contestant("floor: download only", "-", download_job)]
