@@ -60,8 +60,6 @@ def run_all(ctx: Context, contestants: list[Contestant]) -> list[results.Measure
     for profile in ctx.options.profiles:
         for round_ in range(1, ctx.options.rounds + 1):
             for contestant in contestants:
-                for sandbox in ctx.all_started():
-                    sandbox.set_profile(profile)
                 found += _one(ctx, contestant, profile, round_)
     return found
 
@@ -79,7 +77,8 @@ def _one(ctx: Context, c: Contestant, profile: str, round_: int) -> list[results
 
 
 def _apply_profile(ctx: Context, profile: str) -> None:
-    """Sandboxes started since the last contestant get the round's profile too."""
+    """Every sandbox on the round's profile (one started later gets it at its start)."""
+    ctx.profile = profile
     for sandbox in ctx.all_started():
         sandbox.set_profile(profile)
 

@@ -81,9 +81,11 @@ class Context:
     def __init__(self, options: Options, work: Path) -> None:
         self.options, self.work = options, work
         self.started: list[Sandbox] = []
+        self.profile = "loopback"  # the network of the contestant being run
 
     def _sandbox(self, crm: str, state: Path, records: int) -> Sandbox:
         sandbox = Sandbox(crm, state, records).start()
+        sandbox.set_profile(self.profile)
         self.started.append(sandbox)
         return sandbox
 
