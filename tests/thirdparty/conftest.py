@@ -98,3 +98,15 @@ def dv_rows(sandbox, sql: str, params: tuple = ()) -> list[tuple]:
 def dv_args(sandbox) -> dict[str, str]:
     info = sandbox.info()
     return {k: info[k] for k in ("url", "authority", "tenant_id", "client_id", "client_secret")}
+
+
+def sf_count_with_deleted(sandbox, name: str) -> int:
+    """Live and recycle-bin records of an object in the Salesforce sandbox's store: what a
+    queryAll-based tool (airbyte, tap-salesforce) reads; its live ones are `org.count`."""
+    obj = sandbox.org.object(name)
+    with sandbox.store.lock:
+        return sandbox.store.conn.execute(f'SELECT COUNT(*) FROM "{obj.table}"').fetchone()[0]
+
+
+def live(records: list[dict]) -> list[dict]:
+    return [r for r in records if not r.get("IsDeleted")]

@@ -74,3 +74,13 @@ def test_composite_batch(aiosf, sf, sf_sandbox):
     out = aiosf("batch", soql="SELECT Id FROM Account", contact="Aio-Batch")
     assert len(out["records"]) == sf_sandbox.org.count("Account")
     assert sf.Contact.get(out["created"])["LastName"] == "Aio-Batch"
+
+
+def test_bulk_v2_insert(aiosf, sf):
+    records = [
+        {"LastName": f"Aio-Bulk-{n}", "Email": f"aio-bulk-{n}@example.com"} for n in range(3)
+    ]
+    out = aiosf("bulk_insert", records=records)
+    assert out["failed"] == [] and set(out["states"]) == {"JobComplete"}
+    ids = [row["sf__Id"] for row in out["successful"]]
+    assert sorted(sf.Contact.get(i)["Email"] for i in ids) == [r["Email"] for r in records]

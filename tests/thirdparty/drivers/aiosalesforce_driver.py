@@ -48,11 +48,23 @@ async def batch(sf, args):
     return {"records": counted.records, "created": created.id}
 
 
+async def bulk_insert(sf, args):
+    """Bulk API 2.0 ingest: job, CSV upload, close, poll, results."""
+    result = await sf.bulk_v2.insert("Contact", args["records"])
+    states = [job.state for job in result.jobs]
+    return {
+        "states": states,
+        "successful": result.successful_results,
+        "failed": result.failed_results,
+    }
+
+
 async def main():
     args = json.loads(sys.argv[1])
     async with httpx.AsyncClient(timeout=60) as client:
         sf = Salesforce(client, args["base_url"], auth(args), version="59.0")
         operations = {"query": query, "crud": crud, "composite": composite, "batch": batch}
+        operations["bulk_insert"] = bulk_insert
         print(json.dumps(await operations[args["operation"]](sf, args), default=str))
 
 
