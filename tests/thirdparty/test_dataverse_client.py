@@ -74,3 +74,37 @@ def test_table_metadata(dvc):
     assert out["table"]["entity_set_name"] == "contacts"
     assert out["table"]["primary_id_attribute"] == "contactid"
     assert out["missing"] is None
+
+
+def test_sql_query_returns_only_matching_rows(dvc, dv_sandbox):
+    """`client.query.sql` sends `GET contacts?sql=…` (Dataverse's read-only SQL endpoint)."""
+    out = dvc("sql", sql="SELECT fullname, lastname FROM contact WHERE lastname = 'Anderson'")
+    expected = dv_rows(dv_sandbox, "SELECT contactid FROM contact WHERE lastname = 'Anderson'")
+    assert len(out["records"]) == len(expected) > 0
+    assert {r["lastname"] for r in out["records"]} == {"Anderson"}
+
+
+def test_batch_creates_in_one_request(dvc, dv_sandbox):
+    records = [{"lastname": f"DV-Batch-{n}"} for n in range(2)]
+    out = dvc("batch", records=records)
+    assert out["codes"] == [204, 204]
+    names = [
+        dv_rows(dv_sandbox, "SELECT lastname FROM contact WHERE contactid = ?", (i,))
+        for i in out["ids"]
+    ]
+    assert names == [[("DV-Batch-0",)], [("DV-Batch-1",)]]
+
+
+def test_upsert_by_alternate_key(dvc, dv_sandbox):
+    email = f"dvc-upsert-{uuid.uuid4().hex[:8]}@example.org"
+    dvc("upsert", email=email, record={"lastname": "DV-Upsert"})
+    dvc("upsert", email=email, record={"jobtitle": "Pilot"})
+    sql = "SELECT lastname, jobtitle FROM contact WHERE emailaddress1 = ?"
+    assert dv_rows(dv_sandbox, sql, (email,)) == [("DV-Upsert", "Pilot")]
+
+
+def test_create_a_custom_table(dvc):
+    out = dvc(
+        "create_table", table="new_rehearsal", columns={"new_code": "string", "new_score": "int"}
+    )
+    assert out["read_back"]["entity_set_name"] == "new_rehearsals"

@@ -56,7 +56,39 @@ def metadata(client, cred, args):
     return {"table": dict(info) if info else None, "missing": client.tables.get("nosuchtable")}
 
 
-OPERATIONS = {f.__name__: f for f in (auth, create, query, update, delete, metadata)}
+def sql(client, cred, args):
+    return {"records": [dict(r) for r in client.query.sql(args["sql"])]}
+
+
+def batch(client, cred, args):
+    request = client.batch.new()
+    for record in args["records"]:
+        request.records.create("contact", record)
+    result = request.execute()
+    return {
+        "ids": [r.entity_id for r in result.responses],
+        "codes": [r.status_code for r in result.responses],
+    }
+
+
+def upsert(client, cred, args):
+    items = [{"alternate_key": {"emailaddress1": args["email"]}, "record": args["record"]}]
+    client.records.upsert("contact", items)
+    return {}
+
+
+def create_table(client, cred, args):
+    info = client.tables.create(args["table"], args["columns"])
+    return {
+        "table": dict(info) if info else None,
+        "read_back": dict(client.tables.get(args["table"]) or {}),
+    }
+
+
+OPERATIONS = {
+    f.__name__: f
+    for f in (auth, create, query, update, delete, metadata, sql, batch, upsert, create_table)
+}
 
 
 def main():
