@@ -64,15 +64,19 @@ def test_insert_job_creates_the_records(bulk, sf):
         assert sf.Contact.get(result["id"])["Email"] == record["Email"]
 
 
-def test_update_and_delete_jobs(bulk, sf):
+def test_update_job(bulk, sf):
     created = [sf.Contact.create({"LastName": f"Bulk1-Update-{n}"})["id"] for n in range(2)]
     updates = [{"Id": i, "LastName": "Bulk1-Updated"} for i in created]
     out = bulk("update", object="Contact", records=updates)
     assert [r["success"] for r in out["results"]] == ["true", "true"]
     assert {sf.Contact.get(i)["LastName"] for i in created} == {"Bulk1-Updated"}
+
+
+def test_delete_job(bulk, sf):
+    created = [sf.Contact.create({"LastName": "Bulk1-Delete"})["id"] for _ in range(2)]
     out = bulk("delete", object="Contact", records=[{"Id": i} for i in created])
     assert [r["success"] for r in out["results"]] == ["true", "true"]
-    query = "SELECT COUNT() FROM Contact WHERE LastName = 'Bulk1-Updated'"
+    query = "SELECT COUNT() FROM Contact WHERE LastName = 'Bulk1-Delete'"
     assert sf.query(query)["totalSize"] == 0
 
 
