@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from crmlink import __version__
-from crmlink.cli import account, enum, sandbox, schema, wizard, worker, workflow
+from crmlink.cli import account, enum, sandbox, schema, user, web, wizard, worker, workflow
 from crmlink.cli.usage import OneSentenceGroup
 
 app = typer.Typer(
@@ -28,6 +28,8 @@ app.add_typer(enum.app, name="enum")
 app.command("wizard")(wizard.wizard)
 app.add_typer(workflow.app, name="workflow")
 app.command("worker")(worker.worker)
+app.add_typer(user.app, name="user")
+app.command("web")(web.web)
 
 
 def _print_version(value: bool) -> None:
