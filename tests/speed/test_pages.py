@@ -18,7 +18,7 @@ from crmlink.model import FieldKind, RemoteField, RemoteTable
 class Batch(list):
     """A batch that counts how many batches are alive (made, not yet freed)."""
 
-    lock = threading.Lock()
+    lock = threading.RLock()  # __del__ may run inside __init__'s lock (a GC pass)
     alive = 0
     most = 0
 

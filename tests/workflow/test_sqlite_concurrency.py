@@ -59,7 +59,7 @@ def test_a_long_run_and_five_commands_beside_it(big_sandbox, tmp_path):
     ok(crmlink(home, "wizard", "sfdc", "--tables", "Contact"), "wizard")
     (tmp_path / "big.yaml").write_text(BIG)
     (tmp_path / "small.yaml").write_text(SMALL)
-    set_faults(big_sandbox, "latency=400")  # ~25 pages: the run lasts seconds
+    set_faults(big_sandbox, "latency=1200")  # ~25 pages read ahead: the run lasts 30 s
 
     big = start(home, "workflow", "run", str(tmp_path / "big.yaml"), "--json")
     wait_until_importing(home, big)
