@@ -57,6 +57,17 @@ def test_create_get_update_delete(aiosf, sf):
     assert sf.query_all(query, include_deleted=True)["records"][0]["IsDeleted"] is True
 
 
+def test_upsert_by_external_id(aiosf, sf):
+    out = aiosf("upsert", key="aio-up-1", record={"LastName": "Aio-Up"}, change={"Title": "CTO"})
+    assert out["first"][1] is True and out["second"] == [out["first"][0], False]
+    contact = sf.Contact.get(out["first"][0])
+    assert (contact["LastName"], contact["Title"], contact["External_Id__c"]) == (
+        "Aio-Up",
+        "CTO",
+        "aio-up-1",
+    )
+
+
 def test_composite_with_a_reference_in_a_body(aiosf, sf):
     out = aiosf("composite", account="Aio-Composite Inc", contact="Aio-Composite", get=False)
     assert sf.Contact.get(out["contact"])["AccountId"] == out["account"]

@@ -80,6 +80,22 @@ def test_delete_job(bulk, sf):
     assert sf.query(query)["totalSize"] == 0
 
 
+def test_upsert_job_by_external_id(bulk, sf):
+    existing = sf.Contact.create({"LastName": "Bulk1-Upsert", "External_Id__c": "bulk1-up-1"})
+    records = [
+        {"External_Id__c": "bulk1-up-1", "LastName": "Bulk1-Upserted"},
+        {"External_Id__c": "bulk1-up-2", "LastName": "Bulk1-Upserted"},
+    ]
+    out = bulk("upsert", object="Contact", external_id="External_Id__c", records=records)
+    assert [(r["success"], r["created"]) for r in out["results"]] == [
+        ("true", "false"),
+        ("true", "true"),
+    ]
+    assert out["results"][0]["id"] == existing["id"]
+    query = "SELECT COUNT() FROM Contact WHERE LastName = 'Bulk1-Upserted'"
+    assert sf.query(query)["totalSize"] == 2
+
+
 def test_soap_login_through_the_login_host(tool_venvs, sf_sandbox, login_proxy, tmp_path):
     """The library logs in itself (SOAP, login.salesforce.com), then queries."""
     venv = venv_of(tool_venvs, "salesforce_bulk")

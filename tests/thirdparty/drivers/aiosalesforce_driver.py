@@ -28,6 +28,13 @@ async def crud(sf, args):
     return {"id": created, "before": before, "after": after}
 
 
+async def upsert(sf, args):
+    """Upsert by an external id field, twice: created, then updated."""
+    first = await sf.sobject.upsert("Contact", args["key"], "External_Id__c", args["record"])
+    second = await sf.sobject.upsert("Contact", args["key"], "External_Id__c", args["change"])
+    return {"first": [first.id, first.created], "second": [second.id, second.created]}
+
+
 async def composite(sf, args):
     # str(): a Reference is a str subclass that orjson and f-strings render without its
     # "@{...}" wrapping (aiosalesforce 0.6.2); only str() gives Salesforce's reference syntax
@@ -64,7 +71,7 @@ async def main():
     async with httpx.AsyncClient(timeout=60) as client:
         sf = Salesforce(client, args["base_url"], auth(args), version="59.0")
         operations = {"query": query, "crud": crud, "composite": composite, "batch": batch}
-        operations["bulk_insert"] = bulk_insert
+        operations |= {"bulk_insert": bulk_insert, "upsert": upsert}
         print(json.dumps(await operations[args["operation"]](sf, args), default=str))
 
 

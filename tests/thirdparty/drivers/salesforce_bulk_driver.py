@@ -29,7 +29,8 @@ def query(bulk, args):
 
 def write(bulk, args):
     create = getattr(bulk, f"create_{args['operation']}_job")
-    job = create(args["object"], contentType="CSV")
+    keys = (args["external_id"],) if args["operation"] == "upsert" else ()
+    job = create(args["object"], *keys, contentType="CSV")
     batch = bulk.post_batch(job, CsvDictsAdapter(iter(args["records"])))
     bulk.close_job(job)
     bulk.wait_for_batch(job, batch, timeout=120, sleep_interval=1)
