@@ -15,6 +15,7 @@ cannot be removed or demoted. Bad input is a `UsageError` with one sentence.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import re
@@ -107,7 +108,10 @@ def check_password(password: str, stored: str) -> bool:
         return False
 
 
-_DUMMY = hash_password(secrets.token_urlsafe(16))  # what an unknown name is checked against
+@functools.cache
+def _dummy_hash() -> str:
+    """What an unknown name's password is checked against (made once, on first use)."""
+    return hash_password(secrets.token_urlsafe(16))
 
 
 def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
@@ -173,7 +177,7 @@ class UserStore:
         with self.database.connect() as connection:
             found = connection.execute(select(users).where(users.c.name == name)).mappings()
             row = found.first()
-        ok = check_password(password, row["password_hash"] if row else _DUMMY)
+        ok = check_password(password, row["password_hash"] if row else _dummy_hash())
         return _user(row) if row is not None and ok else None
 
     def set_password(self, name: str, password: str) -> None:
