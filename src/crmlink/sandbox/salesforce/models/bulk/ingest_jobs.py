@@ -229,7 +229,8 @@ class IngestJobs:
                 if job.state != "InProgress":  # aborted
                     out.unprocessed(itertools.chain(chunk, rows))
                     return
-                with self.org.store.transaction():
+                # the job lock first, as every other path takes them: jobs run in parallel
+                with self.jobs.lock, self.org.store.transaction():
                     results = write_chunk(self.org, job.info, plan, chunk)
                     failed = sum(1 for r in results if not r.success)
                     self.jobs.update(
