@@ -84,7 +84,7 @@ def new_client(server):
 
     def make(**options) -> httpx.Client:
         verify = ssl.create_default_context(cafile=server.ca_bundle)
-        client = httpx.Client(base_url=server.url, verify=verify, **options)
+        client = httpx.Client(base_url=server.url, verify=verify, timeout=60, **options)
         opened.append(client)
         return client
 
