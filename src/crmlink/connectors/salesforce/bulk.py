@@ -82,7 +82,7 @@ class BulkQuery:
         self,
         http: SalesforceHttp,
         poll: PollPolicy,
-        batch_size: int = 1000,
+        batch_size: int = 500,
         *,
         page_rows: int = PAGE_ROWS,
         workers: int = WORKERS,
