@@ -4,6 +4,9 @@ literal size)."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from crmlink.filters.lexer import MAX_FILTER_CHARS, MAX_NUMBER_DIGITS
@@ -146,3 +149,20 @@ def test_a_huge_number_in_a_variable_is_refused(hostile, digits):
 def test_a_whole_number_beyond_64_bits_is_refused_for_an_integer_column(hostile, number):
     path = _filter_file(hostile, f"id = {number}")
     hostile.refuses("workflow", "run", str(path), says="at most 64 bits")
+
+
+@pytest.mark.parametrize("command", ["run", "add"])
+@pytest.mark.parametrize("kind", ["fifo", "folder", "device"])
+def test_a_workflow_path_that_is_not_a_regular_file_is_refused_unopened(hostile, command, kind):
+    # a FIFO nobody writes to would block the read forever; /dev/zero never ends
+    if kind == "fifo":
+        path = hostile.home / "w.yaml"
+        os.mkfifo(path)
+    elif kind == "folder":
+        path = hostile.home / "w.yaml"
+        path.mkdir()
+    else:
+        path = Path("/dev/zero")
+    # `run` takes a name when the path is no file; either way nothing is read
+    says = "no workflow file" if (kind, command) == ("device", "run") else "not a file"
+    hostile.refuses("workflow", command, str(path), says=says)

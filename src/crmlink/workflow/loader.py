@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from crmlink.errors import UsageError
+from crmlink.files import read_user_file
 from crmlink.workflow import yaml_source
 from crmlink.workflow.activities import broken, registry
 from crmlink.workflow.graph import graph_problems
@@ -33,9 +34,10 @@ def load_file(path: str | Path) -> Workflow:
     try:
         if path.stat().st_size > yaml_source.MAX_BYTES:  # refused before it is read
             yaml_source.check_size(path.stat().st_size, str(path))
-        raw = path.read_bytes()
     except OSError as exc:
         raise UsageError(f"cannot read the workflow file {path}: {exc.strerror}") from None
+    # a regular file only: a FIFO or a device would block or never end
+    raw = read_user_file(path, "the workflow file", yaml_source.MAX_BYTES)
     return load_text(yaml_source.decode(raw, str(path)), str(path))
 
 
