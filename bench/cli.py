@@ -32,6 +32,8 @@ def parse(argv: list[str] | None = None) -> Options:
     parser.add_argument("--state-root", type=Path, default=Path("/tmp/crmlink-bench"),
                         help="keeps the seeded orgs between runs")  # fmt: skip
     parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
+    limit = "seconds a contestant may run before it is killed and failed (300 quick, else 1800)"
+    parser.add_argument("--timeout", type=float, help=limit)
     a = parser.parse_args(argv)
     profile = a.profile or ("loopback" if a.quick else "both")
     return Options(
@@ -40,6 +42,7 @@ def parse(argv: list[str] | None = None) -> Options:
         profiles=("loopback", "wan") if profile == "both" else (profile,),
         only=tuple(a.only),
         quick=a.quick,
+        timeout=a.timeout or (300 if a.quick else 1800),
         state_root=a.state_root,
         out=a.out,
     )
@@ -80,6 +83,10 @@ def _apply_profile(ctx: Context, profile: str) -> None:
     """Every sandbox on the round's profile (one started later gets it at its start)."""
     ctx.profile = profile
     for sandbox in ctx.all_started():
+        if not sandbox.healthy():
+            print(f"  the {sandbox.crm} sandbox ({sandbox.state_dir.name}) hung: restarted",
+                  file=sys.stderr, flush=True)  # fmt: skip
+            sandbox.restart()
         sandbox.set_profile(profile)
 
 

@@ -59,6 +59,7 @@ class Options:
     profiles: tuple[str, ...]
     only: tuple[str, ...]
     quick: bool
+    timeout: float  # seconds a contestant may run before it is killed and failed
     state_root: Path
     out: Path
 
@@ -84,7 +85,7 @@ class Context:
         self.profile = "loopback"  # the network of the contestant being run
 
     def _sandbox(self, crm: str, state: Path, records: int) -> Sandbox:
-        sandbox = Sandbox(crm, state, records).start()
+        sandbox = Sandbox(crm, state, records, self.options.timeout).start()
         sandbox.set_profile(self.profile)
         self.started.append(sandbox)
         return sandbox

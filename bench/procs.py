@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import signal
 import subprocess
 import threading
 import time
@@ -10,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
+
+TIMED_OUT = -1000
 
 
 @dataclass
@@ -54,18 +58,22 @@ class TreeSampler:
         return self.peak
 
 
-def run(command: list[str], env: dict[str, str], cwd: Path, timeout: float = 3600) -> Outcome:
-    """Run `command`, output to files (a pipe could stall a chatty tool), sampled all along."""
+def run(command: list[str], env: dict[str, str], cwd: Path, timeout: float) -> Outcome:
+    """Run `command`, output to files (a pipe could stall a chatty tool), sampled all along;
+    past `timeout` seconds its whole process group is killed (returncode TIMED_OUT)."""
     out_path, err_path = cwd / "stdout.txt", cwd / "stderr.txt"
     with out_path.open("w") as out, err_path.open("w") as err:
         started = time.perf_counter()
-        proc = subprocess.Popen(command, env=env, cwd=cwd, stdout=out, stderr=err)
+        proc = subprocess.Popen(
+            command, env=env, cwd=cwd, stdout=out, stderr=err, start_new_session=True
+        )
         sampler = TreeSampler(proc.pid)
         try:
             code = proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            proc.kill()
-            code = proc.wait()
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            code = TIMED_OUT
         seconds = time.perf_counter() - started
         peak = sampler.stop()
     return Outcome(seconds, peak, code, out_path.read_text(), err_path.read_text())

@@ -20,8 +20,9 @@ SF_API = "/services/data/v62.0"
 class Sandbox:
     """`crmlink sandbox <crm>` with its control API (stats, faults, reset, clock)."""
 
-    def __init__(self, crm: str, state_dir: Path, records: int) -> None:
+    def __init__(self, crm: str, state_dir: Path, records: int, timeout: float = 1800) -> None:
         self.crm, self.state_dir, self.records = crm, state_dir, records
+        self.timeout = timeout  # the longest a contestant may run against it
         self.proc: subprocess.Popen[str] | None = None
         self.info: dict[str, Any] = {}
         self._control: httpx.Client | None = None
@@ -46,9 +47,25 @@ class Sandbox:
             self._control.close()
         if self.proc is not None:
             self.proc.terminate()
-            self.proc.wait(timeout=60)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # a hung sandbox ignores SIGTERM
+                self.proc.kill()
+                self.proc.wait()
             if self.proc.stdout is not None:
                 self.proc.stdout.close()
+
+    def healthy(self) -> bool:
+        """Whether the control API answers within 15 s (a deadlocked sandbox does not)."""
+        try:
+            self.control.get("/__sandbox__/stats", timeout=15).raise_for_status()
+        except httpx.HTTPError:
+            return False
+        return True
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
 
     @property
     def control(self) -> httpx.Client:
@@ -57,7 +74,7 @@ class Sandbox:
 
     def info_file(self, folder: Path) -> Path:
         """The ready line as a file, for the contestants' scripts."""
-        path = folder / f"{self.crm}-info.json"
+        path = folder / f"{self.crm}-{self.state_dir.name}-info.json"
         path.write_text(json.dumps(self.info))
         return path
 

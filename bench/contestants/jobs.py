@@ -61,10 +61,12 @@ def peer(script: str, cwd: Path, arguments: dict[str, Any], python: str | None =
 def measure(sandbox: Sandbox, job: Job, label: Label) -> Measurement:
     """Run the job with the sandbox's counters at zero; verify what it left."""
     sandbox.reset_stats()
-    outcome = procs.run(job.command, job.env, job.cwd)
-    calls = sandbox.calls()
+    outcome = procs.run(job.command, job.env, job.cwd, sandbox.timeout)
+    calls = sandbox.calls() if sandbox.healthy() else 0
     error, rows = "", 0
-    if outcome.returncode != 0:
+    if outcome.returncode == procs.TIMED_OUT:
+        error = f"timed out after {sandbox.timeout:.0f} s (killed)"
+    elif outcome.returncode != 0:
         tail = (outcome.stderr or outcome.stdout).strip().splitlines()[-1:] or ["no output"]
         error = f"exit {outcome.returncode}: {tail[0][:300]}"
     else:
