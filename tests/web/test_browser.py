@@ -10,10 +10,8 @@ as `.ci/run` sets it for PostgreSQL).
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -21,6 +19,7 @@ import pytest
 from crmlink.catalog.users import UserStore
 from crmlink.config import Settings
 from crmlink.db import open_database
+from tests.web.serving import free_port, wait_listening
 
 CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = "browser test password"
@@ -36,25 +35,6 @@ def _require_chromium() -> None:
     pytest.skip(message)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_listening(port: int, process: subprocess.Popen, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"crmlink web exited: {process.stderr.read()}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.05)  # waiting for a condition: the port answering
-    raise AssertionError(f"crmlink web did not listen on {port} within {timeout} s")
-
-
 @pytest.fixture
 def web_console(tmp_path, monkeypatch):
     """`crmlink web` on a free port, for a home with an admin `ada`; its URL."""
@@ -64,11 +44,11 @@ def web_console(tmp_path, monkeypatch):
     env |= {"CRMLINK_HOME": str(home), "CRMLINK_DATABASE_URL": f"sqlite:///{home}/crmlink.db"}
     with open_database(Settings.load(home, env=env)) as database:
         UserStore(database).add("ada", "admin", PASSWORD)
-    port = _free_port()
+    port = free_port()
     command = [sys.executable, "-m", "crmlink.cli", "web", "--port", str(port)]
     process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
     try:
-        _wait_listening(port, process)
+        wait_listening(port, process)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
