@@ -10,7 +10,6 @@ flat.
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ from crmlink.workflow.activities.crm.config import CrmActivityConfig
 from crmlink.workflow.activities.crm.gate import Rejects
 from crmlink.workflow.activities.crm.incremental import Window
 from crmlink.workflow.activities.crm.loader import Loader
-from crmlink.workflow.activities.crm.prefetch import COMMIT_ROWS, Commits, read_ahead
+from crmlink.workflow.activities.crm.prefetch import COMMIT_ROWS, Commits, read_ahead, stopping
 from crmlink.workflow.base import (
     OK,
     ActivityResult,
@@ -172,7 +171,7 @@ def _load(
     count = counted = 0
     ctx.checkpoint()  # no lock held while the CRM answers
     source = read_ahead(batches, READ_AHEAD, commits.idle) if ahead else batches
-    with _closing(source):
+    with stopping(source):
         for batch in source:
             if config.limit is not None:
                 batch, used = _take(batch, config.limit - counted, window)
@@ -187,18 +186,6 @@ def _load(
                 break
     commits.idle()
     return count
-
-
-@contextlib.contextmanager
-def _closing(batches: Iterator[list[dict[str, Any]]]) -> Iterator[None]:
-    """Stop the read when the load stops early (a limit, an error): its streams and
-    threads end now."""
-    try:
-        yield
-    finally:
-        close = getattr(batches, "close", None)
-        if close is not None:
-            close()
 
 
 def _loader(

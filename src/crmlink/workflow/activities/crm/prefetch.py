@@ -77,6 +77,18 @@ def read_ahead(
         thread.join()
 
 
+@contextlib.contextmanager
+def stopping(batches: Iterator[Batch]) -> Iterator[None]:
+    """Close `batches` when the block ends, early or not (a limit, an error): its
+    streams and threads end then, not whenever the garbage collector runs."""
+    try:
+        yield
+    finally:
+        close = getattr(batches, "close", None)
+        if close is not None:
+            close()
+
+
 def _produce(batches: Iterator[Batch], waiting: queue.Queue[object], stop: threading.Event) -> None:
     try:
         for batch in batches:
