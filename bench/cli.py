@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bench import results
@@ -57,13 +58,17 @@ def _progress(m: results.Measurement) -> None:
     )  # fmt: skip
 
 
-def run_all(ctx: Context, contestants: list[Contestant]) -> list[results.Measurement]:
-    """Profile by profile, round by round, every contestant once a round (interleaved)."""
+def run_all(
+    ctx: Context, contestants: list[Contestant], save: Callable[[list[results.Measurement]], None]
+) -> list[results.Measurement]:
+    """Profile by profile, round by round, every contestant once a round (interleaved);
+    `save` after each, so a long run stopped halfway keeps what it measured."""
     found: list[results.Measurement] = []
     for profile in ctx.options.profiles:
         for round_ in range(1, ctx.options.rounds + 1):
             for contestant in contestants:
                 found += _one(ctx, contestant, profile, round_)
+                save(found)
     return found
 
 
@@ -112,15 +117,20 @@ def main(argv: list[str] | None = None) -> None:
     contestants = selected(options.only, options.quick)
     if not contestants:
         raise SystemExit(f"no contestant matches {', '.join(options.only)}")
+
+    def save(measured: list[results.Measurement]) -> dict[str, object]:
+        doc = results.document(measured, _options_json(options), started)
+        doc["seconds"] = round(time.perf_counter() - clock, 1)
+        results.write_json(doc, options.out)
+        return doc
+
     with tempfile.TemporaryDirectory(prefix="crmlink-bench-") as work:
         ctx = Context(options, Path(work))
         try:
-            measured = run_all(ctx, contestants)
+            measured = run_all(ctx, contestants, save)
         finally:
             ctx.close()
-    doc = results.document(measured, _options_json(options), started)
-    doc["seconds"] = round(time.perf_counter() - clock, 1)
-    results.write_json(doc, options.out)
+    doc = save(measured)
     print(results.table(results.summarize(measured)))
     print(f"\n{len(measured)} runs in {doc['seconds']:.0f} s; JSON: {options.out}")
     print(chart(options.out, options.out.with_suffix(".png")))
