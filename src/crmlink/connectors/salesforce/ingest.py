@@ -1,5 +1,6 @@
-"""Bulk API 2.0 ingest: rows spooled to temporary files (never all in memory), one job
-per part of at most `job_rows` rows, results joined back to input positions.
+"""Bulk API 2.0 ingest: rows cut into parts as they come (one part's rows in memory while
+its CSV file is written, never all rows), one job per part of at most `job_rows` rows,
+results joined back to input positions.
 
 Parallel jobs: the rows are cut into parts of `part_rows(count)` (about count / `workers`,
 at least `MIN_PART_ROWS`, at most `job_rows`) and `workers` jobs run at once (created,
@@ -23,6 +24,7 @@ positions in arrival order is exact. Memory is a digest and an int per row of on
 from __future__ import annotations
 
 import csv
+import dataclasses
 import functools
 import hashlib
 import json
@@ -44,6 +46,8 @@ from crmlink.model import Reject, RemoteTable, WriteResult
 RESULT_KINDS = ("successfulResults", "failedResults", "unprocessedrecords")
 JOB_WORKERS = 5  # ingest jobs at once (measured: tests/speed/measure_export.py)
 MIN_PART_ROWS = 2_000  # below it a job's fixed cost (7 calls, polling) outweighs parallelism
+UNKNOWN_PART_ROWS = 10_000  # rows per job when the caller does not say how many rows come
+POLL_LONGEST = 2.0  # seconds between polls at most: a job's state is one short GET
 Outcome = tuple[list[WriteResult], "BulkJobFailed | None"]
 
 
@@ -91,10 +95,14 @@ class BulkIngest:
         job_rows: int = 100_000,
         workers: int = JOB_WORKERS,
     ) -> None:
-        self.http, self.poll, self.job_rows, self.workers = http, poll, job_rows, workers
+        self.http, self.job_rows, self.workers = http, job_rows, workers
+        self.poll = dataclasses.replace(poll, longest=min(poll.longest, POLL_LONGEST))
 
-    def part_rows(self, count: int) -> int:
-        """Rows per job for `count` rows: spread over the workers, within the bounds."""
+    def part_rows(self, count: int | None) -> int:
+        """Rows per job for `count` rows (None: not known): spread over the workers,
+        within the bounds."""
+        if count is None:
+            return min(self.job_rows, UNKNOWN_PART_ROWS)
         return min(self.job_rows, max(MIN_PART_ROWS, math.ceil(count / self.workers)))
 
     def write(
@@ -103,10 +111,10 @@ class BulkIngest:
         rows: Iterable[tuple[int, dict]],
         operation: str,
         key: str | None = None,
+        count: int | None = None,
     ) -> Iterator[WriteResult]:
         with tempfile.TemporaryDirectory(prefix="crmlink-bulk-") as folder:
-            spool, header, count = _spool(Path(folder), rows, table)
-            parts = self._parts(Path(folder), spool, header, self.part_rows(count))
+            parts = _parts(Path(folder), rows, table, self.part_rows(count))
             failed: list[BulkJobFailed] = []
             calls = (
                 functools.partial(self._job, table, part, operation, key)
@@ -119,21 +127,6 @@ class BulkIngest:
                     failed.append(failure)
             if failed:
                 raise failed[0]
-
-    def _parts(self, folder: Path, spool: Path, header: list[str], size: int) -> Iterator[Part]:
-        part: Part | None = None
-        with spool.open(encoding="utf-8") as lines:
-            for line in lines:
-                position, row = json.loads(line)
-                if part is None or len(part.positions) >= size:
-                    if part is not None:
-                        part.close()
-                        yield part
-                    part = Part(folder, position, header)
-                part.add(position, [_cell(row, name) for name in header])
-        if part is not None:
-            part.close()
-            yield part
 
     def _job(self, table: RemoteTable, part: Part, operation: str, key: str | None) -> Outcome:
         """One part's job, run in a worker: its results in input order, and its failure."""
@@ -206,22 +199,35 @@ def _in_order(part: Part, found: dict[int, WriteResult], info: dict) -> Outcome:
     )
 
 
-def _spool(
-    folder: Path, rows: Iterable[tuple[int, dict]], table: RemoteTable
-) -> tuple[Path, list[str], int]:
-    """Rows to a JSON-lines file; the header is every column seen, as the describe
-    spells it (each name looked up once); and the number of rows."""
-    path, count = folder / "rows.jsonl", 0
+def _parts(
+    folder: Path, rows: Iterable[tuple[int, dict]], table: RemoteTable, size: int
+) -> Iterator[Part]:
+    """The rows cut into parts of `size` as they come (the first job starts once its
+    part is written, not once every row is read); column names looked up once."""
     columns: dict[str, str] = {}
-    with path.open("w", encoding="utf-8") as out:
-        for position, row in rows:
-            clean = {}
-            for name, value in row.items():
-                canonical = columns.get(name) or columns.setdefault(name, _column(table, name))
-                clean[canonical] = values.to_json(value)
-            out.write(json.dumps([position, clean]) + "\n")
-            count += 1
-    return path, list(dict.fromkeys(columns.values())), count
+    buffer: list[tuple[int, dict]] = []
+    for position, row in rows:
+        clean = {}
+        for name, value in row.items():
+            canonical = columns.get(name) or columns.setdefault(name, _column(table, name))
+            clean[canonical] = values.to_json(value)
+        buffer.append((position, clean))
+        if len(buffer) >= size:
+            yield _part(folder, buffer)
+            buffer = []
+    if buffer:
+        yield _part(folder, buffer)
+
+
+def _part(folder: Path, buffer: list[tuple[int, dict]]) -> Part:
+    """One job's CSV: its header is every column its rows have, as the describe spells
+    it (a column a row lacks is left unchanged: an empty cell)."""
+    header = list(dict.fromkeys(name for _, row in buffer for name in row))
+    part = Part(folder, buffer[0][0], header)
+    for position, row in buffer:
+        part.add(position, [_cell(row, name) for name in header])
+    part.close()
+    return part
 
 
 def _column(table: RemoteTable, name: str) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sized
 from typing import Any, TypeVar
 
 from crmlink.connectors.parallel import ordered
@@ -52,7 +52,8 @@ class Writer:
         head = list(itertools.islice(numbered, self.bulk_threshold))
         if len(head) >= self.bulk_threshold:
             everything = itertools.chain(head, numbered)
-            yield from self.ingest.write(table, everything, str(mode), key_field)
+            count = len(rows) if isinstance(rows, Sized) else None  # to size the jobs
+            yield from self.ingest.write(table, everything, str(mode), key_field, count)
             return
         calls = (
             functools.partial(self._collection, table, batch, mode, key_field)
@@ -66,7 +67,8 @@ class Writer:
         head = list(itertools.islice(numbered, self.bulk_threshold))
         if len(head) >= self.bulk_threshold:
             rows = ((i, {"Id": record_id}) for i, record_id in itertools.chain(head, numbered))
-            yield from self.ingest.write(table, rows, "delete")
+            count = len(ids) if isinstance(ids, Sized) else None
+            yield from self.ingest.write(table, rows, "delete", None, count)
             return
         calls = (functools.partial(self._delete, batch) for batch in _chunks(head))
         for results in ordered(calls, self.workers):
