@@ -242,3 +242,24 @@ def test_a_describe_that_breaks_the_connector_is_one_sentence_in_enum_sync(broke
             list_picklists(engine, Broken(), "sfdc", ["Account"])
     finally:
         engine.dispose()
+
+
+def test_enum_sync_lists_past_a_table_whose_describe_breaks(broken):
+    from sqlalchemy import create_engine
+
+    from crmlink.wizard.enums import list_picklists
+
+    class Broken:
+        def describe(self, table):
+            raise KeyError("name")
+
+    _, _, hostile = broken
+    engine = create_engine(hostile.database_url)
+    skipped: list[str] = []
+    try:
+        assert list_picklists(engine, Broken(), "sfdc", None, skipped.append) == []
+    finally:
+        engine.dispose()
+    # every generated table was tried and named, none stopped the others
+    assert len(skipped) >= 2 and all("picklists are skipped" in s for s in skipped)
+    assert "'Account'" in " ".join(skipped)

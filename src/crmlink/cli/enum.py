@@ -62,7 +62,7 @@ def sync(
     mappings = [parse_mapping(m) for m in map_ or []]
     wanted = [t.strip() for t in tables.split(",")] if tables else None
     with account_connector(home, account) as (database, connector):
-        picklists = list_picklists(database.engine, connector, account, wanted)
+        picklists = list_picklists(database.engine, connector, account, wanted, _warn)
         if all_:
             mappings += [Mapping(p.name, p.name, replace) for p in picklists]
         if not mappings:
@@ -130,3 +130,8 @@ def show(
     print_table(
         ["value", "label", "active"], [(v.value, v.label, v.active) for v in enumeration.values]
     )
+
+
+def _warn(sentence: str) -> None:
+    """A table left out: said on stderr, the others are listed or synced."""
+    typer.echo(f"warning: {sentence}", err=True)

@@ -9,6 +9,7 @@ replace the enumeration's values. Inactive values are kept and marked inactive.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -57,9 +58,16 @@ def parse_mapping(text: str) -> Mapping:
 
 
 def list_picklists(
-    engine: Engine, connector: Connector, account: str, tables: list[str] | None = None
+    engine: Engine,
+    connector: Connector,
+    account: str,
+    tables: list[str] | None = None,
+    on_skip: Callable[[str], None] | None = None,
 ) -> list[Picklist]:
-    """The picklists of the account's generated schemas, read live from the CRM."""
+    """The picklists of the account's generated schemas, read live from the CRM.
+
+    A table whose describe is malformed stops the listing (UsageError), unless `on_skip`
+    is given: then it is told the sentence and the other tables are listed."""
     with engine.connect() as conn:
         schemas = [s for s in SchemaStore(conn).list() if s.account == account]
     wanted = {t.lower() for t in tables} if tables else None
@@ -68,7 +76,12 @@ def list_picklists(
         table = schema.remote_table
         if table is None or (wanted is not None and table.lower() not in wanted):
             continue  # an account's schemas are generated: they always name their table
-        out += _picklists_of(connector, account, schema, table)
+        try:
+            out += _picklists_of(connector, account, schema, table)
+        except UsageError:
+            if on_skip is None:
+                raise
+            on_skip(f"the CRM's describe of {table!r} is malformed: its picklists are skipped")
     return out
 
 
