@@ -9,15 +9,18 @@ signed_in(role)  a new client signed in as the user named after that role
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
 import re
+import secrets
 import ssl
 
 import httpx
 import pytest
 from sqlalchemy import insert
 
-from crmlink.catalog.users import ROLES, UserStore, hash_password
+from crmlink.catalog.users import ROLES, UserStore, check_password
 from crmlink.catalog.users import users as users_table
 from crmlink.config import Settings
 from crmlink.sandbox.core.server import SandboxServer
@@ -51,13 +54,19 @@ def settings(tmp_path, database_url, monkeypatch) -> Settings:
 
 @functools.cache
 def password_hash() -> str:
-    """PASSWORD's scrypt hash, made once: each costs a quarter of a second, by design."""
-    return hash_password(PASSWORD)
+    """PASSWORD's scrypt hash at a test cost (n=2**10): the product's n=2**15 costs a
+    quarter of a second per sign-in, by design, and these tests sign in hundreds of times.
+    The stored hash carries its parameters; `test_cli_user` checks the product's."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(PASSWORD.encode(), salt=salt, n=2**10, r=8, p=1, dklen=32)
+    b64 = base64.b64encode
+    return f"scrypt$1024$8$1${b64(salt).decode()}${b64(digest).decode()}"
 
 
 @pytest.fixture
 def users(database) -> UserStore:
     """Users named admin, operator and viewer, of those roles, with PASSWORD."""
+    assert check_password(PASSWORD, password_hash())
     rows = [{"name": r, "role": r, "password_hash": password_hash()} for r in ROLES]
     with database.transaction() as connection:
         connection.execute(insert(users_table), rows)

@@ -203,3 +203,23 @@ def test_security_headers_on_signed_in_pages(signed_in):
     answer = signed_in("admin").get("/users")
     assert answer.status_code == 200
     assert answer.headers["content-security-policy"].startswith("default-src 'self'")
+
+
+def test_a_huge_body_is_refused_before_it_is_read(signed_in):
+    admin = signed_in("admin")
+    answer = admin.post("/users", content=b"x" * (1024 * 1024 + 1),
+                        headers={"content-type": "application/x-www-form-urlencoded"})  # fmt: skip
+    assert answer.status_code == 413
+
+
+def test_the_limiter_forgets_quiet_keys_but_not_busy_ones():
+    now = [0.0]
+    limit = RateLimit(limit=1, window=60, clock=lambda: now[0])
+    assert limit.allow("user:busy")
+    now[0] = 30.0
+    for n in range(10_001):
+        limit.allow(f"user:made-up-{n}")
+    assert not limit.allow("user:busy")  # still within its minute
+    now[0] = 200.0
+    limit.allow("user:one-more")
+    assert len(limit._events) < 10

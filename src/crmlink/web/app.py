@@ -25,6 +25,7 @@ from crmlink.web.security import HEADERS
 from crmlink.web.state import WebState
 
 STATIC = Path(__file__).with_name("static")
+MAX_BODY = 1024 * 1024  # bytes of a request body
 
 
 def create_app(
@@ -54,10 +55,18 @@ def create_app(
 async def _security_headers(
     request: Request, call_next: Callable[[Request], Awaitable[Response]]
 ) -> Response:
-    response = await call_next(request)
+    if _too_large(request):  # forms are small; a flood is refused before it is read
+        response: Response = JSONResponse({"error": "The request is too large."}, 413)
+    else:
+        response = await call_next(request)
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     return response
+
+
+def _too_large(request: Request) -> bool:
+    length = request.headers.get("content-length", "0")
+    return not length.isdigit() or int(length) > MAX_BODY
 
 
 def _handlers(app: FastAPI) -> None:

@@ -31,6 +31,7 @@ CSRF_HEADER = "x-csrf-token"
 IDLE = dt.timedelta(minutes=30)
 ABSOLUTE = dt.timedelta(hours=12)
 TOUCH_EVERY = dt.timedelta(minutes=1)  # seen_at is written at most this often
+MAX_KEYS = 10_000  # keys the sign-in limiter keeps before it forgets quiet ones
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 HEADERS = {
@@ -132,6 +133,8 @@ class RateLimit:
         """Count one event under each key; False when any key is over its limit."""
         now = self.clock()
         with self._lock:
+            if len(self._events) > MAX_KEYS:  # many made-up names: forget the quiet ones
+                self._forget_before(now - self.window)
             allowed = True
             for key in keys:
                 events = self._events.setdefault(key, deque())
@@ -142,3 +145,8 @@ class RateLimit:
                 else:
                     events.append(now)
             return allowed
+
+    def _forget_before(self, moment: float) -> None:
+        quiet = [key for key, events in self._events.items() if not events or events[-1] < moment]
+        for key in quiet:
+            del self._events[key]
