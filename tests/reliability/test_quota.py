@@ -64,7 +64,9 @@ def test_quota_spent_mid_run_stops_keeps_and_resumes(tmp_path, org):
     assert _status(home, "export") == "failed"
     journaled = home.scalar("SELECT count(*) FROM export_journal")
     assert 0 < journaled < PEOPLE  # the export got part of the way: kept
-    assert len(SALESFORCE.tagged(org, tag)) == journaled
+    # the journaled rows are in the CRM; so may be the calls in flight when the quota ran
+    # out (written, not journaled: in doubt, sent again by the rerun, an upsert)
+    assert journaled <= len(SALESFORCE.tagged(org, tag)) < PEOPLE
     assert home.scalar("SELECT count(*) FROM contacts") == CONTACTS
 
     org.org.quota.limit = 1_000_000  # raised
