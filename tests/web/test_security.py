@@ -223,3 +223,14 @@ def test_the_limiter_forgets_quiet_keys_but_not_busy_ones():
     now[0] = 200.0
     limit.allow("user:one-more")
     assert len(limit._events) < 10
+
+
+def test_expired_sessions_are_deleted_at_the_next_sign_in(signed_in, console, database):
+    clock = Clock()
+    console.state.web.sessions.clock = clock
+    signed_in("viewer")
+    clock.now += dt.timedelta(hours=1)
+    fresh = signed_in("admin")
+    with database.connect() as connection:
+        stored = connection.execute(select(web_sessions.c.token_hash)).scalars().all()
+    assert stored == [token_hash(fresh.cookies[COOKIE])]

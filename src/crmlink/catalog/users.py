@@ -192,7 +192,7 @@ class UserStore:
     def set_role(self, name: str, role: str) -> User:
         check_role(role)
         with self.database.transaction() as connection:
-            row = _locked_row(connection, name)
+            row = _find(connection, name)
             if row["role"] == "admin" and role != "admin":
                 _keep_an_admin(connection, name, "demoted")
             connection.execute(update(users).where(users.c.name == name).values(role=role))
@@ -200,7 +200,7 @@ class UserStore:
 
     def remove(self, name: str) -> None:
         with self.database.transaction() as connection:
-            row = _locked_row(connection, name)
+            row = _find(connection, name)
             if row["role"] == "admin":
                 _keep_an_admin(connection, name, "removed")
             _end_sessions(connection, name)
@@ -208,10 +208,10 @@ class UserStore:
 
     def _row(self, name: str) -> RowMapping:
         with self.database.connect() as connection:
-            return _locked_row(connection, name)
+            return _find(connection, name)
 
 
-def _locked_row(connection: Connection, name: str) -> RowMapping:
+def _find(connection: Connection, name: str) -> RowMapping:
     row = connection.execute(select(users).where(users.c.name == name)).mappings().first()
     if row is None:
         raise NotFoundError(f"no user named {name[:64]!r}: see `crmlink user list`")

@@ -81,6 +81,12 @@ class SessionStore:
                "created_at": now, "seen_at": now}  # fmt: skip
         with self.database.transaction() as connection:
             connection.execute(insert(web_sessions).values(**row))
+            connection.execute(  # sessions expired and never seen again: gone at a sign-in
+                delete(web_sessions).where(
+                    (web_sessions.c.seen_at < now - IDLE)
+                    | (web_sessions.c.created_at < now - ABSOLUTE)
+                )
+            )
         return token, Session(hashed, user, csrf)
 
     def lookup(self, token: str | None) -> Session | None:
