@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import json
+import resource
 import sqlite3
 import subprocess
 import sys
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 
 from crmlink.connectors.salesforce import SalesforceConnector
 from crmlink.db import open_database
@@ -102,17 +104,32 @@ def records_from(path: Path) -> list[dict]:
     return [{COLUMNS[c]: v for c, v in zip(COLUMNS, row, strict=True) if v} for row in rows]
 
 
-def run_crmlink(info: dict, db: Path, options: str, profile: str | None) -> dict[str, Any]:
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+CPU_AT_START = 0.0
+
+
+def run_crmlink(info: dict, db: Path, args: argparse.Namespace) -> dict[str, Any]:
     database = open_database(f"sqlite:///{db}")
     opened: list[SalesforceConnector] = []
+    options, profile = args.options, args.profile
 
     def connector(name: str) -> SalesforceConnector:
         opened.append(SalesforceConnector(account(info)))
+        writer = opened[-1].writer
+        writer.ingest.workers = args.job_workers or writer.ingest.workers
+        writer.workers = args.collection_workers or writer.workers
+        writer.bulk_threshold = args.bulk_threshold or writer.bulk_threshold
         return opened[-1]
 
     mapping = ", ".join(f"{field}: {column}" for column, field in COLUMNS.items())
     workflow = load_text(textwrap.dedent(WORKFLOW % (mapping, options)), "speed.yaml")
     profiler = cProfile.Profile() if profile else None
+    global CPU_AT_START
+    CPU_AT_START = _cpu()
     started = time.perf_counter()
     if profiler:
         profiler.enable()
@@ -121,13 +138,19 @@ def run_crmlink(info: dict, db: Path, options: str, profile: str | None) -> dict
         profiler.disable()
         profiler.dump_stats(profile)
     took = time.perf_counter() - started
+    cpu = resource.getrusage(resource.RUSAGE_SELF)
     for c in opened:
         c.close()
     database.close()
     if not run.succeeded:
         raise SystemExit(f"the run failed: {run.error}")
     export = run.activities[1]
-    return {"rows": export.rows_out, "seconds": round(took, 2), "api_calls": export.api_calls}
+    return {
+        "rows": export.rows_out,
+        "seconds": round(took, 2),
+        "api_calls": export.api_calls,
+        "client_cpu_s": round(cpu.ru_utime + cpu.ru_stime - CPU_AT_START, 1),
+    }
 
 
 def run_simple_salesforce(info: dict, db: Path, mode: str) -> dict[str, Any]:
@@ -180,6 +203,9 @@ def main() -> None:
     parser.add_argument("--only", action="append", help="crmlink, ss-bulk2, ss-composite")
     parser.add_argument("--options", default="", help="extra export options (YAML, one line)")
     parser.add_argument("--profile", help="write crmlink's cProfile stats here")
+    parser.add_argument("--job-workers", type=int, help="Bulk ingest jobs at once")
+    parser.add_argument("--collection-workers", type=int, help="Collections calls at once")
+    parser.add_argument("--bulk-threshold", type=int, help="rows from which Bulk is used")
     args = parser.parse_args()
     wanted = args.only or ["crmlink", "ss-bulk2", "ss-composite"]
     with tempfile.TemporaryDirectory() as folder:
@@ -188,12 +214,15 @@ def main() -> None:
             db = Path(folder) / "home.db"
             open_database(f"sqlite:///{db}").close()  # the catalog first
             make_recipients(db, args.records)
+            server = psutil.Process(proc.pid)
             for who in wanted:
                 control(info, args.net)
+                cpu = sum(server.cpu_times()[:2])
                 if who == "crmlink":
-                    figures = run_crmlink(info, db, args.options, args.profile)
+                    figures = run_crmlink(info, db, args)
                 else:
                     figures = run_simple_salesforce(info, db, who.removeprefix("ss-"))
+                figures["sandbox_cpu_s"] = round(sum(server.cpu_times()[:2]) - cpu, 1)
                 print(json.dumps({"who": who, "net": args.net, **figures}), flush=True)
         finally:
             proc.terminate()

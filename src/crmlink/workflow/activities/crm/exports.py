@@ -45,7 +45,7 @@ from crmlink.workflow.activities.crm.config import CrmActivityConfig
 from crmlink.workflow.activities.crm.sink import Sink
 from crmlink.workflow.base import ActivityResult, Population, RunContext
 
-EXPORT_BATCH = 50_000  # rows per connector call unless `batch_size` is given
+EXPORT_BATCH = 100_000  # rows per connector call unless `batch_size` is given
 
 
 def run_export(

@@ -11,7 +11,7 @@ results was 500 commits for 100,000 rows).
 
 After a crash, the rows *in doubt* (sent, not journaled) are sent again by the rerun: the
 rows of the calls in flight (the connector keeps several in flight: up to 6 sObject
-Collections calls, 1,200 rows; up to 5 Bulk 2.0 jobs, the rows of their parts; up to the
+Collections calls, 1,200 rows; up to 10 Bulk 2.0 jobs, the rows of their parts; up to the
 server's degree of parallelism of Dataverse batches), plus at most `JOURNAL_MOST` results
 received in the last `JOURNAL_PAUSE` seconds. Harmless for updates, upserts and deletes;
 for plain inserts see `exports.py` (key / match_on).
