@@ -24,6 +24,7 @@ import logging
 import random
 import re
 import ssl
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -252,7 +253,17 @@ class HttpClient:
             headers={"User-Agent": "crmlink", **(headers or {})},
             transport=transport,
         )
-        self.calls = 0
+        self._calls, self._calls_lock = 0, threading.Lock()
+
+    @property
+    def calls(self) -> int:
+        """API calls sent so far (result pages download in several threads: counted
+        under a lock, since `+= 1` on a shared attribute can lose increments)."""
+        return self._calls
+
+    def count_call(self) -> None:
+        with self._calls_lock:
+            self._calls += 1
 
     @property
     def api_calls(self) -> int:
@@ -298,7 +309,7 @@ class HttpClient:
     # -- internals ------------------------------------------------------------------------
     def send(self, request: httpx.Request, stream: bool = False, **kwargs: Any) -> httpx.Response:
         log.debug("%s %s %s", self.crm, request.method, request.url.path)
-        self.calls += 1
+        self.count_call()
         return self.client.send(request, stream=stream, **kwargs)
 
     def checked(self, request: httpx.Request, stream: bool = False) -> httpx.Response:

@@ -7,6 +7,7 @@ else: not into exceptions, logs or reprs.
 
 from __future__ import annotations
 
+import threading
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Generator
@@ -155,22 +156,41 @@ def _ids_of(id_url: str) -> tuple[str, str]:
 
 class SessionAuth(httpx.Auth):
     """Adds `Authorization: Bearer`; logs in when there is no session, and on a 401
-    (INVALID_SESSION_ID: expired or revoked) logs in once more and replays the request."""
+    (INVALID_SESSION_ID: expired or revoked) logs in once more and replays the request.
+
+    Result pages download in several threads sharing this flow: when several get a 401
+    for the same expired token, one logs in and the others wait for it and reuse its
+    session (one login, not one per thread)."""
 
     def __init__(self, login: Login) -> None:
         self.login = login
         self.session: Session | None = None
         self.logins = 0
+        self.lock = threading.Lock()
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         if self.session is None:
-            self.session = self.login.parse((yield self.login.request()))
-            self.logins += 1
-        request.headers["Authorization"] = f"Bearer {self.session.access_token}"
+            yield from self._login(stale=None)
+        used = self._token()
+        request.headers["Authorization"] = f"Bearer {used}"
         response = yield request
         if response.status_code != 401:
             return
-        self.session = self.login.parse((yield self.login.request()))
-        self.logins += 1
-        request.headers["Authorization"] = f"Bearer {self.session.access_token}"
+        yield from self._login(stale=used)
+        request.headers["Authorization"] = f"Bearer {self._token()}"
         yield request
+
+    def _login(self, stale: str | None) -> Generator[httpx.Request, httpx.Response, None]:
+        """Log in, unless another thread replaced the `stale` token (None: there was no
+        session) while this one waited for the lock."""
+        with self.lock:  # held across the login exchange: the others wait here
+            current = self.session.access_token if self.session is not None else None
+            if current is not None and current != stale:
+                return
+            self.session = self.login.parse((yield self.login.request()))
+            self.logins += 1
+
+    def _token(self) -> str:
+        if self.session is None:  # _login always sets it or raises
+            raise RuntimeError("no Salesforce session after logging in")
+        return self.session.access_token

@@ -29,12 +29,45 @@ DEPTH = 1  # parsed batches a page may hold before the consumer takes them
 
 @dataclass(frozen=True)
 class PollPolicy:
-    """How to wait for a Bulk job: growing intervals, and a bound."""
+    """How to wait for a Bulk job: intervals that follow its progress, and a bound.
+
+    Without progress figures the interval grows from `first` by `factor` up to `longest`,
+    so a finished job is seen within `longest` seconds. Once the job reports
+    `numberRecordsProcessed` and the row count is known, the interval is `lead` of the
+    predicted remaining time (at most `predicted_longest`): a 40 s job costs a handful of
+    polls and is still seen done soon after it finishes, since each poll re-predicts."""
 
     first: float = 0.25
     factor: float = 1.5
-    longest: float = 10.0
+    longest: float = 2.0
     timeout: float = 3600.0
+    predicted_longest: float = 15.0
+    lead: float = 0.8
+
+    def interval(self, previous: float, progress: Progress | None) -> float:
+        """The wait before the next poll, after waiting `previous` before this one."""
+        grown = min(previous * self.factor, self.longest)
+        if progress is None:
+            return grown
+        remaining = progress.remaining()
+        if remaining is None:
+            return grown
+        return max(self.first, min(remaining * self.lead, self.predicted_longest))
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a job stands: rows processed after `elapsed` seconds, of `expected`."""
+
+    processed: int
+    expected: int
+    elapsed: float
+
+    def remaining(self) -> float | None:
+        """Seconds still to go at the rate so far (None before any row is processed)."""
+        if self.processed <= 0 or self.elapsed <= 0 or self.processed >= self.expected:
+            return None
+        return (self.expected - self.processed) * self.elapsed / self.processed
 
 
 class BulkJobFailed(RemoteError):
@@ -42,10 +75,17 @@ class BulkJobFailed(RemoteError):
 
 
 def wait(
-    http: SalesforceHttp, url: str, poll: PollPolicy, sleep: Callable[[float], None] = time.sleep
+    http: SalesforceHttp,
+    url: str,
+    poll: PollPolicy,
+    sleep: Callable[[float], None] = time.sleep,
+    expected: int | None = None,
 ) -> dict:
-    """Poll a job until it is final; a job past the timeout is reported with its id."""
-    deadline, interval = time.monotonic() + poll.timeout, poll.first
+    """Poll a job until it is final; a job past the timeout is reported with its id.
+    `expected` (the rows the job will process, when known) lets the intervals follow
+    the job's `numberRecordsProcessed`."""
+    started = time.monotonic()
+    deadline, interval = started + poll.timeout, 0.0
     while True:
         info = http.json("GET", url)
         if info["state"] in FINAL_STATES:
@@ -55,8 +95,16 @@ def wait(
                 f"Bulk job {info['id']} is still {info['state']} after {poll.timeout:.0f} s",
                 code="BULK_TIMEOUT",
             )
+        progress = _progress(info, expected, started)
+        interval = poll.interval(interval, progress) if interval else poll.first
         sleep(interval)
-        interval = min(interval * poll.factor, poll.longest)
+
+
+def _progress(info: dict, expected: int | None, started: float) -> Progress | None:
+    processed = info.get("numberRecordsProcessed")
+    if expected is None or not isinstance(processed, int):
+        return None
+    return Progress(processed, expected, time.monotonic() - started)
 
 
 def csv_lines(chunks: Iterable[str]) -> Iterator[str]:
@@ -91,7 +139,8 @@ class BulkQuery:
         self.http, self.poll, self.batch_size = http, poll, batch_size
         self.page_rows, self.workers, self.depth = page_rows, workers, depth
 
-    def rows(self, read: ReadPlan) -> Iterator[list[dict]]:
+    def rows(self, read: ReadPlan, expected: int | None = None) -> Iterator[list[dict]]:
+        """The rows of a query job; `expected` (the COUNT()) paces the polls."""
         job = self.http.json(
             "POST",
             self.http.data("jobs/query"),
@@ -104,7 +153,7 @@ class BulkQuery:
             },
         )
         url = self.http.data("jobs/query", str(job["id"]))  # the server's id: one segment
-        info = wait(self.http, url, self.poll)
+        info = wait(self.http, url, self.poll, expected=expected)
         if info["state"] != "JobComplete":
             message = info.get("errorMessage") or info["state"]
             raise BulkJobFailed(f"Bulk query job {job['id']} failed: {message}", code=info["state"])

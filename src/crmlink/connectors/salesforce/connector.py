@@ -4,6 +4,7 @@ Collections and Bulk API 2.0, with a planner that picks the API per call."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterable, Iterator
 
 from crmlink.connectors._http import RetryPolicy
@@ -14,7 +15,15 @@ from crmlink.connectors.salesforce import soql, values
 from crmlink.connectors.salesforce.bulk import BulkJobFailed, BulkQuery, PollPolicy
 from crmlink.connectors.salesforce.http import SalesforceHttp
 from crmlink.connectors.salesforce.ingest import BulkIngest
-from crmlink.connectors.salesforce.read import RestReader, has_compound, plan
+from crmlink.connectors.salesforce.planner import Choice, Thresholds, choose
+from crmlink.connectors.salesforce.ranges import RangeReader
+from crmlink.connectors.salesforce.read import (
+    IDS_PER_QUERY,
+    ReadPlan,
+    RestReader,
+    has_compound,
+    plan,
+)
 from crmlink.connectors.salesforce.spec import SPEC
 from crmlink.connectors.salesforce.write import Writer
 from crmlink.errors import NotFoundError, RemoteError
@@ -50,16 +59,19 @@ GET_DELETED_WINDOW = _get_deleted_window()
 class SalesforceConnector:
     """One Salesforce org, opened for an external account.
 
-    `bulk_read_threshold`: a read whose COUNT() is above it uses a Bulk 2.0 query job.
-    `bulk_write_threshold`: a write or delete of at least this many rows uses Bulk 2.0
-    ingest. `retry` and `poll` bound the retries and the Bulk waits.
+    `plan_limits`: where the read planner switches API (`planner.Thresholds`);
+    `bulk_read_threshold`, when given, is one Bulk threshold for every link: a read whose
+    COUNT() is above it uses a Bulk 2.0 query job. `bulk_write_threshold`: a write or
+    delete of at least this many rows uses Bulk 2.0 ingest. `retry` and `poll` bound the
+    retries and the Bulk waits.
     """
 
     def __init__(
         self,
         account: AccountSettings,
         *,
-        bulk_read_threshold: int = 50_000,
+        bulk_read_threshold: int | None = None,
+        plan_limits: Thresholds | None = None,
         bulk_write_threshold: int = 10_000,
         retry: RetryPolicy | None = None,
         poll: PollPolicy | None = None,
@@ -69,19 +81,31 @@ class SalesforceConnector:
         self.account = account
         self.http = SalesforceHttp(account, retry, timeout)
         self.poll = poll or PollPolicy()
-        self.bulk_read_threshold = bulk_read_threshold
+        self.limits = plan_limits or Thresholds()
+        if bulk_read_threshold is not None:
+            self.bulk_read_threshold = bulk_read_threshold
         self.rest = RestReader(self.http)
+        self.ranges = RangeReader(self.rest)
         self.bulk = BulkQuery(self.http, self.poll)
         ingest = BulkIngest(self.http, self.poll, bulk_job_rows)
         self.writer = Writer(self.http, ingest, bulk_write_threshold)
         self._describes: dict[str, RemoteTable] = {}
         self.last_read_api: str | None = None  # 'rest' or 'bulk': what the planner chose
+        self.last_read_plan: Choice | None = None  # …in full: why, and the calls spent
 
     def __enter__(self) -> SalesforceConnector:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @property
+    def bulk_read_threshold(self) -> int:
+        return self.limits.bulk
+
+    @bulk_read_threshold.setter
+    def bulk_read_threshold(self, rows: int) -> None:
+        self.limits = Thresholds.bulk_above(rows)
 
     # -- metadata ---------------------------------------------------------------------
     def identity(self) -> Identity:
@@ -140,20 +164,41 @@ class SalesforceConnector:
     ) -> Iterator[list[dict]]:
         remote = self.describe(table)
         read = plan(remote, fields, where, order, cursor, include_deleted)
-        if ids is not None:
-            self.last_read_api = "rest"
-            yield from self.rest.by_ids(read, list(ids))
-            return
-        if not has_compound(read):
-            batches.total = self.rest.count(read)
-        if batches.total is None or batches.total <= self.bulk_read_threshold:
-            self.last_read_api = "rest"
-            yield from self.rest.rows(read)
-            return
-        self.last_read_api = "bulk"
+        before = self.http.calls
+        choice = self._choose(read, ids, batches)
+        self.last_read_plan = choice
         try:
-            yield from self.bulk.rows(read)
-        except BulkJobFailed:  # fails before any row is given: REST pages still work
+            yield from self._rows(read, choice, ids)
+        finally:
+            choice.calls = self.http.calls - before
+            self.last_read_api = "bulk" if choice.api == "bulk" else "rest"
+
+    def _choose(self, read: ReadPlan, ids: list[str] | None, batches: Batches) -> Choice:
+        """The plan: by ids, or from a COUNT() (timed: its round trip tells a WAN)."""
+        if ids is not None:
+            return Choice("rest-ids", f"{len(ids):,} ids, {IDS_PER_QUERY} per query")
+        if has_compound(read):
+            return choose(None, 0.0, self.limits, False)
+        started = time.monotonic()
+        batches.total = self.rest.count(read)
+        took = time.monotonic() - started
+        return choose(batches.total, took, self.limits, splittable=not read.order)
+
+    def _rows(self, read: ReadPlan, choice: Choice, ids: list[str] | None) -> Iterator[list[dict]]:
+        if ids is not None:
+            yield from self.rest.by_ids(read, list(ids))
+        elif choice.api == "rest-ranges":
+            yield from self.ranges.rows(read, choice.ranges)
+        elif choice.api == "bulk":
+            yield from self._bulk(read, choice)
+        else:
+            yield from self.rest.rows(read)
+
+    def _bulk(self, read: ReadPlan, choice: Choice) -> Iterator[list[dict]]:
+        try:
+            yield from self.bulk.rows(read, choice.count)
+        except BulkJobFailed as exc:  # fails before any row is given: REST pages still work
+            choice.api, choice.reason = "rest", f"{choice.reason}; the Bulk job failed ({exc})"
             self.last_read_api = "rest"
             yield from self.rest.rows(read)
 

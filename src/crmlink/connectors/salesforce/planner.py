@@ -1,0 +1,91 @@
+"""The read planner: which API reads a result set, and why, from its COUNT().
+
+    choice = choose(count, round_trip, Thresholds(), splittable=True)
+    choice.api      # "rest" | "rest-ranges" | "bulk" | "rest-ids"
+    choice.text()   # "rest-ranges: 200,000 rows on a slow link (count answered in 95 ms) …"
+
+Small sets are one REST chain (`query` + `nextRecordsUrl`). Mid-size sets, and on a slow
+link (the COUNT() round trip is long: a WAN) larger ones too, are read as `ranges`
+Id ranges at once, each a REST chain, handed over in range order: a WAN pays a round
+trip and a per-stream bandwidth cap per page, which parallel streams divide, while a
+Bulk job's server-side processing (seconds per 10,000 records) cannot be divided. Above
+the Bulk threshold of its link a set is one Bulk 2.0 query job: fewest API calls
+(about one per 50,000 rows). The thresholds come from `bench/plan_threshold.py`
+(`tests/speed/plan_threshold.py`), measured on the sandbox's loopback and WAN profiles.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Where the planner switches API (rows), and how it splits."""
+
+    rest_single: int = 10_000  # up to this: one REST chain (at most 5 pages)
+    bulk: int = 50_000  # above this on a fast link: one Bulk 2.0 job
+    bulk_slow: int = 1_000_000  # above this on a slow link (REST calls: rows / 2,000)
+    slow_link: float = 0.05  # seconds of COUNT() round trip from which a link is slow
+    streams: int = 8  # Id ranges read at once at most (Salesforce: 25 long requests)
+    rows_per_stream: int = 5_000  # fewest rows a range is worth
+    force: str | None = None  # an api to use whatever the count (measurements, tests)
+
+    @classmethod
+    def bulk_above(cls, rows: int) -> Thresholds:
+        """One Bulk threshold on every link (the connector's `bulk_read_threshold`)."""
+        return cls(rest_single=min(cls.rest_single, rows), bulk=rows, bulk_slow=rows)
+
+
+@dataclass
+class Choice:
+    """The plan of one read: the API, why, and what it cost (set as it runs)."""
+
+    api: str  # rest | rest-ranges | bulk | rest-ids
+    reason: str
+    count: int | None = None
+    ranges: int = 1
+    calls: int = 0  # API calls the read spent, the COUNT() included
+
+    def text(self) -> str:
+        calls = f"{self.calls} API call{'s' if self.calls != 1 else ''}"
+        return f"{self.api}: {self.reason} ({calls})"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "api": self.api,
+            "reason": self.reason,
+            "count": self.count,
+            "ranges": self.ranges,
+            "calls": self.calls,
+        }
+
+
+def choose(count: int | None, round_trip: float, limits: Thresholds, splittable: bool) -> Choice:
+    """The plan for `count` rows (None: no COUNT() possible) whose COUNT() took
+    `round_trip` seconds; `splittable`: the read has no order of its own to keep."""
+    if count is None:
+        return Choice("rest", "compound fields cannot be counted: REST pages")
+    if limits.force is not None:
+        ranges = limits.streams if limits.force == "rest-ranges" else 1
+        return Choice(limits.force, f"{count:,} rows, {limits.force} forced", count, ranges)
+    if count <= limits.rest_single:
+        return Choice("rest", f"{count:,} rows, at most {limits.rest_single:,}: REST pages", count)
+    slow = round_trip >= limits.slow_link
+    link = _link(slow, round_trip)
+    bulk = limits.bulk_slow if slow else limits.bulk
+    if count > bulk:
+        reason = f"{count:,} rows, above the Bulk threshold {bulk:,} of {link}"
+        return Choice("bulk", reason, count)
+    if not splittable:
+        reason = f"{count:,} rows in the read's own order, at most {bulk:,} on {link}: REST pages"
+        return Choice("rest", reason, count)
+    ranges = max(2, min(limits.streams, math.ceil(count / limits.rows_per_stream)))
+    reason = f"{count:,} rows, at most {bulk:,} on {link}: {ranges} Id ranges read at once"
+    return Choice("rest-ranges", reason, count, ranges)
+
+
+def _link(slow: bool, round_trip: float) -> str:
+    kind = "a slow link" if slow else "a fast link"
+    return f"{kind} (COUNT() answered in {round_trip * 1000:.0f} ms)"
