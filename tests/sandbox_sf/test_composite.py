@@ -120,6 +120,27 @@ def test_a_reference_indexes_query_records_in_a_url(sf_http):
     assert results[2]["body"]["Name"] == "Indexed Corp"
 
 
+@pytest.mark.parametrize(
+    "reference", ["@%7Bacc.id%7D", "%40%7bacc.id%7d", "@%7Bfound.records%5B0%5D.Id%7D"]
+)
+def test_a_percent_encoded_reference_in_a_url_is_resolved(sf_http, reference):
+    # aiosalesforce percent-encodes the braces of a reference it puts in a path
+    results = _composite(
+        sf_http,
+        [
+            _create("acc", "Account", {"Name": "Encoded Corp"}),
+            {
+                "method": "GET",
+                "url": f"{V}/query?q=SELECT Id FROM Account WHERE Id = '@{{acc.id}}'",
+                "referenceId": "found",
+            },
+            {"method": "GET", "url": f"{V}/sobjects/Account/{reference}", "referenceId": "read"},
+        ],
+    )
+    assert results[2]["httpStatusCode"] == 200, results[2]
+    assert results[2]["body"]["Name"] == "Encoded Corp"
+
+
 def test_a_referenced_value_cannot_change_the_url_it_lands_in(sf_http):
     hostile = "Amp & Co&q=SELECT Id FROM Contact"
     results = _composite(

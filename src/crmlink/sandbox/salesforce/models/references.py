@@ -13,6 +13,11 @@ from typing import Any
 from urllib.parse import quote
 
 REFERENCE = re.compile(r"@\{([A-Za-z0-9_]+)((?:\.[A-Za-z0-9_]+|\[\d+\])*)\}")
+# In a URL, clients may percent-encode the reference's braces (and its @): aiosalesforce
+# sends `/sobjects/Contact/@%7BnewContact.id%7D`, which Salesforce resolves as well.
+URL_REFERENCE = re.compile(
+    r"(?:@|%40)(?:\{|%7[Bb])([A-Za-z0-9_]+)((?:\.[A-Za-z0-9_]+|\[\d+\]|%5[Bb]\d+%5[Dd])*)(?:\}|%7[Dd])"
+)
 _STEP = re.compile(r"\.([A-Za-z0-9_]+)|\[(\d+)\]")
 _MISSING = object()
 
@@ -44,7 +49,13 @@ def _step(value: Any, name: str, index: str) -> Any:
 def resolve_url(url: str, bodies: Mapping[str, Any]) -> str:
     """`url` with each reference replaced by its value, percent-encoded (a value from an
     earlier answer never changes the URL's structure)."""
-    return _substitute(url, bodies, lambda v: quote(_text(v), safe=""))
+    return URL_REFERENCE.sub(
+        lambda m: quote(_text(lookup(bodies, m[1], _unbracket(m[2]))), safe=""), url
+    )
+
+
+def _unbracket(path: str) -> str:
+    return re.sub(r"%5[Bb](\d+)%5[Dd]", r"[\1]", path)
 
 
 def resolve_body(body: Any, bodies: Mapping[str, Any]) -> Any:
