@@ -7,6 +7,7 @@ calls in parallel and `x-ms-dop-hint`."""
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 
 import pytest
@@ -15,6 +16,9 @@ from crmlink.connectors.dynamics.write import MAX_DOP, _dop_hint
 from crmlink.connectors.parallel import ordered
 from crmlink.connectors.salesforce.bulk import BulkJobFailed
 from crmlink.model import WriteMode
+from crmlink.workflow.activities.crm.config import CrmActivityConfig
+from crmlink.workflow.activities.crm.exports import EXPORT_BATCH, batch_rows
+from crmlink.workflow.activities.crm.sink import JOURNAL_EVERY, JOURNAL_MOST, _due
 from tests.conftest import sf_client
 from tests.connectors.conftest import connector, set_faults
 from tests.connectors.conftest import sf_writable as sf_writable  # a fixture
@@ -216,3 +220,19 @@ def test_parallel_jobs_of_thousands_of_rows_all_complete(sf_writable):
         results = list(opened.write("Contact", rows, WriteMode.UPSERT, "External_Id__c"))
     assert jobs[0] == 4 and jobs[2] > 1
     assert [r.index for r in results] == list(range(6_000)) and all(r.success for r in results)
+
+
+# -- the journal's pace and the export's call size ------------------------------------------
+def test_results_arriving_together_are_journaled_in_fewer_commits():
+    now = time.monotonic()
+    assert not _due(JOURNAL_EVERY - 1, now - 60)  # never fewer than one call's worth
+    assert _due(JOURNAL_EVERY, now - 60)  # results trickling in: every 200
+    assert not _due(JOURNAL_EVERY, now)  # results pouring in: wait a little...
+    assert _due(JOURNAL_MOST, now)  # ...but never past JOURNAL_MOST
+
+
+def test_an_export_without_batch_size_hands_the_connector_large_calls():
+    export = {"type": "crm", "operation": "export", "account": "a", "object": "Contact"}
+    export["mapping"] = {"LastName": "last_name"}
+    assert batch_rows(CrmActivityConfig(**export)) == EXPORT_BATCH
+    assert batch_rows(CrmActivityConfig(**export, batch_size=10_000)) == 10_000
