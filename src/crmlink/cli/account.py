@@ -12,9 +12,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
-import httpx
 import typer
 
+from crmlink.catalog.account_test import probe
 from crmlink.catalog.accounts import (
     AccountEdit,
     AccountInput,
@@ -37,10 +37,9 @@ from crmlink.cli.common import (
 from crmlink.cli.crm_help import GeneratedHelpOption, auth_help, secret_fields_help, types_help
 from crmlink.cli.from_sandbox import sandbox_values
 from crmlink.cli.secret_input import given_secrets
-from crmlink.connectors.base import Connector
 from crmlink.connectors.registry import spec_for
-from crmlink.errors import JobFailed, UsageError
-from crmlink.model import AccountSettings, Identity, Usage
+from crmlink.errors import UsageError
+from crmlink.model import Identity
 
 app = typer.Typer(help="External accounts: how crmlink reaches each CRM.", no_args_is_help=True)
 
@@ -306,7 +305,7 @@ def remove(name: NameArg, yes: YesOpt = False, home: HomeOpt = None) -> None:
 def test(name: NameArg, home: HomeOpt = None, json_: JsonOpt = False) -> None:
     """Log in to the account's CRM; print org id, user, API version and API usage."""
     settings = _store(home).settings(name)
-    identity, usage = _probe(settings)
+    identity, usage = probe(settings)
     if json_:
         print_json({"account": name, **_identity_dict(identity), "usage": usage})
         return
@@ -319,28 +318,6 @@ def test(name: NameArg, home: HomeOpt = None, json_: JsonOpt = False) -> None:
             ("API usage", f"{usage.used} / {usage.limit} calls"),
         ]
     )
-
-
-def _probe(settings: AccountSettings) -> tuple[Identity, Usage]:
-    connector = _open(settings)
-    try:
-        return connector.identity(), connector.usage()
-    except (httpx.HTTPError, OSError) as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise JobFailed(f"cannot reach {settings.url}: {reason}", account=settings.name) from None
-    finally:
-        connector.close()
-
-
-def _open(settings: AccountSettings) -> Connector:
-    from crmlink.connectors.registry import open_connector
-
-    try:
-        return open_connector(settings)
-    except ModuleNotFoundError as exc:
-        if not (exc.name or "").startswith(f"crmlink.connectors.{settings.type}"):
-            raise
-        raise JobFailed(f"this crmlink has no {settings.type} connector yet") from None
 
 
 def _identity_dict(identity: Identity) -> dict:
