@@ -21,6 +21,7 @@ from crmlink.errors import CrmlinkError, NotFoundError
 from crmlink.web.auth import Refused, SignedOut
 from crmlink.web.rendering import page
 from crmlink.web.routes import accounts, api, dashboard, sign_in, users
+from crmlink.web.routes import runs, workflows
 from crmlink.web.security import HEADERS
 from crmlink.web.state import WebState
 
@@ -46,6 +47,8 @@ def create_app(
     app.state.web = WebState(settings, db, tls=tls)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     for module in (sign_in, dashboard, accounts, users, api):
+        app.include_router(module.router)
+    for module in (workflows, runs):
         app.include_router(module.router)
     _handlers(app)
     app.middleware("http")(_security_headers)
