@@ -21,7 +21,7 @@ from crmlink.sandbox.dynamics.models.odata.options import (
     QueryOptions,
     make_skiptoken,
 )
-from crmlink.sandbox.dynamics.routes import delta
+from crmlink.sandbox.dynamics.routes import delta, sql_api
 from crmlink.sandbox.dynamics.routes.http import ApiRequest, ApiResponse, encode_query, parse_key
 
 
@@ -42,6 +42,8 @@ def _applied(prefer: Prefer, size: int | None) -> dict[str, str]:
 
 
 def query(svc, req: ApiRequest, entity: EntityDef) -> ApiResponse:
+    if "sql" in req.params:
+        return sql_api.query(svc, req, entity)
     opts = QueryOptions.parse(req.params)
     prefer = Prefer.parse(req.header("Prefer"))
     if opts.deltatoken:

@@ -23,6 +23,7 @@ from crmlink.sandbox.dynamics.models.odata.filter import (
     Not,
     Prop,
 )
+from crmlink.sandbox.dynamics.models.odata.tsql import Like
 
 _OPS = {"eq": "=", "ne": "<>", "gt": ">", "ge": ">=", "lt": "<", "le": "<="}
 _FLIP = {"eq": "eq", "ne": "ne", "gt": "lt", "ge": "le", "lt": "gt", "le": "ge"}
@@ -45,6 +46,8 @@ class SqlFilter:
             return self.call(node)
         if isinstance(node, InList):
             return self.in_list(node)
+        if isinstance(node, Like):
+            return self.like(node)
         if isinstance(node, Literal) and isinstance(node.value, bool):
             return "1" if node.value else "0"
         raise FilterSyntaxError("The $filter expression must be a boolean expression.")
@@ -81,6 +84,12 @@ class SqlFilter:
         pattern = {"contains": f"%{text}%", "startswith": f"{text}%", "endswith": f"%{text}"}
         self.params.append(pattern[node.name])
         return f"{quote_ident(attr.logical_name)} LIKE ? ESCAPE '\\'"
+
+    def like(self, node: Like) -> str:
+        """T-SQL LIKE (`?sql=`): the pattern is bound; SQLite's % and _ match T-SQL's."""
+        attr = self.attribute(node.prop)
+        self.params.append(node.pattern)
+        return f"{quote_ident(attr.logical_name)} {'NOT ' if node.negate else ''}LIKE ?"
 
     def in_list(self, node: InList) -> str:
         attr = self.attribute(node.prop)
