@@ -132,6 +132,8 @@ def main(argv: list[str] | None = None) -> None:
             ctx.close()
     doc = save(measured)
     print(results.table(results.summarize(measured)))
+    for line in results.notes(measured):
+        print(f"- {line}")
     print(f"\n{len(measured)} runs in {doc['seconds']:.0f} s; JSON: {options.out}")
     print(chart(options.out, options.out.with_suffix(".png")))
 

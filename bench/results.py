@@ -26,6 +26,7 @@ class Measurement:
     api_calls: int
     peak_rss_mb: float
     error: str = ""
+    note: str = ""  # what the contestant said of its plan (crmlink's read_plan), if anything
 
     @property
     def ok(self) -> bool:
@@ -150,6 +151,15 @@ def table(summaries: list[Summary]) -> str:
                 for row in lines]  # fmt: skip
     rendered.insert(1, "| " + " | ".join("-" * w for w in widths) + " |")
     return "\n".join(rendered)
+
+
+def notes(measurements: list[Measurement]) -> list[str]:
+    """Each distinct plan a contestant reported, once: `scenario / contestant [db, net]: …`."""
+    seen: dict[str, None] = {}
+    for m in measurements:
+        if m.note:
+            seen.setdefault(f"{m.scenario} / {m.contestant} [{m.target}, {m.profile}]: {m.note}")
+    return list(seen)
 
 
 def machine() -> dict[str, Any]:

@@ -78,3 +78,9 @@ def test_quick_leaves_the_slow_tools_out_unless_named():
     assert "crmlink" in names and not any("airbyte" in n for n in names)
     assert {c.name for c in selected(("airbyte",), quick=True)} == {"airbyte-source-salesforce"}
     assert any("airbyte" in c.name for c in selected(()))
+
+
+def test_notes_list_each_reported_plan_once():
+    plan = "bulk2: 1,000 rows"
+    runs = [run("crmlink", 1.0, note=plan), run("crmlink", 2.0, round=2, note=plan), run("x", 1)]
+    assert results.notes(runs) == [f"sf import / crmlink [sqlite, loopback]: {plan}"]

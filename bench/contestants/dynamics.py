@@ -12,6 +12,7 @@ from bench.contestants.jobs import (
     Contestant,
     Job,
     Label,
+    crmlink_note,
     crmlink_rows,
     measure,
     peer,
@@ -58,7 +59,7 @@ def _import_job(ctx: Context, folder: Path, mode: str) -> Job:
         (folder / "import.yaml").write_text(IMPORT_WORKFLOW.format(fields=", ".join(DV_FIELDS[1:])))
         env = crmlink_env(home, {"CRMLINK_DATABASE_URL": target.sqlalchemy_url})
         command = [CRMLINK_BIN, "workflow", "run", str(folder / "import.yaml"), "--json"]
-        return Job(command, folder, ctx.dv_count, crmlink_rows, env)
+        return Job(command, folder, ctx.dv_count, crmlink_rows, env, crmlink_note)
     arguments = {"info": ctx.info_file(ctx.dv), "target": target.url, "table": "contact",
                  "fields": DV_FIELDS, "mode": mode}  # fmt: skip
     command = peer("dv_import.py", folder, arguments, _python(ctx, mode))

@@ -17,7 +17,15 @@ import time
 from pathlib import Path
 
 from bench import databases
-from bench.contestants.jobs import CRMLINK_BIN, Contestant, Job, Label, crmlink_rows, measure
+from bench.contestants.jobs import (
+    CRMLINK_BIN,
+    Contestant,
+    Job,
+    Label,
+    crmlink_note,
+    crmlink_rows,
+    measure,
+)
 from bench.context import SF_FIELDS, Context, crmlink, crmlink_env, new_folder
 from bench.results import Measurement
 from bench.sandboxes import SfApi
@@ -90,8 +98,8 @@ def _prepared(ctx: Context, folder: Path, profile: str, round_: int) -> tuple[Jo
     finally:
         api.close()
         ctx.sf.set_profile(profile)
-    return Job(command, folder, first, crmlink_rows, env), Job(
-        command, folder, second, crmlink_rows, env
+    return Job(command, folder, first, crmlink_rows, env, crmlink_note), Job(
+        command, folder, second, crmlink_rows, env, crmlink_note
     )
 
 

@@ -36,6 +36,7 @@ class Job:
     expected: int
     verify: Callable[[procs.Outcome], int]  # rows found afterwards
     env: dict[str, str] = field(default_factory=lambda: clean_env())
+    note: Callable[[procs.Outcome], str] = lambda _: ""
 
 
 @dataclass(frozen=True)
@@ -77,8 +78,21 @@ def measure(sandbox: Sandbox, job: Job, label: Label) -> Measurement:
     return Measurement(
         label.scenario, label.contestant, label.target, label.profile, label.round,
         expected=job.expected, rows=rows, seconds=round(outcome.seconds, 3), api_calls=calls,
-        peak_rss_mb=round(outcome.peak_rss / 2**20, 1), error=error,
+        peak_rss_mb=round(outcome.peak_rss / 2**20, 1), error=error, note=_note(job, outcome),
     )  # fmt: skip
+
+
+def _note(job: Job, outcome: procs.Outcome) -> str:
+    try:
+        return job.note(outcome)
+    except (ValueError, KeyError, IndexError):
+        return ""
+
+
+def crmlink_note(outcome: procs.Outcome) -> str:
+    """The plans crmlink's run record gives (the import's `read_plan`), joined."""
+    run = json.loads(outcome.stdout)
+    return "; ".join(a["read_plan"] for a in run["activities"] if a.get("read_plan"))
 
 
 def crmlink_rows(outcome: procs.Outcome) -> int:

@@ -8,7 +8,16 @@ from pathlib import Path
 
 from bench import databases
 from bench.contestants import tools
-from bench.contestants.jobs import CRMLINK_BIN, Contestant, Job, Label, crmlink_rows, measure, peer
+from bench.contestants.jobs import (
+    CRMLINK_BIN,
+    Contestant,
+    Job,
+    Label,
+    crmlink_note,
+    crmlink_rows,
+    measure,
+    peer,
+)
 from bench.context import SF_FIELDS, Context, crmlink_env, new_folder
 from bench.results import Measurement
 
@@ -33,7 +42,7 @@ def crmlink_job(ctx: Context, folder: Path, target: databases.Target) -> Job:
     workflow.write_text(WORKFLOW.format(fields=", ".join(SF_FIELDS[1:])))
     env = crmlink_env(home, {"CRMLINK_DATABASE_URL": target.sqlalchemy_url})
     command = [CRMLINK_BIN, "workflow", "run", str(workflow), "--json"]
-    return Job(command, folder, ctx.sf_count, crmlink_rows, env)
+    return Job(command, folder, ctx.sf_count, crmlink_rows, env, crmlink_note)
 
 
 def peer_job(script: str) -> Maker:
