@@ -67,9 +67,14 @@ def require(role: str) -> Any:
         session = await current_session(request)
         if session is None:
             raise SignedOut()
-        await check_csrf(request, session.csrf_token)
-        if not allows(session.user.role, role):
-            raise Refused(f"This needs the {role} role; you are {session.user.role}.")
+        try:
+            await check_csrf(request, session.csrf_token)
+            if not allows(session.user.role, role):
+                raise Refused(f"This needs the {role} role; you are {session.user.role}.")
+        except Refused:
+            if _is_form(request):  # a refused upload's spooled file is closed, not leaked
+                await (await request.form()).close()
+            raise
         request.state.session = session
         return session
 

@@ -43,12 +43,15 @@ def upload_form(request: Request, session: Session = require("operator")) -> Res
 async def upload(request: Request, session: Session = require("operator")) -> Response:
     """Validate the file with the loader; register it when asked and valid."""
     form = await request.form()
-    given, action = form.get("file"), form.get("action")
-    if not isinstance(given, UploadFile):
-        return page(request, "workflow_upload.html", 400, checked=None,
-                    error="Choose a workflow file to upload.")  # fmt: skip
-    name = UPLOAD_NAME.sub("_", Path(given.filename or "workflow.yaml").name)[:100]
-    raw = await given.read(yaml_source.MAX_BYTES + 1)
+    try:
+        given, action = form.get("file"), form.get("action")
+        if not isinstance(given, UploadFile):
+            return page(request, "workflow_upload.html", 400, checked=None,
+                        error="Choose a workflow file to upload.")  # fmt: skip
+        name = UPLOAD_NAME.sub("_", Path(given.filename or "workflow.yaml").name)[:100]
+        raw = await given.read(yaml_source.MAX_BYTES + 1)
+    finally:
+        await form.close()  # the upload's spooled file
     checked = _check(raw, name)
     if checked["workflow"] is None or action != "register":
         return page(request, "workflow_upload.html", 200 if checked["workflow"] else 400,
