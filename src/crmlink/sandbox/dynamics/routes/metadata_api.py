@@ -5,7 +5,11 @@ GlobalOptionSetDefinitions and the CSDL `$metadata` document.
 
 from __future__ import annotations
 
-from crmlink.sandbox.dynamics.errors import EntityMetadataNotFound, unknown_segment
+from crmlink.sandbox.dynamics.errors import (
+    EntityMetadataNotFound,
+    MethodNotAllowed,
+    unknown_segment,
+)
 from crmlink.sandbox.dynamics.models.metadata.csdl import csdl
 from crmlink.sandbox.dynamics.models.metadata.model import EntityDef, OrgSchema
 from crmlink.sandbox.dynamics.models.metadata.render import (
@@ -16,7 +20,7 @@ from crmlink.sandbox.dynamics.models.metadata.render import (
     option_set_json,
 )
 from crmlink.sandbox.dynamics.models.odata.expand import parse_expand
-from crmlink.sandbox.dynamics.routes import relationships_api
+from crmlink.sandbox.dynamics.routes import entity_writes_api, relationships_api
 from crmlink.sandbox.dynamics.routes.http import ApiRequest, ApiResponse, parse_key
 from crmlink.sandbox.dynamics.routes.projection import filtered as _filtered
 from crmlink.sandbox.dynamics.routes.projection import project as _project
@@ -43,6 +47,8 @@ def find_entity(schema: OrgSchema, key: str) -> EntityDef:
 def entity_definitions(svc, req: ApiRequest, segments: list) -> ApiResponse:
     schema: OrgSchema = svc.org.schema
     name, key = segments[0]
+    if req.method != "GET":
+        return _write(svc, req, segments)
     if key is None:
         return _entity_list(req, schema)
     entity = find_entity(schema, key)
@@ -61,6 +67,16 @@ def entity_definitions(svc, req: ApiRequest, segments: list) -> ApiResponse:
         ctx = f"{req.api}/$metadata#EntityDefinitions('{entity.logical_name}')/Keys"
         return ApiResponse.json({"@odata.context": ctx, "value": keys_json(entity)})
     raise unknown_segment(sub)
+
+
+def _write(svc, req: ApiRequest, segments: list) -> ApiResponse:
+    """POST EntityDefinitions (a new table) and DELETE EntityDefinitions(id)."""
+    _, key = segments[0]
+    if len(segments) == 1 and key is None and req.method == "POST":
+        return entity_writes_api.create_entity(svc, req)
+    if len(segments) == 1 and key is not None and req.method == "DELETE":
+        return entity_writes_api.delete_entity(svc, req, find_entity(svc.org.schema, key))
+    raise MethodNotAllowed(f"The HTTP method '{req.method}' is not allowed on this resource.")
 
 
 def _entity_list(req: ApiRequest, schema: OrgSchema) -> ApiResponse:

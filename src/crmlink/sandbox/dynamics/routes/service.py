@@ -23,6 +23,7 @@ from crmlink.sandbox.dynamics.models.limits import RateLimiter
 from crmlink.sandbox.dynamics.models.sdkmessages import MESSAGE_SETS
 from crmlink.sandbox.dynamics.models.users import ADMIN_USER_ID
 from crmlink.sandbox.dynamics.routes import (
+    entity_writes_api,
     functions,
     metadata_api,
     property_api,
@@ -39,6 +40,7 @@ _ACTIONS = ("CreateMultiple", "UpdateMultiple", "UpsertMultiple")
 _METADATA = {
     "$metadata": lambda svc, req, segments: metadata_api.metadata_document(svc, req),
     "EntityDefinitions": metadata_api.entity_definitions,
+    "CreateEntities": lambda svc, req, segments: entity_writes_api.create_entities(svc, req),
     "GlobalOptionSetDefinitions": metadata_api.global_option_sets,
     "RelationshipDefinitions": lambda svc, req, segments: (
         relationships_api.relationship_definitions(svc.org.schema, req, segments)

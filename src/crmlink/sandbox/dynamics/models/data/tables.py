@@ -80,7 +80,7 @@ class OrgStore:
 
     def drop_all(self) -> None:
         with self.sqlite.transaction() as conn:
-            for entity in self.schema.entities.values():
+            for entity in [*self.schema.entities.values(), *self.schema.forget_created()]:
                 conn.execute(f"DROP TABLE IF EXISTS {table(entity)}")
             conn.execute(f"DROP TABLE IF EXISTS {META}")
             conn.execute(f"DROP TABLE IF EXISTS {DELETED}")

@@ -47,7 +47,7 @@ def _global(name: str, kind: str, label: str, set_name: str) -> AttributeDef:
     return _attr(name, kind, label, option_set_name=set_name, is_global=True)
 
 
-def _common(entity: EntityDef, states: str | None = "active", owned: bool = True) -> None:
+def common_columns(entity: EntityDef, states: str | None = "active", owned: bool = True) -> None:
     entity.add(_attr(entity.primary_id, "Uniqueidentifier", entity.display_name))
     entity.add(_attr("createdon", "DateTime", "Created On"))
     entity.add(_attr("modifiedon", "DateTime", "Modified On"))
@@ -91,7 +91,7 @@ def _entity(name: str, set_name: str, label: str, plural: str, code: int, **extr
 
 def contact() -> EntityDef:
     e = _entity("contact", "contacts", "Contact", "Contacts", 2, primary_name="fullname")
-    _common(e)
+    common_columns(e)
     for name, kind, label in (
         ("firstname", "String", "First Name"),
         ("lastname", "String", "Last Name"),
@@ -125,7 +125,7 @@ def contact() -> EntityDef:
 
 def account() -> EntityDef:
     e = _entity("account", "accounts", "Account", "Accounts", 1)
-    _common(e)
+    common_columns(e)
     for name, kind, label in (
         ("name", "String", "Account Name"),
         ("accountnumber", "String", "Account Number"),
@@ -151,7 +151,7 @@ def account() -> EntityDef:
 
 def lead() -> EntityDef:
     e = _entity("lead", "leads", "Lead", "Leads", 4, primary_name="fullname")
-    _common(e, "lead")
+    common_columns(e, "lead")
     for name, kind, label in (
         ("subject", "String", "Topic"),
         ("firstname", "String", "First Name"),
@@ -176,7 +176,7 @@ def lead() -> EntityDef:
 
 def opportunity() -> EntityDef:
     e = _entity("opportunity", "opportunities", "Opportunity", "Opportunities", 3)
-    _common(e, "opportunity")
+    common_columns(e, "opportunity")
     for name, kind, label in (
         ("name", "String", "Topic"),
         ("estimatedvalue", "Money", "Est. Revenue"),
@@ -197,7 +197,7 @@ def opportunity() -> EntityDef:
 
 def campaign() -> EntityDef:
     e = _entity("campaign", "campaigns", "Campaign", "Campaigns", 4400)
-    _common(e, "campaign")
+    common_columns(e, "campaign")
     for name, kind, label in (
         ("name", "String", "Name"),
         ("codename", "String", "Campaign Code"),
@@ -223,7 +223,7 @@ def systemuser() -> EntityDef:
         primary_name="fullname",
         ownership="BusinessOwned",
     )
-    _common(e, None, owned=False)
+    common_columns(e, None, owned=False)
     for name, kind, label in (
         ("fullname", "String", "Full Name"),
         ("firstname", "String", "First Name"),
@@ -250,7 +250,7 @@ def loyaltycard() -> EntityDef:
         is_custom=True,
         schema_name="cr7a3_LoyaltyCard",
     )
-    _common(e)
+    common_columns(e)
     for name, kind, label in (
         ("cr7a3_name", "String", "Name"),
         ("cr7a3_cardnumber", "String", "Card Number"),

@@ -127,9 +127,27 @@ class EntityDef:
 @dataclass
 class OrgSchema:
     entities: dict[str, EntityDef] = field(default_factory=dict)
+    created: set[str] = field(default_factory=set)  # tables made through the Web API
 
     def add(self, entity: EntityDef) -> None:
         self.entities[entity.logical_name] = entity
+
+    # Tables created or deleted while requests run: the dict is replaced, never changed in
+    # place, so a handler iterating the old one elsewhere is not disturbed.
+    def add_created(self, entity: EntityDef) -> None:
+        self.entities = {**self.entities, entity.logical_name: entity}
+        self.created = {*self.created, entity.logical_name}
+
+    def remove_created(self, name: str) -> None:
+        self.entities = {k: v for k, v in self.entities.items() if k != name}
+        self.created = self.created - {name}
+
+    def forget_created(self) -> list[EntityDef]:
+        """Drop the Web API's tables from the schema (a reset); returns them."""
+        gone = [self.entities[n] for n in sorted(self.created) if n in self.entities]
+        for entity in gone:
+            self.remove_created(entity.logical_name)
+        return gone
 
     def by_set(self, entity_set: str) -> EntityDef | None:
         for entity in self.entities.values():
