@@ -20,8 +20,18 @@ from crmlink.db import Database, open_database
 from crmlink.errors import CrmlinkError, NotFoundError
 from crmlink.web.auth import Refused, SignedOut
 from crmlink.web.rendering import page
-from crmlink.web.routes import accounts, api, dashboard, sign_in, users
-from crmlink.web.routes import runs, workflows
+from crmlink.web.routes import (
+    accounts,
+    api,
+    dashboard,
+    enums,
+    runs,
+    schemas,
+    sign_in,
+    users,
+    wizard,
+    workflows,
+)
 from crmlink.web.security import HEADERS
 from crmlink.web.state import WebState
 
@@ -49,6 +59,8 @@ def create_app(
     for module in (sign_in, dashboard, accounts, users, api):
         app.include_router(module.router)
     for module in (workflows, runs):
+        app.include_router(module.router)
+    for module in (wizard, schemas, enums):
         app.include_router(module.router)
     _handlers(app)
     app.middleware("http")(_security_headers)
