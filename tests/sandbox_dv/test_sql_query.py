@@ -77,6 +77,11 @@ def test_like_is_null_in_and_not(web, tag):
     assert names("firstname IN ('Ann', 'Bob')") == ["Ann", "Bob"]
     assert names("NOT (firstname = 'Ann' OR firstname = 'Bob')") == ["O'Hara"]
     assert names("firstname = 'O''Hara'") == ["O'Hara"]
+    # T-SQL's three-valued logic: a NULL job title neither equals nor differs from 'Pilot'
+    assert names("jobtitle <> 'Pilot'") == ["O'Hara"]
+    assert names("jobtitle != 'Pilot'") == ["O'Hara"]
+    assert names("NOT (jobtitle <> 'Pilot')") == ["Ann"]
+    assert names("jobtitle NOT IN ('Pilot')") == ["O'Hara"]
 
 
 def test_top_limits_and_lookup_columns_use_their_logical_name(web):

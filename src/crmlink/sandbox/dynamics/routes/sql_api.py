@@ -20,7 +20,7 @@ from crmlink.sandbox.dynamics.models.odata.options import (
     make_skiptoken,
     parse_skiptoken,
 )
-from crmlink.sandbox.dynamics.models.odata.tsql import Like, SqlNotSupported, parse_sql
+from crmlink.sandbox.dynamics.models.odata.tsql import Differs, Like, SqlNotSupported, parse_sql
 from crmlink.sandbox.dynamics.routes.http import ApiRequest, ApiResponse, encode_query
 
 
@@ -55,10 +55,12 @@ def _resolve(entity: EntityDef, node):
         return Logical(node.op, _resolve(entity, node.left), _resolve(entity, node.right))
     if isinstance(node, Not):
         return Not(_resolve(entity, node.operand))
-    if isinstance(node, Compare):
+    if isinstance(node, Compare) and isinstance(node.left, Prop):  # the parser puts it left
         return Compare(node.op, Prop(wire_name(entity, node.left.name)), node.right)
     if isinstance(node, InList):
         return InList(Prop(wire_name(entity, node.prop.name)), node.values, node.negate)
+    if isinstance(node, Differs):
+        return Differs(Prop(wire_name(entity, node.prop.name)), node.value)
     if isinstance(node, Like):
         return Like(Prop(wire_name(entity, node.prop.name)), node.pattern, node.negate)
     return node

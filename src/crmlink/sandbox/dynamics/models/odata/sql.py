@@ -23,7 +23,7 @@ from crmlink.sandbox.dynamics.models.odata.filter import (
     Not,
     Prop,
 )
-from crmlink.sandbox.dynamics.models.odata.tsql import Like
+from crmlink.sandbox.dynamics.models.odata.tsql import Differs, Like
 
 _OPS = {"eq": "=", "ne": "<>", "gt": ">", "ge": ">=", "lt": "<", "le": "<="}
 _FLIP = {"eq": "eq", "ne": "ne", "gt": "lt", "ge": "le", "lt": "gt", "le": "ge"}
@@ -48,6 +48,8 @@ class SqlFilter:
             return self.in_list(node)
         if isinstance(node, Like):
             return self.like(node)
+        if isinstance(node, Differs):
+            return self.differs(node)
         if isinstance(node, Literal) and isinstance(node.value, bool):
             return "1" if node.value else "0"
         raise FilterSyntaxError("The $filter expression must be a boolean expression.")
@@ -90,6 +92,12 @@ class SqlFilter:
         attr = self.attribute(node.prop)
         self.params.append(node.pattern)
         return f"{quote_ident(attr.logical_name)} {'NOT ' if node.negate else ''}LIKE ?"
+
+    def differs(self, node: Differs) -> str:
+        attr = self.attribute(node.prop)
+        self.params.append(storage_literal(attr, node.value.value))
+        collate = " COLLATE NOCASE" if attr.attribute_type in _TEXT else ""
+        return f"{quote_ident(attr.logical_name)} <> ?{collate}"
 
     def in_list(self, node: InList) -> str:
         attr = self.attribute(node.prop)

@@ -57,6 +57,14 @@ class Like:
     negate: bool = False
 
 
+@dataclass(frozen=True)
+class Differs:
+    """T-SQL `<>`: unlike OData's `ne`, a NULL column does not differ (it is unknown)."""
+
+    prop: Prop
+    value: Literal
+
+
 @dataclass
 class SqlQuery:
     table: str
@@ -210,6 +218,8 @@ class _Parser:
         value = self.value()
         if value.value is None:
             raise SqlNotSupported("Comparing with NULL is not supported: use IS [NOT] NULL.")
+        if _OPS[raw] == "ne":
+            return Differs(prop, value)
         return Compare(_OPS[raw], prop, value)
 
     def value_list(self) -> tuple:
