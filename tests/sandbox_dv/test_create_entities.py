@@ -221,5 +221,36 @@ def test_the_powerplatform_client_creates_uses_and_deletes(dataverse):
     assert dataverse.records.retrieve(name, record_id)["new_score"] == 3
     rows = dataverse.query.sql(f"SELECT new_code FROM {name.lower()} WHERE new_score = 3")
     assert [r["new_code"] for r in rows] == ["c"]
+    assert dataverse.tables.add_columns(name, {"new_note": "memo"}) == ["new_note"]
+    dataverse.records.update(name, record_id, {"new_note": "added later"})
+    assert dataverse.records.retrieve(name, record_id)["new_note"] == "added later"
     dataverse.tables.delete(name)
     assert dataverse.tables.get(name) is None
+
+
+def test_a_column_added_to_a_created_table_is_stored(web, sandbox):
+    name = unique()
+    [entity_id] = create(web, table(name)).json()["EntityIds"]
+    column = {
+        "@odata.type": f"{CRM}MemoAttributeMetadata",
+        "SchemaName": "new_Notes",
+        "DisplayName": label("Notes"),
+        "MaxLength": 4000,
+    }
+    added = web.post(f"EntityDefinitions({entity_id})/Attributes", json=column)
+    assert added.status_code == 204, added.text
+    assert "/Attributes(" in added.headers["OData-EntityId"]
+    got = web.get(f"EntityDefinitions({entity_id})/Attributes(LogicalName='new_notes')").json()
+    assert got["AttributeType"] == "Memo"
+    logical = name.lower()
+    web.post(f"{logical}s", json={"new_name": "n", "new_notes": "long text"}).raise_for_status()
+    with sandbox.org.read() as conn:
+        assert conn.execute(f'SELECT new_notes FROM "{logical}"').fetchall() == [("long text",)]
+    again = web.post(f"EntityDefinitions({entity_id})/Attributes", json=column)
+    assert again.status_code == 400 and "already exists" in again.json()["error"]["message"]
+    hostile = {**column, "SchemaName": 'new_x" TEXT); DROP TABLE contact; --'}
+    assert web.post(f"EntityDefinitions({entity_id})/Attributes", json=hostile).status_code == 400
+    contact_id = web.get("EntityDefinitions(LogicalName='contact')").json()["MetadataId"]
+    builtin = web.post(f"EntityDefinitions({contact_id})/Attributes", json=column)
+    assert builtin.status_code == 400
+    assert web.get("contacts", params={"$top": "1"}).status_code == 200

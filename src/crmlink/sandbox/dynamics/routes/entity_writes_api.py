@@ -6,7 +6,12 @@ from __future__ import annotations
 
 from crmlink.sandbox.dynamics.errors import InvalidArgument, MethodNotAllowed
 from crmlink.sandbox.dynamics.models.data.tables import DELETED, create_table_sql, table
-from crmlink.sandbox.dynamics.models.metadata.create import DuplicateEntity, new_entity
+from crmlink.sandbox.dynamics.models.data.values import quote_ident, sql_type
+from crmlink.sandbox.dynamics.models.metadata.create import (
+    DuplicateEntity,
+    new_attribute,
+    new_entity,
+)
 from crmlink.sandbox.dynamics.models.metadata.model import EntityDef
 from crmlink.sandbox.dynamics.routes.http import ApiRequest, ApiResponse
 
@@ -54,12 +59,40 @@ def create_entity(svc, req: ApiRequest) -> ApiResponse:
     return ApiResponse.empty(204, {"OData-EntityId": url})
 
 
-def delete_entity(svc, req: ApiRequest, entity: EntityDef) -> ApiResponse:
+def add_attribute(svc, req: ApiRequest, entity: EntityDef) -> ApiResponse:
+    """A new column on a table created through the Web API (built-in tables stay as they
+    are, so a reset restores them)."""
+    _created_only(svc, entity, "get new columns")
+    body = req.json()
+    if not isinstance(body, dict):
+        raise InvalidArgument("The request body must be an AttributeMetadata object.")
+    attr = new_attribute(entity.logical_name, body)
+    with svc.org.write() as conn:
+        if attr.logical_name in entity.attributes:
+            raise InvalidArgument(
+                f"The attribute {attr.schema_name} already exists on {entity.logical_name}."
+            )
+        conn.execute(
+            f"ALTER TABLE {table(entity)} ADD COLUMN {quote_ident(attr.logical_name)} "
+            f"{sql_type(attr)}"
+        )
+        attributes = dict(entity.attributes)  # replaced, not changed under readers
+        entity.attributes = attributes
+        entity.add(attr)
+    url = f"{req.api}/EntityDefinitions({entity.metadata_id})/Attributes({attr.metadata_id})"
+    return ApiResponse.empty(204, {"OData-EntityId": url})
+
+
+def _created_only(svc, entity: EntityDef, what: str) -> None:
     if entity.logical_name not in svc.org.schema.created:
         raise InvalidArgument(
-            f"The entity {entity.logical_name} cannot be deleted: only custom tables created "
-            "through the Web API can be."
+            f"The entity {entity.logical_name} cannot {what}: only custom tables created "
+            "through the Web API can."
         )
+
+
+def delete_entity(svc, req: ApiRequest, entity: EntityDef) -> ApiResponse:
+    _created_only(svc, entity, "be deleted")
     with svc.org.write() as conn:
         conn.execute(f"DROP TABLE IF EXISTS {table(entity)}")
         conn.execute(f"DELETE FROM {DELETED} WHERE entity = ?", (entity.logical_name,))

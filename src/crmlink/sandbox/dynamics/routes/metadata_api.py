@@ -70,12 +70,16 @@ def entity_definitions(svc, req: ApiRequest, segments: list) -> ApiResponse:
 
 
 def _write(svc, req: ApiRequest, segments: list) -> ApiResponse:
-    """POST EntityDefinitions (a new table) and DELETE EntityDefinitions(id)."""
+    """POST EntityDefinitions (a new table), DELETE EntityDefinitions(id), and POST
+    EntityDefinitions(id)/Attributes (a new column)."""
     _, key = segments[0]
     if len(segments) == 1 and key is None and req.method == "POST":
         return entity_writes_api.create_entity(svc, req)
     if len(segments) == 1 and key is not None and req.method == "DELETE":
         return entity_writes_api.delete_entity(svc, req, find_entity(svc.org.schema, key))
+    if len(segments) == 2 and segments[1] == ("Attributes", None) and req.method == "POST":
+        entity = find_entity(svc.org.schema, key or "")
+        return entity_writes_api.add_attribute(svc, req, entity)
     raise MethodNotAllowed(f"The HTTP method '{req.method}' is not allowed on this resource.")
 
 

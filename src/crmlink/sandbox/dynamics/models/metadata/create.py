@@ -61,7 +61,7 @@ def new_entity(schema: OrgSchema, raw: dict) -> EntityDef:
     name = schema_name.lower()
     if name in schema.entities:
         raise DuplicateEntity(f"An entity with the specified name {schema_name} already exists.")
-    attrs = [_attribute(name, a) for a in raw.get("Attributes") or []]
+    attrs = [new_attribute(name, a) for a in raw.get("Attributes") or []]
     primary = [a for a, r in zip(attrs, raw.get("Attributes") or [], strict=True) if _primary(r)]
     if len(primary) != 1 or primary[0].attribute_type != "String":
         raise InvalidArgument("A new entity needs exactly one primary name string attribute.")
@@ -90,7 +90,7 @@ def _primary(raw: dict) -> bool:
     return bool(raw.get("IsPrimaryName"))
 
 
-def _attribute(entity: str, raw: dict) -> AttributeDef:
+def new_attribute(entity: str, raw: dict) -> AttributeDef:
     schema_name = check_name("attribute SchemaName", raw.get("SchemaName"))
     match = _TYPE.match(str(raw.get("@odata.type") or ""))
     kind = match.group(1) if match else str(raw.get("AttributeType") or "")
