@@ -21,6 +21,8 @@ from sqlalchemy import Connection, RowMapping, and_, or_, select
 from crmlink.errors import NotFoundError
 from crmlink.workflow.tables import activity_runs, run_log, workflow_runs
 
+PLAN_PREFIX = "read plan: "  # the log line of a CRM read's plan (api: reason (N API calls))
+
 
 @dataclass
 class ActivityRecord:
@@ -35,6 +37,12 @@ class ActivityRecord:
     started_at: dt.datetime | None = None
     ended_at: dt.datetime | None = None
     error: str | None = None
+    read_plan: str | None = None  # the CRM read's plan, from its `read plan:` log line
+
+    @property
+    def read_api(self) -> str | None:
+        """The API the read planner chose (rest, rest-ranges, bulk), from `read_plan`."""
+        return self.read_plan.partition(":")[0] if self.read_plan else None
 
     @property
     def seconds(self) -> float | None:
@@ -80,6 +88,7 @@ class RunRecord:
         data["seconds"] = self.seconds
         for activity, record in zip(data["activities"], self.activities, strict=True):
             activity["seconds"] = record.seconds
+            activity["read_api"] = record.read_api
         return data
 
 
@@ -95,7 +104,21 @@ def load_run(conn: Connection, run_id: int) -> RunRecord:
         .order_by(activity_runs.c.position)
     )
     record.activities = [_activity(r) for r in conn.execute(query).mappings()]
+    _add_read_plans(conn, record)
     return record
+
+
+def _add_read_plans(conn: Connection, record: RunRecord) -> None:
+    """Each activity's read plan: its last `read plan:` log line (one query)."""
+    log = run_log.c
+    query = (
+        select(log.activity, log.message)
+        .where(log.run_id == record.id, log.message.startswith(PLAN_PREFIX, autoescape=True))
+        .order_by(log.id)
+    )
+    plans = {name: message[len(PLAN_PREFIX) :] for name, message in conn.execute(query)}
+    for activity in record.activities:
+        activity.read_plan = plans.get(activity.name)
 
 
 def run_from_row(row: RowMapping) -> RunRecord:

@@ -188,7 +188,7 @@ class SalesforceConnector:
         if ids is not None:
             yield from self.rest.by_ids(read, list(ids))
         elif choice.api == "rest-ranges":
-            yield from self.ranges.rows(read, choice.ranges)
+            yield from self.ranges.rows(read, choice.count or 0, choice.ranges)
         elif choice.api == "bulk":
             yield from self._bulk(read, choice)
         else:

@@ -28,7 +28,7 @@ class Thresholds:
     bulk: int = 50_000  # above this on a fast link: one Bulk 2.0 job
     bulk_slow: int = 1_000_000  # above this on a slow link (REST calls: rows / 2,000)
     slow_link: float = 0.05  # seconds of COUNT() round trip from which a link is slow
-    streams: int = 8  # Id ranges read at once at most (Salesforce: 25 long requests)
+    streams: int = 6  # Id ranges read at once at most (Salesforce: 25 long requests)
     rows_per_stream: int = 5_000  # fewest rows a range is worth
     force: str | None = None  # an api to use whatever the count (measurements, tests)
 
@@ -82,7 +82,7 @@ def choose(count: int | None, round_trip: float, limits: Thresholds, splittable:
         reason = f"{count:,} rows in the read's own order, at most {bulk:,} on {link}: REST pages"
         return Choice("rest", reason, count)
     ranges = max(2, min(limits.streams, math.ceil(count / limits.rows_per_stream)))
-    reason = f"{count:,} rows, at most {bulk:,} on {link}: {ranges} Id ranges read at once"
+    reason = f"{count:,} rows, at most {bulk:,} on {link}: Id ranges, {ranges} at once"
     return Choice("rest-ranges", reason, count, ranges)
 
 

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from crmlink.connectors.salesforce import pages, soql, values
-from crmlink.connectors.salesforce.read import ReadPlan, RestReader
+from crmlink.connectors.salesforce.read import REST_BATCH, ReadPlan, RestReader
 from crmlink.filters import ast
 
 DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -62,10 +62,21 @@ def conditions(key: str, points: list[str]) -> list[ast.Expr | None]:
 
 
 class RangeReader:
-    """A read as `ranges` Id ranges, `ranges` REST chains downloading at once."""
+    """A read as Id ranges of about `(depth + 1)` pages each, `streams` of them
+    downloading at once, handed over in order.
+
+    Ranges are short on purpose: `pages.ordered` lets a range ahead of the one being
+    consumed hold only `depth` batches, so a long range would stall its stream after
+    `depth` pages; a range that fits in what it may hold never waits, and memory stays
+    `streams × (depth + 1)` pages whatever the row count."""
 
     def __init__(self, rest: RestReader, depth: int = 2) -> None:
         self.rest, self.depth = rest, depth
+
+    def parts(self, count: int, streams: int) -> int:
+        """How many ranges `count` rows are cut into."""
+        rows = REST_BATCH * (self.depth + 1)
+        return max(streams, -(-count // rows))
 
     def ends(self, read: ReadPlan) -> tuple[str, str] | None:
         """(lowest, highest) Id of the read's rows, asked at once; None when empty."""
@@ -79,13 +90,13 @@ class RangeReader:
         convert = values.row_reader(read.table, [key])
         return lambda: self.rest.pages(read.endpoint, text, convert)
 
-    def rows(self, read: ReadPlan, ranges: int) -> Iterator[list[dict[str, Any]]]:
+    def rows(self, read: ReadPlan, count: int, streams: int) -> Iterator[list[dict[str, Any]]]:
         ends = self.ends(read)
         if ends is None:
             return
-        points = split_points(ends[0], ends[1], ranges)
+        points = split_points(ends[0], ends[1], self.parts(count, streams))
         sources = [self._range(read, c) for c in conditions(read.table.key_field, points)]
-        yield from pages.ordered(sources, workers=len(sources), depth=self.depth)
+        yield from pages.ordered(sources, workers=streams, depth=self.depth)
 
     def _range(self, read: ReadPlan, condition: ast.Expr | None) -> pages.Source:
         return lambda: self.rest.rows(read, condition)

@@ -40,6 +40,7 @@ from crmlink.workflow.base import (
     RunContext,
 )
 from crmlink.workflow.readable import cursor_text
+from crmlink.workflow.records import PLAN_PREFIX
 from crmlink.workflow.variables import bind_filter
 
 IDS_PER_READ = 2000
@@ -124,6 +125,8 @@ def run_import(
         window = Window(config, table, ctx) if config.incremental else None
         batches = _read(config, ctx, connector, spec, window)
     count = _load(batches, loader, config, ctx, window)
+    if not config.ids_from:
+        _log_plan(ctx, connector)
     population = _deduplicated(writer.finish(), key, ctx)
     result.outputs.update(rejects.finish())
     result.rows_rejected = rejects.count
@@ -134,6 +137,15 @@ def run_import(
         result.variables.update(window.variables())
     result.api_calls = connector.api_calls - calls
     return result
+
+
+def _log_plan(ctx: RunContext, connector: Connector) -> None:
+    """The read planner's choice, its reason and the calls it spent, into the run log
+    (`ActivityRecord.read_plan`, `workflow run-show`); connectors without a planner
+    say nothing."""
+    choice = getattr(connector, "last_read_plan", None)
+    if choice is not None:
+        ctx.log(f"{PLAN_PREFIX}{choice.text()}")
 
 
 def _read(
