@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -168,7 +169,16 @@ class DvApi:
         total, url = 0, f"/api/data/v9.2/{entity_set}?$select=contactid"
         headers = {"Prefer": "odata.maxpagesize=5000"}
         while url:
-            body = self.client.get(url, headers=headers).raise_for_status().json()
+            body = self._get(url, headers).json()
             total += len(body["value"])
             url = body.get("@odata.nextLink")
         return total
+
+    def _get(self, url: str, headers: dict[str, str]) -> httpx.Response:
+        """GET, waiting out service protection (429 after a contestant spent the quota)."""
+        for _ in range(20):
+            response = self.client.get(url, headers=headers)
+            if response.status_code != 429:
+                return response.raise_for_status()
+            time.sleep(min(float(response.headers.get("Retry-After") or 5), 60))
+        return response.raise_for_status()
