@@ -80,31 +80,32 @@ def wait(
     poll: PollPolicy,
     sleep: Callable[[float], None] = time.sleep,
     expected: int | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> dict:
     """Poll a job until it is final; a job past the timeout is reported with its id.
     `expected` (the rows the job will process, when known) lets the intervals follow
     the job's `numberRecordsProcessed`."""
-    started = time.monotonic()
+    started = clock()
     deadline, interval = started + poll.timeout, 0.0
     while True:
         info = http.json("GET", url)
         if info["state"] in FINAL_STATES:
             return info
-        if time.monotonic() > deadline:
+        if clock() > deadline:
             raise RemoteError(
                 f"Bulk job {info['id']} is still {info['state']} after {poll.timeout:.0f} s",
                 code="BULK_TIMEOUT",
             )
-        progress = _progress(info, expected, started)
+        progress = _progress(info, expected, clock() - started)
         interval = poll.interval(interval, progress) if interval else poll.first
         sleep(interval)
 
 
-def _progress(info: dict, expected: int | None, started: float) -> Progress | None:
+def _progress(info: dict, expected: int | None, elapsed: float) -> Progress | None:
     processed = info.get("numberRecordsProcessed")
     if expected is None or not isinstance(processed, int):
         return None
-    return Progress(processed, expected, time.monotonic() - started)
+    return Progress(processed, expected, elapsed)
 
 
 def csv_lines(chunks: Iterable[str]) -> Iterator[str]:
