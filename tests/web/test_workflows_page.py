@@ -277,3 +277,8 @@ def test_unknown_run_and_workflow_are_404(signed_in):
     assert viewer.get("/runs/99/rejects.csv").status_code == 404
     assert viewer.get("/runs/0").status_code == 422
     assert viewer.get("/workflows/nope").status_code == 404
+
+
+def test_an_upload_over_the_size_limit_is_refused_before_it_is_read(signed_in):
+    answer = _upload(signed_in("operator"), b"#" * (1024 * 1024 + 1))
+    assert answer.status_code == 413
