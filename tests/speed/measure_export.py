@@ -150,6 +150,7 @@ def run_crmlink(info: dict, db: Path, args: argparse.Namespace) -> dict[str, Any
         "seconds": round(took, 2),
         "api_calls": export.api_calls,
         "client_cpu_s": round(cpu.ru_utime + cpu.ru_stime - CPU_AT_START, 1),
+        "client_peak_rss_mb": round(cpu.ru_maxrss / 1024),
     }
 
 
