@@ -14,11 +14,13 @@ from pathlib import Path
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
 from crmlink.config import Settings
 from crmlink.db import Database, open_database
 from crmlink.errors import CrmlinkError, NotFoundError
 from crmlink.web.auth import Refused, SignedOut
+from crmlink.web.live_runs import live_runs
 from crmlink.web.rendering import page
 from crmlink.web.routes import (
     accounts,
@@ -50,6 +52,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        # a run started from a page finishes (up to a minute) before the database closes;
+        # one cut off later is resumed by its next run, as after a CLI crash
+        await run_in_threadpool(live_runs(app.state).join)
         if owned:
             db.close()
 
