@@ -164,14 +164,17 @@ class SalesforceConnector:
     ) -> Iterator[list[dict]]:
         remote = self.describe(table)
         read = plan(remote, fields, where, order, cursor, include_deleted)
-        before = self.http.calls
-        choice = self._choose(read, ids, batches)
-        self.last_read_plan = choice
+        before, self.last_read_plan = self.http.calls, None
         try:
-            yield from self._rows(read, choice, ids)
+            if read.order and ids is None and not has_compound(read):
+                yield from self._probed(read, batches)
+                return
+            self.last_read_plan = self._choose(read, ids, batches)
+            yield from self._rows(read, self.last_read_plan, ids)
         finally:
-            choice.calls = self.http.calls - before
-            self.last_read_api = "bulk" if choice.api == "bulk" else "rest"
+            if (choice := self.last_read_plan) is not None:
+                choice.calls = self.http.calls - before
+                self.last_read_api = "bulk" if choice.api == "bulk" else "rest"
 
     def _choose(self, read: ReadPlan, ids: list[str] | None, batches: Batches) -> Choice:
         """The plan: by ids, or from a COUNT() (timed: its round trip tells a WAN)."""
@@ -183,6 +186,22 @@ class SalesforceConnector:
         batches.total = self.rest.count(read)
         took = time.monotonic() - started
         return choose(batches.total, took, self.limits, splittable=not read.order)
+
+    def _probed(self, read: ReadPlan, batches: Batches) -> Iterator[list[dict]]:
+        """An ordered read (a cursor's, an order_by) cannot be split: its first REST page
+        is asked at once, and its `totalSize` is the count (no COUNT() call: an
+        incremental read that finds nothing costs one query). A set above the Bulk
+        threshold drops that page and becomes a Bulk job."""
+        started = time.monotonic()
+        body = self.rest.first(read.endpoint, read.soql())
+        batches.total = int(body.get("totalSize") or 0)
+        choice = choose(batches.total, time.monotonic() - started, self.limits, False)
+        choice.reason += " (counted by the first page)"
+        self.last_read_plan = choice
+        if choice.api == "bulk":
+            yield from self._bulk(read, choice)
+        else:
+            yield from self.rest.following(body, values.row_reader(read.table, read.fields))
 
     def _rows(self, read: ReadPlan, choice: Choice, ids: list[str] | None) -> Iterator[list[dict]]:
         if ids is not None:

@@ -21,6 +21,7 @@ from crmlink.model import FieldKind, OrderBy, ReadCursor, RemoteTable
 
 IDS_PER_QUERY = 500  # 500 ids × ~22 characters stays far below SOQL's 100,000
 REST_BATCH = SPEC.capabilities.max_read_page  # rows of a REST query page
+_PAGE = {"Sforce-Query-Options": f"batchSize={REST_BATCH}"}
 
 
 @dataclass
@@ -104,8 +105,15 @@ class RestReader:
         yield from self.pages(read.endpoint, read.soql(extra), convert)
 
     def pages(self, endpoint: str, text: str, convert: Callable) -> Iterator[list[dict]]:
-        headers = {"Sforce-Query-Options": f"batchSize={REST_BATCH}"}
-        body = self.http.json("GET", self.http.data(endpoint), params={"q": text}, headers=headers)
+        yield from self.following(self.first(endpoint, text), convert)
+
+    def first(self, endpoint: str, text: str) -> dict:
+        """The first page of a query (its `totalSize` counts the whole result)."""
+        return self.http.json("GET", self.http.data(endpoint), params={"q": text}, headers=_PAGE)
+
+    def following(self, body: dict, convert: Callable) -> Iterator[list[dict]]:
+        """The rows of a first page `body` and of the pages after it."""
+        headers = _PAGE
         while True:
             records = body.get("records") or []
             if records:
