@@ -1,0 +1,70 @@
+"""Measure the read planner's thresholds (not a test): the seconds and API calls of one
+read of N Contacts (14 fields) by each API — one REST chain, Id ranges at once, a Bulk
+2.0 job — on the sandbox's loopback or WAN profile; prints one JSON line per read.
+
+    .venv/bin/python -m tests.speed.plan_threshold --net loopback --sizes 10000,50000,200000
+    .venv/bin/python -m tests.speed.plan_threshold --net wan --sizes 10000,50000,200000
+
+The first N rows are chosen by Id (`Id < the N-th Id`, the sandbox's Ids are dense), from
+an org of max(sizes) Contacts kept in /tmp/crmlink-speed-<max> between runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from crmlink.connectors.salesforce import SalesforceConnector
+from crmlink.connectors.salesforce.planner import Thresholds
+from crmlink.connectors.salesforce.ranges import id_text, number
+from crmlink.filters import ast
+from tests.speed.measure_import import FIELDS, account, start_sandbox
+
+APIS = ("rest", "rest-ranges", "bulk")
+
+
+def lowest_id(info: dict) -> str:
+    with SalesforceConnector(account(info)) as opened:
+        batch = next(iter(opened.read("Contact", ["Id"], order=None)))
+        return min(row["Id"] for row in batch)
+
+
+def read_once(info: dict, api: str, below: str) -> dict:
+    with SalesforceConnector(account(info), plan_limits=Thresholds(force=api)) as opened:
+        opened.describe("Contact")
+        where = ast.Comparison("Id", ast.Op.LT, ast.String(below))
+        started, rows = time.perf_counter(), 0
+        for batch in opened.read("Contact", FIELDS, where=where):
+            rows += len(batch)
+        took = time.perf_counter() - started
+        plan = opened.last_read_plan
+        return {"api": api, "rows": rows, "seconds": round(took, 2), "calls": plan.calls}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--net", default="loopback", choices=["loopback", "wan"])
+    parser.add_argument("--sizes", default="10000,50000,200000")
+    parser.add_argument("--apis", default=",".join(APIS))
+    parser.add_argument("--skip-rest-above", type=int, default=100_000)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    state = Path(f"/tmp/crmlink-speed-{max(sizes)}")
+    proc, info = start_sandbox(max(sizes), state, args.net)
+    try:
+        first = number(lowest_id(info))
+        for size in sizes:
+            for api in args.apis.split(","):
+                if api == "rest" and size > args.skip_rest_above:
+                    continue
+                figures = read_once(info, api, id_text(first + size))
+                print(json.dumps({"net": args.net, "size": size, **figures}), flush=True)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
