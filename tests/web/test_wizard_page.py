@@ -8,8 +8,12 @@ import re
 import time
 from dataclasses import replace
 
+import pytest
+
 from crmlink.catalog.accounts import AccountInput
 from crmlink.catalog.schemas import SchemaStore
+from crmlink.errors import UsageError
+from crmlink.web.routes.wizard import Runs
 from tests.web.conftest import page_csrf
 
 RUN_PAGE = re.compile(r"^/wizard/runs/[\w-]+$")
@@ -146,3 +150,13 @@ def test_start_without_the_csrf_token_is_refused(signed_in, console, sf_sandbox)
 
 def test_another_session_cannot_guess_a_run(signed_in):
     assert signed_in("operator").get("/wizard/runs/not-a-run").status_code == 404
+
+
+def test_a_second_start_on_a_running_account_is_refused():
+    runs = Runs()
+    first = runs.new("sf", ["Contact"])
+    with pytest.raises(UsageError, match="already running on 'sf'"):
+        runs.new("sf", ["Lead"])
+    assert runs.new("other", ["Lead"]).account == "other"  # another account may run
+    first.finished = True
+    assert runs.new("sf", ["Lead"]).account == "sf"  # once it is finished, it may run again

@@ -55,8 +55,12 @@ class Runs:
         self._lock = threading.Lock()
 
     def new(self, account: str, tables: list[str]) -> WizardRun:
+        """A run; refused while another run of the account is going (both would alter
+        the same schemas and local tables)."""
         run = WizardRun(secrets.token_urlsafe(12), account, tables)
         with self._lock:
+            if any(r.account == account and not r.finished for r in self._runs.values()):
+                raise UsageError(f"the wizard is already running on {account!r}: wait for it")
             self._runs[run.id] = run
             finished = [key for key, r in self._runs.items() if r.finished]
             for key in finished[: max(0, len(self._runs) - KEPT_RUNS)]:
