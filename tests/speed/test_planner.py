@@ -41,8 +41,7 @@ def test_the_choice_follows_the_count_the_link_and_the_order(count, round_trip, 
 def test_the_reason_names_the_count_the_threshold_and_the_link():
     wan = choose(200_000, WAN, LIMITS, True)
     assert wan.reason == (
-        "200,000 rows, at most 1,000,000 on a slow link (COUNT() answered in 95 ms): "
-        "Id ranges, 6 at once"
+        "200,000 rows, at most 1,000,000 on a slow link (round trip 95 ms): Id ranges, 6 at once"
     )
     fast = choose(200_000, FAST, LIMITS, True)
     assert fast.reason.startswith("200,000 rows, above the Bulk threshold 50,000 of a fast link")

@@ -92,6 +92,7 @@ class SalesforceConnector:
         self._describes: dict[str, RemoteTable] = {}
         self.last_read_api: str | None = None  # 'rest' or 'bulk': what the planner chose
         self.last_read_plan: Choice | None = None  # …in full: why, and the calls spent
+        self.round_trip = float("inf")  # the shortest call seen (seconds): a WAN's is long
 
     def __enter__(self) -> SalesforceConnector:
         return self
@@ -125,7 +126,9 @@ class SalesforceConnector:
         if cached is not None:
             return cached
         try:
+            started = time.monotonic()
             raw = self.http.json("GET", self.http.data("sobjects", table, "describe"))
+            self._timed(time.monotonic() - started)
         except NotFoundError:
             raise describes.not_found(table, [t.name for t in self.list_tables()]) from None
         remote = describes.remote_table(raw)
@@ -176,6 +179,12 @@ class SalesforceConnector:
                 choice.calls = self.http.calls - before
                 self.last_read_api = "bulk" if choice.api == "bulk" else "rest"
 
+    def _timed(self, seconds: float) -> float:
+        """The shortest call seen so far: the link's round trip, as free of server work
+        as this connector can tell (a COUNT() of a big table also counts it)."""
+        self.round_trip = min(self.round_trip, seconds)
+        return self.round_trip
+
     def _choose(self, read: ReadPlan, ids: list[str] | None, batches: Batches) -> Choice:
         """The plan: by ids, or from a COUNT() (timed: its round trip tells a WAN)."""
         if ids is not None:
@@ -184,7 +193,7 @@ class SalesforceConnector:
             return choose(None, 0.0, self.limits, False)
         started = time.monotonic()
         batches.total = self.rest.count(read)
-        took = time.monotonic() - started
+        took = self._timed(time.monotonic() - started)
         return choose(batches.total, took, self.limits, splittable=not read.order)
 
     def _probed(self, read: ReadPlan, batches: Batches) -> Iterator[list[dict]]:
@@ -195,7 +204,8 @@ class SalesforceConnector:
         started = time.monotonic()
         body = self.rest.first(read.endpoint, read.soql())
         batches.total = int(body.get("totalSize") or 0)
-        choice = choose(batches.total, time.monotonic() - started, self.limits, False)
+        took = self._timed(time.monotonic() - started)
+        choice = choose(batches.total, took, self.limits, False)
         choice.reason += " (counted by the first page)"
         self.last_read_plan = choice
         if choice.api == "bulk":

@@ -5,7 +5,7 @@
     choice.text()   # "rest-ranges: 200,000 rows on a slow link (count answered in 95 ms) …"
 
 Small sets are one REST chain (`query` + `nextRecordsUrl`). Mid-size sets, and on a slow
-link (the COUNT() round trip is long: a WAN) larger ones too, are read as `ranges`
+link (the shortest call's round trip is long: a WAN) larger ones too, are read as `ranges`
 Id ranges at once, each a REST chain, handed over in range order: a WAN pays a round
 trip and a per-stream bandwidth cap per page, which parallel streams divide, while a
 Bulk job's server-side processing (seconds per 10,000 records) cannot be divided. Above
@@ -27,7 +27,7 @@ class Thresholds:
     rest_single: int = 10_000  # up to this: one REST chain (at most 5 pages)
     bulk: int = 50_000  # above this on a fast link: one Bulk 2.0 job
     bulk_slow: int = 1_000_000  # above this on a slow link (REST calls: rows / 2,000)
-    slow_link: float = 0.05  # seconds of COUNT() round trip from which a link is slow
+    slow_link: float = 0.05  # seconds of round trip from which a link is slow
     streams: int = 6  # Id ranges read at once at most (Salesforce: 25 long requests)
     rows_per_stream: int = 5_000  # fewest rows a range is worth
     force: str | None = None  # an api to use whatever the count (measurements, tests)
@@ -63,8 +63,8 @@ class Choice:
 
 
 def choose(count: int | None, round_trip: float, limits: Thresholds, splittable: bool) -> Choice:
-    """The plan for `count` rows (None: no COUNT() possible) whose COUNT() took
-    `round_trip` seconds; `splittable`: the read has no order of its own to keep."""
+    """The plan for `count` rows (None: no COUNT() possible) on a link whose shortest
+    call took `round_trip` seconds; `splittable`: the read has no order of its own."""
     if count is None:
         return Choice("rest", "compound fields cannot be counted: REST pages")
     if limits.force is not None:
@@ -88,4 +88,4 @@ def choose(count: int | None, round_trip: float, limits: Thresholds, splittable:
 
 def _link(slow: bool, round_trip: float) -> str:
     kind = "a slow link" if slow else "a fast link"
-    return f"{kind} (COUNT() answered in {round_trip * 1000:.0f} ms)"
+    return f"{kind} (round trip {round_trip * 1000:.0f} ms)"
