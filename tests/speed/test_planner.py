@@ -23,8 +23,10 @@ LIMITS = Thresholds()
     ("count", "round_trip", "splittable", "api"),
     [
         (0, FAST, True, "rest"),
-        (8_000, WAN, True, "rest"),  # small: one REST chain, whatever the link
-        (30_000, FAST, True, "rest-ranges"),  # mid-size on a fast link
+        (8_000, FAST, True, "rest"),  # small on a fast link: one REST chain
+        (1_500, WAN, True, "rest"),  # one page on a WAN
+        (8_000, WAN, True, "rest-ranges"),  # more on a WAN: pages at once
+        (30_000, FAST, True, "bulk"),  # above 10,000 on a fast link: fewest calls
         (200_000, FAST, True, "bulk"),  # large on a fast link: fewest calls
         (200_000, WAN, True, "rest-ranges"),  # large on a WAN: Bulk processing dominates
         (5_000_000, WAN, True, "bulk"),  # very large on a WAN: REST calls would pile up
@@ -44,7 +46,7 @@ def test_the_reason_names_the_count_the_threshold_and_the_link():
         "200,000 rows, at most 1,000,000 on a slow link (round trip 95 ms): Id ranges, 6 at once"
     )
     fast = choose(200_000, FAST, LIMITS, True)
-    assert fast.reason.startswith("200,000 rows, above the Bulk threshold 50,000 of a fast link")
+    assert fast.reason.startswith("200,000 rows, above the Bulk threshold 10,000 of a fast link")
     fast.calls = 9
     assert fast.text() == f"bulk: {fast.reason} (9 API calls)"
 
@@ -76,7 +78,9 @@ def test_base62_ids_round_trip_in_ascii_order():
 
 
 # -- against the sandbox ------------------------------------------------------------------
-RANGED = Thresholds(rest_single=10, bulk=10_000, rows_per_stream=10)
+RANGED = Thresholds(
+    rest_single=10, rest_single_slow=10, bulk=10_000, rows_per_stream=10, slow_link=1e9
+)  # a loaded machine's loopback must not pass for a WAN here
 
 
 class RangedFlow(Flow):

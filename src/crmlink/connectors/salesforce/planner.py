@@ -24,8 +24,9 @@ from dataclasses import dataclass
 class Thresholds:
     """Where the planner switches API (rows), and how it splits."""
 
-    rest_single: int = 10_000  # up to this: one REST chain (at most 5 pages)
-    bulk: int = 50_000  # above this on a fast link: one Bulk 2.0 job
+    rest_single: int = 10_000  # up to this on a fast link: one REST chain (at most 5 pages)
+    rest_single_slow: int = 2_000  # …on a slow link: one page (ranges win from 10,000 on)
+    bulk: int = 10_000  # above this on a fast link: one Bulk 2.0 job (fewest calls)
     bulk_slow: int = 1_000_000  # above this on a slow link (REST calls: rows / 2,000)
     slow_link: float = 0.05  # seconds of round trip from which a link is slow
     streams: int = 6  # Id ranges read at once at most (Salesforce: 25 long requests)
@@ -35,7 +36,8 @@ class Thresholds:
     @classmethod
     def bulk_above(cls, rows: int) -> Thresholds:
         """One Bulk threshold on every link (the connector's `bulk_read_threshold`)."""
-        return cls(rest_single=min(cls.rest_single, rows), bulk=rows, bulk_slow=rows)
+        single, slow = min(cls.rest_single, rows), min(cls.rest_single_slow, rows)
+        return cls(rest_single=single, rest_single_slow=slow, bulk=rows, bulk_slow=rows)
 
 
 @dataclass
@@ -70,10 +72,11 @@ def choose(count: int | None, round_trip: float, limits: Thresholds, splittable:
     if limits.force is not None:
         ranges = limits.streams if limits.force == "rest-ranges" else 1
         return Choice(limits.force, f"{count:,} rows, {limits.force} forced", count, ranges)
-    if count <= limits.rest_single:
-        return Choice("rest", f"{count:,} rows, at most {limits.rest_single:,}: REST pages", count)
     slow = round_trip >= limits.slow_link
     link = _link(slow, round_trip)
+    single = limits.rest_single_slow if slow else limits.rest_single
+    if count <= single:
+        return Choice("rest", f"{count:,} rows, at most {single:,} on {link}: REST pages", count)
     bulk = limits.bulk_slow if slow else limits.bulk
     if count > bulk:
         reason = f"{count:,} rows, above the Bulk threshold {bulk:,} of {link}"
