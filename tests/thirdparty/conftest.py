@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from crmlink.sandbox.salesforce.app import SalesforceSandbox
+from tests.conftest import SF_RECORDS, _close_sessions
 from tests.thirdparty.login_proxy import LoginProxy
 from tests.thirdparty.venvs import TOOLS, Venv, VenvUnavailable, driver, ensure
 
@@ -34,6 +36,20 @@ def venv_of(tool_venvs: dict, tool: str) -> Venv:
     if isinstance(found, VenvUnavailable):
         pytest.fail(str(found), pytrace=False)
     return found
+
+
+@pytest.fixture(scope="session")
+def sf_sandbox(tmp_path_factory):
+    """The tools' own org, not the suite's shared one: other tests move that one's clock,
+    stamping records ahead of real time, which a tool's incremental read by the real clock
+    rightly leaves for later."""
+    sandbox = SalesforceSandbox(
+        state_dir=tmp_path_factory.mktemp("sf-thirdparty"), records=SF_RECORDS, seed=7
+    )
+    sandbox.start()
+    yield sandbox
+    _close_sessions(sandbox)
+    sandbox.stop()
 
 
 @pytest.fixture(scope="session")
