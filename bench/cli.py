@@ -139,4 +139,12 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _options_json(options: Options) -> dict[str, object]:
-    return json.loads(json.dumps(options.__dict__, default=str))
+    """The options as JSON; paths inside the repository relative to it (a results file
+    names no folder of the machine it was made on)."""
+    return json.loads(json.dumps(options.__dict__, default=_json_value))
+
+
+def _json_value(value: object) -> str:
+    if isinstance(value, Path) and value.resolve().is_relative_to(ROOT):
+        return value.resolve().relative_to(ROOT).as_posix()
+    return str(value)

@@ -5,6 +5,7 @@ that lost rows is reported failed, and the floor is the slower of its two halves
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from bench import results
 from bench.cli import parse
@@ -84,3 +85,11 @@ def test_notes_list_each_reported_plan_once():
     plan = "bulk2: 1,000 rows"
     runs = [run("crmlink", 1.0, note=plan), run("crmlink", 2.0, round=2, note=plan), run("x", 1)]
     assert results.notes(runs) == [f"sf import / crmlink [sqlite, loopback]: {plan}"]
+
+
+def test_a_results_file_names_no_folder_of_the_machine():
+    from bench.cli import _json_value
+    from bench.context import ROOT
+
+    assert _json_value(ROOT / "bench" / "results" / "latest.json") == "bench/results/latest.json"
+    assert _json_value(Path("/elsewhere/x.json")) == "/elsewhere/x.json"
