@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
+from crmlink.catalog.account_test import probe
 from crmlink.catalog.accounts import AccountStore, auth_rule
 from crmlink.catalog.secrets import secret_fields, secret_label
 from crmlink.connectors.registry import SPECS
@@ -24,7 +25,6 @@ from crmlink.web.forms import (
     given_secrets,
     safe_values,
 )
-from crmlink.web.probe import probe
 from crmlink.web.rendering import is_htmx, page
 from crmlink.web.security import Session
 
