@@ -42,6 +42,7 @@ from crmlink.sandbox.core.tls import ClientKeyPair, TlsFiles, ensure_client_keyp
 
 class SandboxBase:
     concurrency_limit: ConcurrencyLimit | None = None  # the CRM's, from its spec
+    crm_type: str = ""  # the connector type its accounts take (`account add --type`)
 
     def __init__(
         self,
@@ -135,8 +136,9 @@ class SandboxBase:
         return self._server.url
 
     def info(self) -> dict:
-        """The ready line's content: url, CA bundle and credentials."""
-        return {"url": self.url, "ca_bundle": str(self.tls.ca_bundle), **self.credentials()}
+        """The ready line's content: the CRM type, url, CA bundle and credentials."""
+        info = {"type": self.crm_type} if self.crm_type else {}
+        return {**info, "url": self.url, "ca_bundle": str(self.tls.ca_bundle), **self.credentials()}
 
     def ready_line(self) -> str:
         return json.dumps(self.info())

@@ -104,9 +104,13 @@ def _timed_out(state_dir: Path, timeout: float, info: dict | None) -> str:
 
 
 def sandbox_type(info: dict) -> str:
-    """'salesforce' or 'dynamics', from the keys of a ready line."""
+    """The CRM type a ready line names (`type`); lines written before it was there are
+    told apart by their keys."""
+    named = info.get("type")
+    if isinstance(named, str) and named:
+        return named
     if "tenant_id" in info:
         return "dynamics"
     if "security_token" in info:
         return "salesforce"
-    raise UsageError("the ready line names neither a Salesforce nor a Dynamics sandbox")
+    raise UsageError("the ready line names no CRM type: start the sandbox again")

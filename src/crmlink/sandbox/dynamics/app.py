@@ -50,6 +50,7 @@ HEADER_NAMES = HeaderNames.of(
 
 
 class DynamicsSandbox(SandboxBase):
+    crm_type = "dynamics"
     concurrency_limit = CONCURRENCY
 
     def __init__(  # noqa: PLR0913 - the CLI's options, the limits keyword-only

@@ -29,6 +29,7 @@ HEADER_NAMES = HeaderNames.of(["Sforce-NumberOfRecords", "ETag", "WWW-Authentica
 
 
 class SalesforceSandbox(SandboxBase):
+    crm_type = "salesforce"
     concurrency_limit = CONCURRENCY
 
     def __init__(
