@@ -9,7 +9,7 @@ import json
 from sqlalchemy import update
 
 from crmlink.db import open_database
-from crmlink.workflow.tables import workflows
+from crmlink.workflow.tables import run_rejects, workflows
 from tests.workflow.conftest import run_json
 
 FLOW = """
@@ -49,6 +49,19 @@ def test_run_prints_a_summary_and_keeps_rejects(crmlink, write, tmp_path):
     assert rows[0] == {"activity": "save", "n": "1", "tag": "t1", "error_code": "INVALID_VALUE",
                        "error_symbol": "birth_date",
                        "error_message": "birth_date: 't1' is not a date (YYYY-MM-DD)"}  # fmt: skip
+
+
+def test_rejects_csv_defuses_cells_a_spreadsheet_would_run(crmlink, write, tmp_path, database_url):
+    assert crmlink("workflow", "run", str(flow(write))).exit_code == 0
+    hostile = '=HYPERLINK("http://evil")'
+    with open_database(database_url) as database, database.transaction() as conn:
+        conn.execute(update(run_rejects).values(row=json.dumps({"n": 1, "tag": hostile})))
+    out = tmp_path / "rejects.csv"
+    assert crmlink("workflow", "rejects", "1", "--csv", str(out)).exit_code == 0
+    with out.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["tag"] for r in rows] == ["'" + hostile] * 2  # text, never a formula
+    assert rows[0]["error_message"].startswith("birth_date: ")
 
 
 def test_run_json_and_failure_exit_code(crmlink, write):

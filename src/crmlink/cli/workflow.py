@@ -31,6 +31,7 @@ from crmlink.errors import UsageError, clip
 from crmlink.workflow import catalog, cursors
 from crmlink.workflow.readable import readable
 from crmlink.workflow.records import RunRecord, iter_rejects, list_runs, load_run, log_lines
+from crmlink.workflow.rejects_csv import reject_header, reject_records
 from crmlink.workflow.runs import Claim
 
 app = typer.Typer(help="Workflows: YAML files of activities, run now or on a schedule.",
@@ -325,20 +326,15 @@ def rejects(
 
 
 def _write_csv(conn: Connection, run_id: int, path: Path) -> int:
-    keys: dict[str, None] = {}
-    for batch in iter_rejects(conn, run_id):
-        for row in batch:
-            keys.update(dict.fromkeys(row["row"]))
-    header = ["activity", *keys, "error_code", "error_symbol", "error_message"]
+    header = reject_header(conn, run_id)
     count = 0
     try:
         with _open_for_writing(path) as handle:
             writer = csv.DictWriter(handle, header)
             writer.writeheader()
-            for batch in iter_rejects(conn, run_id):
-                for row in batch:
-                    writer.writerow({**row["row"], **{k: row[k] for k in header if k in row}})
-                    count += 1
+            for records in reject_records(conn, run_id, header):
+                writer.writerows(records)
+                count += len(records)
     except OSError as exc:
         if exc.errno == errno.ENXIO:
             raise fail(f"--csv {path} is a FIFO no process reads: start its reader first") from None

@@ -17,13 +17,13 @@ from crmlink.web.live_runs import live_runs
 from crmlink.web.rendering import is_htmx, page
 from crmlink.web.security import Session
 from crmlink.workflow.records import iter_rejects, list_runs, load_run, log_lines
+from crmlink.workflow.rejects_csv import reject_header, reject_records
 
 router = APIRouter(prefix="/runs")
 MAX_ID = 2**63 - 1  # SQLite's and PostgreSQL's largest integer key
 RunId = Annotated[int, Path(ge=1, le=MAX_ID)]
 LOG_TAIL = 30  # log lines the progress fragment shows
 REJECTS_SHOWN = 500  # rows the rejects page shows; the CSV has them all
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run such a cell
 
 
 @router.get("")
@@ -83,18 +83,12 @@ def rejects_csv(request: Request, run_id: RunId, session: Session = require("vie
 
 def _csv_lines(database: Database, run_id: int) -> Iterator[str]:
     with database.connect() as connection:
-        keys: dict[str, None] = {}
-        for batch in iter_rejects(connection, run_id):
-            for row in batch:
-                keys.update(dict.fromkeys(row["row"]))
-        header = ["activity", *keys, "error_code", "error_symbol", "error_message"]
+        header = reject_header(connection, run_id)
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, header)
         writer.writeheader()
-        for batch in iter_rejects(connection, run_id):
-            for row in batch:
-                cells = {**row["row"], **{k: row[k] for k in header if k in row}}
-                writer.writerow({k: safe_cell(v) for k, v in cells.items()})
+        for records in reject_records(connection, run_id, header):
+            writer.writerows(records)
             yield _drain(buffer)
         yield _drain(buffer)
 
@@ -104,10 +98,3 @@ def _drain(buffer: io.StringIO) -> str:
     buffer.seek(0)
     buffer.truncate()
     return text
-
-
-def safe_cell(value: object) -> object:
-    """A text cell a spreadsheet would take for a formula, prefixed with `'` (OWASP)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
