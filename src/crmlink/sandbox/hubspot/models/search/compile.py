@@ -159,8 +159,16 @@ def _positive(op: Operand, f: Filter) -> Sql:
     if operator == "HAS_PROPERTY":
         return op.sql("{e} IS NOT NULL")
     if operator == "CONTAINS_TOKEN":
+        assert f.value is not None
         text_op = Operand(op.name, op.raw, op.expr_params, str, op.raw)
-        return text_op.sql(f"{TOKEN_FUNCTION}({{e}}, ?) = 1", f.value)
+        # the literal parts must appear somewhere: cheap SQL before the Python matcher
+        literals = [s for s in re.split(r"[\s;*]+", fold(f.value)) if s]
+        checks = [text_op.sql("instr(lower({e}), ?) > 0", s) for s in literals]
+        exact = text_op.sql(f"{TOKEN_FUNCTION}({{e}}, ?) = 1", f.value)
+        return Sql(
+            "(" + " AND ".join([c.text for c in checks] + [exact.text]) + ")",
+            tuple(x for c in [*checks, exact] for x in c.params),
+        )
     if operator == "IN":
         convert = op.list_convert or op.convert
         values = [convert(v) for v in f.values]
@@ -271,9 +279,10 @@ class Compiler:
         )
 
     def order(self, sort: Sort | None) -> Sql:
-        """One sort, missing values last, ties by id; default: oldest created first."""
+        """One sort, missing values last, ties by id. Default: oldest first, by id (ids
+        are given in creation order, and the primary key keeps this order cheap)."""
         if sort is None:
-            return Sql("created_ms ASC, id ASC")
+            return Sql("id ASC")
         op = self.operand(sort.property_name)
         direction = "DESC" if sort.descending else "ASC"
         if op.expr in ("id", "created_ms", "updated_ms"):  # index order, ties the same way

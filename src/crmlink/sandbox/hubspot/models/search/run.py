@@ -52,6 +52,7 @@ def run_search(
     order = compiler.order(request.sort)
     prepare(conn)
     scope = "object_type = ? AND archived = 0"
+    # the count runs apart: a page in index order stops early, the count rides the index
     (total,) = conn.execute(
         f"SELECT count(*) FROM records WHERE {scope} AND {where.text}",
         (object_type, *where.params),
