@@ -81,7 +81,7 @@ def summaries(schemas: object) -> list[TableSummary]:
     """The standard objects, then each custom object of `GET /crm/v3/schemas`."""
     found = [TableSummary(name, label, custom=False) for name, label in STANDARD.items()]
     for entry in custom_objects(schemas):
-        labels = entry.get("labels") if isinstance(entry.get("labels"), dict) else {}
+        labels = entry["labels"] if isinstance(entry.get("labels"), dict) else {}
         label = labels.get("plural") or labels.get("singular") or entry["name"]
         found.append(TableSummary(entry["name"], str(label), custom=True))
     return found
@@ -175,7 +175,7 @@ def _options(raw: dict) -> tuple[PicklistValue, ...]:
         raise TypeError("options is not a list")
     ordered = sorted(
         (o for o in options if isinstance(o, dict)),
-        key=lambda o: o.get("displayOrder") if type(o.get("displayOrder")) is int else 0,
+        key=lambda o: o["displayOrder"] if type(o.get("displayOrder")) is int else 0,
     )
     return tuple(
         PicklistValue(
