@@ -50,8 +50,8 @@ def fake_crm(monkeypatch) -> ConnectorSpec:
     return FAKE
 
 
-def test_the_registry_lists_salesforce_and_dynamics():
-    assert registry.crm_types() == ("salesforce", "dynamics")
+def test_the_registry_lists_salesforce_dynamics_and_hubspot():
+    assert registry.crm_types() == ("salesforce", "dynamics", "hubspot")
     assert all(registry.spec_for(name).type == name for name in registry.crm_types())
 
 
@@ -105,14 +105,14 @@ def test_account_add_refuses_an_unknown_type_naming_every_registered_one(fake_cr
     result = runner.invoke(app, args)
     assert result.exit_code == 2
     assert "unknown CRM type 'nosuchcrm'" in result.output
-    for name in ("salesforce", "dynamics", fake_crm.type):
+    for name in ("salesforce", "dynamics", "hubspot", fake_crm.type):
         assert f"--type {name}" in result.output
 
 
 def test_a_registered_spec_appears_in_account_add_help(fake_crm):
     result = runner.invoke(app, ["account", "add", "--help"], env={"COLUMNS": "200"})
     assert result.exit_code == 0
-    assert "salesforce, dynamics or fakecrm." in result.output
+    assert "salesforce, dynamics, hubspot or fakecrm." in result.output
     assert "fakecrm: api-key." in result.output
     assert "api_key" in result.output  # a secret field only the fake CRM has
 

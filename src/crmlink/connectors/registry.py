@@ -12,12 +12,15 @@ import difflib
 
 from crmlink.connectors.base import Connector
 from crmlink.connectors.dynamics import spec as dynamics
+from crmlink.connectors.hubspot import spec as hubspot
 from crmlink.connectors.salesforce import spec as salesforce
 from crmlink.connectors.spec import ConnectorSpec
 from crmlink.errors import UsageError
 from crmlink.model import AccountSettings
 
-SPECS: dict[str, ConnectorSpec] = {spec.type: spec for spec in (salesforce.SPEC, dynamics.SPEC)}
+SPECS: dict[str, ConnectorSpec] = {
+    spec.type: spec for spec in (salesforce.SPEC, dynamics.SPEC, hubspot.SPEC)
+}
 
 
 def crm_types() -> tuple[str, ...]:
