@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from crmlink.sandbox.core.spec import SandboxSpec
 from crmlink.sandbox.dynamics import spec as dynamics
+from crmlink.sandbox.hubspot import spec as hubspot
 from crmlink.sandbox.salesforce import spec as salesforce
 
 SANDBOXES: dict[str, SandboxSpec] = {
-    spec.name: spec for spec in (salesforce.SANDBOX, dynamics.SANDBOX)
+    spec.name: spec for spec in (salesforce.SANDBOX, dynamics.SANDBOX, hubspot.SANDBOX)
 }

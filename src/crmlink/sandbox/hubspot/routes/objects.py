@@ -1,0 +1,106 @@
+"""Basic object routes: `GET/POST /crm/v3/objects/{objectType}` (list, create) and
+`GET/PATCH/DELETE /crm/v3/objects/{objectType}/{objectId}` (`idProperty=` on GET/PATCH;
+DELETE archives)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from crmlink.sandbox.core.routing import RouteSpec, route
+from crmlink.sandbox.hubspot.errors import ValidationFailed, object_not_found
+from crmlink.sandbox.hubspot.models.objects import ObjectType
+from crmlink.sandbox.hubspot.models.records import Row
+from crmlink.sandbox.hubspot.routes.context import SandboxContext
+from crmlink.sandbox.hubspot.routes.http import (
+    bool_param,
+    guarded,
+    int_param,
+    json_object,
+    json_response,
+    list_param,
+)
+
+OBJECTS = "/crm/v3/objects/{objectType}"
+MAX_PAGE = 100
+
+
+def base_url(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+def find(ctx: SandboxContext, object_type: ObjectType, object_id: str, id_property: str | None):
+    """A live record by id or by a unique property (`idProperty`); 404 when none."""
+    if id_property and id_property != "hs_object_id":
+        prop = ctx.catalog.of(object_type.name).get(id_property)
+        if prop is None or not prop.has_unique_value:
+            raise ValidationFailed(f"{id_property} is not a unique property of {object_type.name}")
+        row = ctx.records.get_by(object_type, id_property, object_id)
+    else:
+        row = ctx.records.get(object_type, int(object_id)) if object_id.isdigit() else None
+    if row is None:
+        raise object_not_found(object_id)
+    return row
+
+
+def rendered(ctx: SandboxContext, row: Row, request: Request) -> dict[str, Any]:
+    body = ctx.records.render(row, list_param(request, "properties"))
+    if request.query_params.get("propertiesWithHistory"):
+        body["propertiesWithHistory"] = {}
+    return body
+
+
+def object_routes(ctx: SandboxContext) -> list[RouteSpec]:
+    def listing(request: Request, body: bytes) -> Response:
+        object_type = ctx.objects.resolve(request.path_params["objectType"])
+        if request.method == "POST":
+            data = json_object(body)
+            row = ctx.records.create(object_type, data.get("properties") or {})
+            return json_response(ctx.records.render(row, list(_written(data))), 201)
+        limit = int_param(request, "limit", 10, top=MAX_PAGE)
+        after = int_param(request, "after", 0)
+        archived = bool_param(request, "archived")
+        rows = ctx.records.page(object_type, after, limit + 1, archived=archived)
+        out: dict[str, Any] = {"results": [rendered(ctx, r, request) for r in rows[:limit]]}
+        if len(rows) > limit:
+            cursor = str(rows[limit][1])
+            query = [(k, v) for k, v in request.query_params.multi_items() if k != "after"]
+            link = f"{base_url(request)}{request.url.path}?{urlencode([*query, ('after', cursor)])}"
+            out["paging"] = {"next": {"after": cursor, "link": link}}
+        return json_response(out)
+
+    def one(request: Request, body: bytes) -> Response:
+        object_type = ctx.objects.resolve(request.path_params["objectType"])
+        object_id = request.path_params["objectId"]
+        id_property = request.query_params.get("idProperty")
+        if request.method == "GET":
+            if bool_param(request, "archived"):
+                row = ctx.records.get(object_type, int(object_id), archived=True) if object_id.isdigit() else None
+                if row is None:
+                    raise object_not_found(object_id)
+            else:
+                row = find(ctx, object_type, object_id, id_property)
+            return json_response(rendered(ctx, row, request))
+        if request.method == "PATCH":
+            data = json_object(body)
+            row = find(ctx, object_type, object_id, id_property)
+            row = ctx.records.update(object_type, row[1], data.get("properties") or {})
+            return json_response(ctx.records.render(row, list(_written(data))))
+        if object_id.isdigit():
+            ctx.records.archive(object_type, int(object_id))
+        return Response(status_code=204)
+
+    return [
+        route("GET POST", OBJECTS, guarded(ctx, listing), "objects {objectType}"),
+        route("GET PATCH DELETE", f"{OBJECTS}/{{objectId}}", guarded(ctx, one), "object {objectType}"),
+    ]
+
+
+def _written(data: dict[str, Any]) -> list[str]:
+    """The properties a create/update answer shows: those written and the server's."""
+    props = data.get("properties") or {}
+    kept = ["createdate", "hs_lastmodifieddate", "hs_object_id", "lastmodifieddate"]
+    return [*props, *kept] if isinstance(props, dict) else kept
