@@ -127,13 +127,15 @@ class RefreshingAuth(httpx.Auth):
 
 
 def auth_for(
-    account: AccountSettings, transport: httpx.BaseTransport | None = None
+    account: AccountSettings,
+    transport: httpx.BaseTransport | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> tuple[httpx.Auth, RefreshTokens | None]:
     """The flow of the account's auth method (and its token source, for OAuth)."""
     if account.auth == PRIVATE_APP:
         return BearerAuth(account), None
     if account.auth == OAUTH:
-        tokens = RefreshTokens(account, transport)
+        tokens = RefreshTokens(account, transport, clock)
         return RefreshingAuth(tokens), tokens
     raise UsageError(
         f"unknown HubSpot auth method {account.auth!r}: use one of {', '.join(AUTH_METHODS)}",

@@ -58,7 +58,7 @@ class HubSpotHttp(HttpClient):
         transport: httpx.BaseTransport | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        auth, tokens = auth_for(account, transport)
+        auth, tokens = auth_for(account, transport, clock)
         self.tokens: RefreshTokens | None = tokens  # OAuth's token source (None: private app)
         super().__init__(
             account,
