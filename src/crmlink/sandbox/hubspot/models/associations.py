@@ -257,37 +257,83 @@ def exists(conn: sqlite3.Connection, object_type: str, record_id: int) -> bool:
     return row is not None
 
 
+def clear(conn: sqlite3.Connection, object_type: str | None = None) -> None:
+    """Forget every association (a reset), or those of one object type (a dropped one)."""
+    create_schema(conn)
+    if object_type is None:
+        conn.execute("DELETE FROM associations")
+    else:
+        conn.execute(
+            "DELETE FROM associations WHERE from_type = ? OR to_type = ?",
+            (object_type, object_type),
+        )
+
+
+def _unlinked(conn: sqlite3.Connection, from_type: str, to_type: str) -> list[int]:
+    """Live records of `from_type` with no association to `to_type` yet, by id."""
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT id FROM records WHERE object_type = ? AND archived = 0 AND id NOT IN "
+            "(SELECT from_id FROM associations WHERE from_type = ? AND to_type = ?) ORDER BY id",
+            (from_type, from_type, to_type),
+        )
+    ]
+
+
+def _bulk_link(
+    conn: sqlite3.Connection, kinds: Sequence[AssociationType], pairs: list[tuple[int, int]]
+) -> None:
+    """Links between records that had none of these types (seeding): plain inserts."""
+    rows = [
+        row
+        for kind in kinds
+        for a, b in pairs
+        for row in (
+            (kind.from_type, a, kind.to_type, b, kind.type_id, kind.category, kind.label),
+            (kind.to_type, b, kind.from_type, a, kind.inverse_id, kind.category, kind.label),
+        )
+    ]
+    conn.executemany("INSERT OR IGNORE INTO associations VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+
+
 def seed_associations(store: Any, rng: random.Random) -> None:
-    """Seeded links: each contact with one company (primary), each deal with 1-3 contacts
-    (and its first contact's company, primary). `store` is a SqliteStore, or an object
-    holding one (`.store` / `.db`), over the seeded `records` table."""
-    db = store if hasattr(store, "transaction") else getattr(store, "store", None) or store.db
-    with db.transaction() as conn:
+    """Seeded links for records that have none yet: each contact with one company
+    (primary), each deal with 1-3 contacts and its first contact's company (primary).
+    `store` is the SqliteStore holding the `records` table."""
+    with store.transaction() as conn:
         create_schema(conn)
-        ids = {
-            t: [
-                r[0]
-                for r in conn.execute(
-                    "SELECT id FROM records WHERE object_type = ? AND archived = 0 ORDER BY id",
-                    (t,),
-                )
-            ]
-            for t in ("contacts", "companies", "deals")
-        }
-        company_of: dict[int, int] = {}
-        primary_company = _type_of("contacts", "companies", 1)
-        if ids["companies"]:
-            for contact in ids["contacts"]:
-                company = rng.choice(ids["companies"])
-                company_of[contact] = company
-                associate(conn, [primary_company], contact, company)
-        deal_contact = default_type("deals", "contacts")
-        deal_company = _type_of("deals", "companies", 5)
-        for deal in ids["deals"]:
-            if not ids["contacts"]:
-                break
-            chosen = rng.sample(ids["contacts"], min(len(ids["contacts"]), rng.randint(1, 3)))
-            for contact in chosen:
-                associate(conn, [deal_contact], deal, contact)
+        companies = [
+            r[0]
+            for r in conn.execute(
+                "SELECT id FROM records WHERE object_type = 'companies' AND archived = 0 "
+                "ORDER BY id"
+            )
+        ]
+        if companies:
+            pairs = [(c, rng.choice(companies)) for c in _unlinked(conn, "contacts", "companies")]
+            primary = _type_of("contacts", "companies", 1)
+            _bulk_link(conn, [default_type("contacts", "companies"), primary], pairs)
+        company_of = dict(
+            conn.execute(
+                "SELECT from_id, to_id FROM associations WHERE from_type = 'contacts' "
+                "AND to_type = 'companies' AND type_id = 1"
+            ).fetchall()
+        )
+        contacts = [
+            r[0]
+            for r in conn.execute(
+                "SELECT id FROM records WHERE object_type = 'contacts' AND archived = 0 ORDER BY id"
+            )
+        ]
+        if not contacts:
+            return
+        deal_contacts, deal_companies = [], []
+        for deal in _unlinked(conn, "deals", "contacts"):
+            chosen = rng.sample(contacts, min(len(contacts), rng.randint(1, 3)))
+            deal_contacts += [(deal, contact) for contact in chosen]
             if chosen[0] in company_of:
-                associate(conn, [deal_company], deal, company_of[chosen[0]])
+                deal_companies.append((deal, company_of[chosen[0]]))
+        _bulk_link(conn, [default_type("deals", "contacts")], deal_contacts)
+        deal_primary = _type_of("deals", "companies", 5)
+        _bulk_link(conn, [default_type("deals", "companies"), deal_primary], deal_companies)
