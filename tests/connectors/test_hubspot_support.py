@@ -5,6 +5,7 @@ a clock that `sleep` moves, and HubSpot-shaped bodies."""
 from __future__ import annotations
 
 import json
+import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -164,3 +165,52 @@ def described(fake: FakeHubSpot) -> FakeHubSpot:
     fake.on("GET", "/crm/v3/properties/contacts", {"results": CONTACT_PROPERTIES})
     fake.on("GET", "/crm/v3/properties/2-7", {"results": LOYALTY_PROPERTIES})
     return fake
+
+
+# -- on the sandbox -----------------------------------------------------------------------
+SANDBOX_SECRETS = {
+    "private-app": ("access_token",),
+    "oauth": ("client_secret", "refresh_token"),
+}
+
+
+def sandbox_account(sandbox: Any, auth: str = "private-app", **changes: Any) -> AccountSettings:
+    info = sandbox.info()
+    settings: dict[str, Any] = {
+        "name": "hs-sandbox",
+        "type": "hubspot",
+        "url": info["url"],
+        "auth": auth,
+        "client_id": info["client_id"] if auth == "oauth" else None,
+        "ca_bundle": info["ca_bundle"],
+        "secrets": {key: info[key] for key in SANDBOX_SECRETS[auth]},
+    }
+    return AccountSettings(**(settings | changes))
+
+
+def sandbox_connector(sandbox: Any, auth: str = "private-app", **options: Any) -> HubSpotConnector:
+    options.setdefault("retry", SANDBOX_RETRY)
+    return HubSpotConnector(sandbox_account(sandbox, auth), **options)
+
+
+SANDBOX_RETRY = RetryPolicy(attempts=6, base_delay=0.01, max_delay=0.05, max_retry_after=11.0)
+
+
+def advance_clock(sandbox: Any, seconds: float) -> None:
+    info = sandbox.info()
+    context = ssl.create_default_context(cafile=info["ca_bundle"])
+    url = f"{info['url']}/__sandbox__/clock"
+    httpx.post(url, params={"advance": seconds}, verify=context).raise_for_status()
+
+
+def create_property(sandbox: Any, object_type: str, definition: dict) -> None:
+    """A property made through the sandbox's properties API (as a portal admin would)."""
+    info = sandbox.info()
+    context = ssl.create_default_context(cafile=info["ca_bundle"])
+    response = httpx.post(
+        f"{info['url']}/crm/v3/properties/{object_type}",
+        json=definition,
+        headers={"Authorization": f"Bearer {info['access_token']}"},
+        verify=context,
+    )
+    assert response.status_code == 201, response.text
