@@ -21,7 +21,9 @@ def _p(  # noqa: PLR0913 - one line per property below
     options: tuple[Option, ...] = (),
     **flags: bool,
 ) -> PropertyDef:
-    return PropertyDef(name, label, type_, field_type, group, options, hubspot_defined=True, **flags)
+    return PropertyDef(
+        name, label, type_, field_type, group, options, hubspot_defined=True, **flags
+    )
 
 
 def _server_kept(group: str) -> list[PropertyDef]:
@@ -94,7 +96,9 @@ DEAL_STAGES = _options(
 PIPELINES = _options(("Sales Pipeline", "default"))
 DEAL_TYPE = _options(("New Business", "newbusiness"), ("Existing Business", "existingbusiness"))
 PRIORITY = _options(("Low", "low"), ("Medium", "medium"), ("High", "high"))
-TIERS = _options(("Bronze", "bronze"), ("Silver", "silver"), ("Gold", "gold"), ("Platinum", "platinum"))
+TIERS = _options(
+    ("Bronze", "bronze"), ("Silver", "silver"), ("Gold", "gold"), ("Platinum", "platinum")
+)
 YES_NO = _options(("Yes", "true"), ("No", "false"))
 
 CI = "contactinformation"
@@ -129,32 +133,96 @@ CONTACTS = [
     _p("hs_lead_status", "Lead Status", "enumeration", "radio", "sales_properties", LEAD_STATUS),
     _p("hs_email_domain", "Email Domain", "string", "text", CI, calculated=True),
     _p("hs_whatsapp_phone_number", "WhatsApp Phone Number", "phone_number", "phonenumber", CI),
-    _p("hs_email_optout", "Unsubscribed from all email", "bool", "booleancheckbox", "emailinformation"),
-    _p("hs_email_last_send_date", "Last marketing email send date", "datetime", "date",
-       "emailinformation", read_only=True),
-    _p("hs_analytics_num_visits", "Number of Sessions", "number", "number",
-       "conversioninformation", read_only=True),
-    _p("first_conversion_date", "First Conversion Date", "datetime", "date",
-       "conversioninformation", read_only=True),
-    _p("recent_conversion_date", "Recent Conversion Date", "datetime", "date",
-       "conversioninformation", read_only=True),
-    _p("num_associated_deals", "Associated Deals", "number", "number", "sales_properties",
-       calculated=True),
-    _p("notes_last_updated", "Last Activity Date", "datetime", "date", "sales_properties",
-       read_only=True),
+    _p(
+        "hs_email_optout",
+        "Unsubscribed from all email",
+        "bool",
+        "booleancheckbox",
+        "emailinformation",
+    ),
+    _p(
+        "hs_email_last_send_date",
+        "Last marketing email send date",
+        "datetime",
+        "date",
+        "emailinformation",
+        read_only=True,
+    ),
+    _p(
+        "hs_analytics_num_visits",
+        "Number of Sessions",
+        "number",
+        "number",
+        "conversioninformation",
+        read_only=True,
+    ),
+    _p(
+        "first_conversion_date",
+        "First Conversion Date",
+        "datetime",
+        "date",
+        "conversioninformation",
+        read_only=True,
+    ),
+    _p(
+        "recent_conversion_date",
+        "Recent Conversion Date",
+        "datetime",
+        "date",
+        "conversioninformation",
+        read_only=True,
+    ),
+    _p(
+        "num_associated_deals",
+        "Associated Deals",
+        "number",
+        "number",
+        "sales_properties",
+        calculated=True,
+    ),
+    _p(
+        "notes_last_updated",
+        "Last Activity Date",
+        "datetime",
+        "date",
+        "sales_properties",
+        read_only=True,
+    ),
     _p("hs_language", "Preferred language", "string", "text", CI),
     _p("message", "Message", "string", "textarea", CI),
 ]
 # Properties a portal's admins added (not HubSpot-defined).
 CONTACT_CUSTOM = [
-    PropertyDef("interests", "Interests", "enumeration", "checkbox", CI, INTERESTS,
-                display_order=0, created_at="2023-03-14T09:26:53.000Z",
-                updated_at="2023-03-14T09:26:53.000Z"),
-    PropertyDef("newsletter_consent", "Newsletter consent", "enumeration", "booleancheckbox", CI,
-                YES_NO, created_at="2023-03-14T09:26:53.000Z",
-                updated_at="2023-03-14T09:26:53.000Z"),
-    PropertyDef("loyalty_points", "Loyalty points", "number", "number", CI,
-                created_at="2023-03-14T09:26:53.000Z", updated_at="2023-03-14T09:26:53.000Z"),
+    PropertyDef(
+        "interests",
+        "Interests",
+        "enumeration",
+        "checkbox",
+        CI,
+        INTERESTS,
+        display_order=0,
+        created_at="2023-03-14T09:26:53.000Z",
+        updated_at="2023-03-14T09:26:53.000Z",
+    ),
+    PropertyDef(
+        "newsletter_consent",
+        "Newsletter consent",
+        "enumeration",
+        "booleancheckbox",
+        CI,
+        YES_NO,
+        created_at="2023-03-14T09:26:53.000Z",
+        updated_at="2023-03-14T09:26:53.000Z",
+    ),
+    PropertyDef(
+        "loyalty_points",
+        "Loyalty points",
+        "number",
+        "number",
+        CI,
+        created_at="2023-03-14T09:26:53.000Z",
+        updated_at="2023-03-14T09:26:53.000Z",
+    ),
 ]
 
 CO = "companyinformation"
@@ -185,18 +253,46 @@ COMPANIES = [
     _p("timezone", "Time Zone", "string", "text", CO),
     _p("is_public", "Is Public", "bool", "booleancheckbox", CO),
     _p("total_money_raised", "Total Money Raised", "string", "text", CO),
-    _p("linkedin_company_page", "LinkedIn Company Page", "string", "text",
-       "social_media_information"),
+    _p(
+        "linkedin_company_page",
+        "LinkedIn Company Page",
+        "string",
+        "text",
+        "social_media_information",
+    ),
     _p("twitterhandle", "Twitter Handle", "string", "text", "social_media_information"),
-    _p("facebook_company_page", "Facebook Company Page", "string", "text",
-       "social_media_information"),
-    _p("num_associated_contacts", "Number of Associated Contacts", "number", "number", CO,
-       calculated=True),
-    _p("num_associated_deals", "Number of Associated Deals", "number", "number", CO,
-       calculated=True),
+    _p(
+        "facebook_company_page",
+        "Facebook Company Page",
+        "string",
+        "text",
+        "social_media_information",
+    ),
+    _p(
+        "num_associated_contacts",
+        "Number of Associated Contacts",
+        "number",
+        "number",
+        CO,
+        calculated=True,
+    ),
+    _p(
+        "num_associated_deals",
+        "Number of Associated Deals",
+        "number",
+        "number",
+        CO,
+        calculated=True,
+    ),
     _p("hs_analytics_num_visits", "Number of Sessions", "number", "number", CO, read_only=True),
-    _p("first_contact_createdate", "First Contact Create Date", "datetime", "date", CO,
-       read_only=True),
+    _p(
+        "first_contact_createdate",
+        "First Contact Create Date",
+        "datetime",
+        "date",
+        CO,
+        read_only=True,
+    ),
     _p("notes_last_updated", "Last Activity Date", "datetime", "date", CO, read_only=True),
     _p("hs_is_target_account", "Target Account", "bool", "booleancheckbox", CO),
 ]
@@ -221,8 +317,7 @@ DEALS = [
     _p("hs_closed_won_date", "Closed won date", "datetime", "date", DI, read_only=True),
     _p("hs_deal_stage_probability", "Deal probability", "number", "number", DI, read_only=True),
     _p("num_associated_contacts", "Number of Contacts", "number", "number", DI, calculated=True),
-    _p("num_contacted_notes", "Number of times contacted", "number", "number", DI,
-       read_only=True),
+    _p("num_contacted_notes", "Number of times contacted", "number", "number", DI, read_only=True),
     _p("notes_last_updated", "Last Activity Date", "datetime", "date", DI, read_only=True),
     _p("hs_campaign", "HubSpot Campaign", "string", "text", DI),
     _p("closed_lost_reason", "Closed Lost Reason", "string", "textarea", DI),
@@ -240,7 +335,13 @@ LOYALTY_STAMP = "2023-05-02T10:11:12.000Z"
 
 def _lc(name: str, label: str, type_: str, field_type: str, **extra: object) -> PropertyDef:
     return PropertyDef(  # type: ignore[arg-type]
-        name, label, type_, field_type, LC, created_at=LOYALTY_STAMP, updated_at=LOYALTY_STAMP,
+        name,
+        label,
+        type_,
+        field_type,
+        LC,
+        created_at=LOYALTY_STAMP,
+        updated_at=LOYALTY_STAMP,
         **extra,
     )
 

@@ -22,13 +22,17 @@ def _options(raw: Any) -> tuple[Option, ...]:
         if not isinstance(item, dict) or "label" not in item or "value" not in item:
             raise ValidationFailed("each option needs a label and a value")
         order = item.get("displayOrder", n)
-        out.append(Option(str(item["label"]), str(item["value"]), int(order), bool(item.get("hidden"))))
+        out.append(
+            Option(str(item["label"]), str(item["value"]), int(order), bool(item.get("hidden")))
+        )
     return tuple(out)
 
 
 def _check_pair(type_: str, field_type: str) -> None:
     if type_ not in TYPES:
-        raise ValidationFailed(f"{type_} is not a valid property type; use one of {', '.join(TYPES)}")
+        raise ValidationFailed(
+            f"{type_} is not a valid property type; use one of {', '.join(TYPES)}"
+        )
     if field_type not in FIELD_TYPES[type_]:
         raise ValidationFailed(f"{field_type} is not a valid field type for {type_} properties")
 
@@ -80,7 +84,9 @@ def property_update(prop: PropertyDef, payload: Any, stamp: str) -> PropertyDef:
     if not isinstance(payload, dict):
         raise ValidationFailed("Invalid input JSON: expected a property object")
     if prop.hubspot_defined and set(payload) - {"options", "label", "description", "groupName"}:
-        raise ValidationFailed(f"Property {prop.name} is HubSpot-defined; its definition is read-only")
+        raise ValidationFailed(
+            f"Property {prop.name} is HubSpot-defined; its definition is read-only"
+        )
     changes: dict[str, Any] = {k: payload[f] for f, k in UPDATABLE.items() if f in payload}
     type_ = payload.get("type", prop.type)
     field_type = payload.get("fieldType", prop.field_type)

@@ -194,7 +194,8 @@ class RecordStore:
                     props[name] = value
             props = self._stamped(object_type, props, record_id, row[3], now)
             conn.execute(
-                "UPDATE records SET properties = ?, updated_ms = ? WHERE object_type = ? AND id = ?",
+                "UPDATE records SET properties = ?, updated_ms = ? "
+                "WHERE object_type = ? AND id = ?",
                 (json.dumps(props), now, object_type.name, record_id),
             )
             self._unindex(conn, object_type, record_id)
@@ -232,9 +233,15 @@ class RecordStore:
             conn.execute("DELETE FROM unique_values WHERE object_type = ?", (object_type,))
 
     def drop_all(self) -> None:
+        """Every record goes (and every association: the table the search helper keeps)."""
         with self.store.transaction() as conn:
             conn.execute("DELETE FROM records")
             conn.execute("DELETE FROM unique_values")
+            exists = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'associations'"
+            ).fetchone()
+            if exists:
+                conn.execute("DELETE FROM associations")
 
     # -- helpers ----------------------------------------------------------------------
     def _stamped(

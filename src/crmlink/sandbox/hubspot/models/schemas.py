@@ -96,8 +96,9 @@ class SchemaService:
             raise ValidationFailed("Some required fields were not set: [labels]")
         group = f"{payload['name']}_information"
         groups = [PropertyGroup(group, f"{labels['singular']} information", 0)]
-        props = [replace(p, group_name=group, created_at=stamp, updated_at=stamp)
-                 for p in LOYALTY[:3]]  # hs_object_id, createdate, hs_lastmodifieddate
+        props = [
+            replace(p, group_name=group, created_at=stamp, updated_at=stamp) for p in LOYALTY[:3]
+        ]  # hs_object_id, createdate, hs_lastmodifieddate
         names = {p.name for p in props}
         for raw in payload.get("properties") or ():
             prop = property_from_api(raw, stamp, default_group=group)

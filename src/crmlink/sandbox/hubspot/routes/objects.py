@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from crmlink.sandbox.core.routing import RouteSpec, route
 from crmlink.sandbox.hubspot.errors import ValidationFailed, object_not_found
+from crmlink.sandbox.hubspot.models.associations import associated, v3_results
 from crmlink.sandbox.hubspot.models.objects import ObjectType
 from crmlink.sandbox.hubspot.models.records import Row
 from crmlink.sandbox.hubspot.routes.context import SandboxContext
@@ -46,11 +47,19 @@ def find(ctx: SandboxContext, object_type: ObjectType, object_id: str, id_proper
     return row
 
 
-def rendered(ctx: SandboxContext, row: Row, request: Request) -> dict[str, Any]:
-    body = ctx.records.render(row, list_param(request, "properties"))
-    if request.query_params.get("propertiesWithHistory"):
-        body["propertiesWithHistory"] = {}
-    return body
+def rendered(ctx: SandboxContext, rows: list[Row], request: Request) -> list[dict[str, Any]]:
+    """The records as HubSpot answers them, with `associations=` links when asked."""
+    names = list_param(request, "properties")
+    out = [ctx.records.render(row, names) for row in rows]
+    for to_segment in list_param(request, "associations") or ():
+        to_type = ctx.objects.resolve(to_segment)
+        with ctx.records.store.reader() as conn:
+            found = associated(conn, rows[0][0], [r[1] for r in rows], to_type.name) if rows else {}
+        for row, body in zip(rows, out, strict=True):
+            if row[1] in found:
+                links = {"results": v3_results(found[row[1]])}
+                body.setdefault("associations", {})[to_type.name] = links
+    return out
 
 
 def object_routes(ctx: SandboxContext) -> list[RouteSpec]:
@@ -64,7 +73,7 @@ def object_routes(ctx: SandboxContext) -> list[RouteSpec]:
         after = int_param(request, "after", 0)
         archived = bool_param(request, "archived")
         rows = ctx.records.page(object_type, after, limit + 1, archived=archived)
-        out: dict[str, Any] = {"results": [rendered(ctx, r, request) for r in rows[:limit]]}
+        out: dict[str, Any] = {"results": rendered(ctx, rows[:limit], request)}
         if len(rows) > limit:
             cursor = str(rows[limit][1])
             query = [(k, v) for k, v in request.query_params.multi_items() if k != "after"]
@@ -78,12 +87,16 @@ def object_routes(ctx: SandboxContext) -> list[RouteSpec]:
         id_property = request.query_params.get("idProperty")
         if request.method == "GET":
             if bool_param(request, "archived"):
-                row = ctx.records.get(object_type, int(object_id), archived=True) if object_id.isdigit() else None
+                row = (
+                    ctx.records.get(object_type, int(object_id), archived=True)
+                    if object_id.isdigit()
+                    else None
+                )
                 if row is None:
                     raise object_not_found(object_id)
             else:
                 row = find(ctx, object_type, object_id, id_property)
-            return json_response(rendered(ctx, row, request))
+            return json_response(rendered(ctx, [row], request)[0])
         if request.method == "PATCH":
             data = json_object(body)
             row = find(ctx, object_type, object_id, id_property)
@@ -95,7 +108,9 @@ def object_routes(ctx: SandboxContext) -> list[RouteSpec]:
 
     return [
         route("GET POST", OBJECTS, guarded(ctx, listing), "objects {objectType}"),
-        route("GET PATCH DELETE", f"{OBJECTS}/{{objectId}}", guarded(ctx, one), "object {objectType}"),
+        route(
+            "GET PATCH DELETE", f"{OBJECTS}/{{objectId}}", guarded(ctx, one), "object {objectType}"
+        ),
     ]
 
 
