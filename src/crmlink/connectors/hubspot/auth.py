@@ -53,6 +53,7 @@ class RefreshTokens:
         self.account, self.transport, self.clock = account, transport, clock
         self.logins = 0
         self.expires_at = 0.0  # clock() time the current token stops being valid
+        self.margin = REFRESH_MARGIN  # replaced this long before (at most half its life)
         self._refresh_token: str | None = None  # HubSpot may hand out a new one
 
     def token(self) -> str:
@@ -80,6 +81,7 @@ class RefreshTokens:
         lifetime = body.get("expires_in")
         seconds = float(lifetime) if isinstance(lifetime, int | float) else 1800.0
         self.expires_at = asked + seconds
+        self.margin = min(REFRESH_MARGIN, seconds / 2)
         return token
 
     def _post(self, form: dict[str, str]) -> httpx.Response:
@@ -102,7 +104,8 @@ class RefreshTokens:
 
 class RefreshingAuth(httpx.Auth):
     """Adds `Authorization: Bearer` with a cached OAuth token, replaced `REFRESH_MARGIN`
-    seconds before it expires; on a 401 a fresh token once, then the request replayed."""
+    seconds (at most half its lifetime) before it expires; on a 401 a fresh token once,
+    then the request replayed."""
 
     def __init__(self, tokens: RefreshTokens) -> None:
         self.tokens = tokens
@@ -111,7 +114,7 @@ class RefreshingAuth(httpx.Auth):
 
     def _get(self, stale: str | None) -> str:
         with self._lock:
-            expiring = self.tokens.clock() >= self.tokens.expires_at - REFRESH_MARGIN
+            expiring = self.tokens.clock() >= self.tokens.expires_at - self.tokens.margin
             if self._token is None or self._token == stale or expiring:
                 self._token = self.tokens.token()
             return self._token
