@@ -136,7 +136,7 @@ def test_a_registered_spec_is_accepted_by_account_add(fake_crm, crmlink):
 def test_sandbox_help_lists_every_sandbox_spec():
     result = runner.invoke(app, ["sandbox", "--help"], env={"COLUMNS": "200"})
     assert result.exit_code == 0
-    assert set(SANDBOXES) == {"salesforce", "dynamics"}
+    assert set(SANDBOXES) == {"salesforce", "dynamics", "hubspot"}
     for spec in SANDBOXES.values():
         assert f"{spec.name}  " in result.output
         assert spec.help.splitlines()[0] in result.output
