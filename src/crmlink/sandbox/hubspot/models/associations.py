@@ -31,7 +31,7 @@ CREATE TABLE IF NOT EXISTS associations (
   type_id INTEGER NOT NULL,
   category TEXT NOT NULL,
   label TEXT,
-  PRIMARY KEY (from_type, from_id, to_type, to_id, type_id));
+  PRIMARY KEY (from_type, from_id, to_type, to_id, type_id)) WITHOUT ROWID;
 """
 
 
@@ -294,6 +294,7 @@ def _bulk_link(
             (kind.to_type, b, kind.from_type, a, kind.inverse_id, kind.category, kind.label),
         )
     ]
+    rows.sort(key=lambda r: (r[0], r[1], r[2], r[3], r[4]))  # in key order: appends, fast
     conn.executemany("INSERT OR IGNORE INTO associations VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
 
 
