@@ -43,6 +43,17 @@ def test_account_add_test_and_wizard(crmlink, hs_sandbox):
     assert shown.exit_code == 0, shown.output
     columns = json.dumps(json.loads(shown.output))
     assert "hs_object_id" in columns and "hs_lastmodifieddate" in columns
+    assert "interests" in columns  # a multiple-checkbox property
+    synced = crmlink("enum", "sync", "hs", "--all", "--json")
+    assert synced.exit_code == 0, synced.output
+    by_name = {e["enumeration"]: e for e in json.loads(synced.output)}
+    assert by_name["contacts_lifecyclestage"]["added"] > 0
+    assert by_name["contacts_interests"]["added"] > 0
+    shown = crmlink("enum", "show", "contacts_interests", "--json")
+    assert shown.exit_code == 0, shown.output
+    enumeration = json.loads(shown.output)
+    assert enumeration["multiple"] is True
+    assert all(v["label"] for v in enumeration["values"])  # HubSpot's option labels
 
 
 def test_an_account_from_the_sandbox_ready_line_tests_with_oauth(crmlink, hs_sandbox):
