@@ -108,6 +108,8 @@ class Reader:
             if counted is not None and counted.total is None:
                 counted.total = search.total()
             yield [convert(record) for record in batch]
+        if counted is not None and counted.total is None:
+            counted.total = search.total()
 
     def _sorted(
         self,

@@ -11,8 +11,9 @@ A read is a chain of queries, each starting from the last position it emitted:
   10,000, the sweep restarts as `modified > (last emitted stamp)`: the held group is read
   again, nothing is skipped.
 - a *tie* query `modified = T and id > K`, sorted by id, for the rest of one stamp: a
-  cursor `(T, K)` starts with it, and a sweep switches to it when one stamp fills a whole
-  page (a batch write can give 25,000 records one stamp). It pages by keyset (each page is
+  cursor `(T, K)` starts with it, and a sweep switches to it when one stamp fills five
+  pages (a batch write can give 25,000 records one stamp), or reaches the cap with a
+  whole page of one stamp held. It pages by keyset (each page is
   a new query from the last id), so a stamp of any size is read completely.
 
 Records modified during the read move to a later stamp (never an earlier one): they are
@@ -35,6 +36,7 @@ from crmlink.errors import RemoteError
 
 PAGE_SIZE = 200  # search's largest page
 RESULT_CAP = 10_000  # search returns no result past this offset, whatever the filter
+HELD_PAGES = 5  # a stamp group held over this many pages is read by id instead
 Search = Callable[[dict], dict]  # posts one search body, returns HubSpot's answer
 WINDOW = "the read's window (hs_lastmodifieddate, then hs_object_id within one stamp)"
 
@@ -76,8 +78,11 @@ class WindowedSearch:
             yield from self._sweep(self._at_or_after(start) if start is not None else [])
 
     def total(self) -> int | None:
-        """The matching records the first query (or first two, from a cursor) reported."""
-        return sum(self.stats.totals) if self.stats.totals else None
+        """The matching records the first query (or first two, from a cursor) reported;
+        None until they have answered."""
+        if self._counted or not self.stats.totals:
+            return None
+        return sum(self.stats.totals)
 
     # -- the two kinds of query -------------------------------------------------------------
     def _sweep(self, window: Group) -> Iterator[list[dict]]:
@@ -110,11 +115,14 @@ class WindowedSearch:
             if done:
                 yield self._in_order(done)
                 emitted = max(self._stamp(r) for r in done)
-            if len(held) >= self.page_size:  # one stamp fills a page: read it by id
+            if len(held) >= self.page_size * HELD_PAGES:  # a big stamp: read it by id
                 yield from self._ties(last, None)
                 return self._after(last)
             offset, last_id = offset + len(page) - 1, str(page[-1].get("id"))
             if offset + self.page_size > self.cap:
+                if len(held) >= self.page_size:  # read again either way: by id, at once
+                    yield from self._ties(last, None)
+                    return self._after(last)
                 return self._restart(emitted, window)
 
     def _restart(self, emitted: int | None, window: Group) -> Group:
