@@ -162,7 +162,7 @@ class BatchRunner:
                 except HubSpotError as exc:
                     outcome.errors.append(exc.batch_error(_trace(item)))
                     continue
-                result = self._result(row, item, self._written(item))
+                result = self._result(row, item, [id_property, *self._written(item)])
                 result["new"] = new
                 outcome.results.append(result)
         return outcome

@@ -8,7 +8,7 @@ import threading
 from dataclasses import replace
 from typing import Any
 
-from crmlink.sandbox.hubspot.errors import ValidationFailed
+from crmlink.sandbox.hubspot.errors import AlreadyExists, ValidationFailed
 from crmlink.sandbox.hubspot.models.builtin import BUILTIN, LOYALTY, LOYALTY_GROUPS, LOYALTY_STAMP
 from crmlink.sandbox.hubspot.models.objects import AssociationDef, ObjectRegistry, ObjectType
 from crmlink.sandbox.hubspot.models.properties import PropertyCatalog, PropertyDef, PropertyGroup
@@ -91,6 +91,8 @@ class SchemaService:
         """`POST /crm/v3/schemas`: a new custom object with its properties."""
         if not isinstance(payload, dict) or not payload.get("name"):
             raise ValidationFailed("Some required fields were not set: [name]")
+        if any(t.name == payload["name"] for t in self.objects.all()):
+            raise AlreadyExists(f"Object type with name {payload['name']} already exists")
         labels = payload.get("labels")
         if not isinstance(labels, dict) or not labels.get("singular") or not labels.get("plural"):
             raise ValidationFailed("Some required fields were not set: [labels]")
