@@ -291,6 +291,37 @@ def test_other_object_types_and_the_custom_object(client):
     assert cards.status_code == 200 and cards.json()["total"] == 0
 
 
+def test_associations_pseudo_property(client, people):
+    company = client.post("/crm/v3/objects/companies", json={"properties": {"name": "Linked"}})
+    company_id = company.json()["id"]
+    for email in ("bob@hubspot.com", "dan@example.org"):
+        path = (
+            f"/crm/v4/objects/contacts/{people[email]}/associations/default/companies/{company_id}"
+        )
+        assert client.put(path).status_code == 200
+    by_company = one("associations.company", "EQ", value=company_id)
+    assert emails(client, by_company) == ["bob@hubspot.com", "dan@example.org"]
+    companies = client.post(
+        "/crm/v3/objects/companies/search",
+        json={
+            "filterGroups": [
+                {
+                    "filters": [
+                        {
+                            "propertyName": "associations.contact",
+                            "operator": "IN",
+                            "values": [people["dan@example.org"]],
+                        }
+                    ]
+                }
+            ]
+        },
+    )
+    assert [r["id"] for r in companies.json()["results"]] == [company_id]
+    search(client, one("associations.company", "GT", value=company_id), status=400)
+    search(client, one("associations.widget", "EQ", value="1"), status=400)
+
+
 def test_search_answers_carry_no_rate_limit_headers(client):
     answer = client.post(SEARCH, json={})
     assert not [h for h in answer.headers if h.lower().startswith("x-hubspot-ratelimit")]

@@ -11,9 +11,10 @@ import pytest
 
 from crmlink.sandbox.hubspot.errors import ValidationFailed
 from crmlink.sandbox.hubspot.models.properties import Option, PropertyDef
-from crmlink.sandbox.hubspot.models.search.compile import Compiler, contains_token
+from crmlink.sandbox.hubspot.models.search.compile import Compiler
 from crmlink.sandbox.hubspot.models.search.request import parse_request
 from crmlink.sandbox.hubspot.models.search.run import run_search
+from crmlink.sandbox.hubspot.models.search.terms import contains_token
 
 SCHEMA = """
 CREATE TABLE records (

@@ -135,6 +135,9 @@ def _check_exist(
 
 
 def association_routes(ctx: SandboxContext) -> list[RouteSpec]:  # noqa: C901 - one closure each
+    with ctx.records.batch() as conn:  # from the start: search's associations.<type> reads it
+        assoc.create_schema(conn)
+
     def types(request: Request, prefix: str = "") -> tuple[ObjectType, ObjectType]:
         params = request.path_params
         if prefix:

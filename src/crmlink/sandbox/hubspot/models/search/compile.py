@@ -1,237 +1,73 @@
-"""filterGroups, sorts and `query` compiled to SQL over the `records` table, every value bound.
-
-A property reaches SQL only as a bound JSON path (`json_extract(properties, ?)`) after it
-was found among the object type's properties; the server-kept ones map to real columns
-(`hs_object_id` → id, `createdate` → created_ms, `hs_lastmodifieddate`/`lastmodifieddate`
-→ updated_ms) so windows and sorts on them use the `records_modified` index.
-
-Comparison follows the property's type, as HubSpot does: numbers numerically, dates and
-datetimes by time (filter values as epoch ms or ISO 8601), strings without case (but IN and
-NOT_IN compare the lower-cased value with the values as sent, so upper-case values never
-match: HubSpot requires them lower-case), enumerations with case, multiple checkboxes by
-any selected option, bools as `true`/`false`. NEQ, NOT_IN and NOT_CONTAINS_TOKEN also match
-records without a value, as HubSpot's index does; the others never match a missing value.
+"""A search request compiled to SQL over the `records` table: filterGroups (an OR of
+ANDs, each filter by `terms.py`), the `associations.<type>` pseudo-property, `query` text
+over the default searchable properties, and the one sort (missing values last, ties by id).
+Property names are checked against the object type's properties before any SQL is built.
 """
 
 from __future__ import annotations
 
-import functools
-import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
-
 from crmlink.sandbox.hubspot.errors import ValidationFailed
 from crmlink.sandbox.hubspot.models.properties import PropertyDef
 from crmlink.sandbox.hubspot.models.search.request import Filter, SearchRequest, Sort
-from crmlink.sandbox.hubspot.models.values import parse_datetime, wire_datetime
+from crmlink.sandbox.hubspot.models.search.terms import (
+    Operand,
+    Sql,
+    checked,
+    filter_sql,
+    fold,
+    operand,
+    unknown_property,
+)
 
-# Server-kept properties stored as columns too: (column, kind).
-COLUMNS = {
-    "hs_object_id": "id",
-    "createdate": "created_ms",
-    "hs_createdate": "created_ms",
-    "hs_lastmodifieddate": "updated_ms",
-    "lastmodifieddate": "updated_ms",
-}
-_COMPARE = {"EQ": "=", "NEQ": "<>", "LT": "<", "LTE": "<=", "GT": ">", "GTE": ">="}
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-_TOKEN_SPLIT = re.compile(r"[\s;]+")
-TOKEN_FUNCTION = "hs_contains_token"
-
-
-@dataclass(frozen=True)
-class Sql:
-    text: str
-    params: tuple[Any, ...] = ()
-
-    def __and__(self, other: Sql) -> Sql:
-        return Sql(f"({self.text} AND {other.text})", self.params + other.params)
-
-
-def fold(text: str) -> str:
-    """Lower-case as SQLite's lower() does (ASCII only), so both sides fold alike."""
-    return text.translate(_ASCII_LOWER)
-
-
-@functools.lru_cache(maxsize=256)
-def _token_patterns(pattern: str) -> tuple[re.Pattern[str], ...]:
-    parts = [p for p in _TOKEN_SPLIT.split(fold(pattern)) if p]
-    return tuple(re.compile(".*".join(re.escape(s) for s in p.split("*"))) for p in parts)
-
-
-def contains_token(value: str | None, pattern: str) -> int:
-    """CONTAINS_TOKEN: every word of the pattern matches a word of the value (`*`: any
-    characters), without case. Registered on the search connection as `hs_contains_token`."""
-    if value is None or value == "":
-        return 0
-    tokens = [t for t in _TOKEN_SPLIT.split(fold(value)) if t]
-    patterns = _token_patterns(pattern)
-    return int(bool(patterns) and all(any(p.fullmatch(t) for t in tokens) for p in patterns))
-
-
-def _invalid_value(name: str, value: str) -> ValidationFailed:
-    return ValidationFailed(
-        f"There was a problem with the request: {value!r} is not a valid "
-        f"value for the filter on {name}."
-    )
-
-
-def unknown_property(name: str, object_label: str) -> ValidationFailed:
-    return ValidationFailed(
-        f"There was a problem with the request: property {name!r} does not exist "
-        f"for {object_label}."
-    )
-
-
-@dataclass(frozen=True)
-class Operand:
-    """One filtered or sorted property: its SQL expression and how filter values convert."""
-
-    name: str
-    expr: str  # SQL over the records table, `?` for the bound JSON path
-    expr_params: tuple[Any, ...]
-    convert: Callable[[str], Any]  # a filter value → the bound comparison value
-    raw: str  # the property's text, for CONTAINS_TOKEN
-    multi: bool = False  # a multiple checkbox: compare with each selected option
-    list_convert: Callable[[str], Any] | None = None  # IN / NOT_IN values, when different
-
-    def sql(self, template: str, *params: Any) -> Sql:
-        """`template` with `{e}` for the expression (its params bound in order)."""
-        count = template.count("{e}")
-        return Sql(template.replace("{e}", self.expr), self.expr_params * count + params)
-
-
-def _checked(name: str, convert: Callable[[str], Any]) -> Callable[[str], Any]:
-    def run(value: str) -> Any:
-        try:
-            return convert(value)
-        except (ValueError, OverflowError):
-            raise _invalid_value(name, value) from None
-
-    return run
-
-
-def _ms(value: str) -> int:
-    return int(parse_datetime(value).timestamp() * 1000)
-
-
-def _iso(value: str) -> str:
-    return wire_datetime(parse_datetime(value))
-
-
-def _bool(value: str) -> str:
-    lowered = fold(value)
-    if lowered not in ("true", "false"):
-        raise ValueError(value)
-    return lowered
-
-
-def operand(name: str, prop: PropertyDef) -> Operand:
-    column = COLUMNS.get(name)
-    path = (f'$."{name}"',)
-    text = "NULLIF(json_extract(properties, ?), '')"
-    if column == "id":
-        return Operand(name, "id", (), _checked(name, int), "CAST(id AS TEXT)")
-    if column is not None:
-        return Operand(name, column, (), _checked(name, _ms), f"CAST({column} AS TEXT)")
-    raw = text  # the stored text, for CONTAINS_TOKEN
-    if prop.type == "number":
-        expr = f"CAST({text} AS REAL)"
-        return Operand(name, expr, path, _checked(name, float), raw)
-    if prop.type == "datetime":
-        return Operand(name, text, path, _checked(name, _iso), raw)
-    if prop.type == "date":  # stored YYYY-MM-DD: compared as its midnight
-        expr = f"({text} || 'T00:00:00.000Z')"
-        return Operand(name, expr, path, _checked(name, _iso), raw)
-    if prop.type == "bool" or prop.field_type == "booleancheckbox":
-        return Operand(name, f"lower({text})", path, _checked(name, _bool), raw)
-    if prop.type == "enumeration":  # case-sensitive, as HubSpot searches enumerations
-        return Operand(name, text, path, str, raw, multi=prop.multiple)
-    return Operand(name, f"lower({text})", path, fold, raw, list_convert=str)
-
-
-def _positive(op: Operand, f: Filter) -> Sql:
-    """The filter without negation (NEQ, NOT_IN, NOT_CONTAINS_TOKEN negate it)."""
-    operator = {"NEQ": "EQ", "NOT_IN": "IN", "NOT_CONTAINS_TOKEN": "CONTAINS_TOKEN"}.get(
-        f.operator, f.operator
-    )
-    if operator == "HAS_PROPERTY":
-        return op.sql("{e} IS NOT NULL")
-    if operator == "CONTAINS_TOKEN":
-        assert f.value is not None
-        text_op = Operand(op.name, op.raw, op.expr_params, str, op.raw)
-        # the literal parts must appear somewhere: cheap SQL before the Python matcher
-        literals = [s for s in re.split(r"[\s;*]+", fold(f.value)) if s]
-        checks = [text_op.sql("instr(lower({e}), ?) > 0", s) for s in literals]
-        exact = text_op.sql(f"{TOKEN_FUNCTION}({{e}}, ?) = 1", f.value)
-        return Sql(
-            "(" + " AND ".join([c.text for c in checks] + [exact.text]) + ")",
-            tuple(x for c in [*checks, exact] for x in c.params),
-        )
-    if operator == "IN":
-        convert = op.list_convert or op.convert
-        values = [convert(v) for v in f.values]
-        if op.multi:
-            return _any_option(op, values)
-        marks = ", ".join("?" for _ in values)
-        return op.sql(f"{{e}} IN ({marks})", *values)
-    if operator == "BETWEEN":
-        assert f.value is not None and f.high_value is not None
-        return op.sql("{e} BETWEEN ? AND ?", op.convert(f.value), op.convert(f.high_value))
-    assert f.value is not None
-    value = op.convert(f.value)
-    if op.multi and operator == "EQ":
-        return _any_option(op, [value])
-    return op.sql(f"{{e}} {_COMPARE[operator]} ?", value)
-
-
-def _any_option(op: Operand, values: list[Any]) -> Sql:
-    """A multiple checkbox (`a;b`) holding any of `values`."""
-    parts = [op.sql("instr(';' || {e} || ';', ?) > 0", f";{v};") for v in values]
-    return Sql(
-        "(" + " OR ".join(p.text for p in parts) + ")",
-        tuple(x for p in parts for x in p.params),
-    )
-
-
-def filter_sql(op: Operand, f: Filter) -> Sql:
-    if f.operator == "NOT_HAS_PROPERTY":
-        return op.sql("{e} IS NULL")
-    positive = _positive(op, f)
-    if f.operator in ("NEQ", "NOT_IN", "NOT_CONTAINS_TOKEN"):
-        missing = op.sql("{e} IS NULL")
-        return Sql(f"({missing.text} OR NOT {positive.text})", missing.params + positive.params)
-    return positive
-
-
-@dataclass(frozen=True)
-class Compiled:
-    where: Sql  # without object_type / archived
-    order: Sql
+# `associations.<type>`: HubSpot's pseudo-property for "associated with record N".
+ASSOCIATED = "associations."
+ASSOCIATION_TARGETS = {"contact": "contacts", "company": "companies", "deal": "deals"}
 
 
 class Compiler:
     """One object type's properties, and how its `query` text is searched."""
 
     def __init__(
-        self, props: dict[str, PropertyDef], searchable: tuple[str, ...], label: str
+        self, props: dict[str, PropertyDef], searchable: tuple[str, ...], object_type: str
     ) -> None:
-        self.props, self.label = props, label
+        self.props, self.object_type = props, object_type
         self.searchable = tuple(n for n in searchable if n in props)
 
     def operand(self, name: str) -> Operand:
         prop = self.props.get(name)
         if prop is None:
-            raise unknown_property(name, self.label)
+            raise unknown_property(name, self.object_type)
         return operand(name, prop)
+
+    def filter(self, f: Filter) -> Sql:
+        if f.property_name.startswith(ASSOCIATED):
+            return self._associated(f)
+        return filter_sql(self.operand(f.property_name), f)
+
+    def _associated(self, f: Filter) -> Sql:
+        """`associations.contact` EQ/IN ids: records associated with those records."""
+        other = ASSOCIATION_TARGETS.get(f.property_name.removeprefix(ASSOCIATED))
+        if other is None:
+            raise unknown_property(f.property_name, self.object_type)
+        if f.operator not in ("EQ", "IN"):
+            raise ValidationFailed(
+                f"{f.property_name} can only be searched with EQ or IN, not {f.operator}."
+            )
+        values = f.values if f.operator == "IN" else (f.value or "",)
+        ids = [checked(f.property_name, int)(v) for v in values]
+        marks = ", ".join("?" for _ in ids)
+        return Sql(
+            "id IN (SELECT from_id FROM associations WHERE from_type = ? AND to_type = ? "
+            f"AND to_id IN ({marks}))",
+            (self.object_type, other, *ids),
+        )
 
     def where(self, request: SearchRequest) -> Sql:
         parts: list[Sql] = []
         if request.groups:
             groups = []
             for group in request.groups:
-                terms = [filter_sql(self.operand(f.property_name), f) for f in group]
+                terms = [self.filter(f) for f in group]
                 groups.append(
                     Sql(
                         "(" + " AND ".join(t.text for t in terms) + ")",

@@ -13,12 +13,9 @@ import sqlite3
 from dataclasses import dataclass
 
 from crmlink.sandbox.hubspot.errors import ValidationFailed
-from crmlink.sandbox.hubspot.models.search.compile import (
-    TOKEN_FUNCTION,
-    Compiler,
-    contains_token,
-)
+from crmlink.sandbox.hubspot.models.search.compile import Compiler
 from crmlink.sandbox.hubspot.models.search.request import SearchRequest
+from crmlink.sandbox.hubspot.models.search.terms import TOKEN_FUNCTION, contains_token
 
 RESULT_CAP = 10_000
 ROW_COLUMNS = "object_type, id, properties, created_ms, updated_ms, archived, archived_ms"
