@@ -1,4 +1,4 @@
-"""`/crm/v3/schemas`: custom objects listed and defined; one schema read, updated,
+"""`/crm/v3/schemas` (and `/crm-object-schemas/v3/schemas`): custom objects listed and defined; one schema read, updated,
 deleted (only once it has no records)."""
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from crmlink.sandbox.hubspot.models.schemas import now_stamp
 from crmlink.sandbox.hubspot.routes.context import SandboxContext
 from crmlink.sandbox.hubspot.routes.http import guarded, json_object, json_response
 
-SCHEMAS = "/crm/v3/schemas"
+# Both paths serve the same schemas (the official SDK uses the second).
+SCHEMA_PATHS = ("/crm/v3/schemas", "/crm-object-schemas/v3/schemas")
 
 
 def schema_routes(ctx: SandboxContext) -> list[RouteSpec]:
@@ -32,7 +33,12 @@ def schema_routes(ctx: SandboxContext) -> list[RouteSpec]:
         ctx.schemas.delete(object_type)
         return Response(status_code=204)
 
+    listing_endpoint, one_endpoint = guarded(ctx, listing), guarded(ctx, one)
     return [
-        route("GET POST", SCHEMAS, guarded(ctx, listing), "schemas"),
-        route("GET PATCH DELETE", f"{SCHEMAS}/{{objectType}}", guarded(ctx, one), "schema"),
+        spec
+        for path in SCHEMA_PATHS
+        for spec in (
+            route("GET POST", path, listing_endpoint, "schemas"),
+            route("GET PATCH DELETE", f"{path}/{{objectType}}", one_endpoint, "schema"),
+        )
     ]
