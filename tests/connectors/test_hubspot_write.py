@@ -247,3 +247,27 @@ def test_delete_of_nothing_that_exists_archives_nothing(setup):
     hs, fake, _ = setup
     results = list(hs.delete("contacts", ["404"]))
     assert not results[0].success and not _calls(fake, "archive")
+
+
+def test_property_validation_details_become_the_rejects_code_and_fields(setup):
+    hs, fake, _ = setup
+    detail = (
+        'Property values were not valid: [{"isValid":false,"message":"x was not one of the '
+        'allowed options","error":"INVALID_OPTION","name":"lifecyclestage"}]'
+    )
+
+    def create(request: httpx.Request) -> httpx.Response:
+        item = body_of(request)["inputs"][0]
+        problem = {
+            "status": "error",
+            "category": "VALIDATION_ERROR",
+            "message": detail,
+            "context": {"objectWriteTraceId": [item["objectWriteTraceId"]]},
+        }
+        return answer(207, {"status": "COMPLETE", "results": [], "errors": [problem]})
+
+    fake.on("POST", BATCH + "create", create)
+    (result,) = hs.write("contacts", [{"lifecyclestage": "x"}], WriteMode.INSERT)
+    assert result.error.code == "INVALID_OPTION"
+    assert result.error.fields == ("lifecyclestage",)
+    assert result.error.message == "lifecyclestage: x was not one of the allowed options"

@@ -10,6 +10,7 @@ own text and category, which hold no secret. The parsed body stays on the error
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -42,6 +43,7 @@ STATUS_TABLE: dict[int, type[CrmlinkError]] = {
 POLICY_WAIT: dict[str, float | None] = {"SECONDLY": 1.0, "TEN_SECONDLY_ROLLING": None}
 INTERVAL_HEADER = "X-HubSpot-RateLimit-Interval-Milliseconds"
 DEFAULT_INTERVAL = 10.0  # seconds of the rolling window when no header says
+PROPERTY_VALUES = "Property values were not valid:"
 
 
 def parse_body(response: httpx.Response) -> dict:
@@ -131,10 +133,30 @@ def as_dict(value: object) -> dict:
 
 
 def reject(error: dict) -> Reject:
-    """The per-row reject of one entry of a batch answer's `errors`."""
+    """The per-row reject of one entry of a batch answer's `errors`: HubSpot's
+    "Property values were not valid: [{…"error": "INVALID_OPTION", "name": …}]" gives
+    the property's own code, names and messages."""
     code = code_of(error, 400)
     message = str(error.get("message") or code)
     context = as_dict(error.get("context"))
     names = context.get("propertyName") or context.get("properties") or []
     fields = tuple(str(n) for n in names) if isinstance(names, list) else ()
+    invalid = _invalid_properties(message)
+    if invalid:
+        codes = [str(p.get("error") or "") for p in invalid]
+        code = next((c for c in codes if c), code)
+        fields = tuple(str(p["name"]) for p in invalid if isinstance(p.get("name"), str))
+        message = "; ".join(f"{p.get('name')}: {p.get('message')}" for p in invalid)
     return Reject(code, message, fields)
+
+
+def _invalid_properties(message: str) -> list[dict]:
+    """The entries of "Property values were not valid: [json]" ([] for another message)."""
+    head, _, rest = message.partition(PROPERTY_VALUES)
+    if head.strip() or not rest.strip().startswith("["):
+        return []
+    try:
+        entries = json.loads(rest)
+    except ValueError:
+        return []
+    return [e for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
