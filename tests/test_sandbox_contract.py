@@ -1,6 +1,7 @@
-"""The control contract and the route tables, the same on both sandboxes.
+"""The control contract and the route tables, the same on every sandbox.
 
-`/__sandbox__/reset|seed|faults|stats|clock` behave alike on Salesforce and Dynamics; every
+`/__sandbox__/reset|seed|faults|stats|clock` behave alike on Salesforce, Dynamics and
+HubSpot; every
 route of each sandbox's table is reachable and counted by its name; a path no route serves
 answers in the CRM's error shape and is counted as `unknown <METHOD> <path shape>`.
 """
@@ -16,6 +17,7 @@ import pytest
 
 from crmlink.sandbox.core.routing import RouteSpec, path_shape
 from crmlink.sandbox.dynamics.app import DynamicsSandbox
+from crmlink.sandbox.hubspot.app import HubSpotSandbox
 from crmlink.sandbox.salesforce.app import SalesforceSandbox
 from crmlink.sandbox.salesforce.models.bulk import query_jobs
 
@@ -23,9 +25,12 @@ RECORDS = 10
 _PARAM = re.compile(r"{([a-zA-Z_]\w*)(?::\w+)?}")
 
 
-@pytest.fixture(params=["salesforce", "dynamics"])
+KINDS = {"salesforce": SalesforceSandbox, "dynamics": DynamicsSandbox, "hubspot": HubSpotSandbox}
+
+
+@pytest.fixture(params=list(KINDS))
 def sandbox(request, tmp_path):
-    kind = SalesforceSandbox if request.param == "salesforce" else DynamicsSandbox
+    kind = KINDS[request.param]
     started = kind(state_dir=tmp_path / request.param, records=RECORDS, seed=5)
     started.start()
     yield started
@@ -50,12 +55,17 @@ def dv(tmp_path):
 
 def client(sandbox) -> httpx.Client:
     tls = ssl.create_default_context(cafile=str(sandbox.tls.ca_bundle))
-    return httpx.Client(base_url=sandbox.url, verify=tls, timeout=30)
+    headers = {}
+    if isinstance(sandbox, HubSpotSandbox):  # every HubSpot API call needs its token
+        headers["Authorization"] = f"Bearer {sandbox.info()['access_token']}"
+    return httpx.Client(base_url=sandbox.url, verify=tls, timeout=30, headers=headers)
 
 
 def contacts(sandbox) -> int:
     if isinstance(sandbox, SalesforceSandbox):
         return sandbox.org.count("Contact")
+    if isinstance(sandbox, HubSpotSandbox):
+        return sandbox.records.count(sandbox.objects.resolve("contacts"))
     return sandbox.org.count(sandbox.schema.by_set("contacts"))
 
 
@@ -75,6 +85,11 @@ def dv_headers(sandbox) -> dict:
 def add_contact(sandbox) -> None:
     if isinstance(sandbox, SalesforceSandbox):
         sandbox.org.insert("Contact", {"LastName": "Added"})
+        return
+    if isinstance(sandbox, HubSpotSandbox):
+        with client(sandbox) as http:
+            added = http.post("/crm/v3/objects/contacts", json={"properties": {"lastname": "A"}})
+        assert added.status_code == 201
         return
     with client(sandbox) as http:
         response = http.post(
@@ -143,6 +158,8 @@ def test_stats_count_by_route_name(sandbox):
     path, name = (
         ("/services/data", "GET versions")
         if isinstance(sandbox, SalesforceSandbox)
+        else ("/account-info/v3/details", "GET account details")
+        if isinstance(sandbox, HubSpotSandbox)
         else ("/common/userrealm/a@b.example", "GET user realm")
     )
     with client(sandbox) as http:
@@ -161,6 +178,8 @@ def test_unknown_path_answers_the_crm_error_and_is_counted(sandbox):
     assert response.status_code == 404
     if isinstance(sandbox, SalesforceSandbox):
         assert response.json()[0]["errorCode"] == "NOT_FOUND"
+    elif isinstance(sandbox, HubSpotSandbox):
+        assert response.json()["category"] == "OBJECT_NOT_FOUND"
     else:
         assert response.json()["error"]["code"] == "0x8006088a"
     assert stats == {"unknown GET /no/such/{id}": 1}
