@@ -15,6 +15,7 @@ from crmlink.sandbox.hubspot.models.search.terms import (
     checked,
     filter_sql,
     fold,
+    joined,
     operand,
     unknown_property,
 )
@@ -65,54 +66,23 @@ class Compiler:
     def where(self, request: SearchRequest) -> Sql:
         parts: list[Sql] = []
         if request.groups:
-            groups = []
-            for group in request.groups:
-                terms = [self.filter(f) for f in group]
-                groups.append(
-                    Sql(
-                        "(" + " AND ".join(t.text for t in terms) + ")",
-                        tuple(x for t in terms for x in t.params),
-                    )
-                )
-            parts.append(
-                Sql(
-                    "(" + " OR ".join(g.text for g in groups) + ")",
-                    tuple(x for g in groups for x in g.params),
-                )
-            )
+            groups = [joined([self.filter(f) for f in g], "AND") for g in request.groups]
+            parts.append(joined(groups, "OR"))
         if request.query:
             parts.append(self._query(request.query))
-        if not parts:
-            return Sql("1")
-        result = parts[0]
-        for part in parts[1:]:
-            result = result & part
-        return result
+        return joined(parts, "AND") if parts else Sql("1")
 
     def _query(self, query: str) -> Sql:
         """Every word of `query` appears in one of the default searchable properties."""
         words = [fold(w) for w in query.split() if w]
         if not self.searchable or not words:
             return Sql("0")
-        terms = []
-        for word in words:
-            anyof = [
-                Sql(
-                    "instr(lower(NULLIF(json_extract(properties, ?), '')), ?) > 0",
-                    (f'$."{name}"', word),
-                )
-                for name in self.searchable
-            ]
-            terms.append(
-                Sql(
-                    "(" + " OR ".join(a.text for a in anyof) + ")",
-                    tuple(x for a in anyof for x in a.params),
-                )
-            )
-        return Sql(
-            "(" + " AND ".join(t.text for t in terms) + ")",
-            tuple(x for t in terms for x in t.params),
-        )
+        contains = "instr(lower(NULLIF(json_extract(properties, ?), '')), ?) > 0"
+        terms = [
+            joined([Sql(contains, (f'$."{name}"', word)) for name in self.searchable], "OR")
+            for word in words
+        ]
+        return joined(terms, "AND")
 
     def order(self, sort: Sort | None) -> Sql:
         """One sort, missing values last, ties by id. Default: oldest first, by id (ids

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,8 +44,13 @@ class Sql:
     text: str
     params: tuple[Any, ...] = ()
 
-    def __and__(self, other: Sql) -> Sql:
-        return Sql(f"({self.text} AND {other.text})", self.params + other.params)
+
+def joined(parts: Sequence[Sql], operator: str) -> Sql:
+    """`(a OP b OP …)` with the parts' parameters in order."""
+    return Sql(
+        "(" + f" {operator} ".join(p.text for p in parts) + ")",
+        tuple(x for p in parts for x in p.params),
+    )
 
 
 def fold(text: str) -> str:
@@ -164,10 +169,7 @@ def _positive(op: Operand, f: Filter) -> Sql:
         literals = [s for s in re.split(r"[\s;*]+", fold(f.value)) if s]
         checks = [text_op.sql("instr(lower({e}), ?) > 0", s) for s in literals]
         exact = text_op.sql(f"{TOKEN_FUNCTION}({{e}}, ?) = 1", f.value)
-        return Sql(
-            "(" + " AND ".join([c.text for c in checks] + [exact.text]) + ")",
-            tuple(x for c in [*checks, exact] for x in c.params),
-        )
+        return joined([*checks, exact], "AND")
     if operator == "IN":
         convert = op.list_convert or op.convert
         values = [convert(v) for v in f.values]
@@ -187,11 +189,7 @@ def _positive(op: Operand, f: Filter) -> Sql:
 
 def _any_option(op: Operand, values: list[Any]) -> Sql:
     """A multiple checkbox (`a;b`) holding any of `values`."""
-    parts = [op.sql("instr(';' || {e} || ';', ?) > 0", f";{v};") for v in values]
-    return Sql(
-        "(" + " OR ".join(p.text for p in parts) + ")",
-        tuple(x for p in parts for x in p.params),
-    )
+    return joined([op.sql("instr(';' || {e} || ';', ?) > 0", f";{v};") for v in values], "OR")
 
 
 def filter_sql(op: Operand, f: Filter) -> Sql:
