@@ -4,30 +4,19 @@ the pair's labels, archived records, and the seeded links of the shared sandbox.
 
 from __future__ import annotations
 
-import ssl
-
-import httpx
 import pytest
 
 from crmlink.sandbox.hubspot.app import HubSpotSandbox
+from tests.sandbox_hs.conftest import hs_client
 
 PRIMARY = [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 1}]
-
-
-def verified_client(sandbox: HubSpotSandbox) -> httpx.Client:
-    info = sandbox.info()
-    return httpx.Client(
-        base_url=info["url"],
-        verify=ssl.create_default_context(cafile=info["ca_bundle"]),
-        headers={"Authorization": f"Bearer {info['access_token']}"},
-    )
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     sandbox = HubSpotSandbox(state_dir=tmp_path_factory.mktemp("hs-assoc"), records=0)
     sandbox.start()
-    with verified_client(sandbox) as c:
+    with hs_client(sandbox) as c:
         yield c
     sandbox.stop()
 
@@ -232,7 +221,7 @@ def test_labels_of_a_pair(client):
 
 
 def test_the_seeded_portal_links_contacts_companies_and_deals(hs_sandbox):
-    with verified_client(hs_sandbox) as c:
+    with hs_client(hs_sandbox) as c:
         contacts = c.get("/crm/v3/objects/contacts", params={"limit": 20}).json()["results"]
         for contact in contacts:
             companies = linked(c, "contacts", int(contact["id"]), "companies")

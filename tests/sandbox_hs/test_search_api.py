@@ -8,12 +8,11 @@ many times a second); the rate-limit test has its own sandbox at HubSpot's 5 per
 from __future__ import annotations
 
 import datetime as dt
-import ssl
 
-import httpx
 import pytest
 
 from crmlink.sandbox.hubspot.app import HubSpotSandbox
+from tests.sandbox_hs.conftest import hs_client
 
 SEARCH = "/crm/v3/objects/contacts/search"
 PEOPLE = [
@@ -24,16 +23,6 @@ PEOPLE = [
     ("carol@example.org", "Carol Ann", "-3", None, None, None),
     ("dan@example.org", "Dan", None, None, None, None),
 ]
-
-
-def hs_client(sandbox: HubSpotSandbox, token: str | None = None) -> httpx.Client:
-    """An httpx client on the sandbox verifying its CA, with the private-app token."""
-    info = sandbox.info()
-    verify = ssl.create_default_context(cafile=info["ca_bundle"])
-    bearer = token or info["access_token"]
-    return httpx.Client(
-        base_url=info["url"], verify=verify, headers={"Authorization": f"Bearer {bearer}"}
-    )
 
 
 @pytest.fixture(scope="module")
