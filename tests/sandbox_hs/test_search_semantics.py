@@ -227,6 +227,14 @@ def test_hostile_text_is_only_ever_a_value(conn):
         ids(conn, one('firstname") OR 1=1 --', "EQ", value="a"))
 
 
+def test_a_property_name_a_json_path_cannot_quote_is_refused(conn):
+    odd = Compiler({**PROPS, 'we"ird': _prop('we"ird', "string")}, ('we"ird',), "contacts")
+    request = parse_request(one('we"ird', "EQ", value="a"))
+    with pytest.raises(ValidationFailed, match="not a property name"):
+        run_search(conn, "contacts", request, odd)
+    assert odd.searchable == ()  # `query` skips it rather than failing
+
+
 @pytest.mark.parametrize(
     ("sorts", "expected"),
     [

@@ -10,12 +10,14 @@ from crmlink.sandbox.hubspot.errors import ValidationFailed
 from crmlink.sandbox.hubspot.models.properties import PropertyDef
 from crmlink.sandbox.hubspot.models.search.request import Filter, SearchRequest, Sort
 from crmlink.sandbox.hubspot.models.search.terms import (
+    PATH_SAFE,
     Operand,
     Sql,
     checked,
     filter_sql,
     fold,
     joined,
+    json_path,
     operand,
     unknown_property,
 )
@@ -32,7 +34,7 @@ class Compiler:
         self, props: dict[str, PropertyDef], searchable: tuple[str, ...], object_type: str
     ) -> None:
         self.props, self.object_type = props, object_type
-        self.searchable = tuple(n for n in searchable if n in props)
+        self.searchable = tuple(n for n in searchable if n in props and PATH_SAFE.fullmatch(n))
 
     def operand(self, name: str) -> Operand:
         prop = self.props.get(name)
@@ -79,7 +81,7 @@ class Compiler:
             return Sql("0")
         contains = "instr(lower(NULLIF(json_extract(properties, ?), '')), ?) > 0"
         terms = [
-            joined([Sql(contains, (f'$."{name}"', word)) for name in self.searchable], "OR")
+            joined([Sql(contains, (json_path(name), word)) for name in self.searchable], "OR")
             for word in words
         ]
         return joined(terms, "AND")

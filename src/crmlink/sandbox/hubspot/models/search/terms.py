@@ -37,6 +37,7 @@ _COMPARE = {"EQ": "=", "NEQ": "<>", "LT": "<", "LTE": "<=", "GT": ">", "GTE": ">
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _TOKEN_SPLIT = re.compile(r"[\s;]+")
 TOKEN_FUNCTION = "hs_contains_token"
+PATH_SAFE = re.compile(r"[A-Za-z0-9_.\-]{1,200}")
 
 
 @dataclass(frozen=True)
@@ -131,9 +132,18 @@ def _bool(value: str) -> str:
     return lowered
 
 
+def json_path(name: str) -> str:
+    """The bound JSON path of a property; a name a path cannot quote is no property."""
+    if not PATH_SAFE.fullmatch(name):
+        raise ValidationFailed(
+            f"There was a problem with the request: {name!r} is not a property name."
+        )
+    return f'$."{name}"'
+
+
 def operand(name: str, prop: PropertyDef) -> Operand:
     column = COLUMNS.get(name)
-    path = (f'$."{name}"',)
+    path = (json_path(name),)
     text = "NULLIF(json_extract(properties, ?), '')"
     if column == "id":
         return Operand(name, "id", (), checked(name, int), "CAST(id AS TEXT)")
