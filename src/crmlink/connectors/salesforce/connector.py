@@ -10,8 +10,8 @@ from collections.abc import Iterable, Iterator
 from crmlink.connectors._http import RetryPolicy
 from crmlink.connectors.batches import Batches
 from crmlink.connectors.describe_guard import named
+from crmlink.connectors.salesforce import chunks, soql, values
 from crmlink.connectors.salesforce import describe as describes
-from crmlink.connectors.salesforce import soql, values
 from crmlink.connectors.salesforce.bulk import BulkJobFailed, BulkQuery, PollPolicy
 from crmlink.connectors.salesforce.http import SalesforceHttp
 from crmlink.connectors.salesforce.ingest import BulkIngest
@@ -169,6 +169,10 @@ class SalesforceConnector:
         read = plan(remote, fields, where, order, cursor, include_deleted)
         before, self.last_read_plan = self.http.calls, None
         try:
+            wide = chunks.groups(read, self.http.data(read.endpoint), ids is not None)
+            if wide is not None:  # too long for one REST query: field chunks (chunks.py)
+                yield from self._wide(read, wide, ids, batches)
+                return
             if read.order and ids is None and not has_compound(read):
                 yield from self._probed(read, batches)
                 return
@@ -178,6 +182,19 @@ class SalesforceConnector:
             if (choice := self.last_read_plan) is not None:
                 choice.calls = self.http.calls - before
                 self.last_read_api = "bulk" if choice.api == "bulk" else "rest"
+
+    def _wide(
+        self, read: ReadPlan, wide: list[list[str]], ids: list[str] | None, batches: Batches
+    ) -> Iterator[list[dict]]:
+        """A wide read: one Bulk job when the planner picks Bulk (its SOQL goes in a body),
+        else REST field chunks joined by Id."""
+        if ids is None and not read.order and chunks.fits_bulk(read):
+            self.last_read_plan = self._choose(read, None, batches)
+            if self.last_read_plan.api == "bulk":
+                yield from self._bulk(read, self.last_read_plan)
+                return
+        self.last_read_plan = chunks.choice(read, wide, self.last_read_plan)
+        yield from chunks.WideReader(self.rest).read(read, wide, ids)
 
     def _timed(self, seconds: float) -> float:
         """The shortest call seen so far: the link's round trip, as free of server work

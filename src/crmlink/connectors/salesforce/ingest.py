@@ -3,7 +3,8 @@ its CSV file is written, never all rows), one job per part of at most `job_rows`
 results joined back to input positions.
 
 Parallel jobs: the rows are cut into parts of `part_rows(count)` (about count / `workers`,
-at least `MIN_PART_ROWS`, at most `job_rows`) and `workers` jobs run at once (created,
+at least `MIN_PART_ROWS`, at most `job_rows` and `IN_FLIGHT_ROWS / workers`, so the rows
+in flight are bounded whatever the row count) and `workers` jobs run at once (created,
 uploaded, processed, their results downloaded: `connectors/parallel.ordered`); each job's
 results are given in input order, job after job, so the journal sees them as before. What
 bounds `workers`: Salesforce documents no cap on concurrent ingest jobs, but 15,000
@@ -16,9 +17,11 @@ then raises.
 
 Joining: Bulk 2.0 result files come in no particular order, but each result row echoes
 the cells we uploaded. While writing a part we keep, per input row, a 16-byte digest of
-its cells -> the queue of input positions with those cells; each result row pops the
-first position of its digest. Identical input rows are interchangeable, so giving them
-positions in arrival order is exact. Memory is a digest and an int per row of one part.
+its cells -> the input position with those cells (a queue of them for identical rows);
+each result row pops the first position of its digest. Identical input rows are
+interchangeable, so giving them positions in arrival order is exact. Memory is a digest
+and an int per row of the parts in flight (about 150 bytes a row: a queue per row, as
+before, was 600).
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ import json
 import math
 import os
 import tempfile
-from collections import defaultdict, deque
+from array import array
+from collections import deque
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -47,6 +51,7 @@ RESULT_KINDS = ("successfulResults", "failedResults", "unprocessedrecords")
 JOB_WORKERS = 10  # ingest jobs at once (measured: tests/speed/measure_export.py)
 MIN_PART_ROWS = 2_000  # below it a job's fixed cost (7 calls, polling) outweighs parallelism
 UNKNOWN_PART_ROWS = 10_000  # rows per job when the caller does not say how many rows come
+IN_FLIGHT_ROWS = 100_000  # rows of all the jobs in flight at most: memory, not speed
 POLL_LONGEST = 1.0  # seconds between polls at most: a job's state is one short GET
 Outcome = tuple[list[WriteResult], "BulkJobFailed | None"]
 
@@ -75,13 +80,30 @@ class Part:
         self.handle = self.path.open("w", encoding="utf-8", newline="")
         self.writer = csv.writer(self.handle, lineterminator="\n")
         self.writer.writerow(header)
-        self.index: dict[bytes, deque[int]] = defaultdict(deque)
-        self.positions: list[int] = []
+        self.index: dict[bytes, int | deque[int]] = {}  # a queue only for identical rows
+        self.positions = array("q")
 
     def add(self, position: int, cells: list[str]) -> None:
         self.writer.writerow(cells)
-        self.index[digest(cells)].append(position)
+        key = digest(cells)
+        held = self.index.setdefault(key, position)
+        if isinstance(held, deque):
+            held.append(position)
+        elif held != position:
+            self.index[key] = deque((held, position))
         self.positions.append(position)
+
+    def take(self, cells: list[str]) -> int | None:
+        """The first uploaded position not yet taken whose cells are `cells`."""
+        key = digest(cells)
+        held = self.index.get(key)
+        if not isinstance(held, deque):
+            self.index.pop(key, None)
+            return held
+        position = held.popleft()
+        if not held:
+            del self.index[key]
+        return position
 
     def close(self) -> None:
         self.handle.close()
@@ -103,7 +125,8 @@ class BulkIngest:
         within the bounds."""
         if count is None:
             return min(self.job_rows, UNKNOWN_PART_ROWS)
-        return min(self.job_rows, max(MIN_PART_ROWS, math.ceil(count / self.workers)))
+        bound = min(self.job_rows, max(MIN_PART_ROWS, IN_FLIGHT_ROWS // max(self.workers, 1)))
+        return min(bound, max(MIN_PART_ROWS, math.ceil(count / self.workers)))
 
     def write(
         self,
@@ -175,10 +198,9 @@ def _result_kinds(info: dict, rows: int) -> tuple[str, ...]:
 
 def _join(part: Part, kind: str, cells: list[str], found: dict[int, WriteResult]) -> None:
     data = cells if kind == "unprocessedrecords" else cells[2:]
-    queue = part.index.get(digest(data))
-    if not queue:
+    position = part.take(data)
+    if position is None:
         raise RemoteError(f"a Bulk result row matches no uploaded row ({kind})", code="BULK_JOIN")
-    position = queue.popleft()
     if kind == "successfulResults":
         created = cells[1].lower() == "true"
         found[position] = WriteResult(position, cells[0] or None, True, created)

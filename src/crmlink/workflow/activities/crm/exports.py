@@ -8,18 +8,23 @@ Write mode, per row:
 - neither → insert.
 
 The connector batches (sObject Collections of 200 a call, several calls in flight; Bulk
-2.0 ingest at or above its threshold, several jobs at once; Dataverse `CreateMultiple`
-batches in parallel). Without an explicit `batch_size`, an export hands the connector
-`EXPORT_BATCH` rows a call (not the 10,000 of `batch_size`'s default), so that its
-parallel jobs each get a useful share. Results are journaled as they come (`sink.py`), so
-a rerun of a crashed run sends only what was not journaled. What a rerun sends again is
-the calls that were in flight: for updates and upserts that is harmless (same values,
-same records); a plain insert sent twice would create duplicates. Hence, for inserts,
-give a `key` (an external ID: the export becomes an upsert, safe to repeat), or
-`match_on: <mapped field>`: before inserting a batch, crmlink looks its rows up by that
-field and does not insert those already present (reported OK with the existing id,
-`created` false). With neither, a warning says that the rows of the calls in flight may
-be duplicated by a rerun after a crash (`sink.py` says how many that can be).
+2.0 ingest at or above its threshold, several jobs at once; Dataverse `$batch` calls in
+parallel). The rows stream to it (`export_stream.py`): the population is read a page at a
+time and handed over lazily, one connector call per write mode for each `batch_size` rows
+(without `batch_size`, `EXPORT_BATCH`: in practice the whole population, so the
+connector's parallel jobs never wait for a batch's last one), and no row is held while its
+call is in flight, so memory does not grow with the row count. Results are journaled as
+they come, so a rerun of a crashed run sends only what was not journaled. What a rerun
+sends again is the calls that were in flight: for updates and upserts that is harmless
+(same values, same records); a plain insert sent twice would create duplicates. Hence, for
+inserts, give a `key` (an external ID: the export becomes an upsert, safe to repeat), or
+`match_on: <mapped field>`: before inserting, crmlink looks the rows up by that field
+(`MATCH_CHUNK` at a time) and does not insert those already present (reported OK with the
+existing id, `created` false). With neither, a warning says that the rows of the calls in
+flight may be duplicated by a rerun after a crash (`sink.py` says how many that can be).
+
+An export that updates the rows with an id and inserts the others reads its population
+twice (updates, then inserts): one stream per connector call.
 
 The log says what the export did: `export to Contact: 3 inserted, 2 updated, 1 matched
 (already present), 1 rejected` (`created` of each write result tells an insert from an
@@ -28,9 +33,10 @@ update; rows a resumed run replays from the journal are counted apart).
 
 from __future__ import annotations
 
-from collections import Counter
+import itertools
+from collections import Counter, deque
 from collections.abc import Iterator
-from typing import Any, cast
+from typing import Any
 
 from crmlink.connectors.base import Connector
 from crmlink.connectors.registry import spec_of
@@ -42,10 +48,11 @@ from crmlink.model import WriteResult as Result
 from crmlink.workflow.activities.crm import conversions
 from crmlink.workflow.activities.crm.common import remote_field, source_column, substitute
 from crmlink.workflow.activities.crm.config import CrmActivityConfig
-from crmlink.workflow.activities.crm.sink import Sink
+from crmlink.workflow.activities.crm.export_stream import StreamSink, Window
 from crmlink.workflow.base import ActivityResult, Population, RunContext
 
-EXPORT_BATCH = 100_000  # rows per connector call unless `batch_size` is given
+EXPORT_BATCH = 1_000_000  # rows per connector call unless `batch_size` is given
+MATCH_CHUNK = 2_000  # match_on: records looked up before they are handed on
 
 
 def run_export(
@@ -57,7 +64,7 @@ def run_export(
     calls = connector.api_calls
     exporter = Exporter(config, ctx, source, connector)
     rejects_file = substitute(config.rejects_file, ctx.variables, "rejects_file")
-    result = Sink(ctx, source, rejects_file).run(exporter.send, batch_rows(config))
+    result = StreamSink(ctx, source, rejects_file).run(exporter.send, batch_rows(config))
     result.api_calls = connector.api_calls - calls
     ctx.log(exporter.summary(result.rows_out, result.rows_rejected))
     return result
@@ -154,27 +161,61 @@ class Exporter:
         return text
 
     # -- sending ----------------------------------------------------------------------
-    def send(self, rows: list[dict]) -> Iterator[Result]:
-        records, groups = self._records(rows)
-        for index, record in enumerate(records):
-            if isinstance(record, Reject):
-                yield Result(index, None, False, error=record)
-        for mode, positions in groups.items():
-            # a grouped position holds a record, never a Reject
-            grouped = [(p, cast("dict[str, Any]", records[p])) for p in positions]
-            yield from self._write(mode, grouped)
+    def send(self, window: Window) -> Iterator[tuple[int, Result]]:
+        """The results of a window's rows, as (`_wk_row`, result): one connector call per
+        write mode, each fed lazily from the window (read once per mode)."""
+        for number, mode in enumerate(self._modes()):
+            yield from self._pass(window, mode, first=number == 0)
 
-    def _records(
-        self, rows: list[dict[str, Any]]
-    ) -> tuple[list[dict[str, Any] | Reject], dict[WriteMode, list[int]]]:
-        records: list = []
-        groups: dict[WriteMode, list[int]] = {}
-        for index, row in enumerate(rows):
-            record = self._record(row)
-            records.append(record)
-            if not isinstance(record, Reject):
-                groups.setdefault(self._mode(record), []).append(index)
-        return records, groups
+    def _modes(self) -> list[WriteMode]:
+        if self.key and self.key != self.table.key_field:
+            return [WriteMode.UPSERT]
+        if self.updates_by_id:
+            return [WriteMode.UPDATE, WriteMode.INSERT]
+        return [WriteMode.INSERT]
+
+    def _pass(self, window: Window, mode: WriteMode, first: bool) -> Iterator[tuple[int, Result]]:
+        """One connector call for the window's rows of `mode`. Results decided here (a
+        conversion's reject, on the first pass; a match_on match) wait in `aside` and are
+        given between the connector's, so none waits longer than a call's answer."""
+        aside: deque[tuple[int, Result]] = deque()
+
+        def records() -> Iterator[tuple[int, dict]]:
+            for key, row in window:
+                record = self._record(row)
+                if isinstance(record, Reject):
+                    if first:
+                        aside.append((key, Result(0, None, False, error=record)))
+                elif self._mode(record) == mode:
+                    yield key, record
+
+        stream = records()
+        if mode == WriteMode.INSERT and self.match_on:
+            stream = self._unmatched(stream, self.match_on, aside)
+        numbered = _Numbered(stream, len(window))
+        key = self.key if mode == WriteMode.UPSERT else None
+        for result in self.connector.write(self.table.name, numbered, mode, key):
+            yield from _drain(aside)
+            if result.success:
+                self.tally["inserted" if result.created else "updated"] += 1
+            row = numbered.keys.pop(result.index)
+            yield row, Result(result.index, result.id, result.success, result.created, result.error)
+        yield from _drain(aside)
+
+    def _unmatched(
+        self, stream: Iterator[tuple[int, dict]], match_on: str, aside: deque[tuple[int, Result]]
+    ) -> Iterator[tuple[int, dict]]:
+        """The records no CRM record already holds the match_on value of, looked up
+        `MATCH_CHUNK` at a time; the others are results (OK, the existing id, not created)."""
+        while chunk := list(itertools.islice(stream, MATCH_CHUNK)):
+            existing = self._existing(chunk, match_on)
+            for key, record in chunk:
+                found = existing.get(self._folded(record.get(match_on)))
+                if found:
+                    self.tally["matched"] += 1
+                    aside.append((key, Result(0, found, True, False)))
+                else:
+                    yield key, record
 
     def _record(self, row: dict) -> dict | Reject:
         record = {}
@@ -195,25 +236,6 @@ class Exporter:
         record.pop(self.table.key_field, None)
         return WriteMode.INSERT
 
-    def _write(self, mode: WriteMode, items: list[tuple[int, dict]]) -> Iterator[Result]:
-        match_on = self.match_on
-        if mode == WriteMode.INSERT and match_on:
-            existing = self._existing(items, match_on)
-            present = [(p, existing.get(self._folded(r.get(match_on)))) for p, r in items]
-            matched = [Result(p, found, True, False) for p, found in present if found]
-            self.tally["matched"] += len(matched)
-            yield from matched
-            items = [item for item, (_, found) in zip(items, present, strict=True) if not found]
-        if not items:
-            return
-        key = self.key if mode == WriteMode.UPSERT else None
-        results = self.connector.write(self.table.name, [r for _, r in items], mode, key)
-        for result in results:
-            position = items[result.index][0]
-            if result.success:
-                self.tally["inserted" if result.created else "updated"] += 1
-            yield Result(position, result.id, result.success, result.created, result.error)
-
     def _folded(self, value: Any) -> str:
         """A match_on value as `_existing` keys it: lower-cased when the CRM compares
         text without case (`case_insensitive_match`), as it is otherwise."""
@@ -232,3 +254,25 @@ class Exporter:
             for batch in self.connector.read(self.table.name, [key, match_on], where=where):
                 found.update((self._folded(row[match_on]), row[key]) for row in batch)
         return found
+
+
+class _Numbered:
+    """The records of one connector call, sized for the connector's job sizing (`len` is
+    an upper bound), remembering each input position's `_wk_row` until its result comes."""
+
+    def __init__(self, stream: Iterator[tuple[int, dict]], size: int) -> None:
+        self.stream, self.size = stream, size
+        self.keys: dict[int, int] = {}  # input position -> _wk_row, while in flight
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __iter__(self) -> Iterator[dict]:
+        for position, (key, record) in enumerate(self.stream):
+            self.keys[position] = key
+            yield record
+
+
+def _drain(aside: deque[tuple[int, Result]]) -> Iterator[tuple[int, Result]]:
+    while aside:
+        yield aside.popleft()

@@ -1,0 +1,186 @@
+"""The export's journaled sending, streamed: memory is bounded by the connector's calls in
+flight, whatever the row count.
+
+`Sink` (sink.py) reads a batch, sends it, and keeps the batch's rows until their results
+come back; an export handing the connector 100,000 rows a call therefore held all of them,
+several times over (359 MB of client RSS at 100,000 rows). `StreamSink` keeps `Sink`'s
+outputs, journal and exactly-once rules, and holds no row while its call is in flight:
+
+- the population is read `PAGE` rows at a time (keyset on `_wk_row`) and handed to the
+  export as a lazy stream, one `Window` of `batch_size` rows per connector call (the
+  connector cuts it into its own calls and keeps a fixed number in flight);
+- the journal is read a page at a time (the entries of that page's rows), never whole;
+- a result waits as its journal entry until committed; the rows the ok and reject outputs
+  copy are read back from the population by `_wk_row` at that commit, and written in the
+  same transaction as the journal entries.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from crmlink.model import WriteResult
+from crmlink.workflow.activities.crm.common import ok_columns, reject_columns
+from crmlink.workflow.activities.crm.sink import Sink, _due, _entry, _own, _RejectFile
+from crmlink.workflow.base import (
+    OK,
+    REJECTS,
+    ActivityResult,
+    JournalEntry,
+    Population,
+    RunContext,
+)
+from crmlink.workflow.tables import export_journal
+
+PAGE = 2_000  # population rows read at a time
+READ_BACK = 500  # `_wk_row IN (…)` values of one query (SQLite allows 999 on old builds)
+ROW = "_wk_row"
+Keyed = tuple[int, dict[str, Any]]  # (_wk_row, the row without working columns)
+StreamSend = Callable[["Window"], Iterator[tuple[int, WriteResult]]]
+
+
+class StreamSink(Sink):
+    def __init__(self, ctx: RunContext, source: Population, rejects_file: str | None) -> None:
+        # not Sink's: it reads the whole journal; this one reads it a page at a time
+        self.ctx, self.source = ctx, source
+        self.journal = ctx.journal()
+        self.ok = ctx.new_population(OK, ok_columns(source))
+        self.rejects = ctx.new_population(REJECTS, reject_columns(source))
+        self.file = _RejectFile(rejects_file, [c.name for c in reject_columns(source)])
+        self.result = ActivityResult(rows_in=source.count)
+        self.sent = 0
+
+    def run(self, send: StreamSend, batch_size: int) -> ActivityResult:  # type: ignore[override]
+        journaled = self._journaled(None, None)
+        if journaled:
+            self.ctx.log(
+                f"resuming: {journaled} rows are already in the journal; they are not sent again"
+            )
+        after = 0
+        with self.file:
+            while (end := self._window_end(after, batch_size)) is not None:
+                self._window(Window(self, after, end), send)
+                after = end
+        self.result.outputs = {OK: self.ok.finish(), REJECTS: self.rejects.finish()}
+        return self.result
+
+    # -- reading --------------------------------------------------------------------------
+    @property
+    def conn(self) -> Connection:
+        return self.ctx.connection()
+
+    def _window_end(self, after: int, size: int) -> int | None:
+        """The `_wk_row` of the `size`-th row after `after` (or the last one); None: no more."""
+        column = self.source.table.c[ROW]
+        keys = select(column).where(column > after).order_by(column).limit(size).subquery()
+        return self.conn.execute(select(func.max(keys.c[ROW]))).scalar()
+
+    def _journaled(self, after: int | None, end: int | None) -> int:
+        """Journal entries of this run's activity (between the keys, when given)."""
+        query = select(func.count()).select_from(export_journal).where(self._mine(after, end))
+        return int(self.conn.execute(query).scalar_one())
+
+    def _mine(self, after: int | None, end: int | None) -> Any:
+        j = export_journal.c
+        mine = (j.run_id == self.ctx.run_id) & (j.activity == self.ctx.activity)
+        if after is not None and end is not None:
+            mine &= (j.row > after) & (j.row <= end)
+        return mine
+
+    def pages(self, after: int, end: int) -> Iterator[tuple[list[Keyed], dict[int, JournalEntry]]]:
+        """The rows in (after, end], `PAGE` at a time, with their journal entries."""
+        table = self.source.table
+        column = table.c[ROW]
+        while True:
+            query = select(table).where(column > after, column <= end).order_by(column)
+            rows = [dict(r._mapping) for r in self.conn.execute(query.limit(PAGE))]
+            if not rows:
+                return
+            last = int(rows[-1][ROW])
+            found = self.conn.execute(select(export_journal).where(self._mine(after, last)))
+            done = {r.row: _journal_entry(r._mapping) for r in found}
+            yield [(int(row[ROW]), _own(row)) for row in rows], done
+            after = last
+
+    def read_back(self, keys: list[int]) -> dict[int, dict[str, Any]]:
+        """The population's rows of `keys`, without working columns."""
+        table = self.source.table
+        found: dict[int, dict[str, Any]] = {}
+        for start in range(0, len(keys), READ_BACK):
+            chunk = keys[start : start + READ_BACK]
+            for r in self.conn.execute(select(table).where(table.c[ROW].in_(chunk))):
+                row = dict(r._mapping)
+                found[int(row[ROW])] = _own(row)
+        return found
+
+    # -- sending --------------------------------------------------------------------------
+    def _window(self, window: Window, send: StreamSend) -> None:
+        self.ctx.checkpoint()  # nothing uncommitted while the CRM answers
+        entries: list[JournalEntry] = []
+        last = time.monotonic()
+        for key, result in send(window):
+            entries.append(_entry(key, result))
+            if _due(len(entries), last):
+                self._flush(entries)
+                entries, last = [], time.monotonic()
+        self._flush(entries)
+
+    def _flush(self, entries: list[JournalEntry]) -> None:
+        """The outputs of `entries`, then the entries: one commit for both."""
+        if not entries:
+            return
+        rows = self.read_back([e.row for e in entries])
+        self._emit([(e, rows[e.row]) for e in entries])
+        self.journal.record(entries)
+        self.sent += len(entries)
+        self.ctx.progress(self.sent, total=self.source.count)
+
+    def replay(self, pairs: list[tuple[JournalEntry, dict[str, Any]]]) -> None:
+        """Rows journaled by an earlier attempt: their results again, committed at once."""
+        if pairs:
+            self._emit(pairs)
+            self.ctx.checkpoint()
+
+
+class Window:
+    """The rows of (after, end] not yet journaled, read lazily; iterable again (an export
+    that updates some rows and inserts others reads it once per mode), and sized (the
+    connector cuts its calls by it). Journaled rows are replayed to the outputs the first
+    time their page is read."""
+
+    def __init__(self, sink: StreamSink, after: int, end: int) -> None:
+        self.sink, self.after, self.end = sink, after, end
+        self.replayed = after  # pages up to this key have had their replays emitted
+        self.count: int | None = None
+
+    def __len__(self) -> int:
+        if self.count is None:
+            table = self.sink.source.table
+            column = table.c[ROW]
+            rows = select(func.count()).where(column > self.after, column <= self.end)
+            total = int(self.sink.conn.execute(rows.select_from(table)).scalar_one())
+            self.count = total - self.sink._journaled(self.after, self.end)
+        return self.count
+
+    def __iter__(self) -> Iterator[Keyed]:
+        for rows, done in self.sink.pages(self.after, self.end):
+            last = rows[-1][0]
+            if last > self.replayed:
+                self.sink.replay([(done[k], row) for k, row in rows if k in done])
+                self.replayed = last
+            yield from ((k, row) for k, row in rows if k not in done)
+
+
+def _journal_entry(row: Any) -> JournalEntry:
+    return JournalEntry(
+        row=row["row"],
+        success=row["success"],
+        remote_id=row["remote_id"],
+        created=row["created"],
+        error_code=row["error_code"],
+        error_message=row["error_message"],
+    )
