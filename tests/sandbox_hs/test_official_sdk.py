@@ -67,7 +67,9 @@ def test_basic_create_get_update_archive_and_pages(sdk):
     following = sdk.crm.contacts.basic_api.get_page(limit=50, after=page.paging.next.after)
     assert not {r.id for r in page.results} & {r.id for r in following.results}
     archived = sdk.crm.contacts.basic_api.get_page(limit=100, archived=True)
-    assert made.id in {r.id for r in archived.results} and all(r.archived for r in archived.results)
+    assert archived.results and all(r.archived and r.archived_at for r in archived.results)
+    gone = sdk.crm.contacts.basic_api.get_by_id(made.id, archived=True)
+    assert gone.archived is True and gone.archived_at >= updated.updated_at
     cards = sdk.crm.objects.basic_api.get_page("loyalty_card", limit=3, properties=["card_number"])
     assert all(r.properties["card_number"].startswith("LC-") for r in cards.results)
 
