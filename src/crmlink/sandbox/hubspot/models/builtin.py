@@ -5,6 +5,8 @@ of HubSpot's own, with their real names, types, field types and options), plus t
 
 from __future__ import annotations
 
+from typing import Any
+
 from crmlink.sandbox.hubspot.models.properties import Option, PropertyDef, PropertyGroup
 
 
@@ -19,7 +21,7 @@ def _p(  # noqa: PLR0913 - one line per property below
     field_type: str,
     group: str,
     options: tuple[Option, ...] = (),
-    **flags: bool,
+    **flags: Any,
 ) -> PropertyDef:
     return PropertyDef(
         name, label, type_, field_type, group, options, hubspot_defined=True, **flags
@@ -333,8 +335,8 @@ LOYALTY_GROUPS = [PropertyGroup(LC, "Loyalty card information", 0)]
 LOYALTY_STAMP = "2023-05-02T10:11:12.000Z"
 
 
-def _lc(name: str, label: str, type_: str, field_type: str, **extra: object) -> PropertyDef:
-    return PropertyDef(  # type: ignore[arg-type]
+def _lc(name: str, label: str, type_: str, field_type: str, **extra: Any) -> PropertyDef:
+    return PropertyDef(
         name,
         label,
         type_,

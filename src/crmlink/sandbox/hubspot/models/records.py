@@ -87,7 +87,7 @@ class RecordStore:
         if archived:
             self.purge()
         with self.store.reader() as conn:
-            return conn.execute(  # type: ignore[no-any-return]
+            return conn.execute(
                 f"SELECT {COLUMNS} FROM records WHERE object_type = ? AND id = ? AND archived = ?",
                 (object_type.name, record_id, int(archived)),
             ).fetchone()

@@ -1,5 +1,5 @@
-"""`/crm/v3/schemas` (and `/crm-object-schemas/v3/schemas`): custom objects listed and defined; one schema read, updated,
-deleted (only once it has no records)."""
+"""`/crm/v3/schemas` (and `/crm-object-schemas/v3/schemas`): custom objects listed and
+defined; one schema read, updated, deleted (only once it has no records)."""
 
 from __future__ import annotations
 

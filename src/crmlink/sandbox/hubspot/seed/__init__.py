@@ -1,9 +1,10 @@
 """Deterministic, realistic portal data: the same seed (on the same day) gives the same
 records and ids. Contacts get `records`, companies a tenth, deals a fifth, loyalty cards a
 twentieth; contacts are linked to companies and deals to contacts
-(`models/associations.seed_associations`); about 2% of the contacts are archived (within the last 30 days). Stamps lie in
-the past, spread over the last year. Rows are written with `executemany` in one
-transaction (50,000 contacts in about a second).
+(`models/associations.seed_associations`); about 2% of the contacts are archived (within
+the last 30 days). Stamps lie in the past, spread over the last year. Rows are written
+with `executemany` in one transaction (50,000 contacts and their companies, deals and
+cards in about 3 s, their associations in 2 s more).
 """
 
 from __future__ import annotations
@@ -216,8 +217,8 @@ def _slug(name: str) -> str:
 
 def _unique_rows(
     name: str, made: list[tuple[tuple[Any, ...], Props]], unique: tuple[str, ...]
-) -> list[tuple]:
-    out = []
+) -> list[tuple[Any, ...]]:
+    out: list[tuple[Any, ...]] = []
     for row, props in made:
         if row[5]:  # archived records hold no unique value
             continue
