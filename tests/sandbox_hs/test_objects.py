@@ -14,6 +14,7 @@ def _error(response, status: int, category: str) -> dict:
     assert body["status"] == "error"
     assert body["category"] == category
     assert re.match(r"^[0-9a-f-]{36}$", body["correlationId"])
+    assert response.headers["X-HubSpot-Correlation-Id"] == body["correlationId"]
     return body
 
 

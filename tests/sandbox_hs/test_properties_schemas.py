@@ -192,3 +192,35 @@ def test_a_posted_schema_becomes_an_object_type(hs):
     assert hs.delete("/crm/v3/schemas/vehicle").status_code == 400  # archived records remain
     bad = hs.post("/crm/v3/schemas", json={"name": "x", "labels": {"singular": "X"}})
     assert bad.status_code == 400
+
+
+def test_property_batch_read_create_archive(hs):
+    read = hs.post(
+        "/crm/v3/properties/contacts/batch/read",
+        json={"inputs": [{"name": "email"}, {"name": "no_such"}], "archived": False},
+    )
+    assert read.status_code == 207
+    assert [p["name"] for p in read.json()["results"]] == ["email"]
+    assert read.json()["errors"][0]["context"]["name"] == ["no_such"]
+    made = hs.post(
+        "/crm/v3/properties/companies/batch/create",
+        json={
+            "inputs": [
+                {
+                    "name": f"batch_p{i}",
+                    "label": f"P{i}",
+                    "type": "number",
+                    "fieldType": "number",
+                    "groupName": "companyinformation",
+                }
+                for i in range(3)
+            ]
+        },
+    )
+    assert made.status_code == 201 and len(made.json()["results"]) == 3
+    gone = hs.post(
+        "/crm/v3/properties/companies/batch/archive", json={"inputs": [{"name": "batch_p0"}]}
+    )
+    assert gone.status_code == 204
+    names = {p["name"] for p in hs.get("/crm/v3/properties/companies").json()["results"]}
+    assert {"batch_p1", "batch_p2"} <= names and "batch_p0" not in names

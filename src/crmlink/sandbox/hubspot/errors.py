@@ -48,8 +48,10 @@ class HubSpotError(Exception):
         return out
 
     def response(self, headers: Mapping[str, str] | None = None) -> JSONResponse:
+        body = self.body()
         merged = {**self.headers, **(headers or {})}
-        return JSONResponse(self.body(), status_code=self.status, headers=merged)
+        merged["X-HubSpot-Correlation-Id"] = body["correlationId"]  # the same id as the body's
+        return JSONResponse(body, status_code=self.status, headers=merged)
 
     def batch_error(self, context: dict[str, list[str]] | None = None) -> dict[str, Any]:
         """This error as one entry of a batch answer's `errors` (`StandardError`)."""

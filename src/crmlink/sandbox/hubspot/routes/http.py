@@ -4,6 +4,7 @@ headers, JSON bodies in and out, HubSpot's errors as answers."""
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -73,6 +74,7 @@ def guarded(ctx: SandboxContext, handler: Handler) -> Callable[[Request], Any]:
             return exc.response(headers)
         for name, value in headers.items():
             response.headers[name] = value
+        response.headers["X-HubSpot-Correlation-Id"] = str(uuid.uuid4())
         return response
 
     return endpoint

@@ -1,5 +1,5 @@
 """`/crm/v3/properties/{objectType}`: list (`archived=`), create; one property read,
-update, archive; property groups (`/groups[/{groupName}]`)."""
+update, archive; property groups (`/groups[/{groupName}]`); batch read, create, archive."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from crmlink.sandbox.core.routing import RouteSpec, route
-from crmlink.sandbox.hubspot.errors import ValidationFailed
+from crmlink.sandbox.hubspot.errors import HubSpotError, ValidationFailed
+from crmlink.sandbox.hubspot.models.batch import inputs_of
 from crmlink.sandbox.hubspot.models.properties import PropertyGroup
 from crmlink.sandbox.hubspot.models.property_input import property_from_api, property_update
 from crmlink.sandbox.hubspot.models.schemas import now_stamp
@@ -98,4 +99,43 @@ def group_routes(ctx: SandboxContext) -> list[RouteSpec]:
             guarded(ctx, group),
             "property group",
         ),
+    ]
+
+
+def property_batch_routes(ctx: SandboxContext) -> list[RouteSpec]:
+    """`POST /crm/v3/properties/{objectType}/batch/{read,create,archive}`: 200/201, or 207
+    with an error per input that failed; archive answers 204."""
+
+    def run(operation: str, request: Request, body: bytes) -> Response:
+        object_type = ctx.objects.resolve(request.path_params["objectType"])
+        inputs = inputs_of(json_object(body))
+        started, stamp = now_stamp(ctx.records), now_stamp(ctx.records)
+        results, errors = [], []
+        for item in inputs:
+            try:
+                if operation == "read":
+                    name = str(item.get("name", ""))
+                    results.append(ctx.catalog.get(object_type.name, name, object_type.name))
+                elif operation == "create":
+                    prop = property_from_api(item, stamp)
+                    results.append(ctx.catalog.put(object_type.name, prop, new=True))
+                else:
+                    name = str(item.get("name", ""))
+                    ctx.catalog.archive(object_type.name, name, object_type.name, stamp)
+            except HubSpotError as exc:
+                errors.append(exc.batch_error({"name": [str(item.get("name", ""))]}))
+        if operation == "archive":
+            return Response(status_code=204)
+        out: dict = {"status": "COMPLETE", "results": [p.to_api() for p in results]}
+        if errors:
+            out.update(numErrors=len(errors), errors=errors)
+        out.update(startedAt=started, completedAt=now_stamp(ctx.records))
+        return json_response(out, 207 if errors else 201 if operation == "create" else 200)
+
+    def endpoint(operation: str):
+        return guarded(ctx, lambda request, body: run(operation, request, body))
+
+    return [
+        route("POST", f"{PROPERTIES}/batch/{op}", endpoint(op), f"properties batch {op}")
+        for op in ("read", "create", "archive")
     ]

@@ -15,7 +15,11 @@ from crmlink.sandbox.hubspot.routes.batch import batch_routes
 from crmlink.sandbox.hubspot.routes.context import SandboxContext
 from crmlink.sandbox.hubspot.routes.oauth import oauth_routes
 from crmlink.sandbox.hubspot.routes.objects import object_routes
-from crmlink.sandbox.hubspot.routes.properties import group_routes, property_routes
+from crmlink.sandbox.hubspot.routes.properties import (
+    group_routes,
+    property_batch_routes,
+    property_routes,
+)
 from crmlink.sandbox.hubspot.routes.schemas import schema_routes
 from crmlink.sandbox.hubspot.routes.search import search_routes
 
@@ -30,6 +34,7 @@ def route_table(ctx: SandboxContext) -> RouteTable:
             *association_routes(ctx),
             *object_routes(ctx),
             *group_routes(ctx),
+            *property_batch_routes(ctx),
             *property_routes(ctx),
             *schema_routes(ctx),
         ]
