@@ -11,6 +11,7 @@ from crmlink.connectors.batches import Batches
 from crmlink.connectors.describe_guard import named
 from crmlink.connectors.dynamics import describe as describes
 from crmlink.connectors.dynamics import paths
+from crmlink.connectors.dynamics.chunks import WidePlan
 from crmlink.connectors.dynamics.deleted import read_deleted
 from crmlink.connectors.dynamics.describe import Entity
 from crmlink.connectors.dynamics.http import DataverseHttp
@@ -139,6 +140,7 @@ class DynamicsConnector:
         """Batches of rows (a `Batches`: `total` is `@odata.count`, when below its cap)."""
 
         def produce(batches: Batches) -> Iterator[list[dict]]:
+            self.reader.last_plan = None
             entity = self.entity(table)
             read = plan(entity, fields, where, order, cursor, include_deleted)
             if ids is not None:
@@ -147,6 +149,11 @@ class DynamicsConnector:
             yield from self.reader.rows(read, counted=batches)
 
         return Batches(produce)
+
+    @property
+    def last_read_plan(self) -> WidePlan | None:
+        """A wide read's plan (column chunks), for the run log; None for other reads."""
+        return self.reader.last_plan
 
     def read_deleted(self, table: str, start: dt.datetime, end: dt.datetime) -> DeletedWindow:
         return read_deleted(self.http, self.entity(table), start)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from crmlink.connectors.batches import Batches
-from crmlink.connectors.dynamics import paths, values
+from crmlink.connectors.dynamics import chunks, paths, values
 from crmlink.connectors.dynamics.describe import Entity
 from crmlink.connectors.dynamics.http import DataverseHttp
 from crmlink.connectors.dynamics.spec import SPEC
@@ -109,10 +109,15 @@ class Reader:
 
     def __init__(self, http: DataverseHttp) -> None:
         self.http = http
+        self.last_plan: chunks.WidePlan | None = None  # set by a wide read (chunks.py)
 
     def rows(
         self, read: ReadPlan, extra: ast.Expr | None = None, counted: Batches | None = None
     ) -> Iterator[list[dict]]:
+        wide = chunks.groups(read, self.http.base + read.entity.entity_set, extra)
+        if wide is not None:  # the URL would be too long: column chunks joined by id
+            yield from self._wide(read, wide, extra)
+            return
         convert = values.row_reader(read.entity.table, read.fields)
         yield from self.pages(read.entity.entity_set, read.params(extra), convert, counted)
 
@@ -138,6 +143,19 @@ class Reader:
             if not next_url:
                 return
             body = self.http.json("GET", next_url, headers=headers)
+
+    def _wide(
+        self, read: ReadPlan, wide: list[list[str]], extra: ast.Expr | None
+    ) -> Iterator[list[dict]]:
+        before = self.http.calls
+        self.last_plan = plan = chunks.WidePlan(
+            f"{len(read.fields)} columns: beyond the URL limit ({chunks.URL_LIMIT:,} "
+            f"characters), read in {len(wide)} column chunks joined by id"
+        )
+        try:
+            yield from chunks.WideReader(self).rows(read, wide, extra)
+        finally:
+            plan.calls = self.http.calls - before
 
     def by_ids(self, read: ReadPlan, ids: list[str]) -> Iterator[list[dict]]:
         key = read.entity.table.key_field
