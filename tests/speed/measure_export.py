@@ -15,6 +15,7 @@ import cProfile
 import json
 import resource
 import sqlite3
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -192,7 +193,8 @@ def run_simple_salesforce(info: dict, db: Path, mode: str) -> dict[str, Any]:
 
 
 def control(info: dict, net: str) -> None:
-    with httpx.Client(base_url=info["url"], verify=info["ca_bundle"], timeout=600) as c:
+    tls = ssl.create_default_context(cafile=info["ca_bundle"])
+    with httpx.Client(base_url=info["url"], verify=tls, timeout=600) as c:
         c.post("/__sandbox__/reset").raise_for_status()
         c.put("/__sandbox__/faults", content=f"profile={net}").raise_for_status()
 
