@@ -47,6 +47,7 @@ CREATE TABLE IF NOT EXISTS unique_values (
   value TEXT NOT NULL,
   id INTEGER NOT NULL,
   PRIMARY KEY (object_type, property, value));
+CREATE INDEX IF NOT EXISTS unique_values_record ON unique_values(object_type, id);
 """
 COLUMNS = "object_type, id, properties, created_ms, updated_ms, archived, archived_ms"
 RETENTION_DAYS = 90
