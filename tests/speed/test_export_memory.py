@@ -22,8 +22,14 @@ from crmlink.db import open_database
 from crmlink.workflow.activities.crm import export_stream
 from crmlink.workflow.engine import run_workflow
 from crmlink.workflow.loader import load_text
-from tests.speed.measure_export import COLUMNS, WORKFLOW, account, control, make_recipients
-from tests.speed.measure_export import start_sandbox
+from tests.speed.measure_export import (
+    COLUMNS,
+    WORKFLOW,
+    account,
+    control,
+    make_recipients,
+    start_sandbox,
+)
 
 pytestmark = pytest.mark.slow
 
