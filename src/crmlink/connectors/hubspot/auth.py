@@ -112,6 +112,11 @@ class RefreshingAuth(httpx.Auth):
         self._token: str | None = None
         self._lock = threading.Lock()
 
+    @property
+    def current(self) -> str | None:
+        """The token sent now (None before the first login)."""
+        return self._token
+
     def _get(self, stale: str | None) -> str:
         with self._lock:
             expiring = self.tokens.clock() >= self.tokens.expires_at - self.tokens.margin
@@ -151,5 +156,5 @@ def access_token(auth: httpx.Auth) -> str | None:
     if isinstance(auth, BearerAuth):
         return auth.token
     if isinstance(auth, RefreshingAuth):
-        return auth._token
+        return auth.current
     return None

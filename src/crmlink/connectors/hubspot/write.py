@@ -89,7 +89,7 @@ class Writer:
         inputs = {"inputs": [p.body for p in planned]}
         try:
             body = self.http.json("POST", path, idempotent=action != "create", json=inputs)
-        except (UsageError, CrmlinkError) as exc:
+        except CrmlinkError as exc:  # a refusal of the whole call: per-row answers if it can
             if exc.context.get("status") not in REFUSED_WHOLE or isinstance(exc, NotFoundError):
                 raise
             return self._refused(info, action, planned, exc)
