@@ -71,6 +71,8 @@ def test_error_symbols():
     assert error_symbol("REQUIRED_FIELD_MISSING") == "required"
     assert error_symbol("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST") == "picklist"
     assert error_symbol("DUPLICATE_VALUE") == "duplicate"
+    assert error_symbol("INVALID_OPTION") == "picklist"  # HubSpot
+    assert error_symbol("READ_ONLY_VALUE") == "read_only"
     assert error_symbol("SOMETHING_NEW") == "something_new"
 
 

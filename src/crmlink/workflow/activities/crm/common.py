@@ -22,6 +22,10 @@ SYMBOLS: tuple[tuple[str, str], ...] = (
     ("MISSING_KEY", "required"),
     ("MISSING_ID", "required"),
     ("RESTRICTED_PICKLIST", "picklist"),
+    ("INVALID_OPTION", "picklist"),  # HubSpot: not one of the enumeration's options
+    ("READ_ONLY", "read_only"),  # HubSpot: READ_ONLY_VALUE
+    ("PROPERTY_DOESNT_EXIST", "field"),  # HubSpot
+    ("CONFLICT", "duplicate"),  # HubSpot: a unique property's value already used
     ("DUPLICATE", "duplicate"),
     ("MALFORMED_ID", "bad_id"),
     ("INVALID_ID", "bad_id"),
