@@ -110,16 +110,16 @@ def test_control_api_reset_seed_stats_clock(fresh):
 
 
 def test_seeding_50000_contacts_is_fast(tmp_path):
-    started = time.monotonic()
+    started = time.process_time()  # CPU time: other processes on the machine do not count
     sandbox = HubSpotSandbox(state_dir=tmp_path, records=50_000, seed=1)
-    elapsed = time.monotonic() - started
+    elapsed = time.process_time() - started
     try:
         assert (
             sandbox.records.count(sandbox.objects.resolve("contacts"))
             + sandbox.records.count(sandbox.objects.resolve("contacts"), archived=True)
             == 50_000
         )
-        assert elapsed < 15, elapsed  # about 5 s on two shared cores
+        assert elapsed < 10, elapsed  # about 5 s
     finally:
         sandbox.close()
 
@@ -165,3 +165,48 @@ def test_the_command_line_serves_and_waits(tmp_path):
         assert proc.wait(timeout=30) == 0
         proc.stdout.close()
         proc.stderr.close()
+
+
+def test_definitions_made_through_the_api_outlive_a_restart(tmp_path):
+    first = HubSpotSandbox(state_dir=tmp_path, records=10, seed=2)
+    first.start()
+    try:
+        with hs_client(first) as api:
+            schema = api.post(
+                "/crm/v3/schemas",
+                json={
+                    "name": "boat",
+                    "labels": {"singular": "Boat", "plural": "Boats"},
+                    "properties": [
+                        {"name": "hull", "label": "Hull", "type": "string", "fieldType": "text"}
+                    ],
+                    "associatedObjects": ["CONTACT"],
+                },
+            ).json()
+            boat = api.post("/crm/v3/objects/boat", json={"properties": {"hull": "H1"}}).json()
+            api.patch(
+                "/crm/v3/properties/contacts/interests",
+                json={"options": [{"label": "Sailing", "value": "sailing"}]},
+            )
+            api.post("/crm/v3/properties/deals/groups", json={"name": "kept", "label": "Kept"})
+    finally:
+        first.stop()
+    second = HubSpotSandbox(state_dir=tmp_path, records=10, seed=2)
+    second.start()
+    try:
+        with hs_client(second) as api:
+            assert api.get(f"/crm/v3/schemas/{schema['objectTypeId']}").json()["name"] == "boat"
+            got = api.get(f"/crm/v3/objects/boat/{boat['id']}", params={"properties": "hull"})
+            assert got.json()["properties"]["hull"] == "H1"
+            interests = api.get("/crm/v3/properties/contacts/interests").json()
+            assert [o["value"] for o in interests["options"]] == ["sailing"]
+            assert api.get("/crm/v3/properties/deals/groups/kept").status_code == 200
+            api.post("/__sandbox__/reset")
+            assert api.get("/crm/v3/schemas/boat").status_code == 404
+    finally:
+        second.stop()
+    third = HubSpotSandbox(state_dir=tmp_path, records=10, seed=2)
+    try:
+        assert [t.name for t in third.objects.custom()] == ["loyalty_card"]  # reset dropped it
+    finally:
+        third.close()

@@ -27,6 +27,7 @@ from crmlink.sandbox.hubspot.errors import (
     ServiceUnavailable,
 )
 from crmlink.sandbox.hubspot.models.auth import Portal, TokenService
+from crmlink.sandbox.hubspot.models.definitions import Definitions
 from crmlink.sandbox.hubspot.models.limits import TIERS, LimitFigures, RateLimits
 from crmlink.sandbox.hubspot.models.objects import ObjectRegistry
 from crmlink.sandbox.hubspot.models.properties import PropertyCatalog
@@ -86,6 +87,9 @@ class HubSpotSandbox(SandboxBase):
         self.records = RecordStore(self.sqlite, self.objects, self.catalog, self.clock)
         self.schemas = SchemaService(self.objects, self.catalog, self.records)
         self.schemas.install_builtin()
+        self.definitions = Definitions(self.sqlite)
+        self._restore_definitions()
+        self.catalog.on_change = self._keep_definitions
         self.tokens = TokenService(self.portal, self.clock, self._lifetime)
         figures = LimitFigures(tier, daily_limit, oauth_per_ten_seconds, search_per_second)
         pid, app = self.portal.portal_id, self.portal.app_id
@@ -101,6 +105,19 @@ class HubSpotSandbox(SandboxBase):
         self._seed_args = (records, seed)
         if records and self.records.count(self.objects.resolve("contacts")) == 0:
             self.seed(records, seed)
+
+    def _restore_definitions(self) -> None:
+        """Properties, groups and custom objects made through the API in an earlier run."""
+        kept = self.definitions.load()
+        if kept is None:
+            return
+        custom, catalog = kept
+        self.schemas.restore(custom)
+        for name, (props, groups) in catalog.items():
+            self.catalog.add_object_type(name, props, groups)
+
+    def _keep_definitions(self) -> None:
+        self.definitions.save(self.objects, self.catalog)
 
     def _lifetime(self) -> int:
         return self.faults.spec.token_lifetime or self.token_lifetime
@@ -177,6 +194,7 @@ class HubSpotSandbox(SandboxBase):
         through the API, issued tokens and rate-limit windows go; then the seed again."""
         self.records.drop_all()
         self.schemas.install_builtin()
+        self.definitions.clear()
         self.tokens.reset()
         self.limits.reset()
         records, seed = self._seed_args

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -136,6 +137,19 @@ class PropertyCatalog:
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._types: dict[str, _TypeCatalog] = {}
+        self.on_change: Callable[[], None] | None = None  # a definition was made or changed
+
+    def changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change()
+
+    def export(self) -> dict[str, tuple[list[PropertyDef], list[PropertyGroup]]]:
+        """Every type's properties (archived too) and groups, to keep them."""
+        with self._lock:
+            return {
+                name: (list(entry.properties.values()), list(entry.groups.values()))
+                for name, entry in self._types.items()
+            }
 
     def add_object_type(
         self, object_type: str, props: list[PropertyDef], groups: list[PropertyGroup]
@@ -187,7 +201,8 @@ class PropertyCatalog:
                     f"Property group {prop.group_name} does not exist for {object_type}"
                 )
             entry.properties[prop.name] = prop
-            return prop
+        self.changed()
+        return prop
 
     def archive(self, object_type: str, name: str, label: str, stamp: str) -> None:
         with self._lock:
@@ -195,6 +210,7 @@ class PropertyCatalog:
             if prop.hubspot_defined:
                 raise ValidationFailed(f"Property {name} is HubSpot-defined and cannot be archived")
             self._type(object_type).properties[name] = replace(prop, archived_at=stamp)
+        self.changed()
 
     # -- groups ---------------------------------------------------------------------
     def groups(self, object_type: str) -> list[PropertyGroup]:
@@ -215,9 +231,11 @@ class PropertyCatalog:
             if new and existing is not None and not existing.archived:
                 raise AlreadyExists(f"Property group named '{group.name}' already exists.")
             entry.groups[group.name] = group
-            return group
+        self.changed()
+        return group
 
     def archive_group(self, object_type: str, name: str) -> None:
         with self._lock:
             group = self.group(object_type, name)
             self._type(object_type).groups[name] = replace(group, archived=True)
+        self.changed()

@@ -45,6 +45,13 @@ class SchemaService:
         self._association_ids = 100
         self._define(LOYALTY_SCHEMA, list(LOYALTY), list(LOYALTY_GROUPS), LOYALTY_STAMP)
 
+    def restore(self, custom: list[ObjectType]) -> None:
+        """Custom objects kept from an earlier run (their properties: the catalog's)."""
+        for object_type in custom:
+            self.objects.replace(object_type)
+            for association in object_type.associations:
+                self._association_ids = max(self._association_ids, int(association.id))
+
     def _next_association_id(self) -> str:
         with self._lock:
             self._association_ids += 1
@@ -113,7 +120,9 @@ class SchemaService:
             for name in [wanted] if isinstance(wanted, str) else wanted:
                 if name not in names:
                     raise ValidationFailed(f"{key} names an unknown property: {name}")
-        return self._define(payload, props, groups, stamp)
+        defined = self._define(payload, props, groups, stamp)
+        self.catalog.changed()
+        return defined
 
     def update(self, object_type: ObjectType, payload: Any, stamp: str) -> ObjectType:
         if not isinstance(payload, dict):
@@ -139,6 +148,7 @@ class SchemaService:
             updated_at=stamp,
         )
         self.objects.replace(changed)
+        self.catalog.changed()
         return changed
 
     def delete(self, object_type: ObjectType) -> None:
@@ -150,6 +160,7 @@ class SchemaService:
             )
         self.objects.remove(object_type.name)
         self.catalog.drop_object_type(object_type.name)
+        self.catalog.changed()
 
     def to_api(self, object_type: ObjectType) -> dict[str, Any]:
         props = self.catalog.of(object_type.name)
