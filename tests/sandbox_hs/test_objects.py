@@ -234,3 +234,59 @@ def test_associations_parameter_lists_seeded_links(hs):
     assert linked, "seeded contacts are linked to companies"
     company_id = linked[0]["associations"]["companies"]["results"][0]["id"]
     assert hs.get(f"/crm/v3/objects/companies/{company_id}").status_code == 200
+
+
+def test_create_with_associations_links_the_new_record(hs):
+    company = hs.post("/crm/v3/objects/companies", json={"properties": {"name": "Linked"}}).json()
+    to_company = [
+        {
+            "to": {"id": company["id"]},
+            "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 279}],
+        }
+    ]
+    made = hs.post(
+        "/crm/v3/objects/contacts",
+        json={"properties": {"email": "linked@assoc.example"}, "associations": to_company},
+    )
+    assert made.status_code == 201, made.text
+    got = hs.get(
+        f"/crm/v3/objects/contacts/{made.json()['id']}", params={"associations": "companies"}
+    )
+    assert got.json()["associations"]["companies"]["results"][0]["id"] == company["id"]
+    batch = hs.post(
+        "/crm/v3/objects/contacts/batch/create",
+        json={
+            "inputs": [
+                {
+                    "properties": {"email": "b1@assoc.example"},
+                    "associations": to_company,
+                    "objectWriteTraceId": "ok",
+                },
+                {
+                    "properties": {"email": "b2@assoc.example"},
+                    "associations": [{"to": {"id": "999999999"}, "types": to_company[0]["types"]}],
+                    "objectWriteTraceId": "missing-target",
+                },
+            ]
+        },
+    )
+    assert batch.status_code == 207
+    assert batch.json()["errors"][0]["context"]["objectWriteTraceId"] == ["missing-target"]
+    # the refused input was not written
+    absent = hs.get("/crm/v3/objects/contacts/b2@assoc.example", params={"idProperty": "email"})
+    assert absent.status_code == 404
+    bad_type = hs.post(
+        "/crm/v3/objects/contacts",
+        json={
+            "properties": {"email": "bad@assoc.example"},
+            "associations": [
+                {
+                    "to": {"id": company["id"]},
+                    "types": [
+                        {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 4242}
+                    ],
+                }
+            ],
+        },
+    )
+    assert bad_type.status_code == 400

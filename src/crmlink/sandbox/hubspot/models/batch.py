@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crmlink.sandbox.hubspot.errors import HubSpotError, ObjectNotFound, ValidationFailed
+from crmlink.sandbox.hubspot.models.create_links import link, planned_links
 from crmlink.sandbox.hubspot.models.objects import ObjectType
 from crmlink.sandbox.hubspot.models.records import RecordStore, Row
 from crmlink.sandbox.hubspot.models.values import wire_datetime
@@ -115,10 +116,12 @@ class BatchRunner:
 
     def create(self, object_type: ObjectType, payload: dict[str, Any]) -> BatchOutcome:
         outcome, inputs = self._start(), inputs_of(payload)
-        with self.records.batch():
+        with self.records.batch() as conn:
             for item in inputs:
                 try:
+                    links = planned_links(conn, object_type.name, item.get("associations"))
                     row = self.records.create(object_type, item.get("properties") or {})
+                    link(conn, links, row[1])
                 except HubSpotError as exc:
                     outcome.errors.append(exc.batch_error(_trace(item)))
                     continue

@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from crmlink.sandbox.core.routing import RouteSpec, route
 from crmlink.sandbox.hubspot.errors import ValidationFailed, object_not_found
+from crmlink.sandbox.hubspot.models import create_links
 from crmlink.sandbox.hubspot.models.associations import associated, v3_results
 from crmlink.sandbox.hubspot.models.objects import ObjectType
 from crmlink.sandbox.hubspot.models.records import Row
@@ -67,7 +68,10 @@ def object_routes(ctx: SandboxContext) -> list[RouteSpec]:
         object_type = ctx.objects.resolve(request.path_params["objectType"])
         if request.method == "POST":
             data = json_object(body)
-            row = ctx.records.create(object_type, data.get("properties") or {})
+            with ctx.records.batch() as conn:
+                links = create_links.planned_links(conn, object_type.name, data.get("associations"))
+                row = ctx.records.create(object_type, data.get("properties") or {})
+                create_links.link(conn, links, row[1])
             return json_response(ctx.records.render(row, list(_written(data))), 201)
         limit = int_param(request, "limit", 10, top=MAX_PAGE)
         after = int_param(request, "after", 0)
