@@ -5,6 +5,7 @@ their `X-HubSpot-RateLimit-*` headers (no daily ones for OAuth), HubSpot's 429 b
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -140,5 +141,23 @@ def test_the_wan_profile_adds_a_round_trip(hs_sandbox):
             assert time.monotonic() - started >= 0.15
             api.put("/__sandbox__/faults", content="profile=wan,concurrency=1,long_running_s=0")
             assert api.get("/account-info/v3/details").status_code == 200  # one at a time passes
+        finally:
+            api.put("/__sandbox__/faults", content="")
+
+
+def test_a_concurrency_limit_set_in_the_faults_refuses_as_hubspot_does(hs_sandbox):
+    with hs_client(hs_sandbox) as api:
+        try:
+            api.put("/__sandbox__/faults", content="latency=400,concurrency=1,long_running_s=0")
+            with ThreadPoolExecutor(2) as pool:
+                answers = list(
+                    pool.map(
+                        lambda _: api.get("/crm/v3/objects/contacts", params={"limit": 1}), range(2)
+                    )
+                )
+            statuses = sorted(a.status_code for a in answers)
+            assert statuses == [200, 429]
+            refused = next(a for a in answers if a.status_code == 429)
+            assert refused.json()["policyName"] == "TEN_SECONDLY_ROLLING"
         finally:
             api.put("/__sandbox__/faults", content="")

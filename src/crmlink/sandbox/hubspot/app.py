@@ -77,8 +77,8 @@ class HubSpotSandbox(SandboxBase):
         oauth_per_ten_seconds: int = 110,
     ) -> None:
         super().__init__(state_dir, host, port, faults)
-        if tier not in TIERS and tier < 1:
-            raise ValueError(f"tier must be one of {sorted(TIERS)}")
+        if tier < 1:  # HubSpot's tiers are 100 and 190 (`TIERS`); tests may set others
+            raise ValueError(f"tier is requests per ten seconds, as HubSpot's {sorted(TIERS)}")
         self.token_lifetime = token_lifetime
         self.portal = self._portal()
         self.sqlite = SqliteStore(self.state_dir / "hubspot.sqlite3")
