@@ -244,7 +244,7 @@ def _parts(
         clean = {}
         for name, value in row.items():
             canonical = columns.get(name) or columns.setdefault(name, _column(table, name))
-            clean[canonical] = values.to_json(value)
+            clean[canonical] = value if type(value) is str else values.to_json(value)  # fast path
         buffer.append((position, clean))
         if len(buffer) >= size:
             yield _part(folder, buffer)
@@ -275,4 +275,6 @@ def _cell(row: dict, name: str) -> str:
     if name not in row:
         return ""  # left unchanged
     value = row[name]
-    return values.BULK_NULL if value is None or value == "" else values.to_csv(value)
+    if type(value) is str:  # most cells: no conversion
+        return value or values.BULK_NULL
+    return values.BULK_NULL if value is None else values.to_csv(value)

@@ -13,6 +13,9 @@ outputs, journal and exactly-once rules, and holds no row while its call is in f
 - a result waits as its journal entry until committed; the rows the ok and reject outputs
   copy are read back from the population by `_wk_row` at that commit, and written in the
   same transaction as the journal entries.
+
+The connector must take its input in the calling thread (the stream reads the database):
+every connector does, `connectors/parallel.ordered` advancing its calls in that thread.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from crmlink.workflow.tables import export_journal
 PAGE = 2_000  # population rows read at a time
 READ_BACK = 500  # `_wk_row IN (…)` values of one query (SQLite allows 999 on old builds)
 ROW = "_wk_row"
-Keyed = tuple[int, dict[str, Any]]  # (_wk_row, the row without working columns)
+Keyed = tuple[int, dict[str, Any]]  # (_wk_row, the population's row)
 StreamSend = Callable[["Window"], Iterator[tuple[int, WriteResult]]]
 
 
@@ -103,18 +106,27 @@ class StreamSink(Sink):
             last = int(rows[-1][ROW])
             found = self.conn.execute(select(export_journal).where(self._mine(after, last)))
             done = {r.row: _journal_entry(r._mapping) for r in found}
-            yield [(int(row[ROW]), _own(row)) for row in rows], done
+            yield [(int(row[ROW]), row) for row in rows], done  # the export reads its columns
             after = last
 
     def read_back(self, keys: list[int]) -> dict[int, dict[str, Any]]:
         """The population's rows of `keys`, without working columns."""
         table = self.source.table
-        found: dict[int, dict[str, Any]] = {}
-        for start in range(0, len(keys), READ_BACK):
-            chunk = keys[start : start + READ_BACK]
-            for r in self.conn.execute(select(table).where(table.c[ROW].in_(chunk))):
+        column = table.c[ROW]
+        low, high = min(keys), max(keys)
+        if high - low < 2 * len(keys):  # results mostly come in runs: one range query
+            queries = [select(table).where(column >= low, column <= high)]
+        else:
+            queries = [
+                select(table).where(column.in_(keys[start : start + READ_BACK]))
+                for start in range(0, len(keys), READ_BACK)
+            ]
+        wanted, found = set(keys), {}
+        for query in queries:
+            for r in self.conn.execute(query):
                 row = dict(r._mapping)
-                found[int(row[ROW])] = _own(row)
+                if row[ROW] in wanted:
+                    found[int(row[ROW])] = _own(row)
         return found
 
     # -- sending --------------------------------------------------------------------------
@@ -170,7 +182,7 @@ class Window:
         for rows, done in self.sink.pages(self.after, self.end):
             last = rows[-1][0]
             if last > self.replayed:
-                self.sink.replay([(done[k], row) for k, row in rows if k in done])
+                self.sink.replay([(done[k], _own(row)) for k, row in rows if k in done])
                 self.replayed = last
             yield from ((k, row) for k, row in rows if k not in done)
 
