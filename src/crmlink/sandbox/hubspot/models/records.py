@@ -18,17 +18,12 @@ from typing import Any
 
 from crmlink.sandbox.core.clock import SandboxClock
 from crmlink.sandbox.core.store import SqliteStore
-from crmlink.sandbox.hubspot.errors import (
-    Conflict,
-    ValidationFailed,
-    invalid_property,
-    object_not_found,
-    property_values_invalid,
-)
+from crmlink.sandbox.hubspot.errors import Conflict, object_not_found
 from crmlink.sandbox.hubspot.models.derived import derived_values
 from crmlink.sandbox.hubspot.models.objects import ObjectRegistry, ObjectType
 from crmlink.sandbox.hubspot.models.properties import PropertyCatalog
-from crmlink.sandbox.hubspot.models.values import InvalidValue, check, ms_to_wire
+from crmlink.sandbox.hubspot.models.validation import validate
+from crmlink.sandbox.hubspot.models.values import ms_to_wire
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
@@ -139,28 +134,7 @@ class RecordStore:
         self, object_type: ObjectType, properties: Mapping[str, Any]
     ) -> dict[str, str | None]:
         """The stored text of each value; every problem at once as HubSpot's 400."""
-        if not isinstance(properties, Mapping):
-            raise ValidationFailed("Invalid input JSON: properties must be an object")
-        known = self.catalog.of(object_type.name)
-        out: dict[str, str | None] = {}
-        problems = []
-        for name, value in properties.items():
-            prop = known.get(name)
-            if prop is None:
-                message = f'Property "{name}" does not exist'
-                problems.append(invalid_property(name, "PROPERTY_DOESNT_EXIST", message))
-                continue
-            if prop.read_only or prop.calculated:
-                message = f'"{name}" is a read only property; its value cannot be set.'
-                problems.append(invalid_property(name, "READ_ONLY_VALUE", message))
-                continue
-            try:
-                out[name] = check(prop, value)
-            except InvalidValue as exc:
-                problems.append(invalid_property(name, exc.code, exc.message))
-        if problems:
-            raise property_values_invalid(problems)
-        return out
+        return validate(self.catalog.of(object_type.name), properties)
 
     # -- writes -----------------------------------------------------------------------
     def create(self, object_type: ObjectType, properties: Mapping[str, Any]) -> Row:
