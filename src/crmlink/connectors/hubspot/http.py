@@ -79,10 +79,16 @@ class HubSpotHttp(HttpClient):
 
     # -- hooks ----------------------------------------------------------------------------
     def send(self, request: httpx.Request, stream: bool = False, **kwargs: Any) -> httpx.Response:
-        self.pace(is_search(request))
+        search = is_search(request)
+        self.pace(search)
         log.debug("HubSpot %s %s", request.method, shown_path(request))
         self.count_call()
-        return self.client.send(request, stream=stream, **kwargs)
+        response = self.client.send(request, stream=stream, **kwargs)
+        if search:  # HubSpot counted it at some moment before its answer: pace from then
+            with self._pace_lock:
+                if self._searches:
+                    self._searches[-1] = max(self._searches[-1], self.clock())
+        return response
 
     def observe(self, response: httpx.Response) -> None:
         seen = {
