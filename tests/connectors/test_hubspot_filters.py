@@ -130,9 +130,7 @@ def test_datetime_is_epoch_milliseconds() -> None:
 
 def test_a_date_on_a_datetime_is_its_midnight_utc() -> None:
     midnight = dt.datetime(2024, 1, 31, tzinfo=dt.UTC)
-    assert one("hs_lastmodifieddate < 2024-01-31")["value"] == str(
-        int(midnight.timestamp()) * 1000
-    )
+    assert one("hs_lastmodifieddate < 2024-01-31")["value"] == str(int(midnight.timestamp()) * 1000)
 
 
 def test_a_date_property_is_its_midnight_utc_in_milliseconds() -> None:
