@@ -124,10 +124,20 @@ def test_seeding_50000_contacts_is_fast(tmp_path):
         sandbox.close()
 
 
-def test_the_command_line_serves_and_waits(tmp_path):
+def test_the_command_line_serves_with_the_wan_profile_and_waits(tmp_path):
     cli = [sys.executable, "-m", "crmlink.cli"]
     proc = subprocess.Popen(
-        [*cli, "sandbox", "hubspot", "--state-dir", str(tmp_path), "--records", "20"],
+        [
+            *cli,
+            "sandbox",
+            "hubspot",
+            "--state-dir",
+            str(tmp_path),
+            "--records",
+            "20",
+            "--profile",
+            "wan",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
