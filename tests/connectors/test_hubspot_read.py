@@ -110,8 +110,8 @@ class FakeHubSpot:
         groups = [g["filters"] for g in body.get("filterGroups") or []]
         if len(groups) > 5 or any(len(g) > 6 for g in groups) or sum(map(len, groups)) > 18:
             raise Refused("too many filters")
-        window = [f for f in groups[0] if f["propertyName"] in (MOD, KEY)] if groups else []
-        assert all([f for f in g if f["propertyName"] in (MOD, KEY)] == window for g in groups)
+        window = [f for f in groups[0] if _windowing(f)] if groups else []
+        assert all([f for f in g if _windowing(f)] == window for g in groups)
         user = [[f for f in g if f not in window] for g in groups]
         sort = body["sorts"][0]
         matching = self.candidates(sort["propertyName"], window)
@@ -132,8 +132,11 @@ class FakeHubSpot:
         bounds = {(f["propertyName"], f["operator"]): int(f["value"]) for f in window}
         assert set(bounds) <= {(MOD, "GT"), (MOD, "GTE"), (MOD, "EQ"), (KEY, "GT")}, bounds
         if sort == KEY:
-            assert (MOD, "EQ") in bounds, "id order is only asked for within one stamp"
-            ids = by_stamp.get(bounds[(MOD, "EQ")], [])
+            if (MOD, "EQ") in bounds:
+                ids = by_stamp.get(bounds[(MOD, "EQ")], [])
+            else:
+                assert not bounds or set(bounds) == {(KEY, "GT")}, bounds
+                ids = sorted(self.records)
             return ids[bisect.bisect_right(ids, bounds.get((KEY, "GT"), 0)) :]
         if (MOD, "EQ") in bounds:
             stamp = bounds[(MOD, "EQ")]
@@ -157,7 +160,10 @@ class FakeHubSpot:
         return self._matched[1]
 
     def predicate(self, f: dict) -> Callable[[int], bool]:
-        assert f["propertyName"] == "firstname", "the fake filters names only"
+        if f["propertyName"] == KEY and f["operator"] == "IN":
+            listed = {int(v) for v in f["values"]}
+            return lambda rid: rid in listed
+        assert f["propertyName"] == "firstname", "the fake filters names and id lists only"
         operator, records = f["operator"], self.records
         if operator == "IN":
             values = set(f["values"])
@@ -185,6 +191,11 @@ class FakeHubSpot:
         source = self.archived if params["archived"] == "true" else self.records
         wanted = [int(i["id"]) for i in body["inputs"]]
         return {"results": [self.record(r, source) for r in wanted if r in source]}
+
+
+def _windowing(f: dict) -> bool:
+    """A filter of the read's windows (the rest are the user's)."""
+    return f["propertyName"] in (MOD, KEY) and f["operator"] in ("GT", "GTE", "EQ")
 
 
 def read(fake: FakeHubSpot, **kwargs: Any) -> tuple[list[dict], Batches]:
@@ -395,6 +406,32 @@ def test_two_sorts_and_an_order_with_a_cursor_are_refused() -> None:
         read(fake, order=[OrderBy("firstname"), OrderBy("score")])
     with pytest.raises(UsageError, match="give no order"):
         read(fake, order=[OrderBy("firstname")], cursor=ReadCursor(_at(T0)))
+
+
+def test_ordering_by_id_reads_by_keyset_past_the_cap() -> None:
+    fake = FakeHubSpot([T0 + (n % 3) for n in range(12_345)])
+    rows, batches = read(fake, where=parse("firstname != 'x'"), order=[OrderBy(KEY)])
+    assert [int(r[KEY]) for r in rows] == list(range(1, 12_346))
+    assert batches.total == 12_345
+    assert_no_query_passed_the_cap(fake)
+    assert all("after" not in body for body in fake.searches())
+    assert len(fake.searches()) == 12_345 // PAGE + 1
+
+
+def test_ids_with_a_filter_are_searched_100_a_query() -> None:
+    fake = FakeHubSpot([T0 + n for n in range(300)])
+    ids = [str(n) for n in range(1, 251)]
+    rows, _ = read(fake, ids=ids, where=parse("firstname in ('name7', 'name207', 'name280')"))
+    assert sorted(r[KEY] for r in rows) == ["207", "7"]
+    bodies = fake.searches()
+    assert len(bodies) == 3
+    id_filters = [
+        f
+        for b in bodies
+        for f in b["filterGroups"][0]["filters"]
+        if f["operator"] == "IN" and f["propertyName"] == KEY
+    ]
+    assert [len(f["values"]) for f in id_filters] == [100, 100, 50]
 
 
 def test_ordering_by_modified_is_the_windowed_read() -> None:

@@ -4,8 +4,11 @@
                                       (the list endpoint: `after` paging, no 10,000 cap,
                                       not under search's per-second limit)
     ids                               POST /crm/v3/objects/{type}/batch/read, 100 a call
+                                      (with a filter or cursor: searched, 100 ids a query)
     a filter, a cursor or an order    POST /crm/v3/objects/{type}/search, windowed
-                                      (`windows.py`) so no query passes 10,000 results
+                                      (`windows.py`) so no query passes 10,000 results;
+                                      ordered by hs_object_id: by id keyset, no cap either;
+                                      by another property: one sort, refused past 10,000
 
 A cursor `(modified, id)` reads strictly after it in (hs_lastmodifieddate, hs_object_id)
 order; an empty id means `>= modified` (docs/semantics.md). `include_deleted` adds the
@@ -62,12 +65,12 @@ class Reader:
         table = info.table
         names = [_field(table, name) for name in fields] or [f.name for f in table.fields]
         convert = row_reader(table, names)
-        if ids is not None:
+        checked = validate(where, table) if where is not None else None
+        if ids is not None and checked is None and cursor is None:
             yield from self._by_ids(info, names, list(ids), include_deleted, convert)
             return
-        checked = validate(where, table) if where is not None else None
         sort = _sort(table, order, cursor)
-        if checked is None and cursor is None and sort is None:
+        if ids is None and checked is None and cursor is None and sort is None:
             yield from self._listed(info, names, include_deleted, convert)
             return
         if include_deleted:
@@ -77,15 +80,29 @@ class Reader:
                 "import_deleted (archived records) instead",
                 object=table.name,
             )
-        groups = filter_groups.normalised(checked, table) if checked is not None else []
-        filter_groups.check(groups, "this filter")
-        if sort is not None and sort != _DEFAULT:
-            yield from self._sorted(info, names, groups, sort, convert, counted)
+        if ids is not None:  # with a filter or cursor: searched, 100 ids a query
+            for start in range(0, len(ids), IDS_PER_CALL):
+                listed = tuple(ast.String(i) for i in ids[start : start + IDS_PER_CALL])
+                chunk = ast.conjoin(checked, ast.InList(table.key_field, listed))
+                groups = self._groups(chunk, table)
+                yield from self._windowed(info, names, groups, cursor, convert, counted)
             return
-        yield from self._windowed(info, names, groups, cursor, convert, counted)
+        groups = self._groups(checked, table)
+        if sort is None or sort == _DEFAULT:
+            yield from self._windowed(info, names, groups, cursor, convert, counted)
+        elif sort == {"propertyName": table.key_field, "direction": "ASCENDING"}:
+            yield from self._windowed(info, names, groups, None, convert, counted, by_id=True)
+        else:
+            yield from self._sorted(info, names, groups, sort, convert, counted)
+
+    @staticmethod
+    def _groups(expr: ast.Expr | None, table: RemoteTable) -> list[filter_groups.Group]:
+        groups = filter_groups.normalised(expr, table) if expr is not None else []
+        filter_groups.check(groups, "this filter")
+        return groups
 
     # -- search -----------------------------------------------------------------------------
-    def _windowed(
+    def _windowed(  # noqa: PLR0913 - one read's parts
         self,
         info: ObjectInfo,
         names: list[str],
@@ -93,7 +110,9 @@ class Reader:
         cursor: ReadCursor | None,
         convert: Callable[[dict], dict],
         counted: Batches | None,
+        by_id: bool = False,
     ) -> Iterator[list[dict]]:
+        """The windowed search (`windows.py`): in (modified, id) order, or by id."""
         table = info.table
         modified, key = _modified(table), table.key_field
         search = WindowedSearch(
@@ -104,7 +123,8 @@ class Reader:
         if cursor is not None:
             start = filter_groups.epoch_ms(cursor.modified)
             after_key = _cursor_key(cursor.id) if cursor.id else None
-        for batch in search.pages(start, after_key):
+        pages = search.by_id() if by_id else search.pages(start, after_key)
+        for batch in pages:
             if counted is not None and counted.total is None:
                 counted.total = search.total()
             yield [convert(record) for record in batch]

@@ -130,14 +130,26 @@ class WindowedSearch:
         return window if emitted is None else self._after(emitted)
 
     def _ties(self, stamp: int, after_key: int | None) -> Iterator[list[dict]]:
-        """Every record at `stamp` with an id above `after_key`, by id, keyset paging."""
+        """Every record at `stamp` with an id above `after_key`, by id."""
         self.stats.tie_queries += 1
+        yield from self._keyset("ties", [_filter(self.modified, "EQ", stamp)], after_key)
+
+    def by_id(self) -> Iterator[list[dict]]:
+        """Every record the filter matches in id order (an order by hs_object_id), by id
+        keyset: no cap either."""
+        with_window(self.groups, [_filter(self.key, "GT", 0)], WINDOW)
+        self._counted = ["ids"]
+        yield from self._keyset("ids", [], None)
+
+    def _keyset(self, kind: str, fixed: Group, after_key: int | None) -> Iterator[list[dict]]:
+        """Pages sorted by id, each a new query from the last id read (offset 0 always)."""
         sort = {"propertyName": self.key, "direction": "ASCENDING"}
         while True:
-            window = [_filter(self.modified, "EQ", stamp)]
-            if after_key is not None:
-                window.append(_filter(self.key, "GT", after_key))
-            answer = self._post("ties", window, sort, 0)
+            window = [
+                *fixed,
+                *([_filter(self.key, "GT", after_key)] if after_key is not None else []),
+            ]
+            answer = self._post(kind, window, sort, 0)
             results = sorted(answer.get("results") or [], key=_id)
             if results:
                 yield results
