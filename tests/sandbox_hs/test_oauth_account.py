@@ -134,6 +134,16 @@ def test_refused_grants(oauth, hs_sandbox):
         "/oauth/authorize", params={"client_id": "nope", "redirect_uri": REDIRECT}
     )
     assert unknown_client.status_code == 400
+    for elsewhere in ("https://attacker.example/cb", "javascript:alert(1)", ""):
+        refused = oauth.get(
+            "/oauth/authorize", params={"client_id": info["client_id"], "redirect_uri": elsewhere}
+        )
+        assert refused.status_code == 400 and refused.json()["status"] == "BAD_REDIRECT_URI"
+    registered = oauth.get(
+        "/oauth/authorize",
+        params={"client_id": info["client_id"], "redirect_uri": info["redirect_uri"]},
+    )
+    assert registered.headers["Location"].startswith(info["redirect_uri"] + "?code=")
 
 
 def test_account_details_and_daily_usage(hs, hs_sandbox):

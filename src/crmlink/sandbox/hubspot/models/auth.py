@@ -12,6 +12,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from crmlink.sandbox.core.clock import SandboxClock
 from crmlink.sandbox.hubspot.errors import (
@@ -39,6 +40,7 @@ SCOPES = (
 )
 AUTH_DOCS = "https://developers.hubspot.com/docs/methods/auth/oauth-overview"
 CODE_LIFETIME_S = 600
+LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
 
 @dataclass(frozen=True)
@@ -117,14 +119,26 @@ class TokenService:
         """A one-use authorization code (the user said yes at once)."""
         if client_id != self.portal.client_id:
             raise BadOAuthRequest("BAD_CLIENT_ID", "missing or unknown client id")
-        if not redirect_uri:
-            raise BadOAuthRequest("BAD_REDIRECT_URI", "missing redirect_uri")
+        if not self.allowed_redirect(redirect_uri):
+            raise BadOAuthRequest(
+                "BAD_REDIRECT_URI", "redirect_uri is not one of the app's redirect URLs"
+            )
         scopes = tuple(s for s in scope.replace(",", " ").split() if s) or SCOPES
         code = str(uuid.uuid4())
         expires = self.clock.timestamp() + CODE_LIFETIME_S
         with self._lock:
             self._grants.codes[code] = (redirect_uri, expires, scopes)
         return code
+
+    def allowed_redirect(self, redirect_uri: str) -> bool:
+        """The app's redirect URL, or an http(s) URL on this machine (an app being
+        developed): HubSpot sends codes to registered URLs only."""
+        if redirect_uri == self.portal.redirect_uri:
+            return True
+        if any(ord(ch) < 33 for ch in redirect_uri):
+            return False
+        parts = urlsplit(redirect_uri)
+        return parts.scheme in ("http", "https") and parts.hostname in LOOPBACK
 
     def token(self, form: dict[str, str]) -> dict:
         """`POST /oauth/v1/token`: the authorization-code and refresh-token grants."""
