@@ -1,7 +1,8 @@
 """Writes and deletes: sObject Collections (`/composite/sobjects`, 200 records a call,
 `allOrNone: false`) for small sets, Bulk 2.0 ingest at or above the threshold.
 
-Rows are buffered only up to the threshold to choose; past it they stream to a file.
+Rows are buffered only up to the threshold to choose; past it they stream to the Bulk
+jobs' files (a fixed number of jobs' rows at a time, whatever the row count).
 Results come back one per input row, in input order (`WriteResult.index`).
 
 Collections calls run `COLLECTION_WORKERS` at a time (`connectors/parallel.ordered`): the
@@ -51,7 +52,7 @@ class Writer:
         numbered = enumerate(rows)
         head = list(itertools.islice(numbered, self.bulk_threshold))
         if len(head) >= self.bulk_threshold:
-            everything = itertools.chain(head, numbered)
+            everything = _then(head, numbered)  # the first rows let go as the jobs take them
             count = len(rows) if isinstance(rows, Sized) else None  # to size the jobs
             yield from self.ingest.write(table, everything, str(mode), key_field, count)
             return
@@ -117,6 +118,14 @@ class Writer:
                 WriteResult(position, result.id or record_id, result.success, error=result.error)
             )
         return found
+
+
+def _then(head: list[T], rest: Iterator[T]) -> Iterator[T]:
+    """`head`'s items (removed from it as they are given), then `rest`'s."""
+    head.reverse()
+    while head:
+        yield head.pop()
+    yield from rest
 
 
 def _chunks(items: list[T]) -> Iterator[list[T]]:
