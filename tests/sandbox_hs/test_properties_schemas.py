@@ -109,6 +109,8 @@ def test_bad_property_definitions(hs):
         {**base, "type": "number", "fieldType": "select"},
         {**base, "type": "enumeration", "fieldType": "select"},  # no options
         {**base, "type": "string", "fieldType": "text", "groupName": "nowhere"},
+        {**base, "name": "Robert'); DROP TABLE records;--", "type": "string", "fieldType": "text"},
+        {**base, "name": "1st", "type": "string", "fieldType": "text"},
     ):
         assert hs.post("/crm/v3/properties/contacts", json=bad).status_code == 400, bad
 
@@ -192,6 +194,11 @@ def test_a_posted_schema_becomes_an_object_type(hs):
     assert hs.delete("/crm/v3/schemas/vehicle").status_code == 400  # archived records remain
     bad = hs.post("/crm/v3/schemas", json={"name": "x", "labels": {"singular": "X"}})
     assert bad.status_code == 400
+    hostile = hs.post(
+        "/crm/v3/schemas",
+        json={"name": "../contacts", "labels": {"singular": "X", "plural": "Xs"}},
+    )
+    assert hostile.status_code == 400 and "lower-case letter" in hostile.json()["message"]
 
 
 def test_property_batch_read_create_archive(hs):

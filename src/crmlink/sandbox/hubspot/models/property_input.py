@@ -3,6 +3,7 @@ schema's `properties`), checked as HubSpot checks it, into a `PropertyDef`."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -10,6 +11,17 @@ from crmlink.sandbox.hubspot.errors import ValidationFailed
 from crmlink.sandbox.hubspot.models.properties import FIELD_TYPES, TYPES, Option, PropertyDef
 
 REQUIRED = ("name", "label", "type", "fieldType", "groupName")
+# HubSpot's internal names: a lower-case letter, then lower-case letters, digits and "_".
+NAME = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
+
+
+def check_name(name: str, what: str = "Property") -> str:
+    if not NAME.match(name):
+        raise ValidationFailed(
+            f"{what} name {name!r} must start with a lower-case letter and hold only "
+            "lower-case letters, digits and underscores"
+        )
+    return name
 
 
 def _options(raw: Any) -> tuple[Option, ...]:
@@ -52,7 +64,7 @@ def property_from_api(payload: Any, stamp: str, *, default_group: str | None = N
     if data["type"] == "enumeration" and not options and not data.get("externalOptions"):
         raise ValidationFailed("enumeration properties need at least one option")
     return PropertyDef(
-        name=str(data["name"]),
+        name=check_name(str(data["name"])),
         label=str(data["label"]),
         type=str(data["type"]),
         field_type=str(data["fieldType"]),

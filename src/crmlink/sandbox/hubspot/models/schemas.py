@@ -12,7 +12,7 @@ from crmlink.sandbox.hubspot.errors import AlreadyExists, ValidationFailed
 from crmlink.sandbox.hubspot.models.builtin import BUILTIN, LOYALTY, LOYALTY_GROUPS, LOYALTY_STAMP
 from crmlink.sandbox.hubspot.models.objects import AssociationDef, ObjectRegistry, ObjectType
 from crmlink.sandbox.hubspot.models.properties import PropertyCatalog, PropertyDef, PropertyGroup
-from crmlink.sandbox.hubspot.models.property_input import property_from_api
+from crmlink.sandbox.hubspot.models.property_input import check_name, property_from_api
 from crmlink.sandbox.hubspot.models.records import RecordStore
 from crmlink.sandbox.hubspot.models.values import wire_datetime
 
@@ -98,6 +98,7 @@ class SchemaService:
         """`POST /crm/v3/schemas`: a new custom object with its properties."""
         if not isinstance(payload, dict) or not payload.get("name"):
             raise ValidationFailed("Some required fields were not set: [name]")
+        check_name(str(payload["name"]), "Object")
         if any(t.name == payload["name"] for t in self.objects.all()):
             raise AlreadyExists(f"Object type with name {payload['name']} already exists")
         labels = payload.get("labels")

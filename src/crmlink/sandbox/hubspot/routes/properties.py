@@ -10,7 +10,11 @@ from crmlink.sandbox.core.routing import RouteSpec, route
 from crmlink.sandbox.hubspot.errors import HubSpotError, ValidationFailed
 from crmlink.sandbox.hubspot.models.batch import inputs_of
 from crmlink.sandbox.hubspot.models.properties import PropertyGroup
-from crmlink.sandbox.hubspot.models.property_input import property_from_api, property_update
+from crmlink.sandbox.hubspot.models.property_input import (
+    check_name,
+    property_from_api,
+    property_update,
+)
 from crmlink.sandbox.hubspot.models.schemas import now_stamp
 from crmlink.sandbox.hubspot.routes.context import SandboxContext
 from crmlink.sandbox.hubspot.routes.http import bool_param, guarded, json_object, json_response
@@ -64,7 +68,9 @@ def group_routes(ctx: SandboxContext) -> list[RouteSpec]:
             if not data.get("name") or not data.get("label"):
                 raise ValidationFailed("Some required fields were not set: [name, label]")
             group = PropertyGroup(
-                str(data["name"]), str(data["label"]), int(data.get("displayOrder", -1))
+                check_name(str(data["name"]), "Group"),
+                str(data["label"]),
+                int(data.get("displayOrder", -1)),
             )
             return json_response(
                 ctx.catalog.put_group(object_type.name, group, new=True).to_api(), 201
