@@ -16,7 +16,9 @@ closing the iterator early stops every thread and waits for it.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import io
+import itertools
 import queue
 import threading
 from collections import deque
@@ -29,6 +31,7 @@ from crmlink.model import FieldKind, RemoteTable
 Source = Callable[[], Iterator[list[dict[str, Any]]]]
 _END = object()
 _IDENTITY = values.reader(FieldKind.STRING)
+_DATETIME = values.reader(FieldKind.DATETIME)
 
 
 class _Failed:
@@ -124,28 +127,61 @@ def text_stream(chunks: Iterator[bytes]) -> io.TextIOWrapper:
     return io.TextIOWrapper(raw, encoding="utf-8", newline="")
 
 
-def batch_reader(
-    table: RemoteTable, header: list[str]
-) -> Callable[[list[list[str]]], list[dict[str, Any]]]:
+class ColumnBatch(list[dict[str, Any]]):
+    """A batch of rows (dicts, as every connector gives them) that also carries its values
+    column by column, `columns[field]`, so a consumer working per column (the import's
+    loader) need not take the dicts apart again. Consumers must not change the rows."""
+
+    columns: dict[str, list[Any]]
+
+
+def batch_reader(table: RemoteTable, header: list[str]) -> Callable[[list[list[str]]], ColumnBatch]:
     """Convert Bulk CSV rows (cells under `header`) into rows, one column at a time:
     one converter per column chosen once, "" is None, text columns are not called."""
     names, converters = [], []
     for name in header:
         field = table.field(name)
         names.append(field.name if field else name)
-        convert = values.reader(field.kind) if field else _IDENTITY
-        converters.append(None if convert is _IDENTITY else convert)
+        converters.append(_column_reader(field.kind if field else FieldKind.STRING))
 
-    def read(rows: list[list[str]]) -> list[dict[str, Any]]:
+    def read(rows: list[list[str]]) -> ColumnBatch:
+        batch = ColumnBatch()
         if not rows:
-            return []
+            batch.columns = {name: [] for name in names}
+            return batch
         columns = zip(*rows, strict=True)  # every row as long as the first…
         converted = [
-            [None if c == "" else c for c in cells]
-            if convert is None
-            else [None if c == "" else convert(c) for c in cells]
+            convert(cells)
             for convert, cells in zip(converters, columns, strict=True)  # …and the header
         ]
-        return [dict(zip(names, row, strict=True)) for row in zip(*converted, strict=True)]
+        rows_out = zip(*converted, strict=True)  # as long as each other: checked above
+        batch.extend(map(dict, map(zip, itertools.repeat(names), rows_out)))
+        batch.columns = dict(zip(names, converted, strict=True))
+        return batch
 
     return read
+
+
+def _column_reader(kind: FieldKind) -> Callable[[tuple[str, ...]], list[Any]]:
+    """The cells of one column converted (`values.reader` of the kind), "" as None."""
+    convert = values.reader(kind)
+    if convert is _IDENTITY:
+        return lambda cells: [c or None for c in cells]  # a str is false only when ""
+    if kind == FieldKind.DATETIME:
+        convert = _datetime
+    elif kind == FieldKind.BOOLEAN:  # Bulk CSV says true or false: no call for those
+        return lambda cells: [
+            None if not c else True if c == "true" else False if c == "false" else convert(c)
+            for c in cells
+        ]
+    return lambda cells: [convert(c) if c else None for c in cells]
+
+
+def _datetime(text: str) -> dt.datetime:
+    """`values` reading of a datetime, without its `astimezone` when already in UTC (a
+    Bulk CSV cell always is: `2024-05-01T10:30:15.000+0000`)."""
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return _DATETIME(text)  # its error, or whatever else it reads
+    return moment if moment.tzinfo is dt.UTC else _DATETIME(text)

@@ -30,7 +30,13 @@ from crmlink.workflow.activities.crm.config import CrmActivityConfig
 from crmlink.workflow.activities.crm.gate import Rejects
 from crmlink.workflow.activities.crm.incremental import Window
 from crmlink.workflow.activities.crm.loader import Loader
-from crmlink.workflow.activities.crm.prefetch import COMMIT_ROWS, Commits, read_ahead, stopping
+from crmlink.workflow.activities.crm.prefetch import (
+    COMMIT_ROWS,
+    Commits,
+    fewer_collections,
+    read_ahead,
+    stopping,
+)
 from crmlink.workflow.base import (
     OK,
     ActivityResult,
@@ -183,7 +189,7 @@ def _load(
     count = counted = 0
     ctx.checkpoint()  # no lock held while the CRM answers
     source = read_ahead(batches, READ_AHEAD, commits.idle) if ahead else batches
-    with stopping(source):
+    with fewer_collections(), stopping(source):
         for batch in source:
             if config.limit is not None:
                 batch, used = _take(batch, config.limit - counted, window)

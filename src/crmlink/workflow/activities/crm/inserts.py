@@ -3,8 +3,11 @@
     inserter = inserter_for(writer, ["Id", "Email"])
     inserter.insert([("003…", "a@b.c"), …])      # tuples in column order
 
+    inserter.insert_columns([["003…"], ["a@b.c"]])  # the same, column by column
+
 SQLite: one prepared `INSERT` through the DB-API cursor's `executemany` (the column
-types' bind processors applied per column, as SQLAlchemy would). PostgreSQL (psycopg 3):
+types' bind processors applied per column, as SQLAlchemy would; for datetimes, dates and
+booleans the same text or integer made by C methods, `column_processor`). PostgreSQL (psycopg 3):
 `COPY … FROM STDIN` with `write_row` (psycopg escapes tabs, newlines and backslashes; NUL,
 which PostgreSQL text cannot hold, is refused earlier as a reject). Any other database:
 SQLAlchemy's `executemany` (`populations.Writer.append`). `_wk_row` numbers the rows
@@ -14,13 +17,22 @@ begun first if need be, so `ctx.checkpoint()` commits them like any other write.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
+
+from sqlalchemy import Boolean
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects.sqlite import pysqlite
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeEngine
 
 from crmlink.workflow import populations
 from crmlink.workflow.base import PopulationWriter
 
 Row = tuple[Any, ...]
+Cells = list[Any]
+ColumnProcessor = Callable[[Cells], Cells]
 
 
 class Inserter:
@@ -33,6 +45,10 @@ class Inserter:
         if rows:
             self.writer.append([dict(zip(self.names, row, strict=True)) for row in rows])
 
+    def insert_columns(self, columns: list[Cells]) -> None:
+        """The rows given column by column (every list as long, in `names` order)."""
+        self.insert(list(zip(*columns, strict=True)))
+
 
 class _Driver(Inserter):
     """The raw DB-API path: `_wk_row` numbered here, values through bind processors."""
@@ -43,28 +59,27 @@ class _Driver(Inserter):
         self.next = populations.count(self.conn, self.table) + 1
         dialect = self.conn.dialect
         types = [self.table.c[name].type.dialect_impl(dialect) for name in names]
-        self.processors: list[Callable[[Any], Any] | None] = [
-            t.bind_processor(dialect)
-            for t in types  # the dialect's, as SQLAlchemy binds
-        ]
+        self.processors = [column_processor(t, dialect) for t in types]
         self.quote = dialect.identifier_preparer.quote
         self.columns = [populations.ROW, *names]
 
     def insert(self, rows: list[Row]) -> None:
-        if not rows:
+        if rows:
+            self.insert_columns([list(cells) for cells in zip(*rows, strict=True)])
+
+    def insert_columns(self, columns: list[Cells]) -> None:
+        if not columns or not columns[0]:
             return
         if not self.conn.in_transaction():
             self.conn.begin()  # SQLite: BEGIN IMMEDIATE (the engine's begin hook)
-        numbers = range(self.next, self.next + len(rows))
-        self.next += len(rows)
-        self.write(list(zip(numbers, *self._processed(rows), strict=True)))
-
-    def _processed(self, rows: list[Row]) -> list[list[Any]]:
-        columns = [list(cells) for cells in zip(*rows, strict=True)]
-        for index, process in enumerate(self.processors):
-            if process is not None:
-                columns[index] = [None if v is None else process(v) for v in columns[index]]
-        return columns
+        size = len(columns[0])
+        numbers = range(self.next, self.next + size)
+        self.next += size
+        processed = [
+            cells if process is None else process(cells)
+            for process, cells in zip(self.processors, columns, strict=True)
+        ]
+        self.write(list(zip(numbers, *processed, strict=True)))
 
     def write(self, rows: list[Row]) -> None:
         raise NotImplementedError
@@ -96,6 +111,54 @@ class _Copy(_Driver):
         with self.raw().cursor() as cursor, cursor.copy(statement) as copy:
             for row in rows:
                 copy.write_row(row)
+
+
+def column_processor(type_: TypeEngine[Any], dialect: Dialect) -> ColumnProcessor | None:
+    """The bind processor of a column type applied to a whole column (None: values pass
+    as they are). On SQLite, the default text of a datetime (`YYYY-MM-DD HH:MM:SS.ffffff`,
+    zone dropped) or a date, and a boolean's 0/1, come from C methods for the exact types;
+    any other value goes through SQLAlchemy's processor, as it would bind it."""
+    process = type_.bind_processor(dialect)
+    if process is None:
+        return None
+    fast = _sqlite_fast(type_, dialect)
+    if fast is None:
+        return lambda cells: [None if v is None else process(v) for v in cells]
+    exact, text = fast
+
+    def processed(cells: Cells) -> Cells:
+        return [v if v is None else text(v) if v.__class__ is exact else process(v) for v in cells]
+
+    return processed
+
+
+def _sqlite_fast(
+    type_: TypeEngine[Any], dialect: Dialect
+) -> tuple[type, Callable[[Any], Any]] | None:
+    """(exact value type, C-level equivalent of the processor) for SQLite's datetimes,
+    dates and booleans in their default storage; None for any other type."""
+    if dialect.name != "sqlite":
+        return None
+    kind, storage = type(type_), getattr(type_, "_storage_format", None)
+    if kind in _DATETIMES and storage == _DATETIMES[kind]:
+        return dt.datetime, _datetime_text
+    if kind in _DATES and storage == _DATES[kind]:
+        return dt.date, dt.date.isoformat
+    if kind is Boolean:
+        return bool, int
+    return None
+
+
+# SQLite's datetime and date types (pysqlite's, as `dialect_impl` gives them) and the
+# storage format whose text the C methods make
+_DATETIMES = {t: t()._storage_format for t in (sqlite.DATETIME, pysqlite._SQLite_pysqliteTimeStamp)}
+_DATES = {t: t()._storage_format for t in (sqlite.DATE, pysqlite._SQLite_pysqliteDate)}
+
+
+def _datetime_text(value: dt.datetime) -> str:
+    """SQLAlchemy's SQLite text of a datetime: its fields, the zone left out (the offset
+    `isoformat` would add comes after the 26 characters of a four-digit year)."""
+    return value.isoformat(" ", "microseconds")[:26]
 
 
 def inserter_for(writer: PopulationWriter, names: list[str]) -> Inserter:

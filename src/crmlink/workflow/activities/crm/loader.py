@@ -57,14 +57,20 @@ class Loader:
             return
         columns = self._converted(self._cells(batch))
         problems = self._problems(columns)
-        rows = list(zip(*columns, strict=True))
         if problems:
+            rows = list(zip(*columns, strict=True))
             self.rejects.add([self._refused(rows[i], *problems[i]) for i in sorted(problems)])
-            rows = [row for i, row in enumerate(rows) if i not in problems]
-        self.inserter.insert(rows)
+            self.inserter.insert([row for i, row in enumerate(rows) if i not in problems])
+        else:
+            self.inserter.insert_columns(columns)
 
     def _cells(self, batch: list[dict[str, Any]]) -> list[list[Any]]:
-        """The batch as columns (a row lacking a field has None there)."""
+        """The batch as columns (a row lacking a field has None there); a batch that
+        carries its columns (`pages.ColumnBatch`, a Bulk read's) gives them as they are."""
+        given = getattr(batch, "columns", None)
+        if given is not None:
+            absent = [None] * len(batch)
+            return [given.get(name, absent) for name in self.names]
         if len(self.names) == 1:
             return [[row.get(self.names[0]) for row in batch]]
         try:
@@ -155,16 +161,18 @@ def _suspects(type_: TypeEngine[Any]) -> Callable[[list[Any]], list[int]]:
 def _text_suspects(cells: list[Any], most: int) -> list[int]:
     """Whole-column tests first (C loops: types, longest length, one NUL search); cell by
     cell only when one fails."""
-    texts = [v for v in cells if v is not None]
-    if set(map(type, texts)) <= {str}:
-        longest = max(map(len, texts), default=0)
-        if longest <= most and "\x00" not in "".join(texts):
+    if set(map(type, cells)) <= _TEXT_TYPES:  # filter(None, …): the non-empty texts
+        longest = max(map(len, filter(None, cells)), default=0)
+        if longest <= most and "\x00" not in "".join(filter(None, cells)):
             return []
     return [
         i
         for i, v in enumerate(cells)
         if v is not None and (type(v) is not str or len(v) > most or "\x00" in v)
     ]
+
+
+_TEXT_TYPES = {str, type(None)}
 
 
 def _checked(type_: TypeEngine[Any]) -> bool:
