@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from crmlink.connectors.hubspot import HubSpotConnector, RetryPolicy
-from crmlink.filters import parse
+from crmlink.filters import bind, parse
 from crmlink.model import ReadCursor, WriteMode
 from crmlink.sandbox.hubspot.app import HubSpotSandbox
 from tests.connectors.test_hubspot_support import sandbox_connector
@@ -139,3 +139,27 @@ def test_a_cursor_inside_the_tie_reads_the_rest_of_it(
     rows, _, total = _read(reader, where=parse("firstname = 'tied'"), cursor=cursor)
     assert [row[KEY] for row in rows] == tied[-149:]
     assert total == 149
+
+
+HOSTILE = [
+    "O'Brien",
+    'x"}]}, {"filters": [{"propertyName": "email", "operator": "HAS_PROPERTY"}]}',
+    "x' or firstname != null --",
+    "back\\slash; and * star",
+    "Ünïcødé ☃",
+]
+
+
+def test_hostile_values_find_exactly_their_record(reader: HubSpotConnector) -> None:
+    rows = [{"firstname": value, "lastname": "hostile-probe"} for value in HOSTILE]
+    created = list(reader.write("contacts", rows, WriteMode.INSERT))
+    assert all(r.success for r in created), created
+    for value, result in zip(HOSTILE, created, strict=True):
+        text = "firstname = {{v}} and lastname = 'hostile-probe'"
+        where = bind(parse(text), {"v": value}, reader.describe("contacts"))
+        found, _, _ = _read(reader, where=where)
+        assert [row[KEY] for row in found] == [result.id], value
+    upper = "'O''BRIEN', 'X'' OR FIRSTNAME != NULL --'"
+    listed = f"lastname = 'hostile-probe' and firstname in ({upper})"
+    found, _, _ = _read(reader, where=parse(listed))  # `in` ignores case, as `=` does
+    assert sorted(row["firstname"] for row in found) == ["O'Brien", HOSTILE[2]]
