@@ -106,7 +106,7 @@ def _keyset(read: ReadPlan) -> list[str]:
     key, modified = read.table.key_field, read.table.modified_field
     if not read.order:
         return [key]
-    if [name for name, descending in read.order if not descending] == [modified, key]:
+    if read.order == [(modified, False), (key, False)]:
         return [modified or "", key]
     return []
 
