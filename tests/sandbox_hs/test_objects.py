@@ -290,3 +290,22 @@ def test_create_with_associations_links_the_new_record(hs):
         },
     )
     assert bad_type.status_code == 400
+
+
+def test_hostile_ids_and_cursors_are_answers_not_crashes(hs):
+    for record_id in ("99999999999999999999999", "²", "1%20OR%201=1", "-1"):
+        _error(hs.get(f"/crm/v3/objects/contacts/{record_id}"), 404, "OBJECT_NOT_FOUND")
+        assert hs.delete(f"/crm/v3/objects/contacts/{record_id}").status_code == 204
+    _error(hs.get("/crm/v3/objects/contacts", params={"after": "9" * 30}), 400, "VALIDATION_ERROR")
+    read = hs.post(
+        "/crm/v3/objects/contacts/batch/read", json={"inputs": [{"id": "9" * 30}, {"id": "x"}]}
+    )
+    assert read.status_code == 207 and read.json()["errors"][0]["context"]["ids"] == ["9" * 30, "x"]
+    link = hs.post(
+        "/crm/v3/objects/contacts",
+        json={
+            "properties": {},
+            "associations": [{"to": {"id": "9" * 30}, "types": [{"associationTypeId": 279}]}],
+        },
+    )
+    assert link.status_code == 400

@@ -12,7 +12,7 @@ from typing import Any
 from crmlink.sandbox.hubspot.errors import HubSpotError, ObjectNotFound, ValidationFailed
 from crmlink.sandbox.hubspot.models.create_links import link, planned_links
 from crmlink.sandbox.hubspot.models.objects import ObjectType
-from crmlink.sandbox.hubspot.models.records import RecordStore, Row
+from crmlink.sandbox.hubspot.models.records import RecordStore, Row, parse_id
 from crmlink.sandbox.hubspot.models.values import wire_datetime
 
 MAX_INPUTS = 100
@@ -99,7 +99,8 @@ class BatchRunner:
     def _find(self, object_type: ObjectType, value: str, id_property: str | None) -> Row | None:
         if id_property:
             return self.records.get_by(object_type, id_property, value)
-        return self.records.get(object_type, int(value)) if value.isdigit() else None
+        record_id = parse_id(value)
+        return None if record_id is None else self.records.get(object_type, record_id)
 
     def read(self, object_type: ObjectType, payload: dict[str, Any]) -> BatchOutcome:
         outcome, inputs = self._start(), inputs_of(payload)
@@ -175,5 +176,6 @@ class BatchRunner:
         with self.records.batch():
             for item in inputs:
                 value = str(item.get("id", ""))
-                if value.isdigit():
-                    self.records.archive(object_type, int(value))
+                record_id = parse_id(value)
+                if record_id is not None:
+                    self.records.archive(object_type, record_id)

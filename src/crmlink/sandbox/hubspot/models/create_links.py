@@ -9,6 +9,7 @@ from typing import Any
 
 from crmlink.sandbox.hubspot.errors import ValidationFailed
 from crmlink.sandbox.hubspot.models import associations as assoc
+from crmlink.sandbox.hubspot.models.records import parse_id
 
 Link = tuple[assoc.AssociationType, int]  # the type and the target record's id
 
@@ -39,16 +40,17 @@ def planned_links(conn: sqlite3.Connection, from_type: str, raw: Any) -> list[Li
     for item in raw:
         target = item.get("to") if isinstance(item, dict) else None
         target_id = str(target.get("id", "")) if isinstance(target, dict) else ""
-        if not target_id.isdigit():
+        to_id = parse_id(target_id)
+        if to_id is None:
             raise ValidationFailed("Invalid input JSON: each association needs to.id")
         for spec in item.get("types") or ():
             kind = _kind(from_type, spec)
-            if not assoc.exists(conn, kind.to_type, int(target_id)):
+            if not assoc.exists(conn, kind.to_type, to_id):
                 raise ValidationFailed(
                     f"One or more associations are invalid: {kind.to_type} {target_id} "
                     "does not exist"
                 )
-            out.append((kind, int(target_id)))
+            out.append((kind, to_id))
     return out
 
 

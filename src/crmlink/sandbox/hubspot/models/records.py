@@ -91,7 +91,8 @@ class RecordStore:
     def get_by(self, object_type: ObjectType, id_property: str, value: str) -> Row | None:
         """A live record by a unique property's value (`idProperty=`)."""
         if id_property == "hs_object_id":
-            return self.get(object_type, _as_id(value)) if _is_id(value) else None
+            found_id = parse_id(value)
+            return None if found_id is None else self.get(object_type, found_id)
         with self.store.reader() as conn:
             found = conn.execute(
                 "SELECT id FROM unique_values WHERE object_type = ? AND property = ? AND value = ?",
@@ -293,9 +294,8 @@ class RecordStore:
         return body
 
 
-def _is_id(value: str) -> bool:
-    return value.isdigit() and len(value) < 19
-
-
-def _as_id(value: str) -> int:
-    return int(value)
+def parse_id(text: str) -> int | None:
+    """A record id from untrusted text: ASCII digits that fit SQLite's INTEGER, else None."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        return None
+    return int(text)

@@ -88,6 +88,8 @@ def int_param(request: Request, name: str, default: int, *, top: int | None = No
         value = int(text)
     except ValueError:
         raise ValidationFailed(f"Unable to parse {name}={text} as a number") from None
+    if not -(2**63) <= value < 2**63:
+        raise ValidationFailed(f"{name}={text} is out of range")
     if top is not None and value > top:
         raise ValidationFailed(f"{name} must be less than or equal to {top}; was {value}")
     if value < 1 and name == "limit":

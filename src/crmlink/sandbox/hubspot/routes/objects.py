@@ -15,7 +15,7 @@ from crmlink.sandbox.hubspot.errors import ValidationFailed, object_not_found
 from crmlink.sandbox.hubspot.models import create_links
 from crmlink.sandbox.hubspot.models.associations import associated, v3_results
 from crmlink.sandbox.hubspot.models.objects import ObjectType
-from crmlink.sandbox.hubspot.models.records import Row
+from crmlink.sandbox.hubspot.models.records import Row, parse_id
 from crmlink.sandbox.hubspot.routes.context import SandboxContext
 from crmlink.sandbox.hubspot.routes.http import (
     bool_param,
@@ -42,7 +42,8 @@ def find(ctx: SandboxContext, object_type: ObjectType, object_id: str, id_proper
             raise ValidationFailed(f"{id_property} is not a unique property of {object_type.name}")
         row = ctx.records.get_by(object_type, id_property, object_id)
     else:
-        row = ctx.records.get(object_type, int(object_id)) if object_id.isdigit() else None
+        record_id = parse_id(object_id)
+        row = None if record_id is None else ctx.records.get(object_type, record_id)
     if row is None:
         raise object_not_found(object_id)
     return row
@@ -91,10 +92,11 @@ def object_routes(ctx: SandboxContext) -> list[RouteSpec]:
         id_property = request.query_params.get("idProperty")
         if request.method == "GET":
             if bool_param(request, "archived"):
+                record_id = parse_id(object_id)
                 row = (
-                    ctx.records.get(object_type, int(object_id), archived=True)
-                    if object_id.isdigit()
-                    else None
+                    None
+                    if record_id is None
+                    else ctx.records.get(object_type, record_id, archived=True)
                 )
                 if row is None:
                     raise object_not_found(object_id)
@@ -106,8 +108,9 @@ def object_routes(ctx: SandboxContext) -> list[RouteSpec]:
             row = find(ctx, object_type, object_id, id_property)
             row = ctx.records.update(object_type, row[1], data.get("properties") or {})
             return json_response(ctx.records.render(row, list(_written(data))))
-        if object_id.isdigit():
-            ctx.records.archive(object_type, int(object_id))
+        record_id = parse_id(object_id)
+        if record_id is not None:
+            ctx.records.archive(object_type, record_id)
         return Response(status_code=204)
 
     return [
