@@ -15,7 +15,7 @@ from crmlink.connectors.batches import Batches
 from crmlink.connectors.hubspot.describe import ObjectInfo
 from crmlink.connectors.hubspot.read import Reader
 from crmlink.connectors.hubspot.windows import HELD_PAGES
-from crmlink.errors import FilterError, UsageError
+from crmlink.errors import FilterError, RemoteError, UsageError
 from crmlink.filters import parse
 from crmlink.model import FieldKind, OrderBy, ReadCursor, RemoteField, RemoteTable
 
@@ -444,3 +444,14 @@ def test_ordering_by_modified_is_the_windowed_read() -> None:
 def test_an_unknown_field_is_named() -> None:
     with pytest.raises(UsageError, match="'nope'"):
         Reader(FakeHubSpot([T0])).read(INFO, ["nope"], None, None, None, False, None).__next__()
+
+
+def test_a_value_that_does_not_fit_its_kind_is_a_remote_error() -> None:
+    fake = FakeHubSpot([T0])
+    broken = fake.record
+    fake.record = lambda rid, source=None: {  # type: ignore[method-assign]
+        **broken(rid, source),
+        "properties": {**broken(rid, source)["properties"], MOD: "not a time"},
+    }
+    with pytest.raises(RemoteError, match="'hs_lastmodifieddate' of record '1'"):
+        read(fake)

@@ -28,10 +28,10 @@ from crmlink.connectors.batches import Batches
 from crmlink.connectors.hubspot import filter_groups, values
 from crmlink.connectors.hubspot.describe import ObjectInfo
 from crmlink.connectors.hubspot.windows import PAGE_SIZE, RESULT_CAP, Stats, WindowedSearch
-from crmlink.errors import RemoteError, UsageError
+from crmlink.errors import RemoteError, UsageError, clip
 from crmlink.filters import ast, validate
 from crmlink.filters.validate import lookup, unknown_field
-from crmlink.model import OrderBy, ReadCursor, RemoteTable
+from crmlink.model import OrderBy, ReadCursor, RemoteField, RemoteTable
 
 LIST_PAGE = 100  # the list endpoint's largest page
 IDS_PER_CALL = 100  # batch read's inputs per call
@@ -155,8 +155,8 @@ class Reader:
                     raise UsageError(
                         f"HubSpot's search returns at most {RESULT_CAP:,} results for one "
                         f"query and this read ordered by {sort['propertyName']} matches "
-                        f"{total:,}: order by {info.table.modified_field} (read in windows) "
-                        "or narrow the filter",
+                        f"{total:,}: order by {info.table.modified_field} or "
+                        f"{info.table.key_field} (read in windows) or narrow the filter",
                         object=info.table.name,
                     )
                 if counted is not None:
@@ -270,7 +270,7 @@ def _wanted(table: RemoteTable, names: list[str]) -> list[str]:
 
 def _cursor_key(text: str) -> int:
     if not (text.isascii() and text.isdigit()):
-        raise UsageError(f"the cursor's id {text[:40]!r} is not a HubSpot record id (a number)")
+        raise UsageError(f"the cursor's id {clip(text)} is not a HubSpot record id (a number)")
     return int(text)
 
 
@@ -292,7 +292,17 @@ def row_reader(table: RemoteTable, names: list[str]) -> Callable[[dict], dict]:
             if field.name == table.key_field:
                 row[field.name] = str(record.get("id", ""))
             else:
-                row[field.name] = values.read_value(field, properties.get(field.name))
+                row[field.name] = _value(field, properties.get(field.name), record)
         return row
 
     return convert
+
+
+def _value(field: RemoteField, text: object, record: dict) -> object:
+    try:
+        return values.read_value(field, text)
+    except (ValueError, ArithmeticError):
+        raise RemoteError(
+            f"HubSpot sent {clip(text)} as {field.name!r} of record {clip(record.get('id'))}, "
+            f"which is not a {field.kind} value"
+        ) from None
