@@ -231,3 +231,43 @@ def test_property_batch_read_create_archive(hs):
     assert gone.status_code == 204
     names = {p["name"] for p in hs.get("/crm/v3/properties/companies").json()["results"]}
     assert {"batch_p1", "batch_p2"} <= names and "batch_p0" not in names
+
+
+def test_malformed_definitions_are_400s_in_hubspots_envelope(hs):
+    cases = [
+        (
+            "post",
+            "/crm/v3/properties/contacts",
+            {
+                "name": "p2",
+                "label": "P",
+                "type": "string",
+                "fieldType": "text",
+                "groupName": "contactinformation",
+                "displayOrder": "first",
+            },
+        ),
+        (
+            "post",
+            "/crm/v3/properties/contacts/groups",
+            {"name": "g2", "label": "G", "displayOrder": [1]},
+        ),
+        (
+            "post",
+            "/crm/v3/schemas",
+            {"name": "thing", "labels": {"singular": "T", "plural": "Ts"}, "requiredProperties": 7},
+        ),
+        ("patch", "/crm/v3/schemas/loyalty_card", {"labels": "Cards"}),
+        (
+            "post",
+            "/crm/v3/objects/contacts/batch/read",
+            {"inputs": [{"id": "1"}], "idProperty": ["email"]},
+        ),
+        ("post", "/crm/v3/objects/contacts/batch/read", {"inputs": [{"id": "1"}], "properties": 5}),
+        ("post", "/crm/v3/objects/contacts/batch/create", {"inputs": "all"}),
+        ("post", "/crm/v3/objects/contacts", [1, 2]),
+    ]
+    for method, path, body in cases:
+        answer = getattr(hs, method)(path, json=body)
+        assert answer.status_code == 400, (path, body, answer.text)
+        assert answer.json()["category"] == "VALIDATION_ERROR"

@@ -84,9 +84,11 @@ class BatchRunner:
         props = item.get("properties")
         return [*props, *KEPT] if isinstance(props, dict) else KEPT
 
-    def _unique(self, object_type: ObjectType, id_property: str | None) -> str | None:
+    def _unique(self, object_type: ObjectType, id_property: Any) -> str | None:
         if id_property in (None, "", "hs_object_id"):
             return None
+        if not isinstance(id_property, str):
+            raise ValidationFailed("idProperty must be a property name")
         assert id_property is not None
         prop = self.records.catalog.of(object_type.name).get(id_property)
         if prop is None or not prop.has_unique_value:
@@ -106,6 +108,10 @@ class BatchRunner:
         outcome, inputs = self._start(), inputs_of(payload)
         id_property = self._unique(object_type, payload.get("idProperty"))
         names = payload.get("properties") or None
+        if names is not None and not (
+            isinstance(names, list) and all(isinstance(n, str) for n in names)
+        ):
+            raise ValidationFailed("properties must be a list of property names")
         for item in inputs:
             value = str(item.get("id", ""))
             row = self._find(object_type, value, id_property)

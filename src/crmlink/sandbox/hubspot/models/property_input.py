@@ -24,6 +24,16 @@ def check_name(name: str, what: str = "Property") -> str:
     return name
 
 
+def as_int(value: Any, name: str) -> int:
+    """A whole number from client JSON; anything else: HubSpot's 400."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ValidationFailed(f"{name} must be a whole number")
+    try:
+        return int(value)
+    except ValueError:
+        raise ValidationFailed(f"{name} must be a whole number") from None
+
+
 def _options(raw: Any) -> tuple[Option, ...]:
     if raw is None:
         return ()
@@ -73,7 +83,7 @@ def property_from_api(payload: Any, stamp: str, *, default_group: str | None = N
         has_unique_value=bool(data.get("hasUniqueValue", False)),
         hidden=bool(data.get("hidden", False)),
         description=str(data.get("description") or ""),
-        display_order=int(data.get("displayOrder", -1)),
+        display_order=as_int(data.get("displayOrder", -1), "displayOrder"),
         external_options=bool(data.get("externalOptions", False)),
         form_field=bool(data.get("formField", True)),
         created_at=stamp,
@@ -100,6 +110,11 @@ def property_update(prop: PropertyDef, payload: Any, stamp: str) -> PropertyDef:
             f"Property {prop.name} is HubSpot-defined; its definition is read-only"
         )
     changes: dict[str, Any] = {k: payload[f] for f, k in UPDATABLE.items() if f in payload}
+    if "display_order" in changes:
+        changes["display_order"] = as_int(changes["display_order"], "displayOrder")
+    for text in ("label", "description", "group_name"):
+        if text in changes:
+            changes[text] = str(changes[text])
     type_ = payload.get("type", prop.type)
     field_type = payload.get("fieldType", prop.field_type)
     if (type_, field_type) != (prop.type, prop.field_type):

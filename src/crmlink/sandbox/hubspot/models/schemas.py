@@ -99,6 +99,7 @@ class SchemaService:
         if not isinstance(payload, dict) or not payload.get("name"):
             raise ValidationFailed("Some required fields were not set: [name]")
         check_name(str(payload["name"]), "Object")
+        _check_lists(payload)
         if any(t.name == payload["name"] for t in self.objects.all()):
             raise AlreadyExists(f"Object type with name {payload['name']} already exists")
         labels = payload.get("labels")
@@ -128,7 +129,10 @@ class SchemaService:
     def update(self, object_type: ObjectType, payload: Any, stamp: str) -> ObjectType:
         if not isinstance(payload, dict):
             raise ValidationFailed("Invalid input JSON: expected an object")
+        _check_lists(payload)
         labels = payload.get("labels") or {}
+        if not isinstance(labels, dict):
+            raise ValidationFailed("labels must be an object with singular and plural")
         changed = replace(
             object_type,
             singular=str(labels.get("singular") or object_type.singular),
@@ -185,6 +189,14 @@ class SchemaService:
             "properties": [p.to_api() for p in props.values()],
             "associations": [a.to_api() for a in object_type.associations],
         }
+
+
+def _check_lists(payload: dict[str, Any]) -> None:
+    """The schema's lists of property names are lists of names (else HubSpot's 400)."""
+    for key in ("requiredProperties", "searchableProperties", "secondaryDisplayProperties"):
+        value = payload.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValidationFailed(f"{key} must be a list of property names")
 
 
 def now_stamp(records: RecordStore) -> str:

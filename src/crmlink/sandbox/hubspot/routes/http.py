@@ -4,6 +4,7 @@ headers, JSON bodies in and out, HubSpot's errors as answers."""
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -12,13 +13,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from crmlink.sandbox.hubspot.errors import HubSpotError, ValidationFailed
+from crmlink.sandbox.hubspot.errors import HubSpotError, InternalError, ValidationFailed
 from crmlink.sandbox.hubspot.models.auth import TokenService
 
 if TYPE_CHECKING:
     from crmlink.sandbox.hubspot.routes.context import SandboxContext
 
 Handler = Callable[[Request, bytes], Response]
+_LOG = logging.getLogger("crmlink.sandbox")
 
 
 class Authorizer:
@@ -72,6 +74,9 @@ def guarded(ctx: SandboxContext, handler: Handler) -> Callable[[Request], Any]:
             response = await run_in_threadpool(handler, request, body)
         except HubSpotError as exc:
             return exc.response(headers)
+        except Exception:  # a sandbox bug: HubSpot's 500 envelope, and the traceback logged
+            _LOG.exception("HubSpotSandbox: %s %s failed", request.method, request.url.path)
+            return InternalError("internal error").response(headers)
         for name, value in headers.items():
             response.headers[name] = value
         response.headers["X-HubSpot-Correlation-Id"] = str(uuid.uuid4())

@@ -11,6 +11,7 @@ from crmlink.sandbox.hubspot.errors import HubSpotError, ValidationFailed
 from crmlink.sandbox.hubspot.models.batch import inputs_of
 from crmlink.sandbox.hubspot.models.properties import PropertyGroup
 from crmlink.sandbox.hubspot.models.property_input import (
+    as_int,
     check_name,
     property_from_api,
     property_update,
@@ -70,7 +71,7 @@ def group_routes(ctx: SandboxContext) -> list[RouteSpec]:
             group = PropertyGroup(
                 check_name(str(data["name"]), "Group"),
                 str(data["label"]),
-                int(data.get("displayOrder", -1)),
+                as_int(data.get("displayOrder", -1), "displayOrder"),
             )
             return json_response(
                 ctx.catalog.put_group(object_type.name, group, new=True).to_api(), 201
@@ -89,7 +90,7 @@ def group_routes(ctx: SandboxContext) -> list[RouteSpec]:
             changed = PropertyGroup(
                 found.name,
                 str(data.get("label", found.label)),
-                int(data.get("displayOrder", found.display_order)),
+                as_int(data.get("displayOrder", found.display_order), "displayOrder"),
             )
             return json_response(
                 ctx.catalog.put_group(object_type.name, changed, new=False).to_api()
