@@ -309,3 +309,12 @@ def test_hostile_ids_and_cursors_are_answers_not_crashes(hs):
         },
     )
     assert link.status_code == 400
+
+
+def test_an_unexpected_failure_is_hubspots_500_envelope(hs, hs_sandbox, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(hs_sandbox.records, "page", broken)
+    body = _error(hs.get("/crm/v3/objects/contacts"), 500, "INTERNAL_ERROR")
+    assert "disk on fire" not in body["message"]  # no internals in the answer
