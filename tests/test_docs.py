@@ -11,9 +11,9 @@ from crmlink.wizard.mapping import KIND_TO_LOCAL
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
-def _mapping_rows() -> list[tuple[str, str, str]]:
+def _mapping_rows(crm: str = "Salesforce") -> list[tuple[str, str, str]]:
     text = README.read_text(encoding="utf-8")
-    section = text.split("### Type mapping (Salesforce)", 1)[1].split("\n\n", 2)[1]
+    section = text.split(f"### Type mapping ({crm})", 1)[1].split("\n\n", 2)[1]
     rows = []
     for line in section.splitlines()[2:]:
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
@@ -33,6 +33,28 @@ def test_readme_local_columns_match_the_mapping():
             assert local is None and column.startswith("its components")
         else:
             assert re.match(rf"{local}\b", column), (kind, column, local)
+
+
+def test_readme_lists_every_hubspot_type_with_its_kind():
+    from crmlink.connectors.hubspot.describe import TYPE_MAP as HUBSPOT
+
+    rows = _mapping_rows("HubSpot")
+    assert {hs_type: kind for hs_type, kind, _ in rows} == {k: str(v) for k, v in HUBSPOT.items()}
+
+
+def test_readme_hubspot_columns_are_what_the_wizard_makes():
+    from crmlink.connectors.hubspot.describe import remote_field
+    from crmlink.wizard.mapping import local_type
+
+    for hs_type, _, column in _mapping_rows("HubSpot"):
+        native, _, field_type = hs_type.partition("/")
+        raw = {"name": "p", "label": "P", "type": native, "fieldType": field_type, "options": []}
+        local = local_type(remote_field(raw))
+        assert local is not None
+        shown = local.name + (f"({local.length})" if local.name == "string" else "")
+        if local.name == "decimal":
+            shown += f"({local.precision},{local.scale})"
+        assert column.split(" ")[0].rstrip(":") == shown, (hs_type, column, local)
 
 
 def test_readme_workflow_example_is_valid():
