@@ -5,7 +5,7 @@ loopback or under its WAN profile. Prints one JSON line per contestant.
 
     .venv/bin/python -m tests.speed.measure_export --records 100000 --net loopback
     .venv/bin/python -m tests.speed.measure_export --records 100000 --net wan
-    .venv/bin/python -m tests.speed.measure_export --only crmlink --profile /tmp/exp.prof
+    .venv/bin/python -m tests.speed.measure_export --only crmlink --profile exp.prof
 """
 
 from __future__ import annotations
