@@ -18,6 +18,7 @@ begun first if need be, so `ctx.checkpoint()` commits them like any other write.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -31,6 +32,8 @@ from crmlink.workflow import populations
 from crmlink.workflow.base import PopulationWriter
 
 Row = tuple[Any, ...]
+ROWS_PER_INSERT = 50  # rows of one SQLite INSERT statement
+SQLITE_VARIABLES = 999  # bound values of one statement: SQLite's limit before 3.32
 Cells = list[Any]
 ColumnProcessor = Callable[[Cells], Cells]
 
@@ -89,15 +92,29 @@ class _Driver(Inserter):
 
 
 class _Sqlite(_Driver):
+    """`executemany` of an `INSERT` of `per` rows at once (multi-row VALUES): binding
+    is the same, but SQLite steps (and Python releases and re-takes the GIL) once per
+    statement, not once per row; the rows left over go one by one."""
+
     def write(self, rows: list[Row]) -> None:
-        names = ", ".join(self.quote(c) for c in self.columns)
-        marks = ", ".join("?" for _ in self.columns)
-        statement = f"INSERT INTO {self.quote(self.table.name)} ({names}) VALUES ({marks})"
+        per = max(1, min(ROWS_PER_INSERT, SQLITE_VARIABLES // len(self.columns)))
+        whole = len(rows) - len(rows) % per
         cursor = self.raw().cursor()
         try:
-            cursor.executemany(statement, rows)
+            if whole:
+                flat = itertools.chain.from_iterable(rows[:whole])
+                size = per * len(self.columns)
+                cursor.executemany(self._statement(per), zip(*[flat] * size, strict=True))
+            if whole < len(rows):
+                cursor.executemany(self._statement(1), rows[whole:])
         finally:
             cursor.close()
+
+    def _statement(self, rows: int) -> str:
+        names = ", ".join(self.quote(c) for c in self.columns)
+        marks = "(" + ", ".join("?" for _ in self.columns) + ")"
+        values = ", ".join([marks] * rows)
+        return f"INSERT INTO {self.quote(self.table.name)} ({names}) VALUES {values}"
 
 
 class _Copy(_Driver):
