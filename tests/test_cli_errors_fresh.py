@@ -263,7 +263,7 @@ def test_demo_runs_twice_on_the_same_home(run, tmp_path):
     second = run("demo", "--records", "20", "--home", str(home))
     assert second.exit_code == 0, second.output
     assert "Traceback" not in second.output
-    assert "11 steps in" in second.output
+    assert "16 steps in" in second.output
 
 
 def test_demo_refuses_a_home_with_other_accounts(run, tmp_path):

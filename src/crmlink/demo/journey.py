@@ -27,6 +27,7 @@ from crmlink.db import Database, open_database
 from crmlink.demo.home import check_demo_home, forget_cursors, put_account
 from crmlink.errors import JobFailed
 from crmlink.sandbox.dynamics.app import DynamicsSandbox
+from crmlink.sandbox.hubspot.app import HubSpotSandbox
 from crmlink.sandbox.salesforce.app import SalesforceSandbox
 from crmlink.wizard.enums import Mapping, list_picklists, sync_picklists
 from crmlink.wizard.run import run_wizard
@@ -34,9 +35,12 @@ from crmlink.workflow.engine import run_workflow
 
 ACCOUNT = "sfdc"
 DYNAMICS = "dyn"
+HUBSPOT = "hs"
 WORKFLOWS = resources.files("crmlink.demo") / "workflows"
 DEMO_WORKFLOWS = ("demo-contacts-import", "demo-deleted-contacts", "demo-dynamics-contacts",
-                  "demo-leads-delete", "demo-leads-export")  # fmt: skip
+                  "demo-leads-delete", "demo-leads-export", "demo-hubspot-contacts",
+                  "demo-hubspot-export", "demo-hubspot-deleted")  # fmt: skip
+HUBSPOT_ARCHIVED = 3  # contacts the demo archives in HubSpot before importing deletions
 
 
 @dataclass
@@ -53,13 +57,15 @@ class Step:
 class Demo:
     sandbox: SalesforceSandbox
     dynamics: DynamicsSandbox
+    hubspot: HubSpotSandbox
     settings: Settings
     database: Database
     console: Console
     steps: list[Step] = field(default_factory=list)
 
     def _calls(self) -> int:
-        return sum(s.stats.snapshot()["total"] for s in (self.sandbox, self.dynamics))
+        boxes = (self.sandbox, self.dynamics, self.hubspot)
+        return sum(s.stats.snapshot()["total"] for s in boxes)
 
     def step(self, name: str, action: Callable[[Step], None]) -> None:
         step = Step(name)
@@ -102,6 +108,13 @@ def _dynamics_account(info: dict[str, str]) -> AccountInput:
         name=DYNAMICS, type="dynamics", url=info["url"], auth="client-secret",
         client_id=info["client_id"], tenant_id=info["tenant_id"], ca_bundle=info["ca_bundle"],
         secrets={"client_secret": info["client_secret"]},
+    )  # fmt: skip
+
+
+def _hubspot_account(info: dict[str, str]) -> AccountInput:
+    return AccountInput(
+        name=HUBSPOT, type="hubspot", url=info["url"], auth="private-app",
+        ca_bundle=info["ca_bundle"], secrets={"access_token": info["access_token"]},
     )  # fmt: skip
 
 
@@ -214,6 +227,30 @@ def _dynamics_journey(demo: Demo) -> None:
     demo.step("dynamics account", lambda s: _add_account(demo, s, _dynamics_account(info)))
     demo.step("dynamics wizard", lambda s: _wizard(demo, s, DYNAMICS, ["contact"]))
     demo.step("dynamics import", lambda s: demo.workflow(s, "dynamics-contacts-import.yaml"))
+    _hubspot_journey(demo)
+
+
+def _archive_hubspot_contacts(demo: Demo, count: int) -> None:
+    """Contacts deleted by HubSpot users: they go to the recycle bin (archived)."""
+    records = demo.hubspot.records
+    contacts = demo.hubspot.objects.resolve("contacts")
+    for row in records.page(contacts, 0, count):
+        records.archive(contacts, row[1])
+
+
+def _hubspot_journey(demo: Demo) -> None:
+    """The third CRM, again through the same engine: a private-app account, the wizard,
+    an incremental import, the sign-ups upserted by e-mail and the archived contacts."""
+    info = demo.hubspot.info()
+    demo.step("hubspot account", lambda s: _add_account(demo, s, _hubspot_account(info)))
+    demo.step("hubspot wizard", lambda s: _wizard(demo, s, HUBSPOT, ["contacts"]))
+    demo.step("hubspot import", lambda s: demo.workflow(s, "hubspot-contacts-import.yaml"))
+    demo.step("hubspot export", lambda s: demo.workflow(s, "hubspot-recipients-export.yaml"))
+    _archive_hubspot_contacts(demo, HUBSPOT_ARCHIVED)
+    demo.step(
+        f"hubspot import deletions ({HUBSPOT_ARCHIVED})",
+        lambda s: demo.workflow(s, "hubspot-deleted-contacts.yaml"),
+    )
 
 
 def run_demo(
@@ -226,17 +263,19 @@ def run_demo(
         with (
             SalesforceSandbox(records=records, seed=42) as sandbox,
             DynamicsSandbox(records=max(records // 4, 10), seed=42) as dynamics,
+            HubSpotSandbox(records=max(records // 4, 10), seed=42) as hubspot,
             open_database(settings) as database,
         ):
             check_demo_home(
                 AccountStore(database, SecretCipher(settings.secret_key)),
                 folder,
-                (ACCOUNT, DYNAMICS),
+                (ACCOUNT, DYNAMICS, HUBSPOT),
             )
             forget_cursors(database, DEMO_WORKFLOWS)
             console.print(f"Salesforce sandbox on [bold]{sandbox.url}[/] ({records} contacts)")
             console.print(f"Dynamics 365 sandbox on [bold]{dynamics.url}[/]")
-            demo = Demo(sandbox, dynamics, settings, database, console)
+            console.print(f"HubSpot sandbox on [bold]{hubspot.url}[/]")
+            demo = Demo(sandbox, dynamics, hubspot, settings, database, console)
             _journey(demo)
         _summary(demo, folder, kept=home is not None)
         return demo.steps
