@@ -105,15 +105,16 @@ WITH_SECRETS = ["--secret-from-env", "SFP=password", "--secret-from-env", "SFT=s
          "crmlink only talks to CRMs over https; use https://acme.my.salesforce.com "
          "(TLS verification is always on)."),
         (["account", "add", "sf", "--type", "nosuchcrm", "--url", SF_URL, "--auth", "soap"],
-         "unknown CRM type 'nosuchcrm': use --type salesforce or --type dynamics."),
+         "unknown CRM type 'nosuchcrm': use --type salesforce, --type dynamics or --type "
+         "hubspot."),
         ([*ADD, "--auth", "oauth"],
          "salesforce accounts have no --auth 'oauth': use one of soap, password, "
          "client-credentials, jwt, refresh-token."),
         ([*ADD, "--auth", "soap", *WITH_SECRETS],
          "--auth soap needs --username: add --username USER (the CRM user's login)."),
         ([*ADD, "--auth", "password", "--username", "u@x"],
-         "--auth password needs --client-id: add --client-id ID (the connected app's consumer "
-         "key, or the Azure app's client id)."),
+         "--auth password needs --client-id: add --client-id ID (the client id of the CRM app "
+         "the account signs in with)."),
         ([*ADD, "--auth", "jwt", "--username", "u@x", "--client-id", "3MVG9"],
          "--auth jwt needs --private-key: add --private-key FILE (the PEM private key of the "
          "certificate the CRM app trusts)."),
@@ -131,7 +132,7 @@ WITH_SECRETS = ["--secret-from-env", "SFP=password", "--secret-from-env", "SFT=s
          "password=… line on stdin with --secrets-stdin (a terminal asks for it)."),
         ([*SOAP, "--secret-from-env", "SFP=passwd"],
          "--secret-from-env 'SFP=passwd' is not VAR=field: write e.g. SF_PASSWORD=password "
-         "(field: password, security_token, client_secret, refresh_token)."),
+         "(field: password, security_token, client_secret, refresh_token, access_token)."),
         ([*SOAP, "--secret-from-env", "NOPE_UNSET=password"],
          "--secret-from-env NOPE_UNSET=password: the variable NOPE_UNSET is not set."),
         ([*SOAP, *WITH_SECRETS, "--secret-from-env", "SFP=client_secret"],
@@ -153,7 +154,7 @@ def test_bad_stdin_line_is_refused_without_echoing_it(crmlink):
     result = refused(
         crmlink, [*SOAP, "--secrets-stdin"],
         "line 1 of stdin is not field=value with a field among password, security_token, "
-        "client_secret, refresh_token.",
+        "client_secret, refresh_token, access_token.",
         input=f"{SECRETS['password']}\n",
     )  # fmt: skip
     assert SECRETS["password"] not in result.output

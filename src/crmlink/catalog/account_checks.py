@@ -25,7 +25,7 @@ VERSION_PATTERN = re.compile(r"v?(\d{1,3})(\.\d{1,2})?")
 FLAGS = {name: "--" + name.replace("_", "-") for name in SETTING_FIELDS}
 FLAG_VALUES = {
     "username": "USER (the CRM user's login)",
-    "client_id": "ID (the connected app's consumer key, or the Azure app's client id)",
+    "client_id": "ID (the client id of the CRM app the account signs in with)",
     "private_key": "FILE (the PEM private key of the certificate the CRM app trusts)",
     "tenant_id": "ID (the Azure AD tenant id)",
 }

@@ -12,12 +12,13 @@ import typer
 
 from crmlink import __version__
 from crmlink.cli import account, enum, sandbox, schema, user, web, wizard, worker, workflow
+from crmlink.cli.crm_help import labels_help
 from crmlink.cli.usage import OneSentenceGroup
 
 app = typer.Typer(
     name="crmlink",
     cls=OneSentenceGroup,  # click's usage errors as one sentence
-    help="Link a marketing (campaign) database to CRMs: Salesforce and Dynamics 365.",
+    help=f"Link a marketing (campaign) database to CRMs: {labels_help()}.",
     no_args_is_help=True,
     add_completion=True,
 )
@@ -50,7 +51,7 @@ def main(
         ),
     ] = False,
 ) -> None:
-    """Link a marketing (campaign) database to CRMs: Salesforce and Dynamics 365."""
+    """Link a marketing (campaign) database to CRMs (the registry's: `--help` names them)."""
 
 
 @app.command()

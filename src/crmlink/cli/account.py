@@ -34,7 +34,13 @@ from crmlink.cli.common import (
     print_json,
     print_table,
 )
-from crmlink.cli.crm_help import GeneratedHelpOption, auth_help, secret_fields_help, types_help
+from crmlink.cli.crm_help import (
+    GeneratedHelpOption,
+    auth_help,
+    secret_fields_help,
+    setting_help,
+    types_help,
+)
 from crmlink.cli.from_sandbox import sandbox_values
 from crmlink.cli.secret_input import given_secrets
 from crmlink.connectors.registry import spec_for
@@ -63,9 +69,11 @@ def add(
         str | None, typer.Option(help="The CRM's https:// address.", show_default=False)
     ] = None,
     auth: Annotated[str | None, GeneratedHelpOption(auth_help, show_default=False)] = None,
-    username: Annotated[str | None, typer.Option(help="The CRM user's login.")] = None,
+    username: Annotated[
+        str | None, GeneratedHelpOption(setting_help("The CRM user's login", "username"))
+    ] = None,
     client_id: Annotated[
-        str | None, typer.Option(help="Connected app consumer key / Azure app client id.")
+        str | None, GeneratedHelpOption(setting_help("The CRM app's client id", "client_id"))
     ] = None,
     api_version: Annotated[str | None, typer.Option(help="API version, e.g. 59.0.")] = None,
     sandbox: Annotated[bool, typer.Option("--sandbox", help="A Salesforce sandbox org.")] = False,
@@ -73,9 +81,11 @@ def add(
         Path | None, typer.Option(help="PEM file of CAs to trust for this CRM.")
     ] = None,
     private_key: Annotated[
-        Path | None, typer.Option(help="PEM private key (jwt, certificate).")
+        Path | None, GeneratedHelpOption(setting_help("PEM private key", "private_key"))
     ] = None,
-    tenant_id: Annotated[str | None, typer.Option(help="Azure AD tenant id (dynamics).")] = None,
+    tenant_id: Annotated[
+        str | None, GeneratedHelpOption(setting_help("Azure AD tenant id", "tenant_id"))
+    ] = None,
     secret_from_env: Annotated[
         list[str] | None,
         GeneratedHelpOption(
@@ -176,13 +186,17 @@ def edit(
         Path | None, typer.Option(help="PEM file of CAs to trust for this CRM.")
     ] = None,
     api_version: Annotated[str | None, typer.Option(help="API version, e.g. 59.0.")] = None,
-    username: Annotated[str | None, typer.Option(help="The CRM user's login.")] = None,
-    client_id: Annotated[
-        str | None, typer.Option(help="Connected app consumer key / Azure app client id.")
+    username: Annotated[
+        str | None, GeneratedHelpOption(setting_help("The CRM user's login", "username"))
     ] = None,
-    tenant_id: Annotated[str | None, typer.Option(help="Azure AD tenant id (dynamics).")] = None,
+    client_id: Annotated[
+        str | None, GeneratedHelpOption(setting_help("The CRM app's client id", "client_id"))
+    ] = None,
+    tenant_id: Annotated[
+        str | None, GeneratedHelpOption(setting_help("Azure AD tenant id", "tenant_id"))
+    ] = None,
     private_key: Annotated[
-        Path | None, typer.Option(help="PEM private key (jwt, certificate).")
+        Path | None, GeneratedHelpOption(setting_help("PEM private key", "private_key"))
     ] = None,
     sandbox: Annotated[
         bool | None,

@@ -14,7 +14,7 @@ from typing import Any
 from typer.models import OptionInfo
 
 from crmlink.catalog.secrets import secret_fields
-from crmlink.connectors.registry import SPECS
+from crmlink.connectors.registry import SPECS, setting_users
 
 
 def types_help() -> str:
@@ -27,6 +27,18 @@ def auth_help() -> str:
     """E.g. "salesforce: soap, password, …; dynamics: client-secret, …."."""
     methods = (f"{spec.type}: {', '.join(spec.auth_methods)}" for spec in SPECS.values())
     return "; ".join(methods) + "."
+
+
+def labels_help() -> str:
+    """E.g. "Salesforce, Dynamics 365 and HubSpot"."""
+    labels = [spec.label for spec in SPECS.values()]
+    return (", ".join(labels[:-1]) + " and " if len(labels) > 1 else "") + labels[-1]
+
+
+def setting_help(what: str, name: str) -> Callable[[], str]:
+    """The help of a setting's flag: what it is, then the auth methods that use it, e.g.
+    "The CRM app's client id (salesforce: jwt, …; hubspot: oauth)."."""
+    return lambda: f"{what} ({setting_users(name) or 'no auth method uses it'})."
 
 
 def secret_fields_help() -> str:

@@ -57,6 +57,17 @@ def open_connector(account: AccountSettings) -> Connector:
     return spec.open(account)
 
 
+def setting_users(name: str) -> str:
+    """Which CRMs' auth methods need or accept account setting `name` (`SETTING_FIELDS`),
+    e.g. "dynamics: client-secret, certificate"; empty when none does."""
+    used = []
+    for spec in SPECS.values():
+        methods = [m for m, r in spec.auth_methods.items() if name in r.settings(optional=True)]
+        if methods:
+            used.append(f"{spec.type}: {', '.join(methods)}")
+    return "; ".join(used)
+
+
 def secret_fields() -> tuple[str, ...]:
     """Every secret name some CRM uses, in registry order (a union over the specs)."""
     names: dict[str, None] = {}

@@ -15,7 +15,8 @@ from starlette.concurrency import run_in_threadpool
 from crmlink.catalog.account_test import probe
 from crmlink.catalog.accounts import AccountStore, auth_rule
 from crmlink.catalog.secrets import secret_fields, secret_label
-from crmlink.connectors.registry import SPECS
+from crmlink.connectors.registry import SPECS, setting_users
+from crmlink.connectors.spec import SETTING_FIELDS
 from crmlink.errors import CrmlinkError, UsageError
 from crmlink.web.auth import require, state_of
 from crmlink.web.forms import (
@@ -35,8 +36,9 @@ def _choices() -> dict[str, Any]:
     """What the account form offers: CRM types, auth methods, secret fields."""
     methods = sorted({m for spec in SPECS.values() for m in spec.auth_methods})
     secrets = [(name, secret_label(name)) for name in secret_fields()]
+    used_by = {name: setting_users(name) for name in SETTING_FIELDS}  # "dynamics: …"
     return {"types": [(s.type, s.label) for s in SPECS.values()], "methods": methods,
-            "secret_names": secrets}  # fmt: skip
+            "secret_names": secrets, "used_by": used_by}  # fmt: skip
 
 
 def _go(name: str) -> RedirectResponse:
