@@ -55,6 +55,7 @@ def big_box(tmp_path_factory):
     box.stop()
 
 
+@pytest.mark.slow
 def test_25000_contacts_changed_in_one_window_are_all_read(crmlink, big_box, database, tmp_path):
     portal = Portal(big_box)
     portal.reset()
@@ -94,7 +95,7 @@ def test_25000_contacts_changed_in_one_window_are_all_read(crmlink, big_box, dat
     assert CHANGED // SEARCH_PAGE <= searches <= CHANGED // SEARCH_PAGE + 25, (before, after)
     assert _delta(before, after, "list") == 0, (before, after)
     run = json.loads(crmlink("workflow", "run-show", str(second["id"]), "--json").output)
-    assert activity(run, "import")["api_calls"] >= searches
+    assert searches <= activity(run, "import")["api_calls"] <= searches + 3  # + describe
 
 
 def _at(props: dict, cursor: dict) -> bool:
