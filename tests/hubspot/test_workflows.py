@@ -1,7 +1,8 @@
 """Every crm operation on HubSpot, run as YAML workflows by `crmlink workflow run`, on
 SQLite and PostgreSQL, each checked against the sandbox's records: full and incremental
 import (cursors), export insert (match_on) / update (by hs_object_id) / upsert (by email)
-with per-record rejects, import_deleted of archived records, delete (archive)."""
+with per-record rejects, import_deleted of archived records, delete (archive), and the
+custom object `loyalty_card` imported and upserted by its unique `card_number`."""
 
 from __future__ import annotations
 
@@ -324,3 +325,74 @@ def test_delete_archives_the_records_in_hubspot(crmlink, imported, database, hs_
     assert activity(record, "delete")["rows_out"] == len(doomed)
     assert len(hs_portal.live()) == before - len(doomed)
     assert set(doomed) <= set(hs_portal.archived())
+
+
+CARDS = """
+name: hs-cards
+activities:
+  import:
+    type: crm
+    operation: import
+    account: hs
+    object: loyalty_card
+    fields: [card_number, tier, points, issued, active]
+    next: [save]
+  save:
+    type: update
+    table: hs_loyalty_card
+    operation: upsert
+    keys: [hs_object_id]
+    mapping: {hs_object_id: hs_object_id, card_number: card_number, tier: tier,
+              points: points, issued: issued, active: active}
+"""
+CARDS_EXPORT = """
+name: hs-cards-export
+activities:
+  changed:
+    type: query
+    table: hs_loyalty_card
+    filter: "points = 12345"
+    next: [export]
+  export:
+    type: crm
+    operation: export
+    account: hs
+    object: loyalty_card
+    mapping: {card_number: card_number, points: points, tier: tier}
+    key: card_number
+"""
+
+
+def test_a_custom_object_imports_and_upserts_by_its_unique_property(
+    crmlink, hs_portal, database, tmp_path
+):
+    add_account(crmlink, hs_portal.box)
+    assert crmlink("wizard", "hs", "--tables", "loyalty_card").exit_code == 0
+    run_json(crmlink, workflow_file(tmp_path, CARDS, "cards.yaml"))
+    cards = hs_portal.live("loyalty_card")
+    rows = local(database, "crm_hs_loyalty_card")
+    assert set(rows) == set(cards)
+    for record_id, props in cards.items():
+        assert rows[record_id]["card_number"] == props["card_number"]
+        assert float(rows[record_id]["points"]) == float(props["points"])
+        assert bool(rows[record_id]["active"]) is (props["active"] == "true")
+    known_id = sorted(cards, key=int)[0]
+    with database.transaction() as conn:
+        conn.execute(
+            text("UPDATE crm_hs_loyalty_card SET points = 12345 WHERE hs_object_id = :i"),
+            {"i": known_id},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO crm_hs_loyalty_card (hs_object_id, card_number, points, tier) "
+                "VALUES ('local-1', 'LC-NEW-0001', 12345, :t)"
+            ),
+            {"t": cards[known_id]["tier"]},
+        )
+    record = run_json(crmlink, workflow_file(tmp_path, CARDS_EXPORT, "cards-export.yaml"))
+    assert activity(record, "export")["rows_out"] == 2
+    after = hs_portal.live("loyalty_card")
+    assert len(after) == len(cards) + 1
+    assert after[known_id]["points"] == "12345"
+    (new,) = [p for p in after.values() if p["card_number"] == "LC-NEW-0001"]
+    assert new["points"] == "12345"
