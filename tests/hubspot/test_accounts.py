@@ -89,3 +89,5 @@ def test_account_help_names_hubspot_and_its_auth_methods(crmlink):
     text = " ".join(helped.output.split())
     assert "hubspot" in text and "private-app" in text and "oauth" in text
     assert "access_token" in text
+    assert "The CRM app's client id (salesforce:" in text and "hubspot: oauth)" in text
+    assert "HubSpot" in " ".join(crmlink("--help").output.split())  # the labels, generated
