@@ -195,3 +195,74 @@ def test_multi_row_inserts_keep_every_row_once_in_order(database, count):
     assert [(r["Id"], r["Notes"], r["Count"]) for r in kept] == [
         (r["Id"], r["Notes"], r["Count"]) for r in rows
     ]
+
+
+TEXTS = [
+    ("2024-05-01T10:30:15.123+0000", "", "0999-01-02T03:04:05.006Z"),
+    ("2024-05-01T10:30:15.123+0000", "2024-05-01T23:30:15.999+0100"),  # one not in UTC
+    ("2024-05-01T10:30:15+0000",),  # no milliseconds: not Salesforce's own shape
+    ("", ""),
+]
+
+
+@pytest.mark.parametrize("texts", TEXTS)
+def test_datetimes_bound_from_their_bulk_text_are_exactly_the_values_binds(texts):
+    impl = DateTime(timezone=True).dialect_impl(SQLITE)
+    from_texts = inserts._texts_processor(impl, SQLITE)
+    assert from_texts is not None
+    cells = pages.batch_reader(table(), ["Stamp"])([[t] for t in texts]).columns["Stamp"]
+    process = impl.bind_processor(SQLITE)
+    assert from_texts(cells, texts) == [None if v is None else process(v) for v in cells]
+
+
+def test_only_sqlite_datetimes_are_bound_from_text():
+    assert inserts._texts_processor(Date().dialect_impl(SQLITE), SQLITE) is None
+    assert inserts._texts_processor(String(5), SQLITE) is None
+
+
+BULK_HEADER = ["Id", "Name", "Notes", "Stamp", "Day", "Amount", "Flag", "Count"]
+
+
+def bulk_table() -> RemoteTable:
+    return RemoteTable("Thing", "Thing", False, "Id", "Stamp", tuple(f for f, _, _ in fields()))
+
+
+STAMPS = [
+    "2024-05-01T10:30:15.123+0000",
+    "",
+    "2024-05-01T10:30:15.000Z",
+    "2024-12-31T23:59:59.999+0000",
+    "2024-05-01T10:00:00.000+0000",
+    "0999-01-02T03:04:05.006+0000",
+    "2024-05-01T10:30:15.123+0000",
+    "",
+]
+MIXED = [*STAMPS[:4], "2024-05-01T12:00:00.000+0200", *STAMPS[5:]]  # the column's slow path
+
+
+@pytest.mark.parametrize("stamps", [STAMPS, MIXED], ids=["utc", "mixed"])
+@pytest.mark.parametrize("mode", ["default", "without_time_offset"])
+def test_a_bulk_batch_with_its_texts_loads_exactly_as_its_rows_do(database, mode, stamps):
+    csv_rows = [
+        [f"003{n:015d}", f"n{n}", text, stamp, "2024-01-02", "12.34", "true", str(n)]
+        for n, (text, stamp) in enumerate(zip(HOSTILE, stamps, strict=True))
+    ]
+    batch = pages.batch_reader(bulk_table(), BULK_HEADER)(csv_rows)
+    assert set(batch.texts) == {"Stamp"}
+    with database.engine.connect() as conn:
+        ctx = Ctx(conn)
+        stored_by = []
+        for name, given in (("rows", list(batch)), ("columns", batch)):
+            columns = COLUMNS
+            if mode != "default":
+                columns = [
+                    c if c.name != "Stamp" else type(c)("Stamp", DateTime()) for c in COLUMNS
+                ]
+            writer = ctx.new_population(name, columns)
+            chosen = [(f, c, mode if c == "Stamp" else "default") for f, c, _ in fields()]
+            Loader(writer, columns, chosen, "Id", Rejects(ctx, "Id"), dt.UTC).append(given)
+            conn.commit()
+            raw = f'SELECT "Stamp", "Day", "Flag" FROM "{writer.table.name}" ORDER BY "_wk_row"'
+            stored_by.append((stored(conn, writer), conn.exec_driver_sql(raw).all()))
+    assert stored_by[0] == stored_by[1]  # the values, and what the database holds as such
+    assert len(stored_by[0][0]) == len(csv_rows)

@@ -130,26 +130,32 @@ def text_stream(chunks: Iterator[bytes]) -> io.TextIOWrapper:
 class ColumnBatch(list[dict[str, Any]]):
     """A batch of rows (dicts, as every connector gives them) that also carries its values
     column by column, `columns[field]`, so a consumer working per column (the import's
-    loader) need not take the dicts apart again. Consumers must not change the rows."""
+    loader) need not take the dicts apart again; `texts[field]`: the CSV cells of its
+    datetime columns as Salesforce sent them ("" for null), each the text its value was
+    read from. Consumers must not change the rows."""
 
     columns: dict[str, list[Any]]
+    texts: dict[str, tuple[str, ...]]
 
 
 def batch_reader(table: RemoteTable, header: list[str]) -> Callable[[list[list[str]]], ColumnBatch]:
     """Convert Bulk CSV rows (cells under `header`) into rows, one column at a time:
     one converter per column chosen once, "" is None, text columns are not called."""
-    names, converters = [], []
-    for name in header:
+    names, converters, moments = [], [], []
+    for index, name in enumerate(header):
         field = table.field(name)
         names.append(field.name if field else name)
-        converters.append(_column_reader(field.kind if field else FieldKind.STRING))
+        kind = field.kind if field else FieldKind.STRING
+        converters.append(_column_reader(kind))
+        if kind == FieldKind.DATETIME:
+            moments.append(index)
 
     def read(rows: list[list[str]]) -> ColumnBatch:
         batch = ColumnBatch()
         if not rows:
-            batch.columns = {name: [] for name in names}
+            batch.columns, batch.texts = {name: [] for name in names}, {}
             return batch
-        columns = zip(*rows, strict=True)  # every row as long as the first…
+        columns = list(zip(*rows, strict=True))  # every row as long as the first…
         converted = [
             convert(cells)
             for convert, cells in zip(converters, columns, strict=True)  # …and the header
@@ -157,6 +163,7 @@ def batch_reader(table: RemoteTable, header: list[str]) -> Callable[[list[list[s
         rows_out = zip(*converted, strict=True)  # as long as each other: checked above
         batch.extend(map(dict, map(zip, itertools.repeat(names), rows_out)))
         batch.columns = dict(zip(names, converted, strict=True))
+        batch.texts = {names[i]: columns[i] for i in moments}
         return batch
 
     return read

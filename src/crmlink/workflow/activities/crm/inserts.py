@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Boolean
@@ -36,6 +37,7 @@ ROWS_PER_INSERT = 50  # rows of one SQLite INSERT statement
 SQLITE_VARIABLES = 999  # bound values of one statement: SQLite's limit before 3.32
 Cells = list[Any]
 ColumnProcessor = Callable[[Cells], Cells]
+Texts = dict[int, Sequence[str]]  # column index -> the Bulk CSV texts of its values
 
 
 class Inserter:
@@ -48,8 +50,10 @@ class Inserter:
         if rows:
             self.writer.append([dict(zip(self.names, row, strict=True)) for row in rows])
 
-    def insert_columns(self, columns: list[Cells]) -> None:
-        """The rows given column by column (every list as long, in `names` order)."""
+    def insert_columns(self, columns: list[Cells], texts: Texts | None = None) -> None:
+        """The rows given column by column (every list as long, in `names` order);
+        `texts`: for some columns of datetimes, the Bulk CSV text each value was read
+        from (`pages.ColumnBatch.texts`), which a database storing text may reuse."""
         self.insert(list(zip(*columns, strict=True)))
 
 
@@ -63,6 +67,7 @@ class _Driver(Inserter):
         dialect = self.conn.dialect
         types = [self.table.c[name].type.dialect_impl(dialect) for name in names]
         self.processors = [column_processor(t, dialect) for t in types]
+        self.from_texts = [_texts_processor(t, dialect) for t in types]
         self.quote = dialect.identifier_preparer.quote
         self.columns = [populations.ROW, *names]
 
@@ -70,7 +75,7 @@ class _Driver(Inserter):
         if rows:
             self.insert_columns([list(cells) for cells in zip(*rows, strict=True)])
 
-    def insert_columns(self, columns: list[Cells]) -> None:
+    def insert_columns(self, columns: list[Cells], texts: Texts | None = None) -> None:
         if not columns or not columns[0]:
             return
         if not self.conn.in_transaction():
@@ -78,11 +83,15 @@ class _Driver(Inserter):
         size = len(columns[0])
         numbers = range(self.next, self.next + size)
         self.next += size
-        processed = [
-            cells if process is None else process(cells)
-            for process, cells in zip(self.processors, columns, strict=True)
-        ]
+        processed = [self._processed(i, cells, texts) for i, cells in enumerate(columns)]
         self.write(list(zip(numbers, *processed, strict=True)))
+
+    def _processed(self, index: int, cells: Cells, texts: Texts | None) -> Cells:
+        from_texts = self.from_texts[index]
+        if texts and from_texts is not None and index in texts:
+            return from_texts(cells, texts[index])
+        process = self.processors[index]
+        return cells if process is None else process(cells)
 
     def write(self, rows: list[Row]) -> None:
         raise NotImplementedError
@@ -147,6 +156,35 @@ def column_processor(type_: TypeEngine[Any], dialect: Dialect) -> ColumnProcesso
         return [v if v is None else text(v) if v.__class__ is exact else process(v) for v in cells]
 
     return processed
+
+
+def _texts_processor(
+    type_: TypeEngine[Any], dialect: Dialect
+) -> Callable[[Cells, Sequence[str]], Cells] | None:
+    """For SQLite's datetimes in default storage: their text made from the Bulk CSV text
+    each value was read from, when every text of the column has Salesforce's own shape
+    (`2024-05-01T10:30:15.123+0000`, or `…Z`), which fixes the value's fields one for one;
+    else (or for any other type: None) the values' own processor."""
+    fast = _sqlite_fast(type_, dialect)
+    process = column_processor(type_, dialect)
+    if fast is None or fast[1] is not _datetime_text or process is None:
+        return None
+    slow = process
+
+    def from_texts(cells: Cells, texts: Sequence[str]) -> Cells:
+        if not _BULK_UTC.fullmatch("\n".join(filter(None, texts))):
+            return slow(cells)
+        return [
+            None if v is None else f"{t[:10]} {t[11:23]}000"
+            for v, t in zip(cells, texts, strict=True)
+        ]
+
+    return from_texts
+
+
+# every non-empty cell of a column (joined by newlines) in Salesforce's UTC datetime form
+_ONE_UTC = r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}(?:\+0000|Z)"
+_BULK_UTC = re.compile(rf"(?:{_ONE_UTC}(?:\n{_ONE_UTC})*)?")
 
 
 def _sqlite_fast(

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import operator
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Column, Integer, Numeric, SmallInteger, String
@@ -29,6 +29,7 @@ from crmlink.workflow.activities.crm.inserts import inserter_for
 from crmlink.workflow.base import ColumnSpec, PopulationWriter
 
 Check = Callable[[list[Any]], dict[int, str]]
+Texts = dict[int, Sequence[str]]
 Field = tuple[RemoteField, str, str]  # remote field, population column, conversion mode
 
 
@@ -62,7 +63,19 @@ class Loader:
             self.rejects.add([self._refused(rows[i], *problems[i]) for i in sorted(problems)])
             self.inserter.insert([row for i, row in enumerate(rows) if i not in problems])
         else:
-            self.inserter.insert_columns(columns)
+            self.inserter.insert_columns(columns, self._texts(batch, columns))
+
+    def _texts(self, batch: list[dict[str, Any]], columns: list[list[Any]]) -> Texts:
+        """column index -> the CSV texts its values were read from (`ColumnBatch.texts`),
+        for the columns that are still the batch's own (no conversion changed a value)."""
+        texts, given = getattr(batch, "texts", None), getattr(batch, "columns", None)
+        if not texts or given is None:
+            return {}
+        return {
+            index: texts[name]
+            for index, name in enumerate(self.names)
+            if name in texts and columns[index] is given[name]
+        }
 
     def _cells(self, batch: list[dict[str, Any]]) -> list[list[Any]]:
         """The batch as columns (a row lacking a field has None there); a batch that
@@ -80,9 +93,14 @@ class Loader:
         return [list(cells) for cells in zip(*rows, strict=True)]
 
     def _converted(self, columns: list[list[Any]]) -> list[list[Any]]:
+        """Each column converted; a column whose every value came back as the very same
+        object stays the list it was (so `_texts` knows it is unchanged)."""
         for index, convert in enumerate(self.converts):
             if convert is not None:
-                columns[index] = convert(columns[index])
+                cells = columns[index]
+                changed = convert(cells)
+                if not all(map(operator.is_, changed, cells)):
+                    columns[index] = changed
         return columns
 
     def _problems(self, columns: list[list[Any]]) -> dict[int, tuple[str, str]]:
