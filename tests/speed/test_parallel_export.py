@@ -18,7 +18,7 @@ from crmlink.connectors.salesforce.bulk import BulkJobFailed
 from crmlink.model import WriteMode
 from crmlink.workflow.activities.crm.config import CrmActivityConfig
 from crmlink.workflow.activities.crm.exports import EXPORT_BATCH, batch_rows
-from crmlink.workflow.activities.crm.sink import JOURNAL_EVERY, JOURNAL_MOST, _due
+from crmlink.workflow.activities.crm.sink import JOURNAL_EVERY, JOURNAL_MOST, journal_due
 from tests.conftest import sf_client
 from tests.connectors.conftest import connector, set_faults
 from tests.connectors.conftest import sf_writable as sf_writable  # a fixture
@@ -225,10 +225,10 @@ def test_parallel_jobs_of_thousands_of_rows_all_complete(sf_writable):
 # -- the journal's pace and the export's call size ------------------------------------------
 def test_results_arriving_together_are_journaled_in_fewer_commits():
     now = time.monotonic()
-    assert not _due(JOURNAL_EVERY - 1, now - 60)  # never fewer than one call's worth
-    assert _due(JOURNAL_EVERY, now - 60)  # results trickling in: every 200
-    assert not _due(JOURNAL_EVERY, now)  # results pouring in: wait a little...
-    assert _due(JOURNAL_MOST, now)  # ...but never past JOURNAL_MOST
+    assert not journal_due(JOURNAL_EVERY - 1, now - 60)  # never fewer than one call's worth
+    assert journal_due(JOURNAL_EVERY, now - 60)  # results trickling in: every 200
+    assert not journal_due(JOURNAL_EVERY, now)  # results pouring in: wait a little...
+    assert journal_due(JOURNAL_MOST, now)  # ...but never past JOURNAL_MOST
 
 
 def test_an_export_without_batch_size_hands_the_connector_large_calls():

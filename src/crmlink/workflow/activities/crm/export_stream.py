@@ -28,7 +28,13 @@ from sqlalchemy import Connection, func, select
 
 from crmlink.model import WriteResult
 from crmlink.workflow.activities.crm.common import ok_columns, reject_columns
-from crmlink.workflow.activities.crm.sink import Sink, _due, _entry, _own, _RejectFile
+from crmlink.workflow.activities.crm.sink import (
+    RejectFile,
+    Sink,
+    journal_due,
+    journal_entry,
+    own_row,
+)
 from crmlink.workflow.base import (
     OK,
     REJECTS,
@@ -53,7 +59,7 @@ class StreamSink(Sink):
         self.journal = ctx.journal()
         self.ok = ctx.new_population(OK, ok_columns(source))
         self.rejects = ctx.new_population(REJECTS, reject_columns(source))
-        self.file = _RejectFile(rejects_file, [c.name for c in reject_columns(source)])
+        self.file = RejectFile(rejects_file, [c.name for c in reject_columns(source)])
         self.result = ActivityResult(rows_in=source.count)
         self.sent = 0
 
@@ -105,7 +111,7 @@ class StreamSink(Sink):
                 return
             last = int(rows[-1][ROW])
             found = self.conn.execute(select(export_journal).where(self._mine(after, last)))
-            done = {r.row: _journal_entry(r._mapping) for r in found}
+            done = {r.row: _journaled(r._mapping) for r in found}
             yield [(int(row[ROW]), row) for row in rows], done  # the export reads its columns
             after = last
 
@@ -126,7 +132,7 @@ class StreamSink(Sink):
             for r in self.conn.execute(query):
                 row = dict(r._mapping)
                 if row[ROW] in wanted:
-                    found[int(row[ROW])] = _own(row)
+                    found[int(row[ROW])] = own_row(row)
         return found
 
     # -- sending --------------------------------------------------------------------------
@@ -135,8 +141,8 @@ class StreamSink(Sink):
         entries: list[JournalEntry] = []
         last = time.monotonic()
         for key, result in send(window):
-            entries.append(_entry(key, result))
-            if _due(len(entries), last):
+            entries.append(journal_entry(key, result))
+            if journal_due(len(entries), last):
                 self._flush(entries)
                 entries, last = [], time.monotonic()
         self._flush(entries)
@@ -182,12 +188,12 @@ class Window:
         for rows, done in self.sink.pages(self.after, self.end):
             last = rows[-1][0]
             if last > self.replayed:
-                self.sink.replay([(done[k], _own(row)) for k, row in rows if k in done])
+                self.sink.replay([(done[k], own_row(row)) for k, row in rows if k in done])
                 self.replayed = last
             yield from ((k, row) for k, row in rows if k not in done)
 
 
-def _journal_entry(row: Any) -> JournalEntry:
+def _journaled(row: Any) -> JournalEntry:
     return JournalEntry(
         row=row["row"],
         success=row["success"],

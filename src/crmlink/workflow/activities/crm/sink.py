@@ -51,7 +51,7 @@ class Sink:
         self.done = self.journal.done()
         self.ok = ctx.new_population(OK, ok_columns(source))
         self.rejects = ctx.new_population(REJECTS, reject_columns(source))
-        self.file = _RejectFile(rejects_file, [c.name for c in reject_columns(source)])
+        self.file = RejectFile(rejects_file, [c.name for c in reject_columns(source)])
         self.result = ActivityResult(rows_in=source.count)
         self.sent = 0
 
@@ -67,7 +67,7 @@ class Sink:
                 keyed = []
                 for row in batch:
                     position += 1
-                    keyed.append((int(row.get("_wk_row", position)), _own(row)))
+                    keyed.append((int(row.get("_wk_row", position)), own_row(row)))
                 self._batch(keyed, send)
         self.result.outputs = {OK: self.ok.finish(), REJECTS: self.rejects.finish()}
         return self.result
@@ -82,8 +82,8 @@ class Sink:
         entries: list[JournalEntry] = []
         rows, last = dict(todo), time.monotonic()
         for result in send([row for _, row in todo]):
-            entries.append(_entry(todo[result.index][0], result))
-            if _due(len(entries), last):
+            entries.append(journal_entry(todo[result.index][0], result))
+            if journal_due(len(entries), last):
                 self._commit(entries, rows)
                 entries, last = [], time.monotonic()
         self._commit(entries, rows)
@@ -119,18 +119,18 @@ class Sink:
                 self.ctx.log("further rejects are not logged: see the reject output", "warning")
 
 
-def _due(waiting: int, last: float) -> bool:
+def journal_due(waiting: int, last: float) -> bool:
     """Whether `waiting` results, the last commit at `last`, are to be committed now."""
     if waiting < JOURNAL_EVERY:
         return False
     return waiting >= JOURNAL_MOST or time.monotonic() - last >= JOURNAL_PAUSE
 
 
-def _own(row: dict[str, Any]) -> dict[str, Any]:
+def own_row(row: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in row.items() if not k.startswith("_wk_")}
 
 
-def _entry(key: int, result: WriteResult) -> JournalEntry:
+def journal_entry(key: int, result: WriteResult) -> JournalEntry:
     error = result.error
     return JournalEntry(
         row=key,
@@ -151,7 +151,7 @@ def _reject_row(entry: JournalEntry, row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class _RejectFile:
+class RejectFile:
     """`rejects_file`: the rejects as CSV too, rewritten whole by each attempt."""
 
     def __init__(self, path: str | None, columns: list[str]) -> None:
@@ -159,7 +159,7 @@ class _RejectFile:
         self._handle: TextIO | None = None
         self._writer: csv.DictWriter[str] | None = None
 
-    def __enter__(self) -> _RejectFile:
+    def __enter__(self) -> RejectFile:
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._handle = handle = self.path.open("w", newline="", encoding="utf-8")
