@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode
 
+from crmlink.connectors import keyset
 from crmlink.connectors.dynamics import values
 from crmlink.errors import UsageError
 from crmlink.filters import ast
@@ -105,7 +106,7 @@ def _params(read: ReadPlan, fields: list[str], extra: ast.Expr | None) -> dict[s
     sample: dict[str, object] = {k: "00000000-0000-0000-0000-000000000000" for k in keys}
     if len(keys) == 2:
         sample[keys[0]] = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-    span = ast.And((_after(keys, sample, True), _upto(keys, sample)))
+    span = keyset.span(keys, sample, sample)
     params = dataclasses.replace(read, fields=fields).params(ast.conjoin(extra, span))
     return {**params, "$orderby": _order(keys), "$top": str(PAGE)}
 
@@ -120,11 +121,11 @@ class WideReader:
         keys = _keyset(read)
         last: dict | None = None
         while True:
-            after = ast.conjoin(extra, _after(keys, last, False) if last else None)
+            after = ast.conjoin(extra, keyset.after(keys, last) if last else None)
             driver = self._query(read, chunks[0], after, keys, self.page)
             if not driver:
                 return
-            span = ast.And((_after(keys, driver[0], True), _upto(keys, driver[-1])))
+            span = keyset.span(keys, driver[0], driver[-1])
             bounded = span if extra is None else ast.And((extra, span))
             yield self._joined(read, chunks, driver, bounded, keys)
             if len(driver) < self.page:
@@ -170,32 +171,3 @@ class WideReader:
 
 def _order(keys: list[str]) -> str:
     return ",".join(f"{k} asc" for k in keys)
-
-
-def _after(keys: list[str], row: dict, inclusive: bool) -> ast.Expr:
-    """Rows after `row` in the order of `keys` (the id, or (modifiedon, id))."""
-    *head, last = keys
-    op = ast.Op.GE if inclusive else ast.Op.GT
-    condition: ast.Expr = ast.Comparison(last, op, _value(row[last]))
-    if head:
-        first = head[0]
-        tie = ast.And((ast.Comparison(first, ast.Op.EQ, _value(row[first])), condition))
-        condition = ast.Or((ast.Comparison(first, ast.Op.GT, _value(row[first])), tie))
-    return condition
-
-
-def _upto(keys: list[str], row: dict) -> ast.Expr:
-    """Rows at or before `row` in the order of `keys`."""
-    *head, last = keys
-    condition: ast.Expr = ast.Comparison(last, ast.Op.LE, _value(row[last]))
-    if head:
-        first = head[0]
-        tie = ast.And((ast.Comparison(first, ast.Op.EQ, _value(row[first])), condition))
-        condition = ast.Or((ast.Comparison(first, ast.Op.LT, _value(row[first])), tie))
-    return condition
-
-
-def _value(value: object) -> ast.Value:
-    if isinstance(value, dt.datetime):
-        return ast.DateTime(value)
-    return ast.String(str(value))

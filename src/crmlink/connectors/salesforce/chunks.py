@@ -29,6 +29,7 @@ import datetime as dt
 from collections.abc import Iterator
 from urllib.parse import quote
 
+from crmlink.connectors import keyset
 from crmlink.connectors.salesforce import soql, values
 from crmlink.connectors.salesforce.planner import Choice
 from crmlink.connectors.salesforce.read import REST_BATCH, ReadPlan, RestReader
@@ -118,9 +119,7 @@ def _span_soql(read: ReadPlan, fields: list[str], ids: bool) -> str:
         k: dt.datetime(2000, 1, 1, tzinfo=dt.UTC) if k != read.table.key_field else "0" * 18
         for k in keys
     }
-    extra = (
-        None if ids else ast.And((_at_or_after(keys, placeholder, True), _upto(keys, placeholder)))
-    )
+    extra = None if ids else keyset.span(keys, placeholder, placeholder)
     return soql.select(read.table.name, fields, read.conditions(extra), [(k, False) for k in keys])
 
 
@@ -141,11 +140,11 @@ class WideReader:
         keys = _keyset(read)
         last: dict | None = None
         while True:
-            after = _at_or_after(keys, last, False) if last else None
+            after = keyset.after(keys, last) if last else None
             driver = self._query(read, chunks[0], after, keys, self.page)
             if not driver:
                 return
-            span = ast.And((_at_or_after(keys, driver[0], True), _upto(keys, driver[-1])))
+            span = keyset.span(keys, driver[0], driver[-1])
             yield self._joined(read, chunks, driver, span, keys)
             if len(driver) < self.page:
                 return
@@ -195,32 +194,3 @@ class WideReader:
         text = soql.select(read.table.name, fields, read.conditions(extra), order, limit)
         convert = values.row_reader(read.table, fields)
         return [row for batch in self.rest.pages(read.endpoint, text, convert) for row in batch]
-
-
-def _at_or_after(keys: list[str], row: dict, inclusive: bool) -> ast.Expr:
-    """Rows after `row` in the order of `keys` (one column, or (modified, Id))."""
-    op = ast.Op.GE if inclusive else ast.Op.GT
-    *head, last = keys
-    condition: ast.Expr = ast.Comparison(last, op, _value(row[last]))
-    if head:
-        first = head[0]
-        tie = ast.And((ast.Comparison(first, ast.Op.EQ, _value(row[first])), condition))
-        condition = ast.Or((ast.Comparison(first, ast.Op.GT, _value(row[first])), tie))
-    return condition
-
-
-def _upto(keys: list[str], row: dict) -> ast.Expr:
-    """Rows at or before `row` in the order of `keys`."""
-    *head, last = keys
-    condition: ast.Expr = ast.Comparison(last, ast.Op.LE, _value(row[last]))
-    if head:
-        first = head[0]
-        tie = ast.And((ast.Comparison(first, ast.Op.EQ, _value(row[first])), condition))
-        condition = ast.Or((ast.Comparison(first, ast.Op.LT, _value(row[first])), tie))
-    return condition
-
-
-def _value(value: object) -> ast.Value:
-    if isinstance(value, dt.datetime):
-        return ast.DateTime(value)
-    return ast.String(str(value))
