@@ -133,7 +133,7 @@ class DbJournal:
 
     def done(self) -> dict[int, JournalEntry]:
         rows = self.session.conn.execute(select(export_journal).where(self._key)).mappings()
-        return {r["row"]: _entry(r) for r in rows}
+        return {r["row"]: journal_entry_of(r) for r in rows}
 
     def record(self, entries: Iterable[JournalEntry]) -> None:
         rows = [self._row(e) for e in entries]
@@ -154,7 +154,8 @@ class DbJournal:
         }
 
 
-def _entry(row: RowMapping) -> JournalEntry:
+def journal_entry_of(row: RowMapping) -> JournalEntry:
+    """The `JournalEntry` of an `export_journal` row."""
     return JournalEntry(
         row=row["row"],
         success=row["success"],

@@ -27,9 +27,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from crmlink.model import WriteResult
-from crmlink.workflow.activities.crm.common import ok_columns, reject_columns
 from crmlink.workflow.activities.crm.sink import (
-    RejectFile,
     Sink,
     journal_due,
     journal_entry,
@@ -40,9 +38,8 @@ from crmlink.workflow.base import (
     REJECTS,
     ActivityResult,
     JournalEntry,
-    Population,
-    RunContext,
 )
+from crmlink.workflow.context import journal_entry_of
 from crmlink.workflow.tables import export_journal
 
 PAGE = 2_000  # population rows read at a time
@@ -53,15 +50,7 @@ StreamSend = Callable[["Window"], Iterator[tuple[int, WriteResult]]]
 
 
 class StreamSink(Sink):
-    def __init__(self, ctx: RunContext, source: Population, rejects_file: str | None) -> None:
-        # not Sink's: it reads the whole journal; this one reads it a page at a time
-        self.ctx, self.source = ctx, source
-        self.journal = ctx.journal()
-        self.ok = ctx.new_population(OK, ok_columns(source))
-        self.rejects = ctx.new_population(REJECTS, reject_columns(source))
-        self.file = RejectFile(rejects_file, [c.name for c in reject_columns(source)])
-        self.result = ActivityResult(rows_in=source.count)
-        self.sent = 0
+    reads_whole_journal = False  # it reads the journal a page at a time
 
     def run(self, send: StreamSend, batch_size: int) -> ActivityResult:  # type: ignore[override]
         journaled = self._journaled(None, None)
@@ -111,7 +100,7 @@ class StreamSink(Sink):
                 return
             last = int(rows[-1][ROW])
             found = self.conn.execute(select(export_journal).where(self._mine(after, last)))
-            done = {r.row: _journaled(r._mapping) for r in found}
+            done = {r.row: journal_entry_of(r._mapping) for r in found}
             yield [(int(row[ROW]), row) for row in rows], done  # the export reads its columns
             after = last
 
@@ -191,14 +180,3 @@ class Window:
                 self.sink.replay([(done[k], own_row(row)) for k, row in rows if k in done])
                 self.replayed = last
             yield from ((k, row) for k, row in rows if k not in done)
-
-
-def _journaled(row: Any) -> JournalEntry:
-    return JournalEntry(
-        row=row["row"],
-        success=row["success"],
-        remote_id=row["remote_id"],
-        created=row["created"],
-        error_code=row["error_code"],
-        error_message=row["error_message"],
-    )
