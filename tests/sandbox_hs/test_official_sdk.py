@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
+import hubspot
 import pytest
 from hubspot.crm.contacts import (
     ApiException,
@@ -25,7 +26,6 @@ from hubspot.crm.contacts import (
 from hubspot.crm.properties import PropertyCreate
 from hubspot.oauth import ApiException as OAuthApiException
 
-import hubspot
 from tests.sandbox_hs.conftest import hs_client
 
 
