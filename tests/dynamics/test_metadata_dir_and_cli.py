@@ -59,7 +59,9 @@ def test_cli_prints_ready_line(tmp_path):
         proc.terminate()
         proc.wait(timeout=20)
         proc.stdout.close()
+    assert info["type"] == "dynamics"  # what `account add --from-sandbox` reads
     assert set(info) == {
+        "type",
         "url",
         "ca_bundle",
         "authority",
