@@ -1,10 +1,11 @@
-"""Key-order conditions as filter AST nodes, for reads that page by key (keyset paging):
-the rows after one row, or up to it, in the order of one key column or of the compound
-(modified, id). Values are bound literals, never text."""
+"""Keyset paging for reads in field chunks: key-order conditions as filter AST nodes (the
+rows after one row, or up to it, in the order of one key column or of the compound
+(modified, id); values are bound literals, never text), and the chunks' rows joined by key."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from crmlink.filters import ast
 
@@ -41,3 +42,20 @@ def _value(value: object) -> ast.Value:
     if isinstance(value, dt.datetime):
         return ast.DateTime(value)
     return ast.String(str(value))
+
+
+def joined(
+    key: str, driver: list[dict], others: Iterable[list[dict]], fields: list[str]
+) -> list[dict]:
+    """The driver chunk's rows with every other chunk's fields added by `key`; a row missing
+    from another chunk (deleted, or out of the filter, since the first chunk) is left out."""
+    merged = {row[key]: row for row in driver}
+    for rows in others:
+        found = {row[key]: row for row in rows}
+        for record_id in list(merged):
+            other = found.get(record_id)
+            if other is None:
+                del merged[record_id]
+            else:
+                merged[record_id].update(other)
+    return [{name: row.get(name) for name in fields} for row in merged.values()]

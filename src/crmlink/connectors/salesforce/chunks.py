@@ -170,17 +170,8 @@ class WideReader:
         span: ast.Expr,
         keys: list[str],
     ) -> list[dict]:
-        key = read.table.key_field
-        merged = {row[key]: row for row in driver}
-        for fields in chunks[1:]:
-            found = {row[key]: row for row in self._query(read, fields, span, keys, None)}
-            for record_id in list(merged):
-                other = found.get(record_id)
-                if other is None:
-                    del merged[record_id]  # gone, or out of the filter, since the first chunk
-                else:
-                    merged[record_id].update(other)
-        return [{name: row.get(name) for name in read.fields} for row in merged.values()]
+        others = (self._query(read, fields, span, keys, None) for fields in chunks[1:])
+        return keyset.joined(read.table.key_field, driver, others, read.fields)
 
     def _query(
         self,
