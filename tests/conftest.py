@@ -10,7 +10,7 @@ import requests
 
 from crmlink.sandbox.salesforce.app import SalesforceSandbox
 
-pytest_plugins = ["tests.fixtures_db"]
+pytest_plugins = ["tests.fixtures_db", "tests.xdist_plan"]
 
 SF_RECORDS = 300  # contacts seeded in the shared sandbox
 

@@ -14,6 +14,9 @@ is of the migration scripts, so editing one makes a new template) and every test
 migration tests) are marked `@pytest.mark.empty_database`: their PostgreSQL half gets a
 fresh empty database, as their SQLite half gets a new file. A test's database is dropped
 on a background thread while the next tests run; the session waits for the last drop.
+Sessions that start together (pytest-xdist workers) build the template once: its builder
+holds an advisory lock named after it, the others wait and then copy it; test databases
+have random names, so workers never meet.
 
 An unreachable PostgreSQL server skips the PostgreSQL half, unless CRMLINK_REQUIRE_SERVICES=1
 (CI), where it fails.
@@ -81,8 +84,31 @@ def _exists(admin: psycopg.Connection, name: str) -> bool:
     return found is not None
 
 
+def _lock_key(name: str) -> int:
+    """A PostgreSQL advisory lock key (a signed 64-bit integer) for the template `name`."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+@contextlib.contextmanager
+def _template_lock(admin: psycopg.Connection, name: str) -> Iterator[None]:
+    """Held while `name` is built: sessions started together (pytest-xdist workers) build it
+    once; the others wait here, then find it. The server frees it if a session dies."""
+    admin.execute("SELECT pg_advisory_lock(%s)", (_lock_key(name),))
+    try:
+        yield
+    finally:
+        admin.execute("SELECT pg_advisory_unlock(%s)", (_lock_key(name),))
+
+
 def _build_template(admin: psycopg.Connection, name: str) -> None:
-    """Migrate a new database and rename it `name`; a concurrent session's build may win."""
+    """Migrate a new database and rename it `name`, unless another session made it first."""
+    with _template_lock(admin, name):
+        if not _exists(admin, name):
+            _migrate_as(admin, name)
+
+
+def _migrate_as(admin: psycopg.Connection, name: str) -> None:
+    """Migrate a new database and rename it `name`; a session without the lock may win."""
     building = f"crmlink_b_{uuid.uuid4().hex[:12]}"
     admin.execute(f'CREATE DATABASE "{building}"')
     try:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+import uuid
+
+import psycopg
 import pytest
 from sqlalchemy import inspect
 
@@ -59,3 +63,28 @@ def test_a_template_dropped_by_another_session_is_made_again(postgres_databases)
     assert _revision_and_tables(url)[0] == head_revision()
     assert postgres_databases.template() == fixtures_db.template_name()
     made.close()  # the test database goes to the dropper
+
+
+@pytest.mark.postgres
+def test_a_template_being_built_elsewhere_is_waited_for_not_built_again(
+    postgres_databases, monkeypatch
+):
+    migrated: list[str] = []
+    monkeypatch.setattr(fixtures_db, "_migrate_as", lambda admin, name: migrated.append(name))
+    name = f"crmlink_lock_{uuid.uuid4().hex[:12]}"  # not a template name: no session drops it
+    admin = postgres_databases.admin
+    url = fixtures_db._conninfo(fixtures_db.postgres_admin_url())
+    with psycopg.connect(url, autocommit=True) as other:  # another worker's admin connection
+        builder = threading.Thread(target=fixtures_db._build_template, args=(other, name))
+        try:
+            with fixtures_db._template_lock(admin, name):  # this session is building it
+                builder.start()
+                builder.join(timeout=0.5)
+                assert builder.is_alive(), "_build_template did not wait for the lock"
+                admin.execute(f'CREATE DATABASE "{name}"')  # built
+            builder.join()
+            assert migrated == []  # found once its turn came
+        finally:
+            if builder.ident is not None:
+                builder.join()
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -4,12 +4,17 @@ The tools pin conflicting dependencies, so each gets its own virtualenv, never c
 A venv lives under `${CRMLINK_TEST_CACHE:-~/.cache/crmlink-tests}/venvs/<tool>-<hash>`, the
 hash covering the pinned requirements and the Python version: a new pin makes a new venv.
 It is built in a temporary folder beside its final place and renamed when complete, so a
-half-built venv is never used and two test processes racing end with one venv (the loser
-drops its copy). `uv venv --relocatable` keeps the console scripts working after the rename.
+half-built venv is never used. Builders of one venv take turns on a lock file beside it
+(`fcntl.flock`, released by the kernel if a builder dies), so test processes started together
+(pytest-xdist workers) build it once: the others wait, then find it complete. If a rename still
+meets a finished venv (a builder without the lock), the loser drops its copy.
+`uv venv --relocatable` keeps the console scripts working after the rename.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
 import hashlib
 import os
@@ -18,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,18 +88,33 @@ def uv_binary() -> str:
         return find_uv_bin()
 
 
+def lock_path(final: Path) -> Path:
+    """The lock file of the venv at `final`, beside it (kept: removing it would race)."""
+    return final.parent / f".{final.name}.lock"
+
+
+@contextlib.contextmanager
+def build_lock(final: Path) -> Iterator[None]:
+    """Held while the venv at `final` is built; other builders of it wait here."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path(final), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # closing the file (or dying) releases it
+        yield
+
+
 def ensure(tool: str) -> Venv:
     """The tool's venv, built now if the cache does not have it."""
     final = cache_root() / venv_key(tool)
     if (final / COMPLETE).exists():
         return Venv(tool, final)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    building = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
-    try:
-        _build(tool, building)
-        _publish(building, final)
-    finally:
-        shutil.rmtree(building, ignore_errors=True)
+    with build_lock(final):
+        if not (final / COMPLETE).exists():  # else built while this process waited
+            building = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
+            try:
+                _build(tool, building)
+                _publish(building, final)
+            finally:
+                shutil.rmtree(building, ignore_errors=True)
     return Venv(tool, final)
 
 
