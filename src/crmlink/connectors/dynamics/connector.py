@@ -15,6 +15,7 @@ from crmlink.connectors.dynamics.chunks import WidePlan
 from crmlink.connectors.dynamics.deleted import read_deleted
 from crmlink.connectors.dynamics.describe import Entity
 from crmlink.connectors.dynamics.http import DataverseHttp
+from crmlink.connectors.dynamics.ranges import RangePlan
 from crmlink.connectors.dynamics.read import Reader, plan
 from crmlink.connectors.dynamics.write import Writer
 from crmlink.errors import NotFoundError
@@ -151,8 +152,9 @@ class DynamicsConnector:
         return Batches(produce)
 
     @property
-    def last_read_plan(self) -> WidePlan | None:
-        """A wide read's plan (column chunks), for the run log; None for other reads."""
+    def last_read_plan(self) -> WidePlan | RangePlan | None:
+        """A wide read's plan (column chunks) or a split one's (id ranges), for the run
+        log; None for a read of one page chain."""
         return self.reader.last_plan
 
     def read_deleted(self, table: str, start: dt.datetime, end: dt.datetime) -> DeletedWindow:

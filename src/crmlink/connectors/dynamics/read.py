@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from crmlink.connectors.batches import Batches
-from crmlink.connectors.dynamics import chunks, paths, values
+from crmlink.connectors.dynamics import chunks, paths, ranges, values
 from crmlink.connectors.dynamics.describe import Entity
 from crmlink.connectors.dynamics.http import DataverseHttp
 from crmlink.connectors.dynamics.spec import SPEC
@@ -107,9 +107,12 @@ def cursor_condition(entity: Entity, cursor: ReadCursor) -> ast.Expr:
 class Reader:
     """Entity-set queries, one batch per page."""
 
-    def __init__(self, http: DataverseHttp) -> None:
-        self.http = http
-        self.last_plan: chunks.WidePlan | None = None  # set by a wide read (chunks.py)
+    def __init__(self, http: DataverseHttp, page_size: int = PAGE_SIZE) -> None:
+        self.http, self.page_size = http, page_size
+        self.headers = {"Prefer": f"odata.maxpagesize={page_size}"}
+        self.streams: int | None = None  # id ranges read at once (None: by the link)
+        # set by a wide read (chunks.py) or one split into id ranges (ranges.py)
+        self.last_plan: chunks.WidePlan | ranges.RangePlan | None = None
 
     def rows(
         self, read: ReadPlan, extra: ast.Expr | None = None, counted: Batches | None = None
@@ -119,7 +122,10 @@ class Reader:
             yield from self._wide(read, wide, extra)
             return
         convert = values.row_reader(read.entity.table, read.fields)
-        yield from self.pages(read.entity.entity_set, read.params(extra), convert, counted)
+        if read.order:  # the read's own order (a cursor's, the user's): one chain
+            yield from self.pages(read.entity.entity_set, read.params(extra), convert, counted)
+            return
+        yield from ranges.RangeReader(self, self.streams).rows(read, extra, convert, counted)
 
     def pages(
         self,
@@ -128,13 +134,20 @@ class Reader:
         convert: Callable[[dict], dict],
         counted: Batches | None = None,
     ) -> Iterator[list[dict]]:
-        headers = {"Prefer": f"odata.maxpagesize={PAGE_SIZE}"}
+        yield from self.follow(self.first(entity_set, params, counted), convert)
+
+    def first(self, entity_set: str, params: dict, counted: Batches | None = None) -> dict:
+        """The first page of a query (`$count` asked when `counted` wants a total)."""
         if counted is not None:
             params = {**params, "$count": "true"}
-        body = self.http.json("GET", entity_set, params=params, headers=headers)
+        body = self.http.json("GET", entity_set, params=params, headers=self.headers)
         count = body.get("@odata.count")
         if counted is not None and isinstance(count, int) and count < COUNT_CAP:
             counted.total = count
+        return body
+
+    def follow(self, body: dict, convert: Callable[[dict], dict]) -> Iterator[list[dict]]:
+        """The batches of a page and of every page its `@odata.nextLink` chain leads to."""
         while True:
             records = body.get("value") or []
             if records:
@@ -142,7 +155,7 @@ class Reader:
             next_url = body.get("@odata.nextLink")
             if not next_url:
                 return
-            body = self.http.json("GET", next_url, headers=headers)
+            body = self.http.json("GET", next_url, headers=self.headers)
 
     def _wide(
         self, read: ReadPlan, wide: list[list[str]], extra: ast.Expr | None
