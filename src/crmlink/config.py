@@ -14,8 +14,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.fernet import Fernet
-
 from crmlink.errors import UsageError
 
 HOME_ENV = "CRMLINK_HOME"
@@ -79,6 +77,8 @@ def load_key_file(path: Path) -> bytes:
 
 
 def _create_key_file(path: Path) -> bytes:
+    from cryptography.fernet import Fernet  # here: only commands that use secrets pay for it
+
     key = Fernet.generate_key()
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -90,6 +90,8 @@ def _create_key_file(path: Path) -> bytes:
 
 
 def _checked_key(key: bytes, origin: str) -> bytes:
+    from cryptography.fernet import Fernet
+
     try:
         Fernet(key)
     except ValueError:

@@ -9,14 +9,17 @@ catalog (types, auth rules, secret fields), the CLI (help texts), the workflow a
 from __future__ import annotations
 
 import difflib
+from typing import TYPE_CHECKING
 
-from crmlink.connectors.base import Connector
 from crmlink.connectors.dynamics import spec as dynamics
 from crmlink.connectors.hubspot import spec as hubspot
 from crmlink.connectors.salesforce import spec as salesforce
 from crmlink.connectors.spec import ConnectorSpec
 from crmlink.errors import UsageError
 from crmlink.model import AccountSettings
+
+if TYPE_CHECKING:  # the protocol (and the filter AST it names) is not needed to read specs
+    from crmlink.connectors.base import Connector
 
 SPECS: dict[str, ConnectorSpec] = {
     spec.type: spec for spec in (salesforce.SPEC, dynamics.SPEC, hubspot.SPEC)

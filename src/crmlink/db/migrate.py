@@ -13,20 +13,22 @@ packages whose tables you changed first (e.g. `import crmlink.workflow.tables`).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util.exc import CommandError
 from sqlalchemy import Connection, Engine, inspect, text
-from sqlalchemy.schema import SchemaItem
 
 from crmlink import __version__
 from crmlink.db.engine import READ_ONLY
 from crmlink.errors import UsageError
 
+if TYPE_CHECKING:  # alembic is imported only to migrate: every command opens the database
+    from alembic.config import Config
+    from sqlalchemy.schema import SchemaItem
+
 MIGRATIONS = Path(__file__).with_name("migrations")
+# The newest migration's revision, so that opening an up-to-date database needs no alembic
+# (a third of a command's start-up); tests/test_startup_imports.py checks it is alembic's head.
+HEAD = "0005"
 _PG_LOCK = 0x63726D6C  # "crml": one migrating process at a time on a shared PostgreSQL
 
 
@@ -42,6 +44,8 @@ def include_object(
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS).replace("%", "%%"))
     cfg.attributes["connection"] = connection
@@ -49,6 +53,8 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     heads = ScriptDirectory.from_config(alembic_config()).get_heads()
     if len(heads) != 1:
         raise RuntimeError(f"crmlink's migrations have {len(heads)} heads: merge them")
@@ -56,15 +62,19 @@ def head_revision() -> str:
 
 
 def current_revision(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(connection).get_current_revision()
 
 
 def upgrade(engine: Engine) -> str:
     """Migrate the database to the newest revision (if needed); return that revision."""
-    head = head_revision()
     with engine.connect() as reader:  # the common case: up to date, no write lock taken
-        if current_revision(reader.execution_options(**{READ_ONLY: True})) == head:
-            return head
+        if _stored_revision(reader.execution_options(**{READ_ONLY: True})) == HEAD:
+            return HEAD
+    from alembic import command
+
+    head = head_revision()
     with engine.begin() as connection:
         _lock(connection)
         current = current_revision(connection)
@@ -77,6 +87,15 @@ def upgrade(engine: Engine) -> str:
         _record(connection, "schema_revision", head)
         _record(connection, "upgraded_by", f"crmlink {__version__}")
     return head
+
+
+def _stored_revision(connection: Connection) -> str | None:
+    """The one revision in alembic's version table, read without alembic; None when there
+    is no table or not exactly one row (alembic then looks, and says what is wrong)."""
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    rows = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+    return str(rows[0][0]) if len(rows) == 1 else None
 
 
 def _record(connection: Connection, key: str, value: str) -> None:
@@ -93,6 +112,9 @@ def _lock(connection: Connection) -> None:
 
 
 def _check_known(revision: str | None) -> None:
+    from alembic.script import ScriptDirectory
+    from alembic.util.exc import CommandError
+
     if revision is None:
         return
     try:

@@ -3,21 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    Date,
-    DateTime,
-    Double,
-    Integer,
-    Numeric,
-    String,
-    Text,
-    Time,
-)
-from sqlalchemy.types import TypeEngine
+if TYPE_CHECKING:
+    from sqlalchemy.types import TypeEngine
 
 
 @dataclass(frozen=True)
@@ -30,11 +20,13 @@ class LocalType:
     scale: int | None = None
 
     def sqlalchemy(self) -> TypeEngine[Any]:
+        from sqlalchemy import Numeric, String
+
         if self.name == "string":
             return String(self.length or 255)
         if self.name == "decimal":
             return Numeric(self.precision or 18, self.scale or 0)
-        return _FIXED[self.name]
+        return _fixed()[self.name]
 
     def describe(self) -> str:
         if self.name == "string":
@@ -44,13 +36,19 @@ class LocalType:
         return self.name
 
 
-_FIXED: dict[str, TypeEngine[Any]] = {
-    "text": Text(),
-    "boolean": Boolean(),
-    "integer": Integer(),
-    "bigint": BigInteger(),
-    "double": Double(),
-    "date": Date(),
-    "datetime": DateTime(timezone=True),
-    "time": Time(),
-}
+@cache
+def _fixed() -> dict[str, TypeEngine[Any]]:
+    """The types without a size; SQLAlchemy is imported only when a column is built (every
+    layer imports the kernel, and most commands never build a column)."""
+    from sqlalchemy import BigInteger, Boolean, Date, DateTime, Double, Integer, Text, Time
+
+    return {
+        "text": Text(),
+        "boolean": Boolean(),
+        "integer": Integer(),
+        "bigint": BigInteger(),
+        "double": Double(),
+        "date": Date(),
+        "datetime": DateTime(timezone=True),
+        "time": Time(),
+    }

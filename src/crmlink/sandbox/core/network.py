@@ -42,7 +42,6 @@ import base64
 import itertools
 import json
 import threading
-from asyncio import sleep
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -74,6 +73,14 @@ PROFILES = {
     "loopback": Profile(rtt_ms=0, bandwidth_kbps=0, bulk_s_per_10k=0.0, limits=False),
     "wan": Profile(rtt_ms=90, bandwidth_kbps=16_000, bulk_s_per_10k=2.0, limits=True),
 }
+
+
+async def sleep(seconds: float) -> None:
+    """asyncio's sleep, imported when a request first waits: `crmlink sandbox --help` reads
+    PROFILES from this module and need not import asyncio."""
+    import asyncio
+
+    await asyncio.sleep(seconds)
 
 
 def bulk_processing_seconds(spec: FaultSpec, records: int) -> float:
