@@ -38,12 +38,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from crmlink.catalog.roles import ROLES
 from crmlink.db import Database
 from crmlink.db.metadata import metadata
 from crmlink.db.types import UTCDateTime, utcnow
 from crmlink.errors import NotFoundError, UsageError
 
-ROLES = ("admin", "operator", "viewer")  # strongest first
 _RANK = {role: len(ROLES) - i for i, role in enumerate(ROLES)}
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
 MIN_PASSWORD, MAX_PASSWORD = 10, 1024

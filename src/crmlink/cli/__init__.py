@@ -1,6 +1,10 @@
 """The `crmlink` command line: each command parses, calls the library, renders.
 
-One module per noun; this one assembles them.
+One module per noun; this one assembles them. A subcommand's module is imported only when
+that subcommand runs (or `--help` lists it: `cli/lazy.py`), and imports its heavy
+dependencies (SQLAlchemy, httpx, rich, the sandboxes…) inside the functions that run, so
+`crmlink --help` and `crmlink workflow run` start in a fraction of a second
+(`bench/startup.py`; `tests/test_startup_imports.py` guards it).
 """
 
 from __future__ import annotations
@@ -11,26 +15,36 @@ from typing import Annotated
 import typer
 
 from crmlink import __version__
-from crmlink.cli import account, enum, sandbox, schema, user, web, wizard, worker, workflow
 from crmlink.cli.crm_help import labels_help
+from crmlink.cli.lazy import LazyGroup
 from crmlink.cli.usage import OneSentenceGroup
+
+
+class CrmlinkGroup(LazyGroup, OneSentenceGroup):
+    """The root: click's usage errors as one sentence, subcommands imported on use."""
+
+    subcommands = {  # in the order `crmlink --help` lists them
+        "wizard": "crmlink.cli.wizard:wizard",
+        "worker": "crmlink.cli.worker:worker",
+        "web": "crmlink.cli.web:web",
+        "version": "crmlink.cli:version",
+        "demo": "crmlink.cli:demo",
+        "sandbox": "crmlink.cli.sandbox:app",
+        "account": "crmlink.cli.account:app",
+        "schema": "crmlink.cli.schema:app",
+        "enum": "crmlink.cli.enum:app",
+        "workflow": "crmlink.cli.workflow:app",
+        "user": "crmlink.cli.user:app",
+    }
+
 
 app = typer.Typer(
     name="crmlink",
-    cls=OneSentenceGroup,  # click's usage errors as one sentence
+    cls=CrmlinkGroup,
     help=f"Link a marketing (campaign) database to CRMs: {labels_help()}.",
     no_args_is_help=True,
     add_completion=True,
 )
-app.add_typer(sandbox.app, name="sandbox")
-app.add_typer(account.app, name="account")
-app.add_typer(schema.app, name="schema")
-app.add_typer(enum.app, name="enum")
-app.command("wizard")(wizard.wizard)
-app.add_typer(workflow.app, name="workflow")
-app.command("worker")(worker.worker)
-app.add_typer(user.app, name="user")
-app.command("web")(web.web)
 
 
 def _print_version(value: bool) -> None:
@@ -54,13 +68,11 @@ def main(
     """Link a marketing (campaign) database to CRMs (the registry's: `--help` names them)."""
 
 
-@app.command()
 def version() -> None:
     """Print crmlink's version."""
     typer.echo(__version__)
 
 
-@app.command()
 def demo(
     records: Annotated[
         int, typer.Option(min=10, max=1_000_000, help="Contacts seeded in the sandbox.")

@@ -10,19 +10,10 @@ from __future__ import annotations
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from crmlink.catalog.account_test import probe
-from crmlink.catalog.accounts import (
-    AccountEdit,
-    AccountInput,
-    AccountStore,
-    auth_rule,
-    check,
-)
-from crmlink.catalog.secrets import SecretCipher, secret_label
 from crmlink.cli.common import (
     HomeOpt,
     JsonOpt,
@@ -41,11 +32,12 @@ from crmlink.cli.crm_help import (
     setting_help,
     types_help,
 )
-from crmlink.cli.from_sandbox import sandbox_values
-from crmlink.cli.secret_input import given_secrets
 from crmlink.connectors.registry import spec_for
 from crmlink.errors import UsageError
-from crmlink.model import Identity
+
+if TYPE_CHECKING:  # the catalog (SQLAlchemy, cryptography) is imported by the commands that run
+    from crmlink.catalog.accounts import AccountEdit, AccountInput, AccountStore
+    from crmlink.model import Identity
 
 app = typer.Typer(help="External accounts: how crmlink reaches each CRM.", no_args_is_help=True)
 
@@ -54,6 +46,9 @@ LIST_COLUMNS = ("name", "type", "auth", "url", "username", "api_version", "sandb
 
 
 def _store(home: Path | None) -> AccountStore:
+    from crmlink.catalog.accounts import AccountStore
+    from crmlink.catalog.secrets import SecretCipher
+
     settings, database = open_catalog(home)
     return AccountStore(database, SecretCipher(settings.secret_key))
 
@@ -110,8 +105,13 @@ def add(
     home: HomeOpt = None,
 ) -> None:
     """Add an external account; secrets are asked for (no echo), or read from env or stdin."""
+    from crmlink.catalog.accounts import AccountInput, check
+    from crmlink.cli.secret_input import given_secrets
+
     from_box: dict[str, str] = {}
     if from_sandbox is not None:
+        from crmlink.cli.from_sandbox import sandbox_values
+
         box = sandbox_values(from_sandbox, crm_type, auth)
         crm_type, auth, url = box.type, box.auth, url or box.url
         ca_bundle = ca_bundle or Path(box.ca_bundle)
@@ -163,6 +163,8 @@ def _stdin_is_terminal() -> bool:
 
 def _asked_secrets(data: AccountInput, given: dict[str, str]) -> dict[str, str]:
     """Ask, without echo, for the secrets the auth method needs and nobody gave."""
+    from crmlink.catalog.accounts import auth_rule
+
     missing = [name for name in auth_rule(data.type, data.auth).secrets() if name not in given]
     if not missing or not _stdin_is_terminal():
         return {}
@@ -170,6 +172,8 @@ def _asked_secrets(data: AccountInput, given: dict[str, str]) -> dict[str, str]:
 
 
 def _ask(name: str, crm_type: str) -> str:
+    from crmlink.catalog.secrets import secret_label
+
     label = secret_label(name)
     if name in spec_for(crm_type).empty_secrets:
         label += " (press Enter if none)"
@@ -244,6 +248,9 @@ def edit(
         raise UsageError(
             "--ask-secrets needs a terminal: use --secret-from-env VAR=field or --secrets-stdin"
         )
+    from crmlink.catalog.accounts import auth_rule
+    from crmlink.cli.secret_input import given_secrets
+
     store = _store(home)
     account = store.get(name)
     secrets = given_secrets(secret_from_env or [], sys.stdin if secrets_stdin else None)
@@ -318,6 +325,8 @@ def remove(name: NameArg, yes: YesOpt = False, home: HomeOpt = None) -> None:
 @cli_errors()
 def test(name: NameArg, home: HomeOpt = None, json_: JsonOpt = False) -> None:
     """Log in to the account's CRM; print org id, user, API version and API usage."""
+    from crmlink.catalog.account_test import probe
+
     settings = _store(home).settings(name)
     identity, usage = probe(settings)
     if json_:

@@ -17,18 +17,18 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from sqlalchemy.exc import DatabaseError, NoSuchTableError
 
-from crmlink.config import Settings
-from crmlink.db import Database, open_database
-from crmlink.db.failures import database_failure, failure_exit_code, missing_table
 from crmlink.errors import CrmlinkError, clip
 from crmlink.model import to_jsonable
+
+if TYPE_CHECKING:  # imported where used: most commands never open the database or draw a table
+    from rich.console import Console
+
+    from crmlink.config import Settings
+    from crmlink.db import Database
 
 HomeOpt = Annotated[
     Path | None,
@@ -76,12 +76,6 @@ def cli_errors() -> Iterator[None]:
         yield
     except CrmlinkError as exc:
         raise fail(exc.message, exc.exit_code) from None
-    except DatabaseError as exc:
-        said = database_failure(exc) + "; nothing was changed by this command"
-        raise fail(said, failure_exit_code(exc)) from None
-    except NoSuchTableError as exc:  # reflecting a catalog table that was dropped
-        said = missing_table(str(exc)) + "; nothing was changed by this command"
-        raise fail(said, 2) from None
     except OSError as exc:  # a path the user gave that the system refuses (too long…)
         if exc.filename is None:
             raise
@@ -93,6 +87,31 @@ def cli_errors() -> Iterator[None]:
             f"`pip install {package}` (or reinstall crmlink with its dependencies)",
             1,
         ) from None
+    except Exception as exc:
+        said = _database_failure(exc)
+        if said is None:
+            raise
+        raise fail(*said) from None
+
+
+def _database_failure(exc: Exception) -> tuple[str, int] | None:
+    """The sentence and exit code of a database error, None for anything else.
+
+    Only a command that loaded SQLAlchemy can raise its errors, so this imports nothing
+    for the commands that never touch the database.
+    """
+    if "sqlalchemy.exc" not in sys.modules:
+        return None
+    from sqlalchemy.exc import DatabaseError, NoSuchTableError
+
+    from crmlink.db.failures import database_failure, failure_exit_code, missing_table
+
+    unchanged = "; nothing was changed by this command"
+    if isinstance(exc, DatabaseError):
+        return database_failure(exc) + unchanged, failure_exit_code(exc)
+    if isinstance(exc, NoSuchTableError):  # reflecting a catalog table that was dropped
+        return missing_table(str(exc)) + unchanged, 2
+    return None
 
 
 def _sentence(message: str) -> str:
@@ -104,6 +123,9 @@ def open_catalog(home: Path | None) -> tuple[Settings, Database]:
 
     Inside a command the database is closed when the command ends.
     """
+    from crmlink.config import Settings
+    from crmlink.db import open_database
+
     settings = Settings.load(home)
     database = open_database(settings)
     context = typer.main.get_current_context(silent=True)  # typer runs its own copy of click
@@ -118,12 +140,16 @@ def print_json(obj: Any) -> None:
 
 def console() -> Console:
     """A rich console on stdout, wide enough not to wrap tables when piped."""
+    from rich.console import Console
+
     return Console(width=None if sys.stdout.isatty() else 200, highlight=False)
 
 
 def print_table(
     columns: Sequence[str], rows: Iterable[Sequence[Any]], title: str | None = None
 ) -> None:
+    from rich.table import Table
+
     table = Table(*columns, title=title, box=None, header_style="bold", pad_edge=False)
     for row in rows:
         table.add_row(*("" if v is None else str(to_jsonable(v)) for v in row))

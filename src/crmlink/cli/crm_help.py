@@ -13,8 +13,7 @@ from typing import Any
 
 from typer.models import OptionInfo
 
-from crmlink.catalog.secrets import secret_fields
-from crmlink.connectors.registry import SPECS, setting_users
+from crmlink.connectors.registry import SPECS, secret_fields, setting_users
 
 
 def types_help() -> str:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from crmlink.catalog.enums import EnumStore
 from crmlink.cli.common import (
     HomeOpt,
     JsonOpt,
@@ -16,14 +15,9 @@ from crmlink.cli.common import (
     print_json,
     print_table,
 )
-from crmlink.cli.connecting import account_connector
-from crmlink.wizard.enums import (
-    Mapping,
-    Picklist,
-    list_picklists,
-    parse_mapping,
-    sync_picklists,
-)
+
+if TYPE_CHECKING:  # the catalog and the connectors are imported by the commands that run
+    from crmlink.wizard.enums import Picklist
 
 app = typer.Typer(
     help="Enumerations: value lists, synced from CRM picklists.", no_args_is_help=True
@@ -59,6 +53,9 @@ def sync(
     Multi-select picklists are synced too; their enumeration is marked multiple. Inactive
     values are kept and marked inactive.
     """
+    from crmlink.cli.connecting import account_connector
+    from crmlink.wizard.enums import Mapping, list_picklists, parse_mapping, sync_picklists
+
     mappings = [parse_mapping(m) for m in map_ or []]
     wanted = [t.strip() for t in tables.split(",")] if tables else None
     with account_connector(home, account) as (database, connector):
@@ -93,6 +90,8 @@ def _print_picklists(picklists: list[Picklist], json_: bool) -> None:
 @cli_errors()
 def list_(home: HomeOpt = None, json_: JsonOpt = False) -> None:
     """List the enumerations."""
+    from crmlink.catalog.enums import EnumStore
+
     _, database = open_catalog(home)
     with database.connect() as conn:
         enums = EnumStore(conn).list()
@@ -117,6 +116,8 @@ def show(
     json_: JsonOpt = False,
 ) -> None:
     """Show an enumeration and its values (inactive ones marked)."""
+    from crmlink.catalog.enums import EnumStore
+
     _, database = open_catalog(home)
     with database.connect() as conn:
         enumeration = EnumStore(conn).get(name)

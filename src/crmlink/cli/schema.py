@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from crmlink.catalog.recipient import SCHEMA_LABEL, SCHEMA_NAME, recipient_fields
-from crmlink.catalog.schema_model import Schema, SchemaField
-from crmlink.catalog.schemas import SchemaStore
 from crmlink.cli.common import (
     HomeOpt,
     JsonOpt,
@@ -19,12 +16,17 @@ from crmlink.cli.common import (
     print_table,
 )
 
+if TYPE_CHECKING:  # the catalog (SQLAlchemy) is imported by the commands that run
+    from crmlink.catalog.schema_model import Schema, SchemaField
+
 app = typer.Typer(
     help="Data schemas: built-in ones and those the wizard generated.", no_args_is_help=True
 )
 
 
 def _builtin_summary() -> dict[str, Any]:
+    from crmlink.catalog.recipient import SCHEMA_LABEL, SCHEMA_NAME, recipient_fields
+
     return {
         "name": SCHEMA_NAME,
         "kind": "builtin",
@@ -52,6 +54,8 @@ def _summary(schema: Schema) -> dict[str, Any]:
 @cli_errors()
 def list_(home: HomeOpt = None, json_: JsonOpt = False) -> None:
     """List every data schema."""
+    from crmlink.catalog.schemas import SchemaStore
+
     _, database = open_catalog(home)
     with database.connect() as conn:
         rows = [_builtin_summary()] + [_summary(s) for s in SchemaStore(conn).list()]
@@ -77,6 +81,8 @@ def _field_dict(f: SchemaField) -> dict[str, Any]:
 
 
 def _builtin_detail() -> dict[str, Any]:
+    from crmlink.catalog.recipient import recipient_fields
+
     fields = [
         {"column": f.name, "remote_name": None, "label": f.label, "kind": f.type,
          "type": f.type if f.length is None else f"{f.type}({f.length})", "remote_type": None,
@@ -94,6 +100,9 @@ def show(
     json_: JsonOpt = False,
 ) -> None:
     """Show a schema's fields: columns, types, remote names, flags, enumerations."""
+    from crmlink.catalog.recipient import SCHEMA_NAME
+    from crmlink.catalog.schemas import SchemaStore
+
     if name == SCHEMA_NAME:
         detail = _builtin_detail()
     else:

@@ -10,11 +10,11 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from crmlink.catalog.users import ROLES, UserStore, check_name, check_new_password, check_role
+from crmlink.catalog.roles import ROLES
 from crmlink.cli.common import (
     HomeOpt,
     JsonOpt,
@@ -26,6 +26,9 @@ from crmlink.cli.common import (
     print_table,
 )
 from crmlink.errors import UsageError
+
+if TYPE_CHECKING:  # the user store (SQLAlchemy, scrypt) is imported by the commands that run
+    from crmlink.catalog.users import UserStore
 
 app = typer.Typer(help="Users of the web console (crmlink web).", no_args_is_help=True)
 
@@ -44,12 +47,16 @@ MAX_LINE = 4096  # a password is short; a flood is cut here
 
 
 def _store(home: Path | None) -> UserStore:
+    from crmlink.catalog.users import UserStore
+
     _, database = open_catalog(home)
     return UserStore(database)
 
 
 def _password(from_env: str | None, stdin: bool) -> str:
     """The password from the environment, stdin or a no-echo prompt (asked twice)."""
+    from crmlink.catalog.users import check_new_password
+
     if from_env is not None and stdin:
         raise UsageError("give --password-from-env or --password-stdin, not both")
     if from_env is not None:
@@ -77,6 +84,8 @@ def add(
     home: HomeOpt = None,
 ) -> None:
     """Add a user; the password is asked for (no echo), or read from env or stdin."""
+    from crmlink.catalog.users import check_name, check_role
+
     check_name(name)
     check_role(role)
     store = _store(home)

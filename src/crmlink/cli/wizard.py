@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from crmlink.cli.common import HomeOpt, JsonOpt, cli_errors, console, print_json, print_table
-from crmlink.cli.connecting import account_connector
 from crmlink.errors import UsageError
-from crmlink.model import TableSummary
-from crmlink.wizard.run import TableOutcome, run_wizard
+
+if TYPE_CHECKING:  # the wizard and the connectors are imported by the command that runs
+    from crmlink.model import TableSummary
+    from crmlink.wizard.run import TableOutcome
 
 AccountArg = Annotated[str, typer.Argument(help="The external account to read tables from.")]
 
@@ -34,6 +35,9 @@ def wizard(
     Re-running it after the CRM changed adds new columns, retires removed ones (their
     data is kept) and widens retyped ones. A table that fails is reported; the others go on.
     """
+    from crmlink.cli.connecting import account_connector
+    from crmlink.wizard.run import run_wizard
+
     with account_connector(home, account) as (database, connector):
         available = connector.list_tables()
         if list_:

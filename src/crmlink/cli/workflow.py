@@ -11,10 +11,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import Annotated, Any, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
-from sqlalchemy import Connection
 
 from crmlink.cli.common import (
     HomeOpt,
@@ -28,11 +27,14 @@ from crmlink.cli.common import (
 )
 from crmlink.cli.usage import MAX_ID
 from crmlink.errors import UsageError, clip
-from crmlink.workflow import catalog, cursors
 from crmlink.workflow.readable import readable
-from crmlink.workflow.records import RunRecord, iter_rejects, list_runs, load_run, log_lines
-from crmlink.workflow.rejects_csv import reject_header, reject_records
-from crmlink.workflow.runs import Claim
+
+if TYPE_CHECKING:  # the engine, the run records, SQLAlchemy: imported by the commands that run
+    from sqlalchemy import Connection
+
+    from crmlink.workflow import catalog
+    from crmlink.workflow.records import RunRecord
+    from crmlink.workflow.runs import Claim
 
 app = typer.Typer(help="Workflows: YAML files of activities, run now or on a schedule.",
                   no_args_is_help=True)  # fmt: skip
@@ -169,6 +171,8 @@ def add(
     home: HomeOpt = None,
 ) -> None:
     """Register a workflow file for the worker (validated first; re-adding updates it)."""
+    from crmlink.workflow import catalog
+
     _, database = open_catalog(home)
     registered = catalog.add(database, file)
     when = f"schedule {registered.schedule}" if registered.schedule else "no schedule"
@@ -192,6 +196,8 @@ def _summary(r: catalog.Registered) -> dict[str, Any]:
 @cli_errors()
 def list_(home: HomeOpt = None, json_: JsonOpt = False) -> None:
     """List the registered workflows."""
+    from crmlink.workflow import catalog
+
     _, database = open_catalog(home)
     rows = [_summary(r) for r in catalog.list_all(database)]
     if json_:
@@ -209,6 +215,8 @@ def show(
     json_: JsonOpt = False,
 ) -> None:
     """Show a registered workflow: schedule, activities and transitions."""
+    from crmlink.workflow import catalog
+
     _, database = open_catalog(home)
     registered = catalog.get(database, name)
     workflow = registered.workflow()
@@ -234,6 +242,8 @@ def show(
 @cli_errors()
 def remove(name: Annotated[str, typer.Argument()], home: HomeOpt = None) -> None:
     """Unregister a workflow (its runs stay in the history)."""
+    from crmlink.workflow import catalog
+
     _, database = open_catalog(home)
     catalog.remove(database, name)
     typer.echo(f"Workflow {name!r} removed.")
@@ -250,6 +260,8 @@ def runs(
     json_: JsonOpt = False,
 ) -> None:
     """List the latest runs."""
+    from crmlink.workflow.records import list_runs
+
     _, database = open_catalog(home)
     with database.connect() as conn:
         records = list_runs(conn, name, limit)
@@ -270,6 +282,8 @@ def run_show(
     json_: JsonOpt = False,
 ) -> None:
     """Show one run: its activities and its log."""
+    from crmlink.workflow.records import load_run, log_lines
+
     _, database = open_catalog(home)
     with database.connect() as conn:
         record, lines = load_run(conn, run_id), log_lines(conn, run_id)
@@ -310,6 +324,8 @@ def rejects(
     json_: JsonOpt = False,
 ) -> None:
     """The rows a run rejected, with their error code and message."""
+    from crmlink.workflow.records import iter_rejects, load_run
+
     _, database = open_catalog(home)
     with database.connect() as conn:
         load_run(conn, run_id)
@@ -326,6 +342,8 @@ def rejects(
 
 
 def _write_csv(conn: Connection, run_id: int, path: Path) -> int:
+    from crmlink.workflow.rejects_csv import reject_header, reject_records
+
     header = reject_header(conn, run_id)
     count = 0
     try:
@@ -357,6 +375,8 @@ def _open_for_writing(path: Path) -> TextIO:
 def cursor_show(name: Annotated[str, typer.Argument()], home: HomeOpt = None,
                 json_: JsonOpt = False) -> None:  # fmt: skip
     """The committed incremental cursors of a workflow's activities."""
+    from crmlink.workflow import cursors
+
     _, database = open_catalog(home)
     rows = cursors.list_committed(database, name)
     if json_:
@@ -374,6 +394,8 @@ def cursor_reset(
     home: HomeOpt = None,
 ) -> None:
     """Forget the cursors: the next run imports everything again."""
+    from crmlink.workflow import cursors
+
     _, database = open_catalog(home)
     count = cursors.reset(database, name, activity)
     typer.echo(f"{count} cursor(s) of {name!r} reset.")
