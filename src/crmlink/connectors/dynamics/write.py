@@ -3,6 +3,13 @@ per operation): insert = POST, update = PATCH by id with `If-Match: *` (never cr
 upsert = PATCH by alternate key or by id without `If-Match`. Results come back one per
 input row, in input order; a row that cannot be sent is rejected locally.
 
+Inserts go first as one `CreateMultiple` per chunk (the service's bulk message: one
+request and one transaction for up to 1,000 records, about half the server's work of a
+`$batch` of POSTs in the sandbox). It is all or nothing, so when the service refuses a
+chunk nothing of it was created and the chunk is sent again as a `$batch`, whose answers
+say which rows failed and why. A table without the message (404) is written by `$batch`
+from then on. An answer in doubt (the connection lost after sending) is never resent.
+
 `$batch` calls run in parallel (`connectors/parallel.ordered`), as Dataverse's guidance
 asks of bulk loads: as many at once as the server's `x-ms-dop-hint` answer header
 recommends (the degree of parallelism of the environment; `DEFAULT_DOP` until an answer
@@ -25,7 +32,7 @@ from crmlink.connectors.dynamics.describe import Entity
 from crmlink.connectors.dynamics.http import DataverseHttp
 from crmlink.connectors.parallel import ordered
 from crmlink.connectors.writing import match_key
-from crmlink.errors import CrmlinkError, UsageError
+from crmlink.errors import AuthError, CrmlinkError, NotFoundError, RetryableError, UsageError
 from crmlink.filters.validate import unknown_field
 from crmlink.model import FieldKind, Reject, WriteMode, WriteResult
 
@@ -40,6 +47,7 @@ class Writer:
     def __init__(self, http: DataverseHttp, batch_size: int = MAX_OPERATIONS) -> None:
         self.http, self.batch_size = http, min(batch_size, MAX_OPERATIONS)
         self.dop = DEFAULT_DOP  # the server's last x-ms-dop-hint
+        self.multiple = True  # inserts as CreateMultiple (until a table has no such message)
 
     def write(
         self, entity: Entity, rows: Iterable[dict], mode: WriteMode, key: str | None
@@ -52,6 +60,7 @@ class Writer:
                 self._run,
                 [(i, self._operation(entity, row, mode, key_field)) for i, row in chunk],
                 mode,
+                entity,
             )
             for chunk in self._chunks(numbered)
         )
@@ -73,8 +82,21 @@ class Writer:
             yield chunk
 
     # -- one $batch call (in a worker thread) -------------------------------------------
-    def _run(self, planned: list, mode: WriteMode | None) -> list[WriteResult]:
+    def _run(
+        self, planned: list, mode: WriteMode | None, entity: Entity | None = None
+    ) -> list[WriteResult]:
         sendable = [(i, op) for i, op in planned if isinstance(op, Operation)]
+        created = None
+        if sendable and entity is not None and mode == WriteMode.INSERT and self.multiple:
+            created = self._create_multiple(entity, [op for _, op in sendable])
+        if created is not None:
+            by_id = dict(zip([i for i, _ in sendable], created, strict=True))
+            return [
+                WriteResult(index, by_id[index], True, True)
+                if index in by_id
+                else WriteResult(index, None, False, error=op)
+                for index, op in planned
+            ]
         answers = self._send([op for _, op in sendable]) if sendable else []
         by_index = dict(zip([i for i, _ in sendable], answers, strict=False))
         results = []
@@ -87,6 +109,30 @@ class Writer:
             else:
                 results.append(_result(index, op, by_index[index], mode))
         return results
+
+    def _create_multiple(self, entity: Entity, operations: list[Operation]) -> list[str] | None:
+        """The new ids, in order, or None when the service refused the chunk (then
+        nothing of it was created: the caller sends it as a `$batch`)."""
+        kind = f"Microsoft.Dynamics.CRM.{paths.identifier(entity.table.name)}"
+        targets = [{"@odata.type": kind, **(op.body or {})} for op in operations]
+        path = f"{entity.entity_set}/Microsoft.Dynamics.CRM.CreateMultiple"
+        try:
+            body = self.http.json("POST", path, idempotent=False, json={"Targets": targets})
+        except (RetryableError, AuthError):
+            raise  # in doubt, or not allowed at all: never resent
+        except NotFoundError:
+            self.multiple = False  # no CreateMultiple for this table
+            return None
+        except CrmlinkError:
+            return None  # a record refused: the $batch says which
+        ids = (body or {}).get("Ids")
+        if not isinstance(ids, list) or len(ids) != len(operations):
+            raise RetryableError(
+                "Dataverse's CreateMultiple answer does not list one id per record: "
+                "the records sent are in doubt",
+                records=len(operations),
+            )
+        return [str(i).lower() for i in ids]
 
     def _send(self, operations: list[Operation]) -> list[Answer]:
         content_type, body = encode(operations, f"/api/data/v{self.http.version}/")
