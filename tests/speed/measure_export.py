@@ -1,7 +1,9 @@
 """Measure an export of N recipients to Contact (not a test): crmlink's `crm` export from a
 SQLite home, and the two simple-salesforce approaches (`bulk2.Contact.insert` and a
-composite-collection loop of 200), against a Salesforce sandbox run as a subprocess,
-loopback or under its WAN profile. Prints one JSON line per contestant.
+composite-collection loop of 200), and the export floor (`floor`: the rows as one pre-built
+CSV, one Bulk 2.0 ingest job, no results fetched; `floor-10`: ten such jobs at once),
+against a Salesforce sandbox run as a subprocess, loopback or under its WAN profile.
+Prints one JSON line per contestant, with the sandbox's own CPU seconds.
 
     .venv/bin/python -m tests.speed.measure_export --records 100000 --net loopback
     .venv/bin/python -m tests.speed.measure_export --records 100000 --net wan
@@ -192,6 +194,49 @@ def run_simple_salesforce(info: dict, db: Path, mode: str) -> dict[str, Any]:
     return {"rows": sent, "seconds": round(took, 2)}
 
 
+def run_floor(info: dict, db: Path, jobs: int) -> dict[str, Any]:
+    """The rows as `jobs` pre-built CSV bodies (untimed), uploaded as that many Bulk 2.0
+    ingest jobs at once, polled until done; no results fetched."""
+    import concurrent.futures
+    import csv
+    import io
+
+    rows = [[r.get(f, "") for f in COLUMNS.values()] for r in records_from(db)]
+    size = -(-len(rows) // jobs)
+    bodies = []
+    for start in range(0, len(rows), size):
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\n")
+        writer.writerow(COLUMNS.values())
+        writer.writerows(rows[start : start + size])
+        bodies.append(text.getvalue().encode())
+    tls = ssl.create_default_context(cafile=info["ca_bundle"])
+    api = "/services/data/v62.0/jobs/ingest"
+    started = time.perf_counter()
+    limits = httpx.Limits(max_connections=jobs)
+    with httpx.Client(base_url=info["url"], verify=tls, timeout=600, limits=limits) as c:
+        form = {"grant_type": "password", "client_id": info["client_id"],
+                "client_secret": info["client_secret"], "username": info["username"],
+                "password": info["password"] + info["security_token"]}  # fmt: skip
+        token = c.post("/services/oauth2/token", data=form).raise_for_status().json()
+        c.headers["Authorization"] = f"Bearer {token['access_token']}"
+
+        def one(body: bytes) -> int:
+            spec = {"object": "Contact", "operation": "insert", "lineEnding": "LF"}
+            job = c.post(api, json=spec).raise_for_status().json()["id"]
+            headers = {"Content-Type": "text/csv"}
+            c.put(f"{api}/{job}/batches", content=body, headers=headers).raise_for_status()
+            c.patch(f"{api}/{job}", json={"state": "UploadComplete"}).raise_for_status()
+            while (state := c.get(f"{api}/{job}").raise_for_status().json())["state"] not in (
+                "JobComplete", "Failed", "Aborted"):  # fmt: skip
+                time.sleep(0.2)
+            return int(state["numberRecordsProcessed"]) - int(state["numberRecordsFailed"])
+
+        with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+            sent = sum(pool.map(one, bodies))
+    return {"rows": sent, "seconds": round(time.perf_counter() - started, 2)}
+
+
 def control(info: dict, net: str) -> None:
     tls = ssl.create_default_context(cafile=info["ca_bundle"])
     with httpx.Client(base_url=info["url"], verify=tls, timeout=600) as c:
@@ -203,7 +248,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--net", default="loopback", choices=["loopback", "wan"])
-    parser.add_argument("--only", action="append", help="crmlink, ss-bulk2, ss-composite")
+    parser.add_argument(
+        "--only", action="append", help="crmlink, ss-bulk2, ss-composite, floor, floor-10"
+    )
     parser.add_argument("--options", default="", help="extra export options (YAML, one line)")
     parser.add_argument("--profile", help="write crmlink's cProfile stats here")
     parser.add_argument("--job-workers", type=int, help="Bulk ingest jobs at once")
@@ -223,6 +270,8 @@ def main() -> None:
                 cpu = sum(server.cpu_times()[:2])
                 if who == "crmlink":
                     figures = run_crmlink(info, db, args)
+                elif who.startswith("floor"):
+                    figures = run_floor(info, db, int(who.partition("-")[2] or 1))
                 else:
                     figures = run_simple_salesforce(info, db, who.removeprefix("ss-"))
                 figures["sandbox_cpu_s"] = round(sum(server.cpu_times()[:2]) - cpu, 1)

@@ -95,7 +95,9 @@ class StreamSink(Sink):
         column = table.c[ROW]
         while True:
             query = select(table).where(column > after, column <= end).order_by(column)
-            rows = [dict(r._mapping) for r in self.conn.execute(query.limit(PAGE))]
+            found_rows = self.conn.execute(query.limit(PAGE))
+            names = list(found_rows.keys())
+            rows = [dict(zip(names, r, strict=True)) for r in found_rows]  # not r._mapping: 3x
             if not rows:
                 return
             last = int(rows[-1][ROW])
@@ -105,23 +107,24 @@ class StreamSink(Sink):
             after = last
 
     def read_back(self, keys: list[int]) -> dict[int, dict[str, Any]]:
-        """The population's rows of `keys`, without working columns."""
+        """The population's rows of `keys`, without working columns (as `own_row`)."""
         table = self.source.table
         column = table.c[ROW]
+        own = [c for c in table.c if not c.name.startswith("_wk_")]
+        names = [c.name for c in own]
         low, high = min(keys), max(keys)
         if high - low < 2 * len(keys):  # results mostly come in runs: one range query
-            queries = [select(table).where(column >= low, column <= high)]
+            queries = [select(column, *own).where(column >= low, column <= high)]
         else:
             queries = [
-                select(table).where(column.in_(keys[start : start + READ_BACK]))
+                select(column, *own).where(column.in_(keys[start : start + READ_BACK]))
                 for start in range(0, len(keys), READ_BACK)
             ]
         wanted, found = set(keys), {}
         for query in queries:
-            for r in self.conn.execute(query):
-                row = dict(r._mapping)
-                if row[ROW] in wanted:
-                    found[int(row[ROW])] = own_row(row)
+            for key, *values in self.conn.execute(query):
+                if key in wanted:
+                    found[int(key)] = dict(zip(names, values, strict=True))
         return found
 
     # -- sending --------------------------------------------------------------------------

@@ -33,6 +33,7 @@ update; rows a resumed run replays from the journal are counted apart).
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections import Counter, deque
 from collections.abc import Iterator
@@ -92,6 +93,13 @@ class Exporter:
         }
         for name, mode in self.modes.items():
             conversions.check(self.table.require_field(name), mode)
+        # fields whose values cross unchanged (as `to_crm` would pass them): no call per cell
+        self.as_is = {
+            f.name
+            for f, _, _ in self.mapping
+            if self.modes.get(f.name, "default") == "default"
+            and conversions.crossing(f) is conversions.Crossing.AS_IS
+        }
         self.key = self._key(config)
         self.match_on = self._match_on(config.match_on)
         self.tally: Counter[str] = Counter()  # inserted / updated / matched, this attempt
@@ -132,7 +140,7 @@ class Exporter:
             )
         return key
 
-    @property
+    @functools.cached_property  # asked once per row
     def updates_by_id(self) -> bool:
         id_mapped = any(f.name == self.table.key_field for f, _, _ in self.mapping)
         return self.key == self.table.key_field or (self.key is None and id_mapped)
@@ -220,6 +228,9 @@ class Exporter:
     def _record(self, row: dict) -> dict | Reject:
         record = {}
         for field, column, aware in self.mapping:
+            if field.name in self.as_is:
+                record[field.name] = row.get(column)
+                continue
             mode = self.modes.get(field.name, "default")
             try:
                 value = conversions.to_crm(row.get(column), field, mode, self.tz, aware)
