@@ -25,6 +25,23 @@ def _datetime(value: Any) -> dt.datetime:
     return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00")).astimezone(dt.UTC)
 
 
+def _utc_datetime(value: Any) -> dt.datetime:
+    """`_datetime`, without its string copy and `astimezone` for what the Web API sends
+    (`2024-05-01T10:30:15Z`: already UTC); anything else goes the long way."""
+    if type(value) is str and value.endswith("Z"):
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return _datetime(value)
+        if moment.tzinfo is dt.UTC:
+            return moment
+    return _datetime(value)
+
+
+def _lower(value: Any) -> str:
+    return value.lower() if type(value) is str else str(value).lower()
+
+
 def _multi(value: Any) -> str:
     return ";".join(part.strip() for part in str(value).split(",") if part.strip())
 
@@ -35,7 +52,7 @@ def _same(value: Any) -> Any:
 
 # kind -> the converter of its Web API (JSON) values; every kind is here.
 READERS: dict[FieldKind, Callable] = {
-    K.ID: lambda v: str(v).lower(),
+    K.ID: _lower,
     K.STRING: _same,
     K.TEXT: _same,
     K.EMAIL: _same,
@@ -43,14 +60,14 @@ READERS: dict[FieldKind, Callable] = {
     K.URL: _same,
     K.PICKLIST: lambda v: str(int(v)),
     K.MULTIPICKLIST: _multi,
-    K.REFERENCE: lambda v: str(v).lower(),
+    K.REFERENCE: _lower,
     K.BOOLEAN: bool,
     K.INTEGER: int,
     K.BIGINT: int,
     K.DECIMAL: lambda v: Decimal(str(v)),
     K.DOUBLE: float,
     K.DATE: lambda v: dt.date.fromisoformat(str(v)[:10]),
-    K.DATETIME: _datetime,
+    K.DATETIME: _utc_datetime,
     K.TIME: _same,
     K.BINARY: _same,
     K.COMPOUND: _same,
@@ -64,18 +81,24 @@ def wire_name(table: RemoteTable, name: str) -> str:
 
 
 def row_reader(table: RemoteTable, fields: list[str]) -> Callable[[dict], dict]:
-    """Convert one Web API record into a row keyed by the fields' logical names."""
+    """Convert one Web API record into a row keyed by the fields' logical names (in the
+    order of `fields`). Text columns are taken as they are, with no call per value: a
+    page of 5,000 rows holds tens of thousands of values."""
     convert = [
         (name, wire_name(table, name), _converter(READERS, table.require_field(name).kind))
         for name in fields
     ]
+    plain = [(name, wire) for name, wire, conv in convert if conv is _same]
+    converted = [(name, wire, conv) for name, wire, conv in convert if conv is not _same]
+    order = [name for name, _, _ in convert]
 
     def read(record: dict) -> dict:
-        out = {}
-        for name, wire, conv in convert:
-            value = record.get(wire)
+        get = record.get
+        out = {name: get(wire) for name, wire in plain}
+        for name, wire, conv in converted:
+            value = get(wire)
             out[name] = None if value is None else conv(value)
-        return out
+        return out if not plain or not converted else {name: out[name] for name in order}
 
     return read
 
