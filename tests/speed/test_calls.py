@@ -1,16 +1,21 @@
 """API-call accounting and logins under threads (result pages download several at
-once), and the Bulk poll schedule: intervals that follow the job's progress, capped."""
+once), the Bulk poll schedule (intervals that follow the job's progress, capped), and
+the calls a whole Bulk import spends, counted by the sandbox."""
 
 from __future__ import annotations
 
+import math
 import sys
 import threading
 
 import httpx
 import pytest
 
+from crmlink.connectors.salesforce import SalesforceConnector
 from crmlink.connectors.salesforce.bulk import PollPolicy, wait
+from crmlink.sandbox.salesforce.models.bulk import query_jobs
 from tests.connectors.test_http_boundary import restforce, salesforce, sf_api
+from tests.workflow.crm.conftest import Flow, account_settings
 
 THREADS, CALLS = 8, 150
 
@@ -131,3 +136,72 @@ def test_the_interval_follows_the_predicted_remaining_time_capped():
     assert poll.interval(1.0, Progress(50_000, 200_000, 10.0)) == 15.0  # 30 s left: capped
     assert poll.interval(1.0, Progress(150_000, 200_000, 30.0)) == pytest.approx(8.0)
     assert poll.interval(1.0, Progress(199_990, 200_000, 40.0)) == poll.first
+
+
+def test_the_first_poll_waits_the_first_interval():
+    """A job just created is never done: polling it at once would be a call for nothing."""
+    job, seen = FakeJob(0.2, 500, progress=False), []
+    original = job.json
+
+    def timed(method: str, url: str) -> dict:
+        seen.append(job.now)
+        return original(method, url)
+
+    job.json = timed
+    assert job.wait(expected=500)["state"] == "JobComplete"
+    assert seen == [PollPolicy().first]  # one poll, `first` after the start
+
+
+# -- the calls of a whole import --------------------------------------------------------
+SERVER_PAGE = 7  # the sandbox's `resultPages` page size here (Salesforce sizes its own)
+LINKS = 5  # result links of one `resultPages` answer
+IMPORT = """
+    name: full
+    activities:
+      read:
+        type: crm
+        operation: import
+        account: sfdc
+        object: Contact
+        fields: [LastName, Email, Birthdate]
+"""
+
+
+class _BulkFlow(Flow):
+    def connector(self, account: str = "sfdc") -> SalesforceConnector:
+        opened = SalesforceConnector(account_settings(self.sandbox), bulk_read_threshold=0)
+        self.connectors.append(opened)
+        return opened
+
+
+def test_a_full_bulk_import_costs_one_call_per_result_page_and_a_few_more(
+    database, sf_fresh, monkeypatch
+):
+    """The budget of issue 12: at most 1 + ⌈rows / page⌉ + a constant under 10, counted by
+    the sandbox (token included). The pages are the server's (`resultPages` takes no
+    size: a client asking 50,000 would get one page here); no object listing before
+    the describe; no DELETE of the finished job (Salesforce drops it after 7 days)."""
+    monkeypatch.setattr(query_jobs, "PAGE_RECORDS", SERVER_PAGE)
+    flow = _BulkFlow(database, sf_fresh)
+    flow.admin("DELETE", "stats")
+    try:
+        run = flow.run(IMPORT)
+    finally:
+        for connector in flow.connectors:
+            connector.close()
+    assert run.succeeded, run.error
+    rows = run.activities[0].rows_out
+    calls = flow.admin("GET", "stats")["by_endpoint"]
+    pages = math.ceil(rows / SERVER_PAGE)
+    assert rows == 50
+    polls = calls.pop("GET bulk2 query job")
+    assert 1 <= polls <= 3
+    assert calls == {
+        "POST oauth token": 1,
+        "GET describe": 1,
+        "GET query": 1,  # the planner's COUNT()
+        "POST bulk2 query jobs": 1,
+        "GET bulk2 query resultPages": math.ceil(pages / LINKS),
+        "GET bulk2 query results": pages,
+    }
+    assert sum(calls.values()) + polls <= 1 + pages + 9

@@ -10,19 +10,26 @@ import threading
 import pytest
 
 from crmlink.connectors.salesforce import SalesforceConnector
+from crmlink.sandbox.salesforce.models.bulk import query_jobs
 from tests.workflow.crm.conftest import Flow, account_settings, capture_activity  # noqa: F401
 
 pytestmark = pytest.mark.slow
 
 
 class BulkFlow(Flow):
-    """Reads of any size go to Bulk 2.0, in pages of 7 rows and batches of 3."""
+    """Reads of any size go to Bulk 2.0, in batches of 3 (pages of 7 rows: `server_pages`)."""
 
     def connector(self, account: str = "sfdc") -> SalesforceConnector:
         opened = SalesforceConnector(account_settings(self.sandbox), bulk_read_threshold=0)
         opened.bulk.page_rows, opened.bulk.batch_size = 7, 3
         self.connectors.append(opened)
         return opened
+
+
+@pytest.fixture(autouse=True)
+def server_pages(monkeypatch):
+    """The sandbox's `resultPages` pages of 7 rows (the client sends no page size)."""
+    monkeypatch.setattr(query_jobs, "PAGE_RECORDS", 7)
 
 
 @pytest.fixture

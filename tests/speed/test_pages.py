@@ -81,6 +81,43 @@ def test_batches_alive_at_once_stay_under_the_bound_whatever_the_row_count(count
     assert Batch.most <= workers * (depth + 1) + 2
 
 
+@pytest.mark.parametrize("pages_at_once", [1, 5])
+def test_with_ahead_the_batches_alive_do_not_depend_on_how_many_pages_download(pages_at_once):
+    """One page (a small result) or five (a big one): the same batches alive at most."""
+    ahead, made = 3, []
+
+    def source(number: int):
+        def produce():
+            for b in range(40):
+                made.append(number)
+                yield Batch([(number, b)])
+
+        return produce
+
+    sources = [source(n) for n in range(pages_at_once)]
+    seen = []
+    for batch in pages.ordered(sources, workers=5, ahead=ahead):
+        seen.extend(batch)
+        del batch
+    assert seen == [(n, b) for n in range(pages_at_once) for b in range(40)]
+    # `ahead` waiting, the head page's one beyond them, one being made, the consumer's
+    assert Batch.most <= ahead + 3
+    assert no_page_threads()
+
+
+def test_with_ahead_a_failing_page_still_raises_at_its_turn():
+    def broken():
+        yield Batch([("partial",)])
+        raise RuntimeError("page 2 broke")
+
+    got = []
+    with pytest.raises(RuntimeError, match="page 2 broke"):
+        for batch in pages.ordered([page(0, 6), broken, page(2, 6)], workers=3, ahead=2):
+            got.extend(batch)
+    assert got == [(0, b, r) for b in range(6) for r in range(3)] + [("partial",)]
+    assert no_page_threads()
+
+
 def test_a_failing_page_raises_at_its_turn_after_the_pages_before_it():
     def broken():
         yield Batch([("partial",)])

@@ -12,6 +12,7 @@ import pytest
 from crmlink.connectors.salesforce import SalesforceConnector
 from crmlink.filters import parse
 from crmlink.model import OrderBy
+from crmlink.sandbox.salesforce.models.bulk import query_jobs
 from tests.conftest import tls
 from tests.connectors.conftest import FAST_RETRY, account
 
@@ -31,7 +32,7 @@ def opened(sandbox, bulk: bool, **changes) -> SalesforceConnector:
     connector = SalesforceConnector(
         account(sandbox, **changes), retry=FAST_RETRY, bulk_read_threshold=0 if bulk else 10**9
     )
-    connector.bulk.page_rows, connector.bulk.batch_size = PAGE_ROWS, 3
+    connector.bulk.page_rows, connector.bulk.batch_size = PAGE_ROWS, 3  # the locator chain's
     return connector
 
 
@@ -39,8 +40,15 @@ def read(connector: SalesforceConnector) -> list[dict]:
     return [r for b in connector.read("Contact", FIELDS, order=[OrderBy("Id")]) for r in b]
 
 
+@pytest.fixture
+def server_pages(monkeypatch):
+    """The sandbox's `resultPages` pages of PAGE_ROWS rows (Salesforce sizes its own:
+    the client sends no size)."""
+    monkeypatch.setattr(query_jobs, "PAGE_RECORDS", PAGE_ROWS)
+
+
 @pytest.mark.parametrize("workers", [1, 5])
-def test_parallel_pages_give_the_rest_rows_in_order(sf_fresh, workers):
+def test_parallel_pages_give_the_rest_rows_in_order(sf_fresh, workers, server_pages):
     with opened(sf_fresh, bulk=False) as rest, opened(sf_fresh, bulk=True) as bulk:
         bulk.bulk.workers = workers
         expected = read(rest)

@@ -39,6 +39,7 @@ from crmlink.workflow.config_base import ActivityConfig
 from crmlink.workflow.model import Workflow
 
 _VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+_PLAIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")  # described without listing objects first
 
 
 class PreflightError(UsageError):
@@ -210,8 +211,15 @@ class Checker:
         return self._accounts
 
     def _describe(self, connector: Connector, account: str, object_: str) -> RemoteTable | Problem:
-        """The describe of an object the CRM lists: a name that is not in its metadata
-        (`Contact/../Lead`, `Contact?x`) never reaches a URL."""
+        """The describe of an object. A plain API name (letters, digits, underscores) is
+        described at once, one call; any other name, or one the CRM does not know by that
+        spelling, is looked up in the CRM's list of objects first: a name that is not in
+        its metadata (`Contact/../Lead`, `Contact?x`) never reaches a URL."""
+        if _PLAIN_NAME.fullmatch(object_):
+            try:
+                return connector.describe(object_)
+            except NotFoundError:
+                pass  # another spelling ("contact" on Dataverse) or a hint: the list says
         try:
             names = self._objects(account, connector)
             if object_.lower() not in names:

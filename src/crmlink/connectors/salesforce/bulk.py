@@ -1,11 +1,10 @@
 """Bulk API 2.0 query jobs: create, wait (bounded), download the CSV results several
 pages at once (`resultPages`; the `Sforce-Locator` chain on orgs without it), parse them
-from the byte stream as they arrive, delete the job. Memory stays flat: a fixed number of
+from the byte stream as they arrive. Memory stays flat: a fixed number of
 batches is alive at once, whatever the row count (`pages.ordered`)."""
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import functools
 import itertools
@@ -22,9 +21,9 @@ from crmlink.connectors.salesforce.read import ReadPlan
 from crmlink.errors import NotFoundError, RemoteError, RetryableError
 
 FINAL_STATES = ("JobComplete", "Failed", "Aborted")
-PAGE_ROWS = 50_000  # rows per result page: one API call each
+PAGE_ROWS = 50_000  # rows per `results` call on the locator chain (no resultPages)
 WORKERS = 5  # result pages downloading at once
-DEPTH = 1  # parsed batches a page may hold before the consumer takes them
+AHEAD = 4  # parsed batches waiting for the consumer, all pages together (`pages.ordered`)
 
 
 @dataclass(frozen=True)
@@ -84,10 +83,13 @@ def wait(
 ) -> dict:
     """Poll a job until it is final; a job past the timeout is reported with its id.
     `expected` (the rows the job will process, when known) lets the intervals follow
-    the job's `numberRecordsProcessed`."""
+    the job's `numberRecordsProcessed`. The first poll comes `poll.first` after the
+    job was created, not at once: a job just created is never done yet (a poll then
+    is an API call that buys nothing)."""
     started = clock()
-    deadline, interval = started + poll.timeout, 0.0
+    deadline, interval = started + poll.timeout, poll.first
     while True:
+        sleep(interval)
         info = http.json("GET", url)
         if info["state"] in FINAL_STATES:
             return info
@@ -96,9 +98,7 @@ def wait(
                 f"Bulk job {info['id']} is still {info['state']} after {poll.timeout:.0f} s",
                 code="BULK_TIMEOUT",
             )
-        progress = _progress(info, expected, clock() - started)
-        interval = poll.interval(interval, progress) if interval else poll.first
-        sleep(interval)
+        interval = poll.interval(interval, _progress(info, expected, clock() - started))
 
 
 def _progress(info: dict, expected: int | None, elapsed: float) -> Progress | None:
@@ -124,8 +124,9 @@ def csv_lines(chunks: Iterable[str]) -> Iterator[str]:
 
 class BulkQuery:
     """A Bulk 2.0 query job whose results download `workers` pages at a time
-    (`resultPages`, API 58.0+; else the `Sforce-Locator` chain in one thread), each page
-    `page_rows` rows, handed over in result order in batches of `batch_size` rows."""
+    (`resultPages`, API 58.0+, pages of the server's size; else the `Sforce-Locator`
+    chain in one thread, `page_rows` rows a call), handed over in result order in
+    batches of `batch_size` rows."""
 
     def __init__(
         self,
@@ -135,10 +136,10 @@ class BulkQuery:
         *,
         page_rows: int = PAGE_ROWS,
         workers: int = WORKERS,
-        depth: int = DEPTH,
+        ahead: int = AHEAD,
     ) -> None:
         self.http, self.poll, self.batch_size = http, poll, batch_size
-        self.page_rows, self.workers, self.depth = page_rows, workers, depth
+        self.page_rows, self.workers, self.ahead = page_rows, workers, ahead
 
     def rows(self, read: ReadPlan, expected: int | None = None) -> Iterator[list[dict]]:
         """The rows of a query job; `expected` (the COUNT()) paces the polls."""
@@ -158,15 +159,16 @@ class BulkQuery:
         if info["state"] != "JobComplete":
             message = info.get("errorMessage") or info["state"]
             raise BulkJobFailed(f"Bulk query job {job['id']} failed: {message}", code=info["state"])
-        yield from pages.ordered(self._sources(url, read), self.workers, self.depth)
-        self._forget(url)
+        # The finished job is not deleted: Salesforce deletes it after 7 days, and a
+        # DELETE would be one more API call of the org's daily allowance for nothing.
+        yield from pages.ordered(self._sources(url, read), self.workers, ahead=self.ahead)
 
     def _sources(self, url: str, read: ReadPlan) -> Iterator[pages.Source]:
         """One download per result page; the whole locator chain as one when the org
-        has no `resultPages` (it answers 404 before API 58.0)."""
-        params = {"maxRecords": str(self.page_rows)}
+        has no `resultPages` (it answers 404 before API 58.0). `resultPages` takes no
+        parameter: Salesforce sizes the pages its links name."""
         try:
-            listing = self.http.json("GET", f"{url}/resultPages", params=params)
+            listing = self.http.json("GET", f"{url}/resultPages")
         except NotFoundError:
             yield lambda: self._chain(f"{url}/results", read)
             return
@@ -210,11 +212,6 @@ class BulkQuery:
                 if failures >= self.http.retry.attempts:
                     raise RetryableError(f"Bulk results kept failing: {exc}") from None
                 self.http.sleep(self.http.retry.delay(failures - 1, None))
-
-    def _forget(self, url: str) -> None:
-        # only housekeeping: Salesforce deletes finished jobs after 7 days anyway
-        with contextlib.suppress(RemoteError, RetryableError):
-            self.http.request("DELETE", url)
 
 
 Convert = Callable[[list[list[str]]], list[dict[str, Any]]]

@@ -11,6 +11,15 @@ batches the consumer has not taken yet: a page ahead of the one being consumed w
 page order, so rows keep the result set's order (and the import's `_wk_row` numbering
 is the same as a sequential download's). A page's error is raised at that page's turn;
 closing the iterator early stops every thread and waits for it.
+
+    for batch in ordered(sources, workers=5, ahead=4): ...
+
+With `ahead`, the bound is on all pages together instead: at most `ahead` parsed
+batches the consumer has not taken, whichever pages hold them (the page being consumed
+may always hold one, or it could never finish). So memory is the same whether one page
+downloads (a small result: one server page) or five: it does not grow with the row
+count. A page waits for a free slot before it parses its next batch; pages not yet
+consumed keep their data in the kernel's socket buffers meanwhile.
 """
 
 from __future__ import annotations
@@ -39,12 +48,52 @@ class _Failed:
         self.error = error
 
 
-class _Page:
-    """One page downloading in its own thread into a queue of at most `depth` batches."""
+class _Slots:
+    """Parsed batches not yet taken by the consumer, all pages together: at most `limit`;
+    the page being consumed (`head`) may hold one beyond it."""
 
-    def __init__(self, produce: Source, depth: int, stop: threading.Event) -> None:
-        self.queue: queue.Queue[object] = queue.Queue(maxsize=depth)
-        self.stop = stop
+    def __init__(self, limit: int, stop: threading.Event) -> None:
+        self.limit, self.stop = limit, stop
+        self.used, self.head = 0, 0
+        self.changed = threading.Condition()
+
+    def take(self, page: _Page) -> bool:
+        """Wait for a slot for `page`'s next batch (False: stopped)."""
+        with self.changed:
+            while not self.stop.is_set():
+                if self.used < self.limit or (page.index == self.head and page.held == 0):
+                    self.used += 1
+                    page.held += 1
+                    return True
+                self.changed.wait(0.05)
+            return False
+
+    def give(self, page: _Page) -> None:
+        with self.changed:
+            self.used -= 1
+            page.held -= 1
+            self.changed.notify_all()
+
+    def advance(self) -> None:
+        with self.changed:
+            self.head += 1
+            self.changed.notify_all()
+
+
+class _Page:
+    """One page downloading in its own thread into a queue of at most `depth` batches,
+    or, with `slots`, of as many as the slots it gets."""
+
+    def __init__(
+        self,
+        produce: Source,
+        depth: int,
+        stop: threading.Event,
+        slots: _Slots | None = None,
+        index: int = 0,
+    ) -> None:
+        self.queue: queue.Queue[object] = queue.Queue(maxsize=0 if slots else depth)
+        self.stop, self.slots, self.index, self.held = stop, slots, index, 0
         self.thread = threading.Thread(
             target=self._run, args=(produce,), name="crmlink-result-page", daemon=True
         )
@@ -53,12 +102,33 @@ class _Page:
     def _run(self, produce: Source) -> None:
         try:
             with contextlib.closing(produce()) as batches:  # type: ignore[type-var]
-                for batch in batches:
+                while self._slot():
+                    try:
+                        batch = next(batches, _END)
+                    except BaseException:
+                        self._unslot()
+                        raise
+                    if batch is _END:
+                        self._unslot()
+                        break
                     if not self._put(batch):
                         return
+                else:
+                    return  # stopped
             self._put(_END)
         except BaseException as exc:  # handed to the consumer, raised at this page's turn
             self._put(_Failed(exc))
+
+    def _slot(self) -> bool:
+        """Room for one more batch (with `slots`: wait for one), False once stopped."""
+        if self.slots is None:
+            return not self.stop.is_set()
+        return self.slots.take(self)
+
+    def _unslot(self) -> None:
+        """Give back the slot taken for a batch that never came (the end, an error)."""
+        if self.slots is not None:
+            self.slots.give(self)
 
     def _put(self, item: object) -> bool:
         while not self.stop.is_set():
@@ -76,22 +146,30 @@ class _Page:
                 return
             if isinstance(item, _Failed):
                 raise item.error
+            if self.slots is not None:
+                self.slots.give(self)
             yield item  # type: ignore[misc]
 
 
 def ordered(
-    sources: Iterable[Source], workers: int = 5, depth: int = 2
+    sources: Iterable[Source], workers: int = 5, depth: int = 2, ahead: int | None = None
 ) -> Iterator[list[dict[str, Any]]]:
-    """The batches of every source, in order, `workers` sources downloading at once."""
+    """The batches of every source, in order, `workers` sources downloading at once;
+    at most `depth` batches waiting per page, or `ahead` for all pages together."""
     stop, running, pending = threading.Event(), deque[_Page](), iter(sources)
+    slots = _Slots(ahead, stop) if ahead is not None else None
+    started = 0
     try:
         while True:
             while len(running) < workers and (produce := next(pending, None)) is not None:
-                running.append(_Page(produce, depth, stop))
+                running.append(_Page(produce, depth, stop, slots, started))
+                started += 1
             if not running:
                 return
             yield from running[0].batches()
             running.popleft().thread.join()
+            if slots is not None:
+                slots.advance()
     finally:
         stop.set()
         for page in running:
