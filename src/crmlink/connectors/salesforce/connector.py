@@ -126,6 +126,7 @@ class SalesforceConnector:
         if cached is not None:
             return cached
         try:
+            self.http.session  # noqa: B018 - log in first: the login is no round trip
             started = time.monotonic()
             raw = self.http.json("GET", self.http.data("sobjects", table, "describe"))
             self._timed(time.monotonic() - started)
