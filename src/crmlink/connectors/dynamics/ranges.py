@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from crmlink.connectors.batches import Batches
+from crmlink.connectors.dynamics import values
 from crmlink.connectors.parallel import ordered
 from crmlink.filters import ast
 
@@ -159,7 +160,7 @@ class RangeReader:
         if order is None or high is None:  # one page, or an order it cannot tell: one chain
             yield from self.reader.follow(body, convert)
             return
-        yield [convert(record) for record in records]
+        yield values.converted(records, convert)
         guess = estimate(ids[0], ids[-1], high, len(ids), order)
         parts = max(1, min(MAX_RANGES, math.ceil(guess / self.range_rows)))
         bounds = conditions(key, ids[-1], split_points(ids[-1], high, parts, order))

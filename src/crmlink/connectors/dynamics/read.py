@@ -151,7 +151,7 @@ class Reader:
         while True:
             records = body.get("value") or []
             if records:
-                yield [convert(record) for record in records]
+                yield values.converted(records, convert)
             next_url = body.get("@odata.nextLink")
             if not next_url:
                 return

@@ -103,6 +103,14 @@ def row_reader(table: RemoteTable, fields: list[str]) -> Callable[[dict], dict]:
     return read
 
 
+def converted(records: list[dict], convert: Callable[[dict], dict]) -> list[dict]:
+    """A page's records converted in place: each raw record is freed as its row is made,
+    so a page never holds both in full (several pages download at once)."""
+    for index, record in enumerate(records):
+        records[index] = convert(record)
+    return records
+
+
 def _converter(table: dict[FieldKind, Callable], kind: FieldKind) -> Callable:
     """The converter of `kind` in `table`; a kind without one is an error, never passed on."""
     try:
