@@ -213,3 +213,20 @@ def test_one_page_is_one_call_and_an_ordered_read_one_chain(sandbox):
         order = [OrderBy("lastname", False)]
         rows = [r for b in connector.read("contact", ["contactid"], order=order) for r in b]
         assert len(rows) == 600 and connector.last_read_plan is None
+
+
+def test_a_slow_link_reads_more_ranges_at_once(sandbox):
+    with _connector(sandbox, streams=None) as connector:
+        connector.entity("contact")
+        set_faults(sandbox, "latency=60")
+        try:
+            rows = [r for b in connector.read("contact", ["contactid"]) for r in b]
+        finally:
+            set_faults(sandbox, "latency=0")
+        slow = connector.last_read_plan
+        rows_fast = [r for b in connector.read("contact", ["contactid"]) for r in b]
+        fast = connector.last_read_plan
+    assert len(rows) == len(rows_fast) == 600
+    assert slow is not None and "slow link" in slow.text()
+    assert f"{ranges.SLOW_STREAMS} at once" in slow.text()
+    assert fast is not None and f"{ranges.FAST_STREAMS} at once" in fast.text()
