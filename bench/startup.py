@@ -1,8 +1,10 @@
 """The start-up cost of the `crmlink` command: wall time of whole subprocesses (median and
-min of N interleaved runs) and the modules that cost the most to import.
+min of N interleaved runs), their CPU time (median) and the modules that cost the most to
+import.
 
     .venv/bin/python -m bench.startup                 # 5 runs of each command
-    .venv/bin/python -m bench.startup --runs 9 --baseline /tmp/crmlink-base/src
+    git archive COMMIT src | tar -x -C "$OLD"          # an older crmlink to compare with
+    .venv/bin/python -m bench.startup --runs 9 --baseline "$OLD/src"
 
 Commands measured:
 - `python -c pass` and `python -c "import typer"`: the interpreter and the CLI framework,
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -55,7 +58,8 @@ class Command:
     name: str
     argv: list[str]
     env: dict[str, str]
-    times: list[float] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)  # wall seconds
+    cpu: list[float] = field(default_factory=list)  # user + system: steadier on a busy machine
 
 
 def _env(home: Path, pythonpath: str | None = None) -> dict[str, str]:
@@ -66,15 +70,23 @@ def _env(home: Path, pythonpath: str | None = None) -> dict[str, str]:
     return env
 
 
-def _run(argv: Sequence[str], env: dict[str, str], importtime: bool = False) -> tuple[float, str]:
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run(
+    argv: Sequence[str], env: dict[str, str], importtime: bool = False
+) -> tuple[float, float, str]:
+    """Wall seconds, CPU seconds and stderr of one run of `argv`."""
     if importtime:
         env = {**env, "PYTHONPROFILEIMPORTTIME": "1"}
-    started = time.perf_counter()
+    cpu, started = _children_cpu(), time.perf_counter()
     done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, _children_cpu() - cpu
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} exited {done.returncode}:\n{done.stderr[-2000:]}")
-    return seconds, done.stderr
+    return seconds, cpu, done.stderr
 
 
 def _crmlink_cmd(home: Path, *args: str) -> None:
@@ -123,26 +135,32 @@ def _imports(stderr: str) -> tuple[float, dict[str, float]]:
 
 def _report(commands: list[Command], runs: int, top: int) -> None:
     width = max(len(c.name) for c in commands)
-    print(f"\nwall time of the whole subprocess, {runs} interleaved runs each")
-    print(f"{'command'.ljust(width)}  median s  min s   imports ms  top imports (self ms)")
+    print(f"\nwhole subprocesses, {runs} interleaved runs each; imports: one -X importtime run")
+    print(f"{'command'.ljust(width)}  median s  min s  cpu s  imports ms  top imports (self ms)")
     for command in commands:
-        _, stderr = _run(command.argv, command.env, importtime=True)
+        *_, stderr = _run(command.argv, command.env, importtime=True)
         total, packages = _imports(stderr)
         biggest = sorted(packages.items(), key=lambda item: -item[1])[:top]
         shown = ", ".join(f"{name} {ms:.0f}" for name, ms in biggest)
         median, least = statistics.median(command.times), min(command.times)
-        print(f"{command.name.ljust(width)}  {median:8.3f}  {least:6.3f}  {total:10.0f}  {shown}")
-    by_name = {c.name: c for c in commands}
-    ratios = [
-        (
-            c.name,
-            statistics.median(by_name[f"{c.name} [baseline]"].times) / statistics.median(c.times),
+        cpu = statistics.median(command.cpu)
+        print(
+            f"{command.name.ljust(width)}  {median:8.3f}  {least:5.3f}  {cpu:5.3f}  "
+            f"{total:10.0f}  {shown}"
         )
-        for c in commands
-        if f"{c.name} [baseline]" in by_name
-    ]
-    for name, ratio in ratios:
-        print(f"baseline / now, medians, {name}: {ratio:.2f}x")
+    by_name = {c.name: c for c in commands}
+    for now in commands:
+        before = by_name.get(f"{now.name} [baseline]")
+        if before is not None:
+            ratios = (
+                statistics.median(before.times) / statistics.median(now.times),
+                min(before.times) / min(now.times),
+                statistics.median(before.cpu) / statistics.median(now.cpu),
+            )
+            shown = ", ".join(
+                f"{r:.2f}x {w}" for r, w in zip(ratios, ("median", "min", "cpu"), strict=True)
+            )
+            print(f"baseline / now, {now.name}: {shown}")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -158,7 +176,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             commands = _commands(work, sandbox, options.baseline)
             for _ in range(options.runs):
                 for command in commands:
-                    command.times.append(_run(command.argv, command.env)[0])
+                    seconds, cpu, _ = _run(command.argv, command.env)
+                    command.times.append(seconds)
+                    command.cpu.append(cpu)
             _report(commands, options.runs, options.top)
         finally:
             sandbox.stop()
