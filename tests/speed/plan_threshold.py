@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from crmlink.connectors.salesforce import SalesforceConnector
@@ -22,17 +23,19 @@ from crmlink.connectors.salesforce.ranges import id_text, number
 from crmlink.filters import ast
 from tests.speed.measure_import import FIELDS, account, start_sandbox
 
-APIS = ("rest", "rest-ranges", "bulk")
+APIS = ("rest", "rest-ranges", "bulk", "bulk-ranges")
 
 
 def lowest_id(info: dict) -> str:
-    with SalesforceConnector(account(info)) as opened:
-        batch = next(iter(opened.read("Contact", ["Id"], order=None)))
+    with SalesforceConnector(account(info), plan_limits=Thresholds(force="rest")) as opened:
+        batches = opened.read("Contact", ["Id"], order=None)
+        batch = next(iter(batches))
+        batches.close()
         return min(row["Id"] for row in batch)
 
 
-def read_once(info: dict, api: str, below: str) -> dict:
-    with SalesforceConnector(account(info), plan_limits=Thresholds(force=api)) as opened:
+def read_once(info: dict, api: str, below: str, limits: Thresholds) -> dict:
+    with SalesforceConnector(account(info), plan_limits=replace(limits, force=api)) as opened:
         opened.describe("Contact")
         where = ast.Comparison("Id", ast.Op.LT, ast.String(below))
         started, rows = time.perf_counter(), 0
@@ -40,7 +43,8 @@ def read_once(info: dict, api: str, below: str) -> dict:
             rows += len(batch)
         took = time.perf_counter() - started
         plan = opened.last_read_plan
-        return {"api": api, "rows": rows, "seconds": round(took, 2), "calls": plan.calls}
+        figures = {"api": api, "rows": rows, "seconds": round(took, 2), "calls": plan.calls}
+        return figures | {"ranges": plan.ranges}
 
 
 def main() -> None:
@@ -49,7 +53,10 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,50000,200000")
     parser.add_argument("--apis", default=",".join(APIS))
     parser.add_argument("--skip-rest-above", type=int, default=100_000)
+    parser.add_argument("--rows-per-job", type=int, default=Thresholds.rows_per_job)
+    parser.add_argument("--streams", type=int, default=Thresholds.streams)
     args = parser.parse_args()
+    limits = Thresholds(rows_per_job=args.rows_per_job, streams=args.streams)
     sizes = [int(s) for s in args.sizes.split(",")]
     state = Path(f"/tmp/crmlink-speed-{max(sizes)}")
     proc, info = start_sandbox(max(sizes), state, args.net)
@@ -59,7 +66,7 @@ def main() -> None:
             for api in args.apis.split(","):
                 if api == "rest" and size > args.skip_rest_above:
                     continue
-                figures = read_once(info, api, id_text(first + size))
+                figures = read_once(info, api, id_text(first + size), limits)
                 print(json.dumps({"net": args.net, "size": size, **figures}), flush=True)
     finally:
         proc.terminate()

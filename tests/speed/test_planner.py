@@ -28,9 +28,11 @@ LIMITS = Thresholds()
         (8_000, WAN, True, "rest-ranges"),  # more on a WAN: pages at once
         (30_000, FAST, True, "bulk"),  # above 10,000 on a fast link: fewest calls
         (200_000, FAST, True, "bulk"),  # large on a fast link: fewest calls
-        (200_000, WAN, True, "rest-ranges"),  # large on a WAN: Bulk processing dominates
-        (5_000_000, WAN, True, "bulk"),  # very large on a WAN: REST calls would pile up
+        (30_000, WAN, True, "rest-ranges"),  # mid-size on a WAN: a job's processing dominates
+        (200_000, WAN, True, "bulk-ranges"),  # large on a WAN: jobs over ranges at once
+        (5_000_000, WAN, True, "bulk-ranges"),  # very large on a WAN: still at most 20 jobs
         (30_000, WAN, False, "rest"),  # an ordered read keeps its one chain
+        (5_000_000, WAN, False, "bulk"),  # …up to the Bulk threshold: then one job
         (None, FAST, True, "rest"),  # compound fields: no COUNT()
     ],
 )
@@ -41,10 +43,16 @@ def test_the_choice_follows_the_count_the_link_and_the_order(count, round_trip, 
 
 
 def test_the_reason_names_the_count_the_threshold_and_the_link():
-    wan = choose(200_000, WAN, LIMITS, True)
+    wan = choose(40_000, WAN, LIMITS, True)
     assert wan.reason == (
-        "200,000 rows, at most 1,000,000 on a slow link (round trip 95 ms): Id ranges, 6 at once"
+        "40,000 rows, at most 50,000 on a slow link (round trip 95 ms): Id ranges, 6 at once"
     )
+    jobs = choose(200_000, WAN, LIMITS, True)
+    assert jobs.reason == (
+        "200,000 rows, above 50,000 on a slow link (round trip 95 ms): "
+        "Bulk jobs over Id ranges, 8 at once"
+    )
+    assert (jobs.ranges, choose(5_000_000, WAN, LIMITS, True).ranges) == (8, 20)
     fast = choose(200_000, FAST, LIMITS, True)
     assert fast.reason.startswith("200,000 rows, above the Bulk threshold 10,000 of a fast link")
     fast.calls = 9

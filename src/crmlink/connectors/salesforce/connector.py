@@ -13,6 +13,7 @@ from crmlink.connectors.describe_guard import named
 from crmlink.connectors.salesforce import chunks, soql, values
 from crmlink.connectors.salesforce import describe as describes
 from crmlink.connectors.salesforce.bulk import BulkJobFailed, BulkQuery, PollPolicy
+from crmlink.connectors.salesforce.bulk_ranges import BulkRanges
 from crmlink.connectors.salesforce.http import SalesforceHttp
 from crmlink.connectors.salesforce.ingest import BulkIngest
 from crmlink.connectors.salesforce.planner import Choice, Thresholds, choose
@@ -87,6 +88,9 @@ class SalesforceConnector:
         self.rest = RestReader(self.http)
         self.ranges = RangeReader(self.rest)
         self.bulk = BulkQuery(self.http, self.poll)
+        self.bulk_ranges = BulkRanges(
+            self.http, self.poll, self.ranges, self.rest, streams=self.limits.streams
+        )
         ingest = BulkIngest(self.http, self.poll, bulk_job_rows)
         self.writer = Writer(self.http, ingest, bulk_write_threshold)
         self._describes: dict[str, RemoteTable] = {}
@@ -182,7 +186,7 @@ class SalesforceConnector:
         finally:
             if (choice := self.last_read_plan) is not None:
                 choice.calls = self.http.calls - before
-                self.last_read_api = "bulk" if choice.api == "bulk" else "rest"
+                self.last_read_api = "bulk" if choice.api.startswith("bulk") else "rest"
 
     def _wide(
         self, read: ReadPlan, wide: list[list[str]], ids: list[str] | None, batches: Batches
@@ -238,6 +242,8 @@ class SalesforceConnector:
             yield from self.ranges.rows(read, choice.count or 0, choice.ranges)
         elif choice.api == "bulk":
             yield from self._bulk(read, choice)
+        elif choice.api == "bulk-ranges":
+            yield from self.bulk_ranges.rows(read, choice)
         else:
             yield from self.rest.rows(read)
 

@@ -111,6 +111,11 @@ class RestReader:
         """The first page of a query (its `totalSize` counts the whole result)."""
         return self.http.json("GET", self.http.data(endpoint), params={"q": text}, headers=_PAGE)
 
+    def first_raw(self, endpoint: str, text: str) -> bytes:
+        """The first page of a query as the bytes it came in (its JSON, not decoded)."""
+        url = self.http.data(endpoint)
+        return self.http.request("GET", url, params={"q": text}, headers=_PAGE).content
+
     def following(self, body: dict, convert: Callable) -> Iterator[list[dict]]:
         """The rows of a first page `body` and of the pages after it."""
         headers = _PAGE

@@ -1,0 +1,104 @@
+"""Bulk jobs over Id ranges (`bulk_ranges.py`) against the sandbox over TLS: every row
+exactly once and in Id order, with several result pages per job, with a filter of the
+read's own, when jobs fail (those ranges read by REST, the others not again), when page
+downloads are cut mid-body, and when the consumer stops early (jobs deleted, threads
+ended)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from crmlink.connectors.salesforce import SalesforceConnector
+from crmlink.connectors.salesforce.planner import Thresholds
+from crmlink.filters import ast
+from tests.connectors.conftest import connector, set_faults
+
+RANGES = Thresholds(force="bulk-ranges", rows_per_job=10)  # 50 rows: 5 jobs
+
+
+def _ranged(sandbox, page_rows: int = 7) -> SalesforceConnector:
+    opened = connector(sandbox, plan_limits=RANGES)
+    opened.bulk_ranges.page_rows = page_rows  # several result pages per job
+    return opened
+
+
+def _rows(opened: SalesforceConnector, **options) -> list[dict]:
+    return [row for batch in opened.read("Contact", ["Id", "LastName"], **options) for row in batch]
+
+
+def _expected(sandbox, **options) -> list[dict]:
+    with connector(sandbox, plan_limits=Thresholds(force="rest")) as one:
+        return sorted(_rows(one, **options), key=lambda r: r["Id"])
+
+
+def _jobs_left(opened: SalesforceConnector) -> list[dict]:
+    return opened.http.json("GET", opened.http.data("jobs/query"))["records"]
+
+
+def test_every_row_once_in_id_order_from_several_pages_per_job(sf_fresh):
+    expected = _expected(sf_fresh)
+    with _ranged(sf_fresh) as opened:
+        rows = _rows(opened)
+        plan = opened.last_read_plan
+        assert _jobs_left(opened) == []  # every job deleted once read
+    assert rows == expected  # the rows in Id order: ranges handed over in order
+    assert (plan.api, plan.ranges) == ("bulk-ranges", 5)
+    # COUNT(), 2 ends, per job: create, polls, resultPages, 2 pages of 7 rows, delete
+    assert 1 + 2 + 5 * 5 <= plan.calls <= 1 + 2 + 5 * 5 + 10
+
+
+def test_the_reads_own_filter_holds_in_every_range(sf_fresh):
+    where = ast.Comparison("LastName", ast.Op.GE, ast.String("M"))
+    expected = _expected(sf_fresh, where=where)
+    assert 0 < len(expected) < 50  # a filter that leaves uneven ranges
+    with _ranged(sf_fresh) as opened:
+        assert _rows(opened, where=where) == expected
+
+
+def test_failed_jobs_ranges_are_read_by_rest_exactly_once(sf_fresh):
+    expected = _expected(sf_fresh)
+    set_faults(sf_fresh, "bulk_fail=0.5,seed=11")
+    with _ranged(sf_fresh) as opened:
+        rows = _rows(opened)
+        plan = opened.last_read_plan
+    assert rows == expected
+    assert "Bulk job failed" in plan.reason and "read by REST pages" in plan.reason
+
+
+def test_every_job_failing_still_gives_every_row_once(sf_fresh):
+    expected = _expected(sf_fresh)
+    set_faults(sf_fresh, "bulk_fail=1")
+    with _ranged(sf_fresh) as opened:
+        rows = _rows(opened)
+        plan = opened.last_read_plan
+    assert rows == expected
+    assert "5 of 5 ranges' Bulk job failed" in plan.reason
+
+
+def test_page_downloads_cut_mid_body_start_again_without_duplicates(sf_fresh):
+    expected = _expected(sf_fresh)
+    set_faults(sf_fresh, "drop=0.3,seed=5")
+    with _ranged(sf_fresh) as opened:
+        assert _rows(opened) == expected
+
+
+def test_stopping_early_deletes_the_jobs_and_ends_the_threads(sf_fresh):
+    with _ranged(sf_fresh, page_rows=2) as opened:
+        batches = opened.read("Contact", ["Id"])
+        assert next(iter(batches))
+        batches.close()
+        assert _jobs_left(opened) == []
+    assert not [t for t in threading.enumerate() if t.name.startswith("crmlink-bulk")]
+
+
+@pytest.mark.parametrize("count", [50])
+def test_the_planner_names_the_jobs_in_the_reason(sf_fresh, count):
+    wan = Thresholds(slow_link=0.0, ranges_slow=10, rows_per_job=10, rest_single_slow=10)
+    with connector(sf_fresh, plan_limits=wan) as opened:
+        assert len(_rows(opened)) == count
+        plan = opened.last_read_plan
+    assert plan.api == "bulk-ranges"
+    assert plan.reason.startswith(f"{count} rows, above 10 on a slow link")
+    assert plan.reason.endswith("Bulk jobs over Id ranges, 5 at once")
