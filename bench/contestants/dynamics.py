@@ -70,7 +70,7 @@ def _import_job(ctx: Context, folder: Path, mode: str) -> Job:
 def _ca_env(ctx: Context) -> dict[str, str]:
     from bench.contestants.jobs import clean_env
 
-    bundle = ctx.dv.info["ca_bundle"]  # both Dataverse sandboxes share the bench's CA? no:
+    bundle = ctx.dv.info["ca_bundle"]  # the import sandbox's own CA (each sandbox has one)
     return clean_env(REQUESTS_CA_BUNDLE=bundle, SSL_CERT_FILE=bundle)
 
 

@@ -6,10 +6,14 @@ service's 5,000 cap (then the true count is unknown).
 
 A cursor `(modified, id)` reads rows strictly after it in the order
 `(modifiedon, <primary id>)`: `(modifiedon gt M or (modifiedon eq M and <id> gt G))`;
-an empty id means `modifiedon ge M` (see docs/semantics.md). The service compares and
-orders GUIDs the same way (SQL Server's uniqueidentifier order), so the last row of a
-page is always a valid cursor. The filter, the cursor and id lists are composed as filter
-AST nodes and rendered once (`crmlink.filters.render.odata`).
+an empty id means `modifiedon ge M` (see docs/semantics.md). The service orders and
+compares GUIDs by one order (Dataverse: SQL Server's uniqueidentifier order; the sandbox:
+their text), the same for `$orderby` and `gt`, so the last row of a page is always a
+valid cursor. The filter, the cursor and id lists are composed as filter AST nodes and
+rendered once (`crmlink.filters.render.odata`).
+
+A read without an order of its own that is more than one page is read as id ranges, several
+at once (`ranges.py`); a read in its own order (a cursor's, the user's) is one chain.
 """
 
 from __future__ import annotations
@@ -105,7 +109,7 @@ def cursor_condition(entity: Entity, cursor: ReadCursor) -> ast.Expr:
 
 
 class Reader:
-    """Entity-set queries, one batch per page."""
+    """Entity-set queries, one batch per page (`page_size` rows, at most 5,000)."""
 
     def __init__(self, http: DataverseHttp, page_size: int = PAGE_SIZE) -> None:
         self.http, self.page_size = http, page_size
