@@ -59,6 +59,40 @@ def test_a_bulk_batch_carries_columns_equal_to_its_rows():
     assert pages.batch_reader(table(), header)([]).columns == dict.fromkeys(header, [])
 
 
+HEADER = ["Id", "Name", "Stamp", "Flag", "Day", "Score"]
+CELLS = [
+    ["1", "a", DATETIMES[0], "true", "2024-01-02", "1.5"],
+    ["2", "", "", "false", "", ""],
+    ["3", "b", DATETIMES[2], "TRUE", "2024-01-03", "2"],
+]
+
+
+def test_a_batch_made_without_its_dicts_fills_to_exactly_the_rows_of_one_made_with():
+    eager = pages.batch_reader(table(), HEADER)(CELLS)
+    lazy = pages.batch_reader(table(), HEADER, rows=False)(CELLS)
+    assert (len(lazy), list.__len__(lazy)) == (3, 0)  # counted, no dicts made
+    assert lazy.columns == eager.columns and lazy.texts == eager.texts
+    lazy.fill()
+    lazy.fill()  # once
+    assert list(lazy) == list(eager) and list.__len__(lazy) == 3
+
+
+@pytest.mark.parametrize("columnar", [False, True])
+def test_batches_fill_column_batches_unless_their_consumer_reads_only_columns(columnar):
+    from crmlink.connectors.batches import Batches
+
+    lazy = pages.batch_reader(table(), HEADER, rows=False)
+    batches = Batches(lambda _: iter([lazy(CELLS), lazy(CELLS[:1])]))
+    batches.columnar = columnar
+    got = list(batches)
+    assert [len(b) for b in got] == [3, 1]
+    eager = pages.batch_reader(table(), HEADER)
+    if columnar:
+        assert [list.__len__(b) for b in got] == [0, 0]
+    else:
+        assert [list(b) for b in got] == [list(eager(CELLS)), list(eager(CELLS[:1]))]
+
+
 @pytest.mark.parametrize("text", DATETIMES)
 def test_bulk_datetimes_read_as_values_reads_them(text):
     read = pages.batch_reader(table(), ["Stamp"])

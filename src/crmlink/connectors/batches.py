@@ -21,13 +21,21 @@ class Batches(Iterator[list[dict]]):
 
     def __init__(self, produce: Callable[[Batches], Iterable[list[dict]]]) -> None:
         self.total: int | None = None
+        # True: the consumer reads only `len()`, `columns` and `texts` of a column batch
+        # (`pages.ColumnBatch`), whose row dicts are then never made; set before the first
+        self.columnar = False
         self._batches = iter(produce(self))
 
     def __iter__(self) -> Batches:
         return self
 
     def __next__(self) -> list[dict]:
-        return next(self._batches)
+        batch = next(self._batches)
+        if not self.columnar:
+            fill = getattr(batch, "fill", None)
+            if fill is not None:
+                fill()  # a column batch made without its dicts
+        return batch
 
     def close(self) -> None:
         """Stop early: the producer's `finally` and `with` blocks run now (open streams,

@@ -225,6 +225,6 @@ def _chunks(
     header = next(reader, None)
     if header is None:
         return
-    convert = pages.batch_reader(read.table, header)
+    convert = pages.batch_reader(read.table, header, rows=False)  # `Batches` fills them
     while chunk := list(itertools.islice(reader, size)):
         yield chunk, convert

@@ -165,13 +165,16 @@ def _read(
     if window is not None:
         return window.read(connector, spec.names, where, config.query_all)
     order = [OrderBy(remote_field(spec.table, f, "order_by").name, d) for f, d in config.order()]
-    return connector.read(
+    batches = connector.read(
         spec.table.name,
         spec.names,
         where=where,
         order=order or None,
         include_deleted=config.query_all,
     )
+    if config.limit is None and hasattr(batches, "columnar"):
+        batches.columnar = True  # `_load` and the loader read only len() and the columns
+    return batches
 
 
 def _load(
