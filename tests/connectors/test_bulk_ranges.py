@@ -11,7 +11,9 @@ import threading
 import pytest
 
 from crmlink.connectors.salesforce import SalesforceConnector
+from crmlink.connectors.salesforce.bulk_ranges import lead_points
 from crmlink.connectors.salesforce.planner import Thresholds
+from crmlink.connectors.salesforce.ranges import conditions, id_text, number
 from crmlink.filters import ast
 from tests.connectors.conftest import connector, set_faults
 
@@ -102,3 +104,31 @@ def test_the_planner_names_the_jobs_in_the_reason(sf_fresh, count):
     assert plan.api == "bulk-ranges"
     assert plan.reason.startswith(f"{count} rows, above 10 on a slow link")
     assert plan.reason.endswith("Bulk jobs over Id ranges, 5 at once")
+
+
+# -- the split, without a sandbox -----------------------------------------------------------
+@pytest.mark.parametrize(("span", "jobs"), [(200_000, 10), (1_000_000, 20), (3, 10), (0, 4)])
+def test_lead_points_cut_the_span_first_range_a_quarter_every_id_once(span, jobs):
+    low = "0035g0000000001"
+    high = id_text(number(low) + span)
+    points, shares = lead_points(low, high, jobs)
+    assert points == sorted(set(points)) and all(low < p <= high for p in points)
+    assert len(shares) == len(points) + 1 <= jobs
+    assert sum(shares) == pytest.approx(1.0 if span else 0.0)
+    if span >= 1000:
+        assert len(points) == jobs - 1
+        assert shares[0] == pytest.approx(shares[1] / 4, rel=1e-3)  # rows flow sooner
+    ids = [id_text(number(low) + n) for n in range(0, span + 1, max(1, span // 997))]
+    ranges = conditions("Id", points)
+    assert sorted(sum(([i for i in ids if _holds(c, i)] for c in ranges), [])) == ids
+
+
+def _holds(condition: ast.Expr | None, value: str) -> bool:
+    if condition is None:
+        return True
+    parts = condition.items if isinstance(condition, ast.And) else (condition,)
+    for part in parts:
+        bound = part.value.value
+        if (part.op == ast.Op.GE and value < bound) or (part.op == ast.Op.LT and value >= bound):
+            return False
+    return True

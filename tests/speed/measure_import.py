@@ -129,7 +129,7 @@ def run_once(info: dict, url: str, profile: str | None) -> dict:
     if profiler:
         profiler.enable()
     run = run_workflow(database, workflow, None, open_connector=connector)
-    if profiler:
+    if profiler and profile:
         profiler.disable()
         profiler.dump_stats(profile)
     took = time.perf_counter() - started

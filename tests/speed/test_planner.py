@@ -50,9 +50,9 @@ def test_the_reason_names_the_count_the_threshold_and_the_link():
     jobs = choose(200_000, WAN, LIMITS, True)
     assert jobs.reason == (
         "200,000 rows, above 50,000 on a slow link (round trip 95 ms): "
-        "Bulk jobs over Id ranges, 8 at once"
+        "Bulk jobs over Id ranges, 10 at once"
     )
-    assert (jobs.ranges, choose(5_000_000, WAN, LIMITS, True).ranges) == (8, 20)
+    assert (jobs.ranges, choose(5_000_000, WAN, LIMITS, True).ranges) == (10, 20)
     fast = choose(200_000, FAST, LIMITS, True)
     assert fast.reason.startswith("200,000 rows, above the Bulk threshold 10,000 of a fast link")
     fast.calls = 9

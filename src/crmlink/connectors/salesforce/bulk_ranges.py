@@ -25,6 +25,7 @@ import contextlib
 import csv
 import io
 import itertools
+import math
 import tempfile
 import threading
 from collections import deque
@@ -39,12 +40,12 @@ from crmlink.connectors.salesforce import pages
 from crmlink.connectors.salesforce.bulk import FINAL_STATES, PollPolicy, wait
 from crmlink.connectors.salesforce.http import SalesforceHttp
 from crmlink.connectors.salesforce.planner import Choice
-from crmlink.connectors.salesforce.ranges import RangeReader, conditions, split_points
+from crmlink.connectors.salesforce.ranges import RangeReader, conditions, id_text, number
 from crmlink.connectors.salesforce.read import ReadPlan, RestReader
 from crmlink.errors import RetryableError
 from crmlink.filters import ast
 
-PAGE_ROWS = 50_000  # rows per result page (one API call each)
+PAGE_ROWS = 10_000  # rows per result page (one API call each): 3.5 MB of 23 fields, 2 s on a WAN
 
 
 @dataclass
@@ -72,7 +73,7 @@ class BulkRanges:
         ranges: RangeReader,
         rest: RestReader,
         *,
-        streams: int = 6,
+        streams: int = 10,
         batch_size: int = 2000,
         page_rows: int = PAGE_ROWS,
     ) -> None:
@@ -84,10 +85,13 @@ class BulkRanges:
         if ends is None:
             return
         count, jobs = choice.count or 0, max(1, choice.ranges)
-        points = split_points(ends[0], ends[1], jobs)
+        points, shares = lead_points(ends[0], ends[1], jobs)
         found = conditions(read.table.key_field, points)
-        each = -(-count // len(found))
-        narrowed = [_Range(replace(read, where=ast.conjoin(read.where, c)), each) for c in found]
+        choice.ranges = len(found)  # fewer when the Ids are too close to split further
+        narrowed = [
+            _Range(replace(read, where=ast.conjoin(read.where, c)), math.ceil(count * share))
+            for c, share in zip(found, shares, strict=True)
+        ]
         stop = threading.Event()
         with ThreadPoolExecutor(self.streams, "crmlink-bulk-range") as pool:
             try:
@@ -257,6 +261,20 @@ class BulkRanges:
             convert = pages.batch_reader(read.table, header)
             while chunk := list(itertools.islice(reader, self.batch_size)):
                 yield convert(chunk)
+
+
+def lead_points(low: str, high: str, jobs: int) -> tuple[list[str], list[float]]:
+    """Split points for `jobs` ranges between two Ids, the first a quarter as wide as the
+    others (its job is processed in a quarter of the time, so rows flow sooner while the
+    others are still processing), and each range's share of the Id span."""
+    first, last = number(low), number(high)
+    parts = 4 * (jobs - 1) + 1  # quarters: 1 for the first range, 4 for each other
+    cuts = sorted({first + (last - first) * (4 * i + 1) // parts for i in range(jobs - 1)})
+    points = [c for c in cuts if first < c <= last]
+    edges = [first, *points, last]
+    span = max(1, last - first)
+    shares = [(b - a) / span for a, b in zip(edges, edges[1:], strict=False)]
+    return [id_text(p) for p in points], shares
 
 
 def _sleeper(stop: threading.Event) -> Callable[[float], None]:

@@ -89,7 +89,7 @@ class SalesforceConnector:
         self.ranges = RangeReader(self.rest)
         self.bulk = BulkQuery(self.http, self.poll)
         self.bulk_ranges = BulkRanges(
-            self.http, self.poll, self.ranges, self.rest, streams=self.limits.streams
+            self.http, self.poll, self.ranges, self.rest, streams=self.limits.result_streams
         )
         ingest = BulkIngest(self.http, self.poll, bulk_job_rows)
         self.writer = Writer(self.http, ingest, bulk_write_threshold)

@@ -35,8 +35,9 @@ class Thresholds:
     slow_link: float = 0.05  # seconds of round trip from which a link is slow
     streams: int = 6  # Id ranges read at once at most (Salesforce: 25 long requests)
     rows_per_stream: int = 5_000  # fewest rows a range is worth
-    rows_per_job: int = 25_000  # rows of a Bulk range job (its processing: 5 s on a WAN)
+    rows_per_job: int = 20_000  # rows of a Bulk range job (its processing: 4 s on a WAN)
     jobs: int = 20  # Bulk range jobs at most (each processing at once on the server)
+    result_streams: int = 10  # Bulk range result pages downloading at once (each < 20 s)
     force: str | None = None  # an api to use whatever the count (measurements, tests)
 
     @classmethod
