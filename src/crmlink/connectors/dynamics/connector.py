@@ -4,7 +4,9 @@ EntityDefinitions, entity-set queries, `$batch` writes and change tracking."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+import functools
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from crmlink.connectors._http import RetryPolicy
 from crmlink.connectors.batches import Batches
@@ -18,6 +20,7 @@ from crmlink.connectors.dynamics.http import DataverseHttp
 from crmlink.connectors.dynamics.ranges import RangePlan
 from crmlink.connectors.dynamics.read import Reader, plan
 from crmlink.connectors.dynamics.write import Writer
+from crmlink.connectors.parallel import ordered
 from crmlink.errors import NotFoundError
 from crmlink.filters.ast import Expr
 from crmlink.model import (
@@ -99,14 +102,22 @@ class DynamicsConnector:
         return cached
 
     def _describe(self, table: str) -> Entity:
+        """The entity, its keys, its option sets and the entity sets of what it looks up:
+        seven calls, sent at once (on a WAN they were a second in a row)."""
         path = paths.entity_definition(table)
+        sets_known = self._sets
+        calls: list[Callable[[], Any]] = [
+            lambda: self.http.json("GET", path, params={"$expand": "Attributes"}),
+            lambda: self.http.json("GET", f"{path}/Keys").get("value") or [],
+            lambda: sets_known if sets_known is not None else self._entity_sets(),
+            *(functools.partial(self._options, path, cast) for cast in describes.OPTION_CASTS),
+        ]
         try:
-            raw = self.http.json("GET", path, params={"$expand": "Attributes"})
+            raw, keys, sets, *found_options = list(ordered(calls, len(calls)))
         except NotFoundError:
             raise describes.not_found(table, [t.name for t in self.list_tables()]) from None
-        keys = self.http.json("GET", f"{path}/Keys").get("value") or []
-        found = describes.entity(raw, self._options(path), keys)
-        sets = self._sets if self._sets is not None else self._entity_sets()
+        options = {name: values for part in found_options for name, values in part.items()}
+        found = describes.entity(raw, options, keys)
         targets = {t for ts in found.lookups.values() for t in ts}
         wanted = {t: sets[t] for t in targets if sets.get(t)}
         return Entity(found.table, found.entity_set, found.lookups, found.unreadable, wanted)
@@ -115,15 +126,14 @@ class DynamicsConnector:
         self._definitions()
         return self._sets or {}
 
-    def _options(self, path: str) -> dict[str, tuple]:
+    def _options(self, path: str, cast: str) -> dict[str, tuple]:
         options: dict[str, tuple] = {}
-        for cast in describes.OPTION_CASTS:
-            select = "LogicalName" + (",DefaultFormValue" if cast.startswith("Picklist") else "")
-            params = {"$select": select, "$expand": "OptionSet,GlobalOptionSet"}
-            url = f"{path}/Attributes/Microsoft.Dynamics.CRM.{cast}"
-            for body in self.http.json("GET", url, params=params).get("value") or []:
-                name, values = describes.option_values(body)
-                options[name] = values
+        select = "LogicalName" + (",DefaultFormValue" if cast.startswith("Picklist") else "")
+        params = {"$select": select, "$expand": "OptionSet,GlobalOptionSet"}
+        url = f"{path}/Attributes/Microsoft.Dynamics.CRM.{cast}"
+        for body in self.http.json("GET", url, params=params).get("value") or []:
+            name, values = describes.option_values(body)
+            options[name] = values
         return options
 
     # -- reads ------------------------------------------------------------------------
