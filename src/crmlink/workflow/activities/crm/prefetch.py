@@ -6,9 +6,10 @@ that keep the database's write lock short.
     for batch in read_ahead(batches, depth=4, idle=commits.idle):
         insert(batch); commits.added(len(batch))
 
-`idle()` runs on the consumer's thread just before it would wait for the CRM (the queue
-is empty): the rows inserted so far are committed then, so no write lock is held while
-the CRM answers; while batches keep coming, `Commits` commits every `every` rows.
+`idle()` runs on the consumer's thread once it has waited IDLE_AFTER for the CRM (the
+queue stayed empty): the rows inserted so far are committed then, so no write lock is
+held while the CRM answers; while batches keep coming, `Commits` commits every `every`
+rows.
 Closing the iterator (a `limit` reached, an error) stops the thread and waits for it.
 
 `fewer_collections()` raises the cyclic garbage collector's first threshold while an
@@ -28,6 +29,10 @@ from typing import Any
 
 Batch = list[dict[str, Any]]
 COMMIT_ROWS = 20_000  # rows inserted between commits while the CRM keeps up
+# a wait for the next batch longer than this commits first: a queue empty for a moment
+# (the download a little behind the inserts) costs no commit (an fsync each), and the
+# write lock is held at most this much longer while the CRM answers
+IDLE_AFTER = 0.05
 GC_YOUNG = 50_000  # allocations between young collections while an import loads
 _END = object()
 _gc_lock = threading.Lock()
@@ -70,9 +75,9 @@ def read_ahead(
     try:
         while True:
             try:
-                item = waiting.get_nowait()
+                item = waiting.get(timeout=IDLE_AFTER)
             except queue.Empty:
-                idle()  # about to wait for the CRM: commit first
+                idle()  # waiting for the CRM: commit first
                 item = waiting.get()
             if item is _END:
                 return
