@@ -5,6 +5,7 @@ client's GIL); prints seconds, rows/s, API calls and the client's peak RSS.
     .venv/bin/python -m tests.speed.measure_import --records 200000 --db sqlite
     .venv/bin/python -m tests.speed.measure_import --records 200000 --db postgresql
     .venv/bin/python -m tests.speed.measure_import --records 200000 --profile /tmp/imp.prof
+    .venv/bin/python -m tests.speed.measure_import --records 100000 --net wan --api rest-ranges
 
 The state folder (`--state-dir`, default /tmp/crmlink-speed-<N>) keeps the seeded org
 between runs.
@@ -29,6 +30,7 @@ import psutil
 import psycopg
 
 from crmlink.connectors.salesforce import SalesforceConnector
+from crmlink.connectors.salesforce.planner import Thresholds
 from crmlink.db import open_database
 from crmlink.model import AccountSettings
 from crmlink.workflow.engine import run_workflow
@@ -115,12 +117,13 @@ def drop_pg(name: str | None) -> None:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def run_once(info: dict, url: str, profile: str | None) -> dict:
+def run_once(info: dict, url: str, profile: str | None, api: str | None = None) -> dict:
     database = open_database(url)
     opened: list[SalesforceConnector] = []
+    limits = Thresholds(force=api) if api else None
 
     def connector(name: str) -> SalesforceConnector:
-        opened.append(SalesforceConnector(account(info)))
+        opened.append(SalesforceConnector(account(info), plan_limits=limits))
         return opened[-1]
 
     workflow = load_text(textwrap.dedent(WORKFLOW), "speed.yaml")
@@ -145,6 +148,7 @@ def run_once(info: dict, url: str, profile: str | None) -> dict:
         "seconds": round(took, 2),
         "rows_per_s": int(activity.rows_out / took),
         "api_calls": activity.api_calls,
+        "read_plan": activity.read_plan,
         "client_peak_rss_mb": round(peak / 2**20, 1),
         "ru_maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
@@ -157,6 +161,7 @@ def main() -> None:
     parser.add_argument("--state-dir", type=Path)
     parser.add_argument("--net", default="loopback", choices=["loopback", "wan"])
     parser.add_argument("--profile", help="write cProfile stats here")
+    parser.add_argument("--api", help="force the read API (rest, rest-ranges, bulk, bulk-ranges)")
     args = parser.parse_args()
     state = args.state_dir or Path(f"/tmp/crmlink-speed-{args.records}")
     proc, info = start_sandbox(args.records, state, args.net)
@@ -164,7 +169,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             url, pg_name = database_url(args.db, Path(folder))
             try:
-                figures = run_once(info, url, args.profile)
+                figures = run_once(info, url, args.profile, args.api)
             finally:
                 drop_pg(pg_name)
     finally:

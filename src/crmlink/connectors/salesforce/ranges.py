@@ -76,7 +76,7 @@ class RangeReader:
     page so that an uneven spread of Ids rarely overflows one; a range that does follows
     its `nextRecordsUrl` chain at its turn."""
 
-    def __init__(self, rest: RestReader, fill: float = 0.75) -> None:
+    def __init__(self, rest: RestReader, fill: float = 0.9) -> None:
         self.rest, self.fill = rest, fill
 
     def parts(self, count: int, streams: int) -> int:
