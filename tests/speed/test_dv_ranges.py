@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from crmlink.connectors.dynamics import ranges
+from crmlink.connectors.dynamics import ranges, values
 from crmlink.connectors.dynamics.read import Reader
 from crmlink.filters import ast
 from crmlink.model import OrderBy
@@ -185,16 +185,16 @@ def test_failing_pages_are_retried_and_still_give_every_row_once(sandbox):
 def test_a_range_that_fails_is_raised_at_its_turn(sandbox, monkeypatch):
     expected = _single_chain(sandbox)
     with _connector(sandbox) as connector:
-        pages = connector.reader.pages
+        first = connector.reader.first
         calls = []
 
-        def failing(entity_set, params, convert, counted=None):
+        def failing(entity_set, params, counted=None):
             calls.append(params)
-            if len(calls) == 3:  # the third range
+            if len(calls) == 4:  # the first page, then the third range
                 raise RuntimeError("the range's page failed")
-            return pages(entity_set, params, convert, counted)
+            return first(entity_set, params, counted)
 
-        monkeypatch.setattr(connector.reader, "pages", failing)
+        monkeypatch.setattr(connector.reader, "first", failing)
         ids = []
         with pytest.raises(RuntimeError, match="range's page failed"):
             for batch in connector.read("contact", ["contactid"]):
@@ -230,3 +230,21 @@ def test_a_slow_link_reads_more_ranges_at_once(sandbox):
     assert slow is not None and "slow link" in slow.text()
     assert f"{ranges.SLOW_STREAMS} at once" in slow.text()
     assert fast is not None and f"{ranges.FAST_STREAMS} at once" in fast.text()
+
+
+def test_a_consumer_of_columns_gets_column_pages_with_the_same_values(sandbox):
+    fields = ["contactid", "lastname", "modifiedon", "gendercode", "creditlimit"]
+    with _connector(sandbox) as connector:
+        rows = [r for b in connector.read("contact", fields) for r in b]
+        batches = connector.read("contact", fields)
+        batches.columnar = True  # as the import sets it, before the first batch
+        pages = list(batches)
+        plain = connector.read("contact", fields)  # not columnar: dicts, as ever
+        filled = [r for b in plain for r in b]
+    assert all(isinstance(p, values.ColumnPage) and list.__len__(p) == 0 for p in pages)
+    assert sum(len(p) for p in pages) == len(rows) == 600
+    for name in fields:
+        assert [v for p in pages for v in p.columns[name]] == [r[name] for r in rows]
+    assert filled == rows
+    pages[0].fill()
+    assert list(pages[0]) == rows[: len(pages[0])]

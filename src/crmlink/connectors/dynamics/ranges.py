@@ -145,7 +145,7 @@ class RangeReader:
         self,
         read: ReadPlan,
         extra: ast.Expr | None,
-        convert: Callable[[dict], dict],
+        page: values.PageReader,
         counted: Batches | None = None,
     ) -> Iterator[list[dict]]:
         entity_set, key = read.entity.entity_set, read.entity.table.key_field
@@ -158,9 +158,9 @@ class RangeReader:
         high = self._highest(read, extra) if order is not None else None
         round_trip = time.monotonic() - started
         if order is None or high is None:  # one page, or an order it cannot tell: one chain
-            yield from self.reader.follow(body, convert)
+            yield from self.reader.follow(body, page)
             return
-        yield values.converted(records, convert)
+        yield page(records)
         guess = estimate(ids[0], ids[-1], high, len(ids), order)
         parts = max(1, min(MAX_RANGES, math.ceil(guess / self.range_rows)))
         bounds = conditions(key, ids[-1], split_points(ids[-1], high, parts, order))
@@ -174,7 +174,7 @@ class RangeReader:
         )
         self.reader.last_plan = plan
         calls = (
-            functools.partial(self._range, entity_set, read.params(ast.conjoin(extra, b)), convert)
+            functools.partial(self._range, entity_set, read.params(ast.conjoin(extra, b)), page)
             for b in bounds
         )
         try:
@@ -194,11 +194,11 @@ class RangeReader:
         return str(value) if value else None
 
     def _range(
-        self, entity_set: str, params: dict, convert: Callable[[dict], dict]
+        self, entity_set: str, params: dict, page: values.PageReader
     ) -> list[list[dict]] | BaseException:
         """Every batch of one range (in a worker thread); its error as the value, so that
         it is raised at the range's turn and no later range is handed over."""
         try:
-            return list(self.reader.pages(entity_set, params, convert))
+            return list(self.reader.follow(self.reader.first(entity_set, params), page))
         except Exception as exc:
             return exc

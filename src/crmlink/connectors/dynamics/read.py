@@ -18,6 +18,7 @@ at once (`ranges.py`); a read in its own order (a cursor's, the user's) is one c
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -108,6 +109,12 @@ def cursor_condition(entity: Entity, cursor: ReadCursor) -> ast.Expr:
     return ast.Or((ast.Comparison(mod, ast.Op.GT, stamp), tie))
 
 
+def _columnar(counted: Batches | None) -> bool:
+    """Whether the read's consumer takes column pages (`Batches.columnar`: it is set before
+    the first batch is asked for, so before this generator runs)."""
+    return bool(getattr(counted, "columnar", False))
+
+
 class Reader:
     """Entity-set queries, one batch per page (`page_size` rows, at most 5,000)."""
 
@@ -125,11 +132,12 @@ class Reader:
         if wide is not None:  # the URL would be too long: column chunks joined by id
             yield from self._wide(read, wide, extra)
             return
-        convert = values.row_reader(read.entity.table, read.fields)
+        page = values.page_reader(read.entity.table, read.fields, _columnar(counted))
         if read.order:  # the read's own order (a cursor's, the user's): one chain
-            yield from self.pages(read.entity.entity_set, read.params(extra), convert, counted)
+            params = read.params(extra)
+            yield from self.follow(self.first(read.entity.entity_set, params, counted), page)
             return
-        yield from ranges.RangeReader(self, self.streams).rows(read, extra, convert, counted)
+        yield from ranges.RangeReader(self, self.streams).rows(read, extra, page, counted)
 
     def pages(
         self,
@@ -138,7 +146,9 @@ class Reader:
         convert: Callable[[dict], dict],
         counted: Batches | None = None,
     ) -> Iterator[list[dict]]:
-        yield from self.follow(self.first(entity_set, params, counted), convert)
+        """The batches of a query, each record converted by `convert`."""
+        page = functools.partial(values.converted, convert=convert)
+        yield from self.follow(self.first(entity_set, params, counted), page)
 
     def first(self, entity_set: str, params: dict, counted: Batches | None = None) -> dict:
         """The first page of a query (`$count` asked when `counted` wants a total)."""
@@ -150,12 +160,13 @@ class Reader:
             counted.total = count
         return body
 
-    def follow(self, body: dict, convert: Callable[[dict], dict]) -> Iterator[list[dict]]:
-        """The batches of a page and of every page its `@odata.nextLink` chain leads to."""
+    def follow(self, body: dict, page: values.PageReader) -> Iterator[list[dict]]:
+        """The batches of a page and of every page its `@odata.nextLink` chain leads to,
+        each page's records converted by `page`."""
         while True:
             records = body.get("value") or []
             if records:
-                yield values.converted(records, convert)
+                yield page(records)
             next_url = body.get("@odata.nextLink")
             if not next_url:
                 return

@@ -12,6 +12,7 @@ Writes: the reverse; a lookup becomes `<nav>@odata.bind: "/<set>(<guid>)"`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -101,6 +102,58 @@ def row_reader(table: RemoteTable, fields: list[str]) -> Callable[[dict], dict]:
         return out if not plain or not converted else {name: out[name] for name in order}
 
     return read
+
+
+class ColumnPage(list[dict]):
+    """A page as columns, `columns[field]`, for a consumer that reads only `len()`,
+    `columns` and `texts` (`Batches.columnar`, the import's loader): its row dicts are
+    made only by `fill()`, which `Batches` calls for every other consumer."""
+
+    def __init__(self, names: tuple[str, ...], columns: dict[str, list], size: int) -> None:
+        super().__init__()
+        self.names, self.columns, self.size = names, columns, size
+        self.texts: dict[str, tuple[str, ...]] = {}  # no source texts to reuse
+
+    def __len__(self) -> int:
+        return list.__len__(self) or self.size
+
+    def fill(self) -> None:
+        """Make the rows' dicts from the columns (once)."""
+        if self.size and not list.__len__(self):
+            rows = zip(*(self.columns[name] for name in self.names), strict=True)
+            self.extend(dict(zip(self.names, row, strict=True)) for row in rows)
+
+
+def column_reader(table: RemoteTable, fields: list[str]) -> Callable[[list[dict]], ColumnPage]:
+    """Convert a page of Web API records into a `ColumnPage`: the values `row_reader`
+    gives, one column at a time, text columns taken as they are."""
+    convert = [
+        (name, wire_name(table, name), _converter(READERS, table.require_field(name).kind))
+        for name in fields
+    ]
+    names = tuple(name for name, _, _ in convert)
+
+    def read(records: list[dict]) -> ColumnPage:
+        columns = {}
+        for name, wire, conv in convert:
+            cells = [record.get(wire) for record in records]
+            if conv is not _same:
+                cells = [None if value is None else conv(value) for value in cells]
+            columns[name] = cells
+        return ColumnPage(names, columns, len(records))
+
+    return read
+
+
+PageReader = Callable[[list[dict]], list[dict]]  # a page's records -> its batch
+
+
+def page_reader(table: RemoteTable, fields: list[str], columnar: bool = False) -> PageReader:
+    """How a page's records become a batch: a `ColumnPage` for a consumer of columns, else
+    the records converted in place into rows."""
+    if columnar:
+        return column_reader(table, fields)
+    return functools.partial(converted, convert=row_reader(table, fields))
 
 
 def converted(records: list[dict], convert: Callable[[dict], dict]) -> list[dict]:
