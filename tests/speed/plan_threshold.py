@@ -7,6 +7,20 @@ read of N Contacts (14 fields) by each API — one REST chain, Id ranges at once
 
 The first N rows are chosen by Id (`Id < the N-th Id`, the sandbox's Ids are dense), from
 an org of max(sizes) Contacts kept in /tmp/crmlink-speed-<max> between runs.
+
+WAN figures behind `Thresholds.ranges_slow` (2026-12-01, 2-core machine shared with other
+work, load 6-9; seconds / API calls; bulk-ranges with 25,000-row jobs, 50,000-row pages,
+6 streams, before the first range became a quarter wide):
+
+    rows      rest-ranges   bulk-ranges
+    20,000    8.3 / 15      7.6 / 19
+    50,000    8.8 / 30      12.5 / 27   (10,000-row jobs, 8 streams: 9.0 / 33)
+    100,000   14.2 / 54     13.2 / 36   (10,000-row jobs, 8 streams: 11.5 / 53)
+    200,000   27.9 / 105    17.1 / 54
+
+Up to about 50,000 rows a job's processing (2 s per 10,000 records) costs what parallel
+REST pages save; above it Bulk jobs over ranges win, by more as rows grow (CSV is a third
+of REST's JSON), with fewer calls.
 """
 
 from __future__ import annotations
