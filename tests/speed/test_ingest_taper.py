@@ -6,6 +6,7 @@ rows apart even when a cell holds the separator."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 
@@ -19,28 +20,28 @@ from tests.speed.test_parallel_export import _external_ids, _rows, _track_jobs
 
 
 def _ingest(workers: int = 10) -> BulkIngest:
-    return BulkIngest(None, PollPolicy(), workers=workers)  # type: ignore[arg-type]
+    return BulkIngest(None, PollPolicy(), workers=workers)  # type: ignore[arg-type, unused-ignore]
 
 
-def test_a_call_that_fits_in_one_flight_ends_with_smaller_jobs_all_in_flight():
+def test_a_call_that_fits_in_one_flight_ends_with_smaller_jobs_all_in_flight() -> None:
     sizes, workers = _ingest().part_sizes(100_000)
     assert sizes == [10_000] * 9 + [5_000, 2_500, 2_500]
     assert sum(sizes) == 100_000 and workers == len(sizes)  # every job at once
 
 
-def test_the_taper_stops_at_the_smallest_part_and_adds_at_most_taper_parts():
+def test_the_taper_stops_at_the_smallest_part_and_adds_at_most_taper_parts() -> None:
     assert _ingest().part_sizes(7_000) == ([2_000, 2_000, 2_000, 1_000], 10)  # no split
     sizes, workers = _ingest(workers=4).part_sizes(100_000)
     assert sizes == [25_000] * 3 + [12_500, 6_250, 6_250]
     assert workers == len(sizes) == 4 + ingest.TAPER_PARTS
 
 
-def test_calls_larger_than_one_flight_or_of_unknown_size_keep_full_parts():
+def test_calls_larger_than_one_flight_or_of_unknown_size_keep_full_parts() -> None:
     assert _ingest().part_sizes(1_000_000) == ([10_000], 10)  # the size repeats
     assert _ingest().part_sizes(None) == ([ingest.UNKNOWN_PART_ROWS], 10)
 
 
-def test_digest_tells_rows_apart_when_a_cell_holds_the_separator():
+def test_digest_tells_rows_apart_when_a_cell_holds_the_separator() -> None:
     assert digest(["a\x00b", "c"]) != digest(["a", "b\x00c"])
     assert digest(["a\x00b"]) != digest(["a", "b"])
     assert digest(["a\x00b"]) != digest(['["a\\u0000b"]'])  # JSON's text as a cell
@@ -49,7 +50,9 @@ def test_digest_tells_rows_apart_when_a_cell_holds_the_separator():
 
 
 @pytest.mark.slow
-def test_tapered_jobs_give_each_row_its_own_result_in_input_order(sf_writable, monkeypatch):
+def test_tapered_jobs_give_each_row_its_own_result_in_input_order(
+    sf_writable: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(ingest, "MIN_PART_ROWS", 10)
     tag = uuid.uuid4().hex[:8]
     rows = _rows(tag, 200)
