@@ -24,8 +24,9 @@ def test_every_path_the_plan_names_is_there(path: str) -> None:
 
 
 def test_a_group_folder_is_one_unit_a_split_file_one_per_test_else_a_file() -> None:
-    assert xdist_plan.unit("tests/reliability/test_quota.py::test_a") == "tests/reliability/"
-    assert xdist_plan.unit("tests/reliability/x/test_b.py::test_b[1]") == "tests/reliability/"
+    group = "tests/sandbox_network/"
+    assert xdist_plan.unit(f"{group}test_profile.py::test_a") == group
+    assert xdist_plan.unit(f"{group}x/test_b.py::test_b[1]") == group
     assert xdist_plan.unit(f"{SCALE}::test_s[sqlite]") == f"{SCALE}::test_s[sqlite]"
     assert xdist_plan.unit("tests/test_cli.py::test_c[x::y]") == "tests/test_cli.py"
 
@@ -34,13 +35,13 @@ def test_listed_units_rank_in_their_order_the_rest_after_them() -> None:
     ranks = [
         xdist_plan.rank(nodeid)
         for nodeid in (
-            "tests/reliability/test_quota.py::test_a",
             f"{SCALE}::test_s[sqlite]",
+            "tests/sandbox_network/test_profile.py::test_a",
             "tests/test_cli.py::test_c",
         )
     ]
     assert ranks == sorted(ranks) and ranks[-1] == len(xdist_plan.FIRST)
-    assert xdist_plan.rank("tests/reliability_more/test_x.py::t") == len(xdist_plan.FIRST)
+    assert xdist_plan.rank("tests/sandbox_network_x/test_x.py::t") == len(xdist_plan.FIRST)
 
 
 def fake_config(options: dict[str, Any], **attributes: Any) -> pytest.Config:
@@ -67,9 +68,9 @@ def test_the_scheduler_keeps_groups_together_splits_split_files_and_starts_first
     collection = [
         f"{SCALE}::test_s[sqlite]",
         f"{SCALE}::test_s[postgresql]",
-        "tests/reliability/test_quota.py::test_a",
-        "tests/reliability/test_quota.py::test_b",
-        "tests/reliability/test_crash_wizard.py::test_c",
+        "tests/sandbox_network/test_profile.py::test_a",
+        "tests/sandbox_network/test_profile.py::test_b",
+        "tests/sandbox_network/test_bulk_time.py::test_c",
         "tests/test_cli.py::test_d",
         "tests/test_cli.py::test_e",
         "tests/test_docs.py::test_f",
@@ -85,10 +86,10 @@ def test_the_scheduler_keeps_groups_together_splits_split_files_and_starts_first
         scheduler.add_node_collection(node, collection)
     scheduler.schedule()
     got = [[collection[i] for i in node.sent] for node in nodes]
-    # gw0: the whole reliability folder, first; the scale file's tests on two workers
-    assert got[0][:3] == [n for n in collection if n.startswith("tests/reliability/")]
-    assert got[1][0] == f"{SCALE}::test_s[sqlite]"
-    assert got[2][0] == f"{SCALE}::test_s[postgresql]"
+    # the scale file's tests first, on two workers; the whole group folder on the third
+    assert got[0][0] == f"{SCALE}::test_s[sqlite]"
+    assert got[1][0] == f"{SCALE}::test_s[postgresql]"
+    assert got[2][:3] == [n for n in collection if n.startswith("tests/sandbox_network/")]
     cli = [n for n in collection if n.startswith("tests/test_cli.py")]
     assert sorted(sum(n in g for n in cli) for g in got) == [0, 0, 2]  # one file, one worker
     assert sorted(sum(got, [])) == sorted(collection)

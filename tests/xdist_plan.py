@@ -4,7 +4,7 @@
 up once and tests that build on one another stay in order. This plan refines it:
 
     GROUPS   folders whose files share an expensive session fixture: one unit, so one worker
-             seeds it (50,000-record sandboxes take 11 s each to seed)
+             seeds it
     SPLIT    files of long, independent tests: each test is a unit of its own
     FIRST    the units that take longest, started first (longest first keeps the last
              worker's tail short); the rest follow in collection order
@@ -24,22 +24,39 @@ if TYPE_CHECKING:
     from xdist.remote import Producer
     from xdist.scheduler import Scheduling
 
-GROUPS = (
-    "tests/reliability/",  # sf_big and dv_big: 50,000 records each
-    "tests/sandbox_network/",  # sf_big: 20,000 records
-)
-SPLIT = ("tests/hubspot/test_incremental_scale.py",)  # two 25,000-contact reads
-FIRST = (
-    "tests/reliability/",
+GROUPS = ("tests/sandbox_network/",)  # sf_big: 20,000 records, seeded once
+# Long, independent tests: on one worker each, the two scale reads (180 s apiece in a loaded
+# parallel run) and the three crash matrices (130 s apiece) would be the schedule's tail;
+# apart, each worker seeds its own big sandbox (5-11 s), which is cheaper.
+SPLIT = (
     "tests/hubspot/test_incremental_scale.py",
-    "tests/thirdparty/test_cumulusci.py",
-    "tests/thirdparty/test_airbyte.py",
-    "tests/thirdparty/test_tap_salesforce.py",
-    "tests/test_readme_tour.py",
-    "tests/web/test_screenshots.py",
-    "tests/web/test_accessibility.py",
-    "tests/connectors/test_hubspot_read_sandbox.py",
-    "tests/sandbox_network/",
+    "tests/reliability/test_crash_workflow.py",
+)
+# Longest first, by a `-n 4 --durations=0` run (seconds, on a loaded machine); 20 s and more.
+FIRST = (
+    "tests/test_readme_tour.py",  # 236, one test
+    "tests/hubspot/test_incremental_scale.py",  # 183 + 171
+    "tests/reliability/test_crash_workflow.py",  # 3 x 130
+    "tests/reliability/test_fault_matrix_dynamics.py",  # 144
+    "tests/thirdparty/test_airbyte.py",  # 142
+    "tests/connectors/test_hubspot_read_sandbox.py",  # 122
+    "tests/web/test_accessibility.py",  # 120
+    "tests/catalog/test_cli_account.py",  # 115
+    "tests/reliability/test_fault_matrix_sf.py",  # 114
+    "tests/hostile/test_meaning.py",  # 87
+    "tests/sandbox_network/",  # 64
+    "tests/thirdparty/test_cumulusci.py",  # 61
+    "tests/reliability/test_crash_wizard.py",  # 60
+    "tests/reliability/test_crash_enums.py",  # 54
+    "tests/hostile/test_databases.py",  # 54
+    "tests/hostile/test_cli_args.py",  # 48
+    "tests/workflow/test_sqlite_concurrency.py",  # 40
+    "tests/catalog/test_migrations.py",  # 40
+    "tests/web/test_screenshots.py",  # 37
+    "tests/connectors/test_hubspot_read.py",  # 36
+    "tests/hostile/test_limits.py",  # 35
+    "tests/thirdparty/test_tap_salesforce.py",  # 35
+    "tests/hubspot/test_workflows.py",  # 32
 )
 
 
