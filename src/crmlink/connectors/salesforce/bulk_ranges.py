@@ -45,8 +45,6 @@ from crmlink.connectors.salesforce.read import ReadPlan, RestReader
 from crmlink.errors import RetryableError
 from crmlink.filters import ast
 
-PAGE_ROWS = 10_000  # rows per result page (one API call each): 3.5 MB of 23 fields, 2 s on a WAN
-
 
 @dataclass
 class _Range:
@@ -55,8 +53,7 @@ class _Range:
     url: str | None = None  # its job, once created
     final: bool = False  # its job is complete, failed or aborted
     failed: str | None = None  # why its job gave no results: read by REST instead
-    left: int = 0  # its pages not handed over yet
-    forgotten: bool = False  # its job's deletion is asked
+    forgotten: bool = False  # its job's abort is asked (the read stopped early)
 
 
 class _Stopped(Exception):
@@ -75,10 +72,9 @@ class BulkRanges:
         *,
         streams: int = 10,
         batch_size: int = 2000,
-        page_rows: int = PAGE_ROWS,
     ) -> None:
         self.http, self.poll, self.ranges, self.rest = http, poll, ranges, rest
-        self.streams, self.batch_size, self.page_rows = streams, batch_size, page_rows
+        self.streams, self.batch_size = streams, batch_size
 
     def rows(self, read: ReadPlan, choice: Choice) -> Iterator[list[dict[str, Any]]]:
         ends = self.ranges.ends(read)
@@ -99,17 +95,19 @@ class BulkRanges:
                 yield from self._handed_over(pool, narrowed, stop)
             finally:
                 stop.set()
-                # stopped early: the rest are deleted here, one by one. Never through the
-                # pool: a read dropped unclosed is finalised by the garbage collector, in
-                # any thread, possibly after the pool's workers were told to exit.
+                # stopped early: jobs still running are aborted here, one by one. Never
+                # through the pool: a read dropped unclosed is finalised by the garbage
+                # collector, in any thread, possibly after the pool's workers were told to
+                # exit. Finished jobs are left: Salesforce deletes them after 7 days, and a
+                # DELETE would be one more call against the org's daily allowance.
                 for part in narrowed:
-                    if not part.forgotten:
+                    if not part.final and not part.forgotten:
                         self._forget(part)
                 _note_failures(choice, narrowed)
 
     # -- jobs ---------------------------------------------------------------------------
     def _create_all(self, pool: ThreadPoolExecutor, parts: list[_Range]) -> None:
-        """Every range's job, created at once; each created one is kept (to be deleted)
+        """Every range's job, created at once; each created one is kept (to be aborted)
         even when another's creation failed."""
         created = [pool.submit(self._create, part) for part in parts]
         failure: BaseException | None = None
@@ -147,9 +145,8 @@ class BulkRanges:
             part.failed = f"{info.get('errorMessage') or info['state']}"
             return []
         found: list[str] = []
-        listing = self.http.json(
-            "GET", f"{part.url}/resultPages", params={"maxRecords": str(self.page_rows)}
-        )
+        # no page size: `resultPages` takes none, Salesforce sizes the pages itself
+        listing = self.http.json("GET", f"{part.url}/resultPages")
         while True:
             found += [link["resultUrl"] for link in listing.get("resultPages") or []]
             following = listing.get("nextRecordsUrl")
@@ -158,16 +155,16 @@ class BulkRanges:
             listing = self.http.json("GET", following)
 
     def _forget(self, part: _Range) -> None:
-        # only housekeeping, never an error (Salesforce deletes finished jobs after 7 days)
+        # the read stopped early: a job still in progress is aborted and deleted, so the
+        # org stops working for nobody; never an error
         part.forgotten = True
         if part.url is None:
             return
         with contextlib.suppress(Exception):
-            if not part.final:  # stopped early: a job still in progress is aborted first
-                info = self.http.json("GET", part.url)
-                if info["state"] not in FINAL_STATES:
-                    self.http.request("PATCH", part.url, json={"state": "Aborted"})
-            self.http.request("DELETE", part.url)
+            info = self.http.json("GET", part.url)
+            if info["state"] not in FINAL_STATES:
+                self.http.request("PATCH", part.url, json={"state": "Aborted"})
+                self.http.request("DELETE", part.url)
 
     # -- pages --------------------------------------------------------------------------
     def _handed_over(
@@ -178,7 +175,6 @@ class BulkRanges:
         listings = deque((part, lister.submit(self._pages, part, stop)) for part in parts)
         queued: deque[tuple[_Range, str]] = deque()
         ahead: deque[tuple[_Range, Future[IO[bytes]] | None]] = deque()  # None: read by REST
-        forgetting: list[Future[None]] = []
         try:
             while True:
                 self._fill(pool, stop, listings, queued, ahead)
@@ -189,12 +185,6 @@ class BulkRanges:
                     yield from self._parse(download.result(), part.read)
                 elif part.failed is not None:
                     yield from self.rest.rows(part.read)
-                part.left -= 1
-                if not part.left:  # its rows are all handed over: its job can go
-                    part.forgotten = True
-                    forgetting.append(pool.submit(self._forget, part))
-            for forgot in forgetting:
-                forgot.result()
         finally:
             stop.set()
             lister.shutdown(wait=True, cancel_futures=True)
@@ -219,7 +209,6 @@ class BulkRanges:
                     return
                 part, listed = listings.popleft()
                 urls = listed.result()
-                part.left = len(urls) or 1  # a failed or empty job: one turn
                 ahead.extend([] if urls else [(part, None)])
                 queued.extend((part, url) for url in urls)
                 continue
