@@ -4,6 +4,9 @@ which crossed the HTTP boundary as it was and was never retried)."""
 
 from __future__ import annotations
 
+import ssl
+
+import httpx
 import pytest
 
 from crmlink.errors import RetryableError
@@ -27,3 +30,20 @@ def test_discovery_503_is_retryable_and_retried(dataverse):
             connector.identity()
         set_faults(dataverse, "503=0.5,seed=3")  # some discovery and token calls fail
         assert connector.identity().org_id
+
+
+@pytest.mark.parametrize(("kind", "status"), [("503", 503), ("429", 429)])
+def test_azure_ad_routes_answer_busy_in_the_oauth_shape(dataverse, kind, status):
+    """A fault on the token endpoint is an OAuth 2.0 error (`error` a string, as msal
+    reads it), never the Web API's `{"error": {"code", "message"}}`; the API keeps its own."""
+    set_faults(dataverse, f"{kind}=1")
+    tenant = dataverse.credentials()["tenant_id"]
+    with httpx.Client(verify=ssl.create_default_context(cafile=dataverse.tls.ca_bundle)) as client:
+        token = client.post(f"{dataverse.url}/{tenant}/oauth2/v2.0/token", data={})
+        api = client.get(f"{dataverse.url}/api/data/v9.2/contacts")
+    assert token.status_code == status and api.status_code == status
+    assert token.json()["error"] == "temporarily_unavailable"
+    assert token.json()["error_codes"] == [90033]
+    assert isinstance(api.json()["error"], dict)
+    if status == 429:
+        assert token.headers["Retry-After"].isdigit()

@@ -7,7 +7,7 @@ A concrete sandbox (Salesforce, Dynamics) subclasses `SandboxBase` and provides
 `render_not_found(request)` (a path no route serves, in the CRM's error shape),
 `render_method_not_allowed(request, allow)` (a served path, another method: 405 with `Allow`),
 `header_names()` (how the CRM spells its response header names: `core.header_names`),
-`render_fault(kind, spec)` (its own 503/429/quota answers), `concurrency_limit` and
+`render_fault(kind, spec, path)` (its own 503/429/quota answers), `concurrency_limit` and
 `render_concurrency_limit(limit)` (its documented limit, put in force by the network
 profile, `core.network`, and its answer over it), `credentials()` (what the
 ready line prints besides url and ca_bundle), `reset()` (back to the freshly seeded state),
@@ -78,7 +78,7 @@ class SandboxBase:
     def header_names(self) -> HeaderNames:
         return HeaderNames()
 
-    def render_fault(self, kind: str, spec: FaultSpec):
+    def render_fault(self, kind: str, spec: FaultSpec, path: str):
         raise NotImplementedError
 
     def render_concurrency_limit(self, limit: int) -> Response:

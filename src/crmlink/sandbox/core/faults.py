@@ -125,7 +125,8 @@ class _DroppedConnection(Exception):
 class FaultMiddleware:
     """ASGI middleware: counts calls, adds latency, answers errors, cuts bodies short.
 
-    `render_error(kind, spec)` returns the CRM's own response for '503', '429' or 'limit'.
+    `render_error(kind, spec, path)` returns the CRM's own response for '503', '429' or
+    'limit' (the path: a CRM whose login service answers in another shape than its API).
     `classify(method, path)` names the endpoint for the call counters.
     """
 
@@ -146,7 +147,7 @@ class FaultMiddleware:
             await asyncio.sleep(spec.latency_ms / 1000)
         kind = self.injector.pick_http_error()
         if kind is not None:
-            await self.render_error(kind, spec)(scope, receive, send)
+            await self.render_error(kind, spec, scope["path"])(scope, receive, send)
             return
         if self.injector.roll(spec.drop):
             send = _cut_after_first_half(send)

@@ -28,6 +28,7 @@ from crmlink.sandbox.dynamics.errors import (
     MethodNotAllowed,
     RequestLimit,
     ServiceUnavailable,
+    aad_busy,
 )
 from crmlink.sandbox.dynamics.models.auth.tokens import Identity, TokenService
 from crmlink.sandbox.dynamics.models.data.tables import OrgStore
@@ -114,7 +115,9 @@ class DynamicsSandbox(SandboxBase):
     def header_names(self) -> HeaderNames:
         return HEADER_NAMES
 
-    def render_fault(self, kind: str, spec: FaultSpec) -> Response:
+    def render_fault(self, kind: str, spec: FaultSpec, path: str) -> Response:
+        if not path.startswith("/api/"):  # Azure AD: OAuth 2.0 error bodies, `error` a string
+            return aad_busy(kind, spec.retry_after)
         if kind == "503":
             err: DataverseError = ServiceUnavailable(
                 "The service is temporarily unavailable. Retry the request later."

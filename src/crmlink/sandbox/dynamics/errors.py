@@ -168,5 +168,15 @@ class AadError(Exception):
             "error_uri": f"https://login.microsoftonline.com/error?code={self.aadsts}",
         }
 
-    def response(self) -> JSONResponse:
-        return JSONResponse(self.body(), status_code=self.status)
+    def response(self, headers: dict[str, str] | None = None) -> JSONResponse:
+        return JSONResponse(self.body(), status_code=self.status, headers=headers)
+
+
+def aad_busy(kind: str, retry_after: int) -> JSONResponse:
+    """A fault on an Azure AD route: `temporarily_unavailable` (AADSTS90033, a transient
+    error), 503, or 429 with `Retry-After` — the OAuth 2.0 shape msal reads."""
+    description = "A transient error has occurred. Please try again."
+    if kind == "503":
+        return AadError("temporarily_unavailable", 90033, description, 503).response()
+    busy = AadError("temporarily_unavailable", 90033, description, 429)
+    return busy.response({"Retry-After": str(retry_after)})

@@ -164,7 +164,7 @@ class HubSpotSandbox(SandboxBase):
     def header_names(self) -> HeaderNames:
         return HEADER_NAMES
 
-    def render_fault(self, kind: str, spec: FaultSpec) -> Response:
+    def render_fault(self, kind: str, spec: FaultSpec, path: str) -> Response:
         if kind == "503":
             return ServiceUnavailable("Service Unavailable").response()
         policy = "DAILY" if kind == "limit" else "TEN_SECONDLY_ROLLING"

@@ -74,7 +74,7 @@ class SalesforceSandbox(SandboxBase):
     def header_names(self) -> HeaderNames:
         return HEADER_NAMES
 
-    def render_fault(self, kind: str, spec: FaultSpec) -> Response:
+    def render_fault(self, kind: str, spec: FaultSpec, path: str) -> Response:
         if kind == "limit":
             return errors.RequestLimitExceeded("TotalRequests Limit exceeded.").response()
         retry = {"Retry-After": str(spec.retry_after)}
