@@ -76,4 +76,6 @@ def test_four_parallel_pages_take_a_quarter_of_four_sequential(sf_net):
         f"4 pages, {size:,} bytes at {cap_kbps:,} kbit/s: sequential {sequential:.2f} s, "
         f"parallel {parallel:.2f} s, ratio {ratio:.2f}"
     )
-    assert ratio < 0.45, f"parallel {parallel:.2f} s / sequential {sequential:.2f} s = {ratio:.2f}"
+    # 0.25 in theory; a shared cap (the bug this guards) gives about 1.0, and a loaded
+    # machine (the suite runs in parallel workers) stretches the ideal well past 0.25
+    assert ratio < 0.6, f"parallel {parallel:.2f} s / sequential {sequential:.2f} s = {ratio:.2f}"
