@@ -10,20 +10,14 @@ from pathlib import Path
 
 import httpx
 from loader import args, done
+from sf_login import password_form
 
 API = "/services/data/v62.0/jobs/ingest"
 FINAL = ("JobComplete", "Failed", "Aborted")
 
 
 def token(client: httpx.Client, info: dict) -> str:
-    form = {
-        "grant_type": "password",
-        "client_id": info["client_id"],
-        "client_secret": info["client_secret"],
-        "username": info["username"],
-        "password": info["password"] + info["security_token"],
-    }
-    answer = client.post("/services/oauth2/token", data=form).raise_for_status()
+    answer = client.post("/services/oauth2/token", data=password_form(info)).raise_for_status()
     return str(answer.json()["access_token"])
 
 

@@ -108,6 +108,22 @@ def _progress(info: dict, expected: int | None, elapsed: float) -> Progress | No
     return Progress(processed, expected, elapsed)
 
 
+def create_query_job(http: SalesforceHttp, read: ReadPlan) -> str:
+    """A Bulk 2.0 query job for the read (CSV, comma, LF); the job's URL."""
+    job = http.json(
+        "POST",
+        http.data("jobs/query"),
+        json={
+            "operation": "queryAll" if read.endpoint == "queryAll" else "query",
+            "query": read.soql(),
+            "contentType": "CSV",
+            "columnDelimiter": "COMMA",
+            "lineEnding": "LF",
+        },
+    )
+    return http.data("jobs/query", str(job["id"]))  # the server's id: one segment
+
+
 def csv_lines(chunks: Iterable[str]) -> Iterator[str]:
     """Text chunks cut into lines that keep their endings (quoted newlines survive)."""
     rest = ""
@@ -143,22 +159,13 @@ class BulkQuery:
 
     def rows(self, read: ReadPlan, expected: int | None = None) -> Iterator[list[dict]]:
         """The rows of a query job; `expected` (the COUNT()) paces the polls."""
-        job = self.http.json(
-            "POST",
-            self.http.data("jobs/query"),
-            json={
-                "operation": "queryAll" if read.endpoint == "queryAll" else "query",
-                "query": read.soql(),
-                "contentType": "CSV",
-                "columnDelimiter": "COMMA",
-                "lineEnding": "LF",
-            },
-        )
-        url = self.http.data("jobs/query", str(job["id"]))  # the server's id: one segment
+        url = create_query_job(self.http, read)
         info = wait(self.http, url, self.poll, expected=expected)
         if info["state"] != "JobComplete":
             message = info.get("errorMessage") or info["state"]
-            raise BulkJobFailed(f"Bulk query job {job['id']} failed: {message}", code=info["state"])
+            raise BulkJobFailed(
+                f"Bulk query job {info.get('id')} failed: {message}", code=info["state"]
+            )
         # The finished job is not deleted: Salesforce deletes it after 7 days, and a
         # DELETE would be one more API call of the org's daily allowance for nothing.
         yield from pages.ordered(self._sources(url, read), self.workers, ahead=self.ahead)

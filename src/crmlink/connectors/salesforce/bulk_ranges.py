@@ -37,7 +37,7 @@ from typing import IO, Any
 import httpx
 
 from crmlink.connectors.salesforce import pages
-from crmlink.connectors.salesforce.bulk import FINAL_STATES, PollPolicy, wait
+from crmlink.connectors.salesforce.bulk import FINAL_STATES, PollPolicy, create_query_job, wait
 from crmlink.connectors.salesforce.http import SalesforceHttp
 from crmlink.connectors.salesforce.planner import Choice
 from crmlink.connectors.salesforce.ranges import RangeReader, conditions, id_text, number
@@ -120,19 +120,7 @@ class BulkRanges:
             raise failure
 
     def _create(self, part: _Range) -> str:
-        read = part.read
-        job = self.http.json(
-            "POST",
-            self.http.data("jobs/query"),
-            json={
-                "operation": "queryAll" if read.endpoint == "queryAll" else "query",
-                "query": read.soql(),
-                "contentType": "CSV",
-                "columnDelimiter": "COMMA",
-                "lineEnding": "LF",
-            },
-        )
-        return self.http.data("jobs/query", str(job["id"]))  # the server's id: one segment
+        return create_query_job(self.http, part.read)
 
     def _pages(self, part: _Range, stop: threading.Event) -> list[str]:
         """The result page URLs of a range's job, once it is complete ([] when it failed:
