@@ -167,7 +167,10 @@ def _where(
     parts.append('t."_sbx_visible_at" <= ?')
     filters.params.append(format_datetime(now))
     if not include_deleted:
-        parts.append('t."_sbx_deleted_at" IS NULL')
+        # unary + keeps SQLite off the deleted index for this term: nearly every row is
+        # not deleted, and with the index SQLite scanned it whole instead of searching the
+        # query's own indexed condition (SystemModstamp >= …: 0.35 s → 0.03 ms at 1,000,000)
+        parts.append('+t."_sbx_deleted_at" IS NULL')
     compiled.where_sql = " AND ".join(parts)
     compiled.params = filters.params
 
