@@ -4,15 +4,16 @@
     choice.api      # "rest" | "rest-ranges" | "bulk" | "bulk-ranges" | "rest-ids"
     choice.text()   # "rest-ranges: 200,000 rows on a slow link (count answered in 95 ms) …"
 
-Small sets are one REST chain (`query` + `nextRecordsUrl`). On a fast link, above the
-Bulk threshold a set is one Bulk 2.0 query job: fewest API calls (about one per 50,000
-rows). On a slow link (the shortest call's round trip is long: a WAN) a round trip and a
-per-stream bandwidth cap are paid per page, which parallel streams divide, and so is a
-Bulk job's server-side processing (seconds per 10,000 records), which jobs over disjoint
-ranges divide: mid-size sets are read as Id ranges at once, each a REST chain
-(`ranges.py`), larger ones as one Bulk job per Id range, all processing at once
-(`bulk_ranges.py`: CSV is a third of REST's JSON, and a few calls per 50,000 rows instead
-of 25). A read in its own order cannot be split: REST, or one Bulk job above `bulk_slow`.
+Small sets are one REST chain (`query` + `nextRecordsUrl`). On a fast link, above the Bulk
+threshold a set is one Bulk 2.0 query job: fewest API calls (about one per result page,
+which Salesforce sizes: the sandbox's are 100,000 rows). On a slow link (the shortest call's
+round trip is long: a WAN) a round trip and a per-stream bandwidth cap are paid per page,
+which parallel streams divide, and so is a Bulk job's server-side processing (seconds per
+10,000 records), which jobs over disjoint ranges divide: mid-size sets are read as Id ranges
+at once, each a REST chain (`ranges.py`), larger ones as one Bulk job per Id range, all
+processing at once (`bulk_ranges.py`: CSV is a third of REST's JSON, and about four calls a
+job instead of one per 2,000 rows). A read in its own order cannot be split: REST, or one
+Bulk job above `bulk_slow`.
 The thresholds come from `tests/speed/plan_threshold.py`, measured on the sandbox's
 loopback and WAN profiles (its docstring has the figures).
 """
