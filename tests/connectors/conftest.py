@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from crmlink.connectors.salesforce import RetryPolicy, SalesforceConnector
+from crmlink.filters import ast
 from crmlink.model import AccountSettings
 from crmlink.sandbox.salesforce.app import SalesforceSandbox
 from tests.conftest import tls
@@ -52,3 +53,15 @@ def sf_writable(tmp_path_factory):
     sandbox.start()
     yield sandbox
     sandbox.stop()
+
+
+def in_range(condition: ast.Expr | None, value: str) -> bool:
+    """Whether an Id is inside one of `ranges.conditions`' ranges (None: unbounded)."""
+    if condition is None:
+        return True
+    parts = condition.items if isinstance(condition, ast.And) else (condition,)
+    for part in parts:
+        bound = part.value.value
+        if (part.op == ast.Op.GE and value < bound) or (part.op == ast.Op.LT and value >= bound):
+            return False
+    return True

@@ -17,7 +17,7 @@ from crmlink.connectors.salesforce.planner import Thresholds
 from crmlink.connectors.salesforce.ranges import conditions, id_text, number
 from crmlink.filters import ast
 from crmlink.sandbox.salesforce.models.bulk import query_jobs
-from tests.connectors.conftest import connector, set_faults
+from tests.connectors.conftest import connector, in_range, set_faults
 
 RANGES = Thresholds(force="bulk-ranges", rows_per_job=10)  # 50 rows: 5 jobs
 
@@ -130,15 +130,4 @@ def test_lead_points_cut_the_span_first_range_a_quarter_every_id_once(span, jobs
         assert shares[0] == pytest.approx(shares[1] / 4, rel=1e-3)  # rows flow sooner
     ids = [id_text(number(low) + n) for n in range(0, span + 1, max(1, span // 997))]
     ranges = conditions("Id", points)
-    assert sorted(sum(([i for i in ids if _holds(c, i)] for c in ranges), [])) == ids
-
-
-def _holds(condition: ast.Expr | None, value: str) -> bool:
-    if condition is None:
-        return True
-    parts = condition.items if isinstance(condition, ast.And) else (condition,)
-    for part in parts:
-        bound = part.value.value
-        if (part.op == ast.Op.GE and value < bound) or (part.op == ast.Op.LT and value >= bound):
-            return False
-    return True
+    assert sorted(sum(([i for i in ids if in_range(c, i)] for c in ranges), [])) == ids

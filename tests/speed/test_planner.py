@@ -12,7 +12,7 @@ import pytest
 from crmlink.connectors.salesforce import SalesforceConnector
 from crmlink.connectors.salesforce.planner import Thresholds, choose
 from crmlink.connectors.salesforce.ranges import conditions, id_text, number, split_points
-from crmlink.filters import ast
+from tests.connectors.conftest import in_range
 from tests.workflow.crm.conftest import Flow, account_settings, capture_activity  # noqa: F401
 
 FAST, WAN = 0.002, 0.095  # COUNT() round trips in seconds: loopback, a 90 ms WAN
@@ -64,20 +64,9 @@ def test_id_ranges_cover_every_id_exactly_once():
     points = split_points(ids[0], ids[-1], 7)
     assert points == sorted(points) and len(points) == 6
     ranges = conditions("Id", points)
-    found = [[i for i in ids if _holds(c, i)] for c in ranges]
+    found = [[i for i in ids if in_range(c, i)] for c in ranges]
     assert sum(found, []) == ids  # each id in one range, ranges in Id order
     assert all(len(f) > 200 for f in found)  # evenly spread ids: balanced ranges
-
-
-def _holds(condition: ast.Expr | None, value: str) -> bool:
-    if condition is None:
-        return True
-    parts = condition.items if isinstance(condition, ast.And) else (condition,)
-    for part in parts:
-        bound = part.value.value
-        if (part.op == ast.Op.GE and value < bound) or (part.op == ast.Op.LT and value >= bound):
-            return False
-    return True
 
 
 def test_base62_ids_round_trip_in_ascii_order():
