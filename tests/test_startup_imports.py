@@ -122,6 +122,6 @@ def test_the_lazy_root_lists_every_subcommand_in_order_and_each_resolves() -> No
 
 
 def test_the_fast_up_to_date_check_knows_alembics_head() -> None:
-    """`migrate.HEAD` lets an up-to-date database open without alembic: a new migration
-    must move it, or databases at the old head would not be upgraded."""
+    """`migrate.HEAD` (read off the migration file names) lets an up-to-date database open
+    without alembic: a migration named against the `NNNN_name.py` rule would break it."""
     assert head_revision() == HEAD

@@ -27,8 +27,9 @@ if TYPE_CHECKING:  # alembic is imported only to migrate: every command opens th
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # The newest migration's revision, so that opening an up-to-date database needs no alembic
-# (a third of a command's start-up); tests/test_startup_imports.py checks it is alembic's head.
-HEAD = "0005"
+# (a third of a command's start-up): migrations are `NNNN_name.py` with revision "NNNN";
+# tests/test_startup_imports.py checks this is alembic's head.
+HEAD = max(p.name.partition("_")[0] for p in (MIGRATIONS / "versions").glob("[0-9]*_*.py"))
 _PG_LOCK = 0x63726D6C  # "crml": one migrating process at a time on a shared PostgreSQL
 
 
