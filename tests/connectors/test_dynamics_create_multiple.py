@@ -83,17 +83,26 @@ def test_a_table_without_create_multiple_is_written_by_batch(box, monkeypatch):
     mark = uuid.uuid4().hex[:8]
     with dv_connector(box, batch_size=10) as connector:
         json = connector.http.json
+        asked: list[str] = []
 
         def no_message(method, url, *args, **kwargs):
             if url.endswith("CreateMultiple"):
-                raise NotFoundError("Resource not found for the segment 'CreateMultiple'.")
+                asked.append(url)
+                if url.startswith("contacts/"):
+                    raise NotFoundError("Resource not found for the segment 'CreateMultiple'.")
             return json(method, url, *args, **kwargs)
 
         monkeypatch.setattr(connector.http, "json", no_message)
         results = list(connector.write("contact", _rows(mark, 25), WriteMode.INSERT))
-        assert not connector.writer.multiple  # asked once, not for every chunk
+        assert connector.writer.no_multiple == {"contacts"}
+        first = len(asked)  # chunks run at once: those of the first flight may all ask
+        again = list(connector.write("contact", _rows(mark + "b", 10), WriteMode.INSERT))
+        assert len(asked) == first  # the table is known to have no CreateMultiple
+        other = [{"name": f"{mark}-account"}]
+        assert all(r.success for r in connector.write("account", other, WriteMode.INSERT))
+        assert asked[-1].startswith("accounts/")  # another table still uses it
         stored = _lastnames(connector, mark)
-    assert all(r.success for r in results) and len(stored) == 25
+    assert all(r.success for r in results + again) and len(stored) == 35
 
 
 def test_an_answer_in_doubt_is_raised_never_resent(box):

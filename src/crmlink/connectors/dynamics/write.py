@@ -47,7 +47,7 @@ class Writer:
     def __init__(self, http: DataverseHttp, batch_size: int = MAX_OPERATIONS) -> None:
         self.http, self.batch_size = http, min(batch_size, MAX_OPERATIONS)
         self.dop = DEFAULT_DOP  # the server's last x-ms-dop-hint
-        self.multiple = True  # inserts as CreateMultiple (until a table has no such message)
+        self.no_multiple: set[str] = set()  # entity sets that answered 404 to CreateMultiple
 
     def write(
         self, entity: Entity, rows: Iterable[dict], mode: WriteMode, key: str | None
@@ -88,7 +88,8 @@ class Writer:
     ) -> list[WriteResult]:
         sendable = [(i, op) for i, op in planned if isinstance(op, Operation)]
         created = None
-        if sendable and entity is not None and mode == WriteMode.INSERT and self.multiple:
+        multiple = entity is not None and entity.entity_set not in self.no_multiple
+        if sendable and entity is not None and mode == WriteMode.INSERT and multiple:
             created = self._create_multiple(entity, [op for _, op in sendable])
         if created is not None:
             by_id = dict(zip([i for i, _ in sendable], created, strict=True))
@@ -122,7 +123,7 @@ class Writer:
         except (RetryableError, AuthError):
             raise  # in doubt, or not allowed at all: never resent
         except NotFoundError:
-            self.multiple = False  # no CreateMultiple for this table
+            self.no_multiple.add(entity.entity_set)  # this table only: $batch from now on
             return None
         except CrmlinkError:
             return None  # a record refused: the $batch says which
