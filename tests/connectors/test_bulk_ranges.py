@@ -17,7 +17,7 @@ from crmlink.connectors.salesforce.planner import Thresholds
 from crmlink.connectors.salesforce.ranges import conditions, id_text, number
 from crmlink.filters import ast
 from crmlink.sandbox.salesforce.models.bulk import query_jobs
-from tests.connectors.conftest import connector, in_range, set_faults
+from tests.connectors.conftest import FAST_RETRY, account, connector, in_range, set_faults
 
 RANGES = Thresholds(force="bulk-ranges", rows_per_job=10)  # 50 rows: 5 jobs
 
@@ -131,3 +131,13 @@ def test_lead_points_cut_the_span_first_range_a_quarter_every_id_once(span, jobs
     ids = [id_text(number(low) + n) for n in range(0, span + 1, max(1, span // 997))]
     ranges = conditions("Id", points)
     assert sorted(sum(([i for i in ids if in_range(c, i)] for c in ranges), [])) == ids
+
+
+def test_an_org_before_api_58_reads_each_range_by_rest_exactly_once(sf_fresh):
+    expected = _expected(sf_fresh)
+    old = account(sf_fresh, api_version="57.0")  # no `resultPages` (404)
+    with SalesforceConnector(old, retry=FAST_RETRY, plan_limits=RANGES) as opened:
+        rows = _rows(opened)
+        plan = opened.last_read_plan
+    assert rows == expected
+    assert "5 of 5 ranges' Bulk job failed (no resultPages before API 58.0" in plan.reason

@@ -42,7 +42,7 @@ from crmlink.connectors.salesforce.http import SalesforceHttp
 from crmlink.connectors.salesforce.planner import Choice
 from crmlink.connectors.salesforce.ranges import RangeReader, conditions, id_text, number
 from crmlink.connectors.salesforce.read import ReadPlan, RestReader
-from crmlink.errors import RetryableError
+from crmlink.errors import NotFoundError, RetryableError
 from crmlink.filters import ast
 
 
@@ -53,7 +53,6 @@ class _Range:
     url: str | None = None  # its job, once created
     final: bool = False  # its job is complete, failed or aborted
     failed: str | None = None  # why its job gave no results: read by REST instead
-    forgotten: bool = False  # its job's abort is asked (the read stopped early)
 
 
 class _Stopped(Exception):
@@ -101,7 +100,7 @@ class BulkRanges:
                 # exit. Finished jobs are left: Salesforce deletes them after 7 days, and a
                 # DELETE would be one more call against the org's daily allowance.
                 for part in narrowed:
-                    if not part.final and not part.forgotten:
+                    if not part.final:
                         self._forget(part)
                 _note_failures(choice, narrowed)
 
@@ -134,7 +133,11 @@ class BulkRanges:
             return []
         found: list[str] = []
         # no page size: `resultPages` takes none, Salesforce sizes the pages itself
-        listing = self.http.json("GET", f"{part.url}/resultPages")
+        try:
+            listing = self.http.json("GET", f"{part.url}/resultPages")
+        except NotFoundError:  # an org before API 58.0: this range is read by REST pages
+            part.failed = "no resultPages before API 58.0"
+            return []
         while True:
             found += [link["resultUrl"] for link in listing.get("resultPages") or []]
             following = listing.get("nextRecordsUrl")
@@ -145,7 +148,6 @@ class BulkRanges:
     def _forget(self, part: _Range) -> None:
         # the read stopped early: a job still in progress is aborted and deleted, so the
         # org stops working for nobody; never an error
-        part.forgotten = True
         if part.url is None:
             return
         with contextlib.suppress(Exception):
@@ -235,7 +237,7 @@ class BulkRanges:
             header = next(reader, None)
             if header is None:
                 return
-            convert = pages.batch_reader(read.table, header)
+            convert = pages.batch_reader(read.table, header, rows=False)  # `Batches` fills them
             while chunk := list(itertools.islice(reader, self.batch_size)):
                 yield convert(chunk)
 
