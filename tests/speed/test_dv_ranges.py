@@ -148,6 +148,8 @@ def test_a_filtered_read_is_split_within_its_filter(sandbox):
                     for r in b if r["lastname"] >= "M"]  # fmt: skip
         rows = [r for b in connector.read("contact", ["contactid", "lastname"], where=where)
                 for r in b]  # fmt: skip
+        plan = connector.last_read_plan
+    assert plan is not None and plan.api == "odata-ranges"  # split, within the filter
     assert [r["contactid"] for r in rows] == expected
 
 
@@ -164,8 +166,10 @@ def test_rows_created_during_the_read_are_never_read_twice(tmp_path):
                 ids += [row["contactid"] for row in batch]
                 rows = [{"lastname": f"new {len(ids)}-{n}"} for n in range(5)]
                 assert all(r.success for r in other.write("contact", rows, "insert"))
+            plan = connector.last_read_plan
     finally:
         box.stop()
+    assert plan is not None and plan.api == "odata-ranges"  # a split read
     assert len(ids) == len(set(ids))  # never twice
     assert before <= set(ids)  # every row that was there at the start
 
@@ -179,6 +183,8 @@ def test_failing_pages_are_retried_and_still_give_every_row_once(sandbox):
             ids = [r["contactid"] for b in connector.read("contact", ["contactid"]) for r in b]
         finally:
             set_faults(sandbox, "503=0")
+        plan = connector.last_read_plan
+    assert plan is not None and plan.api == "odata-ranges"  # the ranges were retried
     assert ids == expected
 
 
