@@ -10,15 +10,10 @@ from pathlib import Path
 
 import httpx
 from loader import args, done
-from sf_login import password_form
+from sf_login import token
 
 API = "/services/data/v62.0/jobs/ingest"
 FINAL = ("JobComplete", "Failed", "Aborted")
-
-
-def token(client: httpx.Client, info: dict) -> str:
-    answer = client.post("/services/oauth2/token", data=password_form(info)).raise_for_status()
-    return str(answer.json()["access_token"])
 
 
 def upload(client: httpx.Client, path: Path) -> str:

@@ -9,17 +9,9 @@ from pathlib import Path
 
 import httpx
 from loader import args, done
-from sf_login import password_form
+from sf_login import token
 
 API = "/services/data/v62.0/jobs/query"
-
-
-def token(client: httpx.Client, info: dict) -> str:
-    return (
-        client.post("/services/oauth2/token", data=password_form(info))
-        .raise_for_status()
-        .json()["access_token"]
-    )
 
 
 def finished_job(client: httpx.Client, soql: str) -> str:

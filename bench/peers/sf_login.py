@@ -3,7 +3,11 @@ it runs in the tools' own virtualenvs too)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
+
+
+class _Client(Protocol):  # an httpx.Client with the sandbox as its base_url
+    def post(self, url: str, *, data: dict[str, str]) -> Any: ...
 
 
 def password_form(info: dict[str, Any]) -> dict[str, str]:
@@ -15,3 +19,9 @@ def password_form(info: dict[str, Any]) -> dict[str, str]:
         "username": info["username"],
         "password": info["password"] + info["security_token"],
     }
+
+
+def token(client: _Client, info: dict[str, Any]) -> str:
+    """An access token from the sandbox's token endpoint (an httpx client on its URL)."""
+    answer = client.post("/services/oauth2/token", data=password_form(info)).raise_for_status()
+    return str(answer.json()["access_token"])
