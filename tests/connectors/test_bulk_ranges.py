@@ -94,14 +94,25 @@ def test_page_downloads_cut_mid_body_start_again_without_duplicates(sf_fresh):
         assert _rows(opened) == expected
 
 
-def test_stopping_early_leaves_no_job_running_and_ends_the_threads(sf_fresh, monkeypatch):
+def test_stopping_early_aborts_the_jobs_still_running_and_ends_the_threads(sf_fresh, monkeypatch):
+    """Only the first range's job (the one with no lower bound) finishes; the others keep
+    running until the read, stopped after its first batch, aborts and deletes them."""
     monkeypatch.setattr(query_jobs, "PAGE_RECORDS", 2)
+    create, creating = query_jobs.QueryJobs.create, threading.Lock()
+
+    def slow_unless_first(self, body, version):
+        with creating:  # the run time is a module setting, read as the job is created
+            later = "Id >=" in body["query"]
+            monkeypatch.setattr(query_jobs, "MIN_RUN_SECONDS", 600 if later else 0.2)
+            return create(self, body, version)
+
+    monkeypatch.setattr(query_jobs.QueryJobs, "create", slow_unless_first)
     with _ranged(sf_fresh) as opened:
         batches = opened.read("Contact", ["Id"])
         assert next(iter(batches))
         batches.close()
-        states = {job["state"] for job in _jobs_left(opened)}
-    assert states <= {"JobComplete", "Aborted"}  # a job still running was aborted
+        left = [job["state"] for job in _jobs_left(opened)]
+    assert left == ["JobComplete"]  # the 4 running jobs were aborted and deleted
     assert not [t for t in threading.enumerate() if t.name.startswith("crmlink-bulk")]
 
 
