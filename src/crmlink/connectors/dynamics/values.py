@@ -89,17 +89,16 @@ def row_reader(table: RemoteTable, fields: list[str]) -> Callable[[dict], dict]:
         (name, wire_name(table, name), _converter(READERS, table.require_field(name).kind))
         for name in fields
     ]
-    plain = [(name, wire) for name, wire, conv in convert if conv is _same]
-    converted = [(name, wire, conv) for name, wire, conv in convert if conv is not _same]
-    order = [name for name, _, _ in convert]
+    wires = [(name, wire) for name, wire, _ in convert]
+    converted = [(name, conv) for name, _, conv in convert if conv is not _same]
 
     def read(record: dict) -> dict:
         get = record.get
-        out = {name: get(wire) for name, wire in plain}
-        for name, wire, conv in converted:
-            value = get(wire)
-            out[name] = None if value is None else conv(value)
-        return out if not plain or not converted else {name: out[name] for name in order}
+        out = {name: get(wire) for name, wire in wires}  # in field order, as they came
+        for name, conv in converted:  # a key set again keeps its place
+            if (value := out[name]) is not None:
+                out[name] = conv(value)
+        return out
 
     return read
 
