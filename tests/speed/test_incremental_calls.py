@@ -32,4 +32,4 @@ def test_nothing_changed_costs_at_most_three_calls(flow):  # noqa: F811
     assert read.seconds is not None and read.seconds < 1.0
     plans = [line for line in flow.log(again) if "read plan: " in line]
     assert len(plans) == 1 and plans[0].startswith("info: read plan: rest: ")
-    assert plans[0].endswith("REST pages (counted by the first page) (1 API call)")
+    assert plans[0].endswith("REST pages (the rows after the first page of 1) (1 API call)")

@@ -222,13 +222,16 @@ class SalesforceConnector:
         """An ordered read (a cursor's, an order_by) cannot be split: its first REST page
         is asked at once, and its `totalSize` is the count (no COUNT() call: an
         incremental read that finds nothing costs one query). A set above the Bulk
-        threshold drops that page and becomes a Bulk job."""
+        threshold drops that page and becomes a Bulk job. The rows still to read decide:
+        the first page is paid for, so a set just above the threshold stays on REST."""
         started = time.monotonic()
         body = self.rest.first(read.endpoint, read.soql())
         batches.total = int(body.get("totalSize") or 0)
         took = self._timed(time.monotonic() - started)
-        choice = choose(batches.total, took, self.limits, False)
-        choice.reason += " (counted by the first page)"
+        still = max(0, batches.total - len(body.get("records") or []))
+        choice = choose(still, took, self.limits, False)
+        choice.count = batches.total
+        choice.reason += f" (the rows after the first page of {batches.total:,})"
         self.last_read_plan = choice
         if choice.api == "bulk":
             yield from self._bulk(read, choice)
