@@ -29,7 +29,7 @@ def test_nothing_changed_costs_at_most_three_calls(flow):  # noqa: F811
     (read,) = again.activities
     assert read.rows_out <= 1  # the committed cursor's own row, re-read by the overlap
     assert read.api_calls <= 3
-    assert read.seconds is not None and read.seconds < 1.0
+    assert read.seconds is not None  # how fast: the bench (`incremental none changed`)
     plans = [line for line in flow.log(again) if "read plan: " in line]
     assert len(plans) == 1 and plans[0].startswith("info: read plan: rest: ")
     assert plans[0].endswith("REST pages (the rows after the first page of 1) (1 API call)")
