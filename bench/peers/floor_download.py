@@ -40,13 +40,13 @@ def main() -> None:
     ) as client:
         client.headers["Authorization"] = f"Bearer {token(client, info)}"
         job = finished_job(client, f"SELECT {', '.join(a['fields'])} FROM Contact")
-        url, rows = f"{API}/{job}/resultPages", 0
-        with ThreadPoolExecutor(5) as pool:
-            while url:
+        url, pending = f"{API}/{job}/resultPages", []
+        with ThreadPoolExecutor(5) as pool:  # five streams busy all along: the next listing
+            while url:  # is asked while the pages of this one download
                 body = client.get(url).raise_for_status().json()
-                links = [page["resultUrl"] for page in body["resultPages"]]
-                rows += sum(pool.map(lambda link: lines(client, link), links))
+                pending += [pool.submit(lines, client, p["resultUrl"]) for p in body["resultPages"]]
                 url = body.get("nextRecordsUrl")
+            rows = sum(page.result() for page in pending)
     done(rows=rows)
 
 
