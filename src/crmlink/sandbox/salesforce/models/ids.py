@@ -18,15 +18,23 @@ def _base62(n: int, width: int) -> str:
     return "".join(reversed(digits))
 
 
+class _UpperBits(dict):
+    """str.translate table: '1' for A-Z, '0' for any other character."""
+
+    def __missing__(self, key: int) -> str:
+        return "0"
+
+
+_UPPER = _UpperBits({ord(ch): "1" for ch in _BASE62[10:36]})
+
+
 def checksum(id15: str) -> str:
     """The 3-character suffix: one letter per 5-character chunk, from which
     characters are upper case (bit i set when chunk[i] is A-Z)."""
-    out = []
-    for start in (0, 5, 10):
-        chunk = id15[start : start + 5]
-        bits = sum(1 << i for i, ch in enumerate(chunk) if "A" <= ch <= "Z")
-        out.append(_SUFFIX[bits])
-    return "".join(out)
+    bits = id15[:15].ljust(15, "0").translate(_UPPER)  # '1' per upper-case character
+    # a chunk's first character is its lowest bit: each chunk read backwards, in base 2
+    first, second, third = bits[4::-1], bits[9:4:-1], bits[:9:-1]
+    return _SUFFIX[int(first, 2)] + _SUFFIX[int(second, 2)] + _SUFFIX[int(third, 2)]
 
 
 def make_id(key_prefix: str, sequence: int) -> str:

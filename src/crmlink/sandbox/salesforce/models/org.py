@@ -2,7 +2,9 @@
 
 No HTTP here (moto's `models.py`): routes call these methods and turn `SalesforceError`
 into responses. Every write runs in one SQLite transaction; batch writes put each record
-in a savepoint so one bad record never spoils the others (unless all-or-none).
+in a savepoint so one bad record never spoils the others (unless all-or-none), except
+inserts: each is checked whole before anything is written, and the good ones written at
+once (`_insert_many`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import groupby
 
 from crmlink.sandbox.core.clock import SandboxClock
 from crmlink.sandbox.core.faults import FaultInjector
@@ -131,14 +134,23 @@ class SalesforceOrg:
         return format_datetime(now), format_datetime(now + late)
 
     def next_ids(self, conn, obj: ObjectMeta, count: int) -> Iterator[str]:
+        start = self._sequence(conn, obj)
+        self._set_sequence(conn, obj, start + count)
+        return (make_id(obj.key_prefix, start + i + 1) for i in range(count))
+
+    @staticmethod
+    def _sequence(conn, obj: ObjectMeta) -> int:
+        """How many ids the object has handed out."""
         row = conn.execute("SELECT n FROM _sbx_sequence WHERE prefix = ?", (obj.key_prefix,))
-        start = (row.fetchone() or (0,))[0]
+        return (row.fetchone() or (0,))[0]
+
+    @staticmethod
+    def _set_sequence(conn, obj: ObjectMeta, n: int) -> None:
         conn.execute(
             "INSERT INTO _sbx_sequence (prefix, n) VALUES (?, ?) "
             "ON CONFLICT (prefix) DO UPDATE SET n = excluded.n",
-            (obj.key_prefix, start + count),
+            (obj.key_prefix, n),
         )
-        return (make_id(obj.key_prefix, start + i + 1) for i in range(count))
 
     # -- single-record writes -------------------------------------------------------
     def insert(self, obj_name: str, record: dict) -> str:
@@ -162,18 +174,57 @@ class SalesforceOrg:
             self._delete(conn, obj, record_id)
 
     def _insert(self, conn, obj: ObjectMeta, record: dict) -> str:
-        given = rules.prepare(obj, record, creating=True)
-        values = {**rules.create_defaults(obj), **given}
-        rules.check_required_on_insert(obj, values)
-        rules.check_unique(conn, obj, values, None)
+        plan = rules.ObjectRules(obj)
+        values = self._insert_values(conn, plan, record, {})
         stamp, visible = self.stamps()
         new_id = next(self.next_ids(conn, obj, 1))
-        defaults = self.system_defaults(obj, stamp)
-        values.update({k: v for k, v in defaults.items() if values.get(k) is None})
-        values["Id"] = new_id
-        rules.fill_compound_name(obj, values)
+        self._complete(plan, values, new_id, self.system_defaults(obj, stamp))
         self._write_row(conn, obj, values, visible)
         return new_id
+
+    @staticmethod
+    def _insert_values(conn, plan: rules.ObjectRules, record: dict, taken: dict) -> dict:
+        """A new record's checked values (no id nor server fields yet), or the error."""
+        values = {**plan.defaults, **plan.prepare(record, creating=True)}
+        plan.check_required_on_insert(values)
+        plan.check_unique(conn, values, taken)
+        return values
+
+    @staticmethod
+    def _complete(plan: rules.ObjectRules, values: dict, new_id: str, server: dict) -> None:
+        """A checked new record's id, server-kept fields (`system_defaults`) and Name."""
+        values.update({k: v for k, v in server.items() if values.get(k) is None})
+        values["Id"] = new_id
+        plan.fill_compound_name(values)
+
+    def _insert_many(self, conn, obj: ObjectMeta, records: list[dict]) -> list[RecordResult]:
+        """The inserts of a batch write as one `_insert` a record would do them (same checks
+        in the same order, same ids, same rows), faster: a record is checked whole before
+        anything is written, so it needs no savepoint; the ids are counted off once and the
+        rows written by executemany. The unique values of the batch's earlier records,
+        not written yet, are checked in `taken`."""
+        plan = rules.ObjectRules(obj)
+        stamp, visible = self.stamps()
+        server = self.system_defaults(obj, stamp)
+        start = self._sequence(conn, obj)
+        taken: dict = {}
+        rows: list[dict] = []
+        results = []
+        for record in records:
+            try:
+                values = self._insert_values(conn, plan, record, taken)
+            except errors.SalesforceError as exc:
+                results.append(RecordResult(id=_record_id(record), success=False, errors=[exc]))
+                continue
+            new_id = make_id(obj.key_prefix, start + len(rows) + 1)  # ids of written ones only
+            self._complete(plan, values, new_id, server)
+            plan.take(values, taken)
+            rows.append(values)
+            results.append(RecordResult(id=new_id, created=True))
+        if rows:
+            self._set_sequence(conn, obj, start + len(rows))
+            self._write_rows(conn, obj, rows, visible)
+        return results
 
     def _update(self, conn, obj: ObjectMeta, rowid: int, record: dict) -> None:
         values = rules.prepare(obj, record, creating=False)
@@ -270,13 +321,14 @@ class SalesforceOrg:
 
     @staticmethod
     def _write_row(conn, obj: ObjectMeta, values: dict, visible: str) -> None:
-        cols = [*values, "_sbx_visible_at"]
-        marks = ", ".join("?" for _ in cols)
-        conn.execute(
-            f"INSERT INTO {quote_ident(obj.table)} ({', '.join(quote_ident(c) for c in cols)}) "
-            f"VALUES ({marks})",
-            [*values.values(), visible],
-        )
+        conn.execute(_insert_sql(obj, tuple(values)), [*values.values(), visible])
+
+    @staticmethod
+    def _write_rows(conn, obj: ObjectMeta, rows: list[dict], visible: str) -> None:
+        """Rows in order, one executemany per run of rows naming the same columns."""
+        for shape, run in groupby(rows, key=tuple):
+            params = [(*values.values(), visible) for values in run]
+            conn.executemany(_insert_sql(obj, shape), params)
 
     # -- batch writes (composite, bulk) ---------------------------------------------
     def write_many(
@@ -287,12 +339,16 @@ class SalesforceOrg:
         all_or_none: bool = False,
         ext_field: str | None = None,
     ) -> list[RecordResult]:
-        """Insert/update/upsert/delete records one savepoint each; per-record results."""
+        """Insert/update/upsert/delete records one savepoint each (inserts: see
+        `_insert_many`); per-record results."""
         obj = self.object(obj_name)
         with self.store.transaction() as conn:
             self._batch.stamps = self.stamps()
             try:
-                results = [self._write_one(conn, obj, operation, r, ext_field) for r in records]
+                if operation == "insert":
+                    results = self._insert_many(conn, obj, records)
+                else:
+                    results = [self._write_one(conn, obj, operation, r, ext_field) for r in records]
             finally:
                 self._batch.stamps = None
             if all_or_none and not all(r.success for r in results):
@@ -438,6 +494,12 @@ def rolled_back(results: list[RecordResult]) -> list[RecordResult]:
         else:
             out.append(r)
     return out
+
+
+def _insert_sql(obj: ObjectMeta, columns: tuple[str, ...]) -> str:
+    cols = [*columns, "_sbx_visible_at"]
+    names = ", ".join(quote_ident(c) for c in cols)
+    return f"INSERT INTO {quote_ident(obj.table)} ({names}) VALUES ({', '.join('?' * len(cols))})"
 
 
 def _record_id(record: dict) -> str | None:

@@ -4,6 +4,7 @@ unprocessed rows under the original header."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -49,19 +50,31 @@ class ResultWriter:
     def __init__(self, folder: Path, info: dict, header: list[str]) -> None:
         self.handles = {}
         self.writers = {}
+        self.buffer = io.StringIO()  # success and failure rows are formatted here first
         for kind, (name, quoted) in KINDS.items():
             handle = (folder / name).open("w", encoding="utf-8", newline="")
             handle.write(csvio.header_line(header, info, quoted))
             self.handles[kind] = handle
-            self.writers[kind] = csvio.writer(handle, info)
+            buffered = kind != "unprocessedrecords"
+            self.writers[kind] = csvio.writer(self.buffer if buffered else handle, info)
 
     def add(self, results: list[RecordResult], rows: list[list[str]]) -> None:
-        ok, failed = self.writers["successfulResults"], self.writers["failedResults"]
+        ok: list[list[str]] = []
+        failed: list[list[str]] = []
         for result, row in zip(results, rows, strict=True):
             if result.success:
-                ok.writerow([result.id or "", "true" if result.created else "false", *row])
+                ok.append([result.id or "", "true" if result.created else "false", *row])
             else:
-                failed.writerow([result.id or "", error_text(result.errors), *row])
+                failed.append([result.id or "", error_text(result.errors), *row])
+        self._write("successfulResults", ok)
+        self._write("failedResults", failed)
+
+    def _write(self, kind: str, rows: list[list[str]]) -> None:
+        """The rows as one write to the file (not one a row: a chunk is thousands)."""
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        self.writers[kind].writerows(rows)
+        self.handles[kind].write(self.buffer.getvalue())
 
     def unprocessed(self, rows: Iterable[list[str]]) -> None:
         self.writers["unprocessedrecords"].writerows(rows)
