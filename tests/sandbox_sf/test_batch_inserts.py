@@ -11,6 +11,7 @@ import pytest
 from crmlink.sandbox.core.faults import FaultInjector
 from crmlink.sandbox.core.store import SqliteStore
 from crmlink.sandbox.salesforce import errors
+from crmlink.sandbox.salesforce.models import values
 from crmlink.sandbox.salesforce.models.describes import Catalog
 from crmlink.sandbox.salesforce.models.ids import make_id
 from crmlink.sandbox.salesforce.models.org import RecordResult, SalesforceOrg
@@ -155,3 +156,35 @@ def test_large_batch_matches_and_keeps_order(tmp_path, size):
     got = batch.write_many("Contact", "insert", records)
     assert _shape(got) == _shape(_one_by_one(single, "Contact", records))
     assert _stored(batch, "sobj_Contact") == _stored(single, "sobj_Contact")
+
+
+SAMPLES = [None, "", "abc", "x" * 300, "a@b.example", "not-an-email", "12.5", "7", "true", "0"]
+SAMPLES += ["2024-01-02", "2024-02-30", "2024-01-02T03:04:05Z", "12:30:00", "001000000000001"]
+SAMPLES += ["Email", "Fax", "Events;Surveys", "Events;Nope", True, 3, 2.5, {"a": 1}, ["x"]]
+
+
+def _outcome(convert, value):
+    try:
+        return ("ok", convert(value))
+    except errors.SalesforceError as exc:
+        return (exc.error_code, exc.message, exc.fields)
+
+
+def _two_steps(f):
+    def convert(value):
+        stored = values.to_storage(f, value)
+        values.check_rules(f, stored)
+        return stored
+
+    return convert
+
+
+@pytest.mark.parametrize("name", ["Contact", "User", "Account", "Subscription__c"])
+def test_storer_is_to_storage_then_check_rules(name):
+    """The per-field converter of batch writes gives each value what the two steps give."""
+    obj = Catalog.default().get(name)
+    assert obj is not None
+    for f in obj.stored_fields():
+        store, reference = values.storer(f), _two_steps(f)
+        for value in SAMPLES:
+            assert _outcome(store, value) == _outcome(reference, value), (f.name, value)

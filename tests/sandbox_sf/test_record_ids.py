@@ -19,6 +19,14 @@ def _reference(id15: str) -> str:
     return out
 
 
+def _base62(n: int, width: int) -> str:
+    out = ""
+    for _ in range(width):
+        n, r = divmod(n, 62)
+        out = _CHARS[r] + out
+    return out
+
+
 def test_known_salesforce_ids():
     assert normalize_id("001D000000IqhSL") == "001D000000IqhSLIAZ"
     assert normalize_id("001D000000IqhSLIAZ") == "001D000000IqhSLIAZ"
@@ -34,3 +42,20 @@ def test_checksum_is_the_upper_case_bits_of_each_chunk():
         assert checksum(id15) == _reference(id15), id15
     for id15 in ("AAAAAAAAAAAAAAA", "zzzzzzzzzzzzzzz", "Z0000Z0000Z0000", "0000A0000A0000A"):
         assert checksum(id15) == _reference(id15), id15
+
+
+def test_make_id_counts_in_base62():
+    rng = random.Random(9)
+    for n in [
+        0,
+        1,
+        61,
+        62,
+        3843,
+        3844,
+        62**8,
+        62**9 - 1,
+        *(rng.randrange(62**9) for _ in range(3000)),
+    ]:
+        id15 = "0035g0" + _base62(n, 9)
+        assert make_id("003", n) == id15 + _reference(id15), n

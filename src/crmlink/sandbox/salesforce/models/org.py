@@ -193,7 +193,9 @@ class SalesforceOrg:
     @staticmethod
     def _complete(plan: rules.ObjectRules, values: dict, new_id: str, server: dict) -> None:
         """A checked new record's id, server-kept fields (`system_defaults`) and Name."""
-        values.update({k: v for k, v in server.items() if values.get(k) is None})
+        for name, value in server.items():
+            if values.get(name) is None:
+                values[name] = value
         values["Id"] = new_id
         plan.fill_compound_name(values)
 

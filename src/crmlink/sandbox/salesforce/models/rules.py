@@ -6,12 +6,13 @@ Contact/Lead compound `Name` kept from FirstName and LastName.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
-from typing import TypeGuard
+from typing import Any, TypeGuard
 
 from crmlink.sandbox.salesforce import errors
 from crmlink.sandbox.salesforce.models.describes import FieldMeta, ObjectMeta, quote_ident
-from crmlink.sandbox.salesforce.models.values import check_rules, to_storage
+from crmlink.sandbox.salesforce.models.values import storer
 
 
 def prepare(obj: ObjectMeta, record: dict, creating: bool) -> dict:
@@ -100,8 +101,12 @@ def has_compound_name(obj: ObjectMeta) -> bool:
 
 def fill_compound_name(obj: ObjectMeta, values: dict) -> None:
     if has_compound_name(obj):
-        first, last = values.get("FirstName"), values.get("LastName")
-        values["Name"] = " ".join(p for p in (first, last) if p)
+        values["Name"] = _full_name(values.get("FirstName"), values.get("LastName"))
+
+
+def _full_name(first, last) -> str:
+    """The non-empty of the two, with a space between."""
+    return f"{first} {last}" if first and last else first or last or ""
 
 
 def refresh_compound_name(conn, obj: ObjectMeta, rowid: int, values: dict) -> None:
@@ -122,7 +127,8 @@ class ObjectRules:
 
     def __init__(self, obj: ObjectMeta) -> None:
         self.obj = obj
-        self._writable: dict[tuple[str, bool], FieldMeta] = {}  # (wire key, creating) -> field
+        # (wire key, creating) -> the field's name and its `storer`
+        self._writable: dict[tuple[str, bool], tuple[str, Callable[[Any], Any]]] = {}
 
     @cached_property
     def required(self) -> list[str]:
@@ -145,12 +151,12 @@ class ObjectRules:
         for key, value in record.items():
             if key == "attributes":
                 continue
-            f = self._writable.get((key, creating))
-            if f is None:  # checked once per key; a bad key raises every time
-                f = self._writable[key, creating] = writable_field(self.obj, key, creating)
-            stored = to_storage(f, value)
-            check_rules(f, stored)
-            values[f.name] = stored
+            known = self._writable.get((key, creating))
+            if known is None:  # checked once per key; a bad key raises every time
+                f = writable_field(self.obj, key, creating)
+                known = self._writable[key, creating] = (f.name, storer(f))
+            name, store = known
+            values[name] = store(value)
         return values
 
     def check_required_on_insert(self, values: dict) -> None:
@@ -189,5 +195,4 @@ class ObjectRules:
 
     def fill_compound_name(self, values: dict) -> None:
         if self.compound_name:
-            first, last = values.get("FirstName"), values.get("LastName")
-            values["Name"] = " ".join(p for p in (first, last) if p)
+            values["Name"] = _full_name(values.get("FirstName"), values.get("LastName"))
