@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from crmlink.connectors.salesforce import read as sf_read
 from crmlink.filters import parse
 from crmlink.model import OrderBy, WriteMode
 from tests.connectors.conftest import connector
@@ -30,8 +31,10 @@ def _read(opened, **kw) -> list[dict]:
     return [r for b in opened.read("Contact", FIELDS, **kw) for r in b]
 
 
-def test_bulk_read_above_threshold_equals_rest(sf_sandbox):
-    with connector(sf_sandbox) as rest, connector(sf_sandbox, bulk_read_threshold=100) as bulk:
+def test_bulk_read_above_threshold_equals_rest(sf_sandbox, monkeypatch):
+    # an ordered read decides on the rows after its first page: pages of 200 leave 100+
+    monkeypatch.setattr(sf_read, "_PAGE", {"Sforce-Query-Options": "batchSize=200"})
+    with connector(sf_sandbox) as rest, connector(sf_sandbox, bulk_read_threshold=50) as bulk:
         order = [OrderBy("Id")]
         by_rest, by_bulk = _read(rest, order=order), _read(bulk, order=order)
         assert (rest.last_read_api, bulk.last_read_api) == ("rest", "bulk")
