@@ -6,6 +6,7 @@ import functools
 
 import pytest
 
+from crmlink.connectors.salesforce.planner import Thresholds
 from crmlink.sandbox.salesforce.app import SalesforceSandbox
 from crmlink.testing import ConformanceSpec, ConnectorConformance
 from tests.connectors.conftest import advance_clock, connector
@@ -44,7 +45,7 @@ class TestSalesforceConformanceOverBulk(ConnectorConformance):
     @pytest.fixture(scope="class")
     @classmethod
     def connector(cls, conformance_sandbox):
-        options = {"bulk_read_threshold": 0, "bulk_write_threshold": 1}
+        options = {"plan_limits": Thresholds(force="bulk"), "bulk_write_threshold": 1}
         with connector(conformance_sandbox, **options) as opened:
             yield opened
 

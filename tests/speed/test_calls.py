@@ -13,6 +13,7 @@ import pytest
 
 from crmlink.connectors.salesforce import SalesforceConnector
 from crmlink.connectors.salesforce.bulk import PollPolicy, wait
+from crmlink.connectors.salesforce.planner import Thresholds
 from crmlink.sandbox.salesforce.models.bulk import query_jobs
 from tests.connectors.test_http_boundary import restforce, salesforce, sf_api
 from tests.workflow.crm.conftest import Flow, account_settings
@@ -169,7 +170,9 @@ IMPORT = """
 
 class _BulkFlow(Flow):
     def connector(self, account: str = "sfdc") -> SalesforceConnector:
-        opened = SalesforceConnector(account_settings(self.sandbox), bulk_read_threshold=0)
+        opened = SalesforceConnector(
+            account_settings(self.sandbox), plan_limits=Thresholds(force="bulk")
+        )
         self.connectors.append(opened)
         return opened
 

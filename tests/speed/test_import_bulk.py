@@ -10,6 +10,7 @@ import threading
 import pytest
 
 from crmlink.connectors.salesforce import SalesforceConnector
+from crmlink.connectors.salesforce.planner import Thresholds
 from crmlink.sandbox.salesforce.models.bulk import query_jobs
 from tests.workflow.crm.conftest import Flow, account_settings, capture_activity  # noqa: F401
 
@@ -20,7 +21,9 @@ class BulkFlow(Flow):
     """Reads of any size go to Bulk 2.0, in batches of 3 (pages of 7 rows: `server_pages`)."""
 
     def connector(self, account: str = "sfdc") -> SalesforceConnector:
-        opened = SalesforceConnector(account_settings(self.sandbox), bulk_read_threshold=0)
+        opened = SalesforceConnector(
+            account_settings(self.sandbox), plan_limits=Thresholds(force="bulk")
+        )
         opened.bulk.page_rows, opened.bulk.batch_size = 7, 3
         self.connectors.append(opened)
         return opened

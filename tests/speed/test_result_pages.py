@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from crmlink.connectors.salesforce import SalesforceConnector
+from crmlink.connectors.salesforce.planner import Thresholds
 from crmlink.filters import parse
 from crmlink.model import OrderBy
 from crmlink.sandbox.salesforce.models.bulk import query_jobs
@@ -30,7 +31,9 @@ def stats(sandbox, reset: bool = False) -> dict[str, int]:
 
 def opened(sandbox, bulk: bool, **changes) -> SalesforceConnector:
     connector = SalesforceConnector(
-        account(sandbox, **changes), retry=FAST_RETRY, bulk_read_threshold=0 if bulk else 10**9
+        account(sandbox, **changes),
+        retry=FAST_RETRY,
+        plan_limits=Thresholds(force="bulk" if bulk else "rest"),
     )
     connector.bulk.page_rows, connector.bulk.batch_size = PAGE_ROWS, 3  # the locator chain's
     return connector
