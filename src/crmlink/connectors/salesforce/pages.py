@@ -26,12 +26,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import io
 import itertools
 import queue
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal
 from typing import Any
 
 from crmlink.connectors.salesforce import values
@@ -177,11 +179,15 @@ def ordered(
 
 
 # -- CSV from bytes ------------------------------------------------------------------------
-class _ByteChunks(io.RawIOBase):
-    """A readable raw stream over an iterator of byte chunks (an httpx body)."""
+class ByteChunks(io.RawIOBase):
+    """A readable raw stream over an iterator of byte chunks (an httpx body). `nul`: some
+    chunk read so far held a NUL byte; until then no text decoded from it holds U+0000
+    (UTF-8 writes that character as that byte, and only so), so the cells parsed so far
+    need no NUL search of their own."""
 
     def __init__(self, chunks: Iterator[bytes]) -> None:
         self._chunks, self._rest = chunks, memoryview(b"")
+        self.nul = False
 
     def readable(self) -> bool:
         return True
@@ -191,6 +197,7 @@ class _ByteChunks(io.RawIOBase):
             chunk = next(self._chunks, None)
             if chunk is None:
                 return 0
+            self.nul = self.nul or b"\x00" in chunk  # one memchr per chunk
             self._rest = memoryview(chunk)
         size = min(len(buffer), len(self._rest))
         buffer[:size] = self._rest[:size]
@@ -198,19 +205,23 @@ class _ByteChunks(io.RawIOBase):
         return size
 
 
-def text_stream(chunks: Iterator[bytes]) -> io.TextIOWrapper:
+def text_stream(chunks: Iterator[bytes] | ByteChunks) -> io.TextIOWrapper:
     """UTF-8 text over byte chunks, decoded as read (no whole-page string); newline=""
     as the csv module needs, so quoted line breaks survive."""
-    raw = io.BufferedReader(_ByteChunks(chunks), 1 << 16)
-    return io.TextIOWrapper(raw, encoding="utf-8", newline="")
+    raw = chunks if isinstance(chunks, ByteChunks) else ByteChunks(chunks)
+    return io.TextIOWrapper(io.BufferedReader(raw, 1 << 16), encoding="utf-8", newline="")
 
 
 class ColumnBatch(list[dict[str, Any]]):
     """A batch of rows (dicts, as every connector gives them) that also carries its values
     column by column, `columns[field]`, so a consumer working per column (the import's
     loader) need not take the dicts apart again; `texts[field]`: the CSV cells of its
-    datetime columns as Salesforce sent them ("" for null), each the text its value was
-    read from. Consumers must not change the rows.
+    datetime and text columns as Salesforce sent them ("" for null), each the text its
+    value was read from; `plain`: the text columns, whose values are those very texts
+    ("" as None), and `longest[field]` the length of their longest text; `utc`: the
+    datetime columns, every value an aware datetime in `dt.UTC` or None; `nul_free`: no
+    cell holds a NUL (known from the page's bytes; False: not known). Consumers must not
+    change the rows.
 
     A batch made with `rows=False` holds no dicts until `fill()` makes them (about a
     third of the CPU of parsing the CSV): `Batches` fills every batch it hands out,
@@ -219,6 +230,10 @@ class ColumnBatch(list[dict[str, Any]]):
 
     columns: dict[str, list[Any]]
     texts: dict[str, tuple[str, ...]]
+    plain: frozenset[str] = frozenset()
+    longest: dict[str, int]
+    utc: frozenset[str] = frozenset()
+    nul_free: bool = False
     size: int = 0  # the rows of a batch made without its dicts
     names: tuple[str, ...] = ()
 
@@ -234,33 +249,42 @@ class ColumnBatch(list[dict[str, Any]]):
 
 def batch_reader(
     table: RemoteTable, header: list[str], rows: bool = True
-) -> Callable[[list[list[str]]], ColumnBatch]:
+) -> Callable[..., ColumnBatch]:
     """Convert Bulk CSV rows (cells under `header`) into rows, one column at a time:
     one converter per column chosen once, "" is None, text columns are not called.
-    `rows=False`: batches whose dicts are made only by `fill()`."""
-    names, converters, moments = [], [], []
+    `rows=False`: batches whose dicts are made only by `fill()`. The reader's
+    `nul_free=True` says no cell holds a NUL (`ByteChunks.nul`)."""
+    names, converters, kept = [], [], []
     for index, name in enumerate(header):
         field = table.field(name)
         names.append(field.name if field else name)
         kind = field.kind if field else FieldKind.STRING
         converters.append(_column_reader(kind))
-        if kind == FieldKind.DATETIME:
-            moments.append(index)
+        if kind == FieldKind.DATETIME or converters[-1] is _texts:
+            kept.append(index)
     named = tuple(names)
+    plain = frozenset(names[i] for i, convert in enumerate(converters) if convert is _texts)
+    utc = frozenset(names[i] for i, convert in enumerate(converters) if convert is _datetimes)
 
-    def read(cells: list[list[str]]) -> ColumnBatch:
+    def read(cells: list[list[str]], nul_free: bool = False) -> ColumnBatch:
         batch = ColumnBatch()
-        batch.names = named
+        batch.names, batch.longest = named, {}
         if not cells:
             batch.columns, batch.texts = {name: [] for name in names}, {}
             return batch
         columns = list(zip(*cells, strict=True))  # every row as long as the first…
-        converted = [
-            convert(column)
-            for convert, column in zip(converters, columns, strict=True)  # …and the header
-        ]
+        converted = []
+        for name, convert, column in zip(
+            names, converters, columns, strict=True
+        ):  # …and the header
+            if convert is _texts:
+                values, batch.longest[name] = _texts(column)
+                converted.append(values)
+            else:
+                converted.append(convert(column))
         batch.columns = dict(zip(names, converted, strict=True))
-        batch.texts = {names[i]: columns[i] for i in moments}
+        batch.texts = {names[i]: columns[i] for i in kept}
+        batch.plain, batch.utc, batch.nul_free = plain, utc, nul_free
         batch.size = len(cells)
         if rows:
             batch.fill()
@@ -269,19 +293,81 @@ def batch_reader(
     return read
 
 
-def _column_reader(kind: FieldKind) -> Callable[[tuple[str, ...]], list[Any]]:
-    """The cells of one column converted (`values.reader` of the kind), "" as None."""
+# Each reader takes a column's CSV cells (a tuple of str) and returns its values, "" as
+# None. Where no cell is empty, a C-level `map` of the converter does the column.
+Cells = tuple[str, ...]
+
+
+def _column_reader(kind: FieldKind) -> Callable[[Cells], Any]:
+    """The cells of one column converted (`values.reader` of the kind), "" as None (for
+    text kinds: `_texts`, which also gives the longest text)."""
     convert = values.reader(kind)
     if convert is _IDENTITY:
-        return lambda cells: [c or None for c in cells]  # a str is false only when ""
+        return _texts
     if kind == FieldKind.DATETIME:
-        convert = _datetime
-    elif kind == FieldKind.BOOLEAN:  # Bulk CSV says true or false: no call for those
-        return lambda cells: [
-            None if not c else True if c == "true" else False if c == "false" else convert(c)
-            for c in cells
-        ]
-    return lambda cells: [convert(c) if c else None for c in cells]
+        return _datetimes
+    if kind == FieldKind.BOOLEAN:
+        return _booleans
+    return functools.partial(_converted, _CSV_FAST.get(convert, convert), convert)
+
+
+def _texts(cells: Cells) -> tuple[list[str | None], int]:
+    """A text column's values and its longest text, from one C pass over the lengths
+    (0 is an empty cell: the column has nulls), while the texts are fresh in cache."""
+    lengths = set(map(len, cells))
+    if 0 not in lengths:  # most text columns of a batch have no null
+        return list(cells), max(lengths)
+    return [c or None for c in cells], max(lengths)  # a str is false only when ""
+
+
+def _converted(
+    fast: Callable[[str], Any], convert: Callable[[str], Any], cells: Cells
+) -> list[Any]:
+    """`fast` over the cells (the same value as `convert` wherever it does not raise);
+    on any error the column again by `convert`, which raises its own or reads the cell."""
+    try:
+        if "" not in cells:
+            return list(map(fast, cells))
+        return [fast(c) if c else None for c in cells]
+    except (ValueError, TypeError, ArithmeticError):
+        if fast is convert:
+            raise
+    return [convert(c) if c else None for c in cells]
+
+
+# `values` readers -> their equal on CSV text (a str), a C function: `Decimal(str(v))`
+# is `Decimal(v)`; `date.fromisoformat(v[:10])` is `date.fromisoformat(v)` for any v
+# it reads, since every date form it reads has at most 10 characters (a longer cell
+# fails, and `_converted` takes `values`' reading then)
+_CSV_FAST: dict[Callable[[Any], Any], Callable[[str], Any]] = {
+    values.reader(FieldKind.DECIMAL): Decimal,
+    values.reader(FieldKind.DATE): dt.date.fromisoformat,
+}
+# Bulk CSV says true or false: a lookup for those, `values` for anything else
+_BOOLEAN_TEXTS = {"true": True, "false": False, "": None}
+_BOOLEAN_KEYS = frozenset(_BOOLEAN_TEXTS)
+
+
+def _booleans(cells: Cells) -> list[bool | None]:
+    if _BOOLEAN_KEYS.issuperset(cells):
+        return list(map(_BOOLEAN_TEXTS.__getitem__, cells))
+    convert = values.reader(FieldKind.BOOLEAN)
+    return [_BOOLEAN_TEXTS[c] if c in _BOOLEAN_KEYS else convert(c) for c in cells]
+
+
+def _datetimes(cells: Cells) -> list[Any]:  # aware UTC datetimes and None
+    """A Bulk CSV datetime column: `fromisoformat` mapped over it when no cell is empty
+    and every value comes out in UTC (Salesforce's `…+0000`), else cell by cell. Either
+    way every value is in `dt.UTC` (`values` reads any other offset into it) or None."""
+    if "" not in cells:
+        try:
+            moments = list(map(dt.datetime.fromisoformat, cells))
+        except ValueError:
+            pass
+        else:
+            if all(m.tzinfo is dt.UTC for m in moments):
+                return moments
+    return [_datetime(c) if c else None for c in cells]
 
 
 def _datetime(text: str) -> dt.datetime:

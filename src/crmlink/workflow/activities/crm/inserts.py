@@ -20,7 +20,8 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-from collections.abc import Callable, Sequence
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Boolean
@@ -84,7 +85,8 @@ class _Driver(Inserter):
         numbers = range(self.next, self.next + size)
         self.next += size
         processed = [self._processed(i, cells, texts) for i, cells in enumerate(columns)]
-        self.write(list(zip(numbers, *processed, strict=True)))
+        # the rows made as the driver takes them, never held as a list of their own
+        self.write(zip(numbers, *processed, strict=True), size)
 
     def _processed(self, index: int, cells: Cells, texts: Texts | None) -> Cells:
         from_texts = self.from_texts[index]
@@ -93,7 +95,8 @@ class _Driver(Inserter):
         process = self.processors[index]
         return cells if process is None else process(cells)
 
-    def write(self, rows: list[Row]) -> None:
+    def write(self, rows: Iterator[Row], size: int) -> None:
+        """Write `size` rows (`_wk_row` first), taken from `rows` once, in order."""
         raise NotImplementedError
 
     def raw(self) -> Any:
@@ -105,17 +108,22 @@ class _Sqlite(_Driver):
     is the same, but SQLite steps (and Python releases and re-takes the GIL) once per
     statement, not once per row; the rows left over go one by one."""
 
-    def write(self, rows: list[Row]) -> None:
+    def __init__(self, writer: populations.Writer, names: list[str]) -> None:
+        super().__init__(writer, names)
+        _bind_none_directly()
+
+    def write(self, rows: Iterator[Row], size: int) -> None:
         per = max(1, min(ROWS_PER_INSERT, SQLITE_VARIABLES // len(self.columns)))
-        whole = len(rows) - len(rows) % per
+        whole = size - size % per
         cursor = self.raw().cursor()
         try:
             if whole:
-                flat = itertools.chain.from_iterable(rows[:whole])
-                size = per * len(self.columns)
-                cursor.executemany(self._statement(per), zip(*[flat] * size, strict=True))
-            if whole < len(rows):
-                cursor.executemany(self._statement(1), rows[whole:])
+                # the first `whole` rows' values in one stream, cut `per` rows a statement
+                flat = itertools.chain.from_iterable(itertools.islice(rows, whole))
+                values = per * len(self.columns)
+                cursor.executemany(self._statement(per), zip(*[flat] * values, strict=True))
+            if whole < size:
+                cursor.executemany(self._statement(1), rows)  # the rest, one by one
         finally:
             cursor.close()
 
@@ -127,7 +135,7 @@ class _Sqlite(_Driver):
 
 
 class _Copy(_Driver):
-    def write(self, rows: list[Row]) -> None:
+    def write(self, rows: Iterator[Row], size: int) -> None:
         from psycopg import sql
 
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
@@ -172,12 +180,20 @@ def _texts_processor(
     slow = process
 
     def from_texts(cells: Cells, texts: Sequence[str]) -> Cells:
-        if not _BULK_UTC.fullmatch("\n".join(filter(None, texts))):
+        if not texts or "" in texts:  # nulls among them (or nothing): text by text
+            if not _BULK_UTC.fullmatch("\n".join(filter(None, texts))):
+                return slow(cells)
+            return [
+                None if v is None else f"{t[:10]} {t[11:23]}000"
+                for v, t in zip(cells, texts, strict=True)
+            ]
+        joined = "\n".join(texts)
+        if not _BULK_UTC.fullmatch(joined):
             return slow(cells)
-        return [
-            None if v is None else f"{t[:10]} {t[11:23]}000"
-            for v, t in zip(cells, texts, strict=True)
-        ]
+        # matched, each text is `YYYY-MM-DDTHH:MM:SS.fff` then `+0000` or `Z`, the only
+        # T, + and Z in it: three replaces over the column make every value's
+        # `YYYY-MM-DD HH:MM:SS.fff000` at once
+        return joined.replace("T", " ").replace("+0000", "000").replace("Z", "000").split("\n")
 
     return from_texts
 
@@ -214,6 +230,18 @@ def _datetime_text(value: dt.datetime) -> str:
     """SQLAlchemy's SQLite text of a datetime: its fields, the zone left out (the offset
     `isoformat` would add comes after the 26 characters of a four-digit year)."""
     return value.isoformat(" ", "microseconds")[:26]
+
+
+def _bind_none_directly() -> None:
+    """Give `sqlite3` an adapter for None that returns it (a C method, `{}.get`): the
+    module binds None as NULL either way, but without an adapter it first searches the
+    value and the protocol for adaptation hooks, which made a NULL cost about twice a
+    text value (a Bulk import has many). Process-wide, as `sqlite3`'s adapters are, and
+    harmless to any other user: None still binds as NULL. One already set is kept."""
+    key = (type(None), sqlite3.PrepareProtocol)
+    if key not in sqlite3.adapters:
+        none: dict[None, None] = {}
+        sqlite3.register_adapter(type(None), none.get)
 
 
 def inserter_for(writer: PopulationWriter, names: list[str]) -> Inserter:

@@ -48,7 +48,14 @@ class Loader:
         self.key = self.columns.index(key) if key in self.columns else None
         types = {c.name: c.type for c in columns}
         self.converts = [campaign_converter(field, mode, tz) for field, _, mode in fields]
+        # default mode keeps an aware UTC datetime as it is: nothing to do for a column
+        # the batch says holds only those (`ColumnBatch.utc`)
+        self.keeps_utc = [
+            mode == "default" and conversions.crossing(field) is conversions.Crossing.DATETIME
+            for field, _, mode in fields
+        ]
         self.checks = [column_check(types[c], c) for c in self.columns]
+        self.lengths = [text_length(types[c]) for c in self.columns]
         self.rejects = rejects
         self.inserter = inserter_for(writer, self.columns)
         self._get = operator.itemgetter(*self.names)
@@ -56,8 +63,8 @@ class Loader:
     def append(self, batch: list[dict[str, Any]]) -> None:
         if not batch:
             return
-        columns = self._converted(self._cells(batch))
-        problems = self._problems(columns)
+        columns = self._converted(self._cells(batch), self._in_utc(batch))
+        problems = self._problems(columns, self._passed(batch, columns))
         if problems:
             rows = list(zip(*columns, strict=True))
             self.rejects.add([self._refused(rows[i], *problems[i]) for i in sorted(problems)])
@@ -92,22 +99,54 @@ class Loader:
             rows = [tuple(row.get(n) for n in self.names) for row in batch]
         return [list(cells) for cells in zip(*rows, strict=True)]
 
-    def _converted(self, columns: list[list[Any]]) -> list[list[Any]]:
-        """Each column converted; a column whose every value came back as the very same
-        object stays the list it was (so `_texts` knows it is unchanged)."""
+    def _in_utc(self, batch: list[dict[str, Any]]) -> set[int]:
+        """The columns whose conversion would keep every value: the batch's own
+        datetime columns of aware UTC values (`ColumnBatch.utc`), in default mode."""
+        utc = getattr(batch, "utc", None)
+        if not utc:
+            return set()
+        return {i for i, name in enumerate(self.names) if self.keeps_utc[i] and name in utc}
+
+    def _converted(self, columns: list[list[Any]], kept: set[int]) -> list[list[Any]]:
+        """Each column converted (but those in `kept`); a column whose every value came
+        back as the very same object stays the list it was (so `_texts` knows it is
+        unchanged)."""
         for index, convert in enumerate(self.converts):
-            if convert is not None:
+            if convert is not None and index not in kept:
                 cells = columns[index]
                 changed = convert(cells)
                 if not all(map(operator.is_, changed, cells)):
                     columns[index] = changed
         return columns
 
-    def _problems(self, columns: list[list[Any]]) -> dict[int, tuple[str, str]]:
-        """row index -> (column, message) of its first refused value."""
+    def _passed(self, batch: list[dict[str, Any]], columns: list[list[Any]]) -> set[int]:
+        """The text columns every value of which surely passes its check, known from the
+        batch's own facts (`pages.ColumnBatch`): values that are the CSV texts themselves
+        (`plain`: str or None), the longest no longer than the column, no NUL."""
+        plain, given = getattr(batch, "plain", None), getattr(batch, "columns", None)
+        if not plain or given is None:
+            return set()
+        longest: dict[str, int] = getattr(batch, "longest", {})
+        texts, nul_free = getattr(batch, "texts", {}), getattr(batch, "nul_free", False)
+        passed = set()
+        for index, name in enumerate(self.names):
+            most = self.lengths[index]
+            if most is None or name not in plain or name not in longest:
+                continue
+            if columns[index] is not given[name]:
+                continue
+            if longest[name] <= most and (nul_free or "\x00" not in "".join(texts[name])):
+                passed.add(index)
+        return passed
+
+    def _problems(self, columns: list[list[Any]], passed: set[int]) -> dict[int, tuple[str, str]]:
+        """row index -> (column, message) of its first refused value (`passed`: columns
+        known to hold none)."""
         found: dict[int, tuple[str, str]] = {}
-        for name, check, cells in zip(self.columns, self.checks, columns, strict=True):
-            if check is not None:
+        for index, (name, check, cells) in enumerate(
+            zip(self.columns, self.checks, columns, strict=True)
+        ):
+            if check is not None and index not in passed:
                 for index, message in check(cells).items():
                     found.setdefault(index, (name, message))
         return found
@@ -159,6 +198,15 @@ def column_check(type_: TypeEngine[Any], name: str) -> Check | None:
         return problems
 
     return check
+
+
+def text_length(type_: TypeEngine[Any]) -> int | None:
+    """The most characters a text column's check lets through (None: not a checked
+    text column)."""
+    base = type_.impl_instance if isinstance(type_, TypeDecorator) else type_
+    if not isinstance(base, String):
+        return None
+    return base.length if base.length is not None else sys.maxsize
 
 
 def _suspects(type_: TypeEngine[Any]) -> Callable[[list[Any]], list[int]]:
