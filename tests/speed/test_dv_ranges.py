@@ -10,7 +10,7 @@ import uuid
 import pytest
 
 from crmlink.connectors.dynamics import ranges, values
-from crmlink.connectors.dynamics.read import Reader
+from crmlink.connectors.dynamics.read import Reader, plan
 from crmlink.filters import ast
 from crmlink.model import OrderBy
 from crmlink.sandbox.dynamics.app import DynamicsSandbox
@@ -191,22 +191,58 @@ def test_failing_pages_are_retried_and_still_give_every_row_once(sandbox):
 def test_a_range_that_fails_is_raised_at_its_turn(sandbox, monkeypatch):
     expected = _single_chain(sandbox)
     with _connector(sandbox) as connector:
-        first = connector.reader.first
+        download = connector.reader.download
         calls = []
 
-        def failing(entity_set, params, counted=None):
+        def failing(url, params=None):
             calls.append(params)
-            if len(calls) == 4:  # the first page, then the third range
+            if len(calls) == 4:  # the first page, then a range's
                 raise RuntimeError("the range's page failed")
-            return first(entity_set, params, counted)
+            return download(url, params)
 
-        monkeypatch.setattr(connector.reader, "first", failing)
+        monkeypatch.setattr(connector.reader, "download", failing)
         ids = []
         with pytest.raises(RuntimeError, match="range's page failed"):
             for batch in connector.read("contact", ["contactid"]):
                 ids += [row["contactid"] for row in batch]
     assert ids and ids == expected[: len(ids)]  # the rows before it, once, in order
     assert len(ids) < len(expected)
+
+
+def test_ranges_of_several_pages_follow_their_chains(sandbox):
+    """Ranges of about three pages each: each range's later pages come by its nextLink
+    (downloaded while the page before is converted), every row once, in order."""
+    expected = _single_chain(sandbox)
+    with _connector(sandbox) as connector:
+        entity = connector.entity("contact")
+        read = plan(entity, ["contactid"], None, None, None, False)
+        splitter = ranges.RangeReader(connector.reader, streams=3)
+        splitter.range_rows = 3 * PAGE
+        page = values.page_reader(entity.table, ["contactid"])
+        before = connector.api_calls
+        batches = list(splitter.rows(read, None, page))
+        calls = connector.api_calls - before
+    assert [row["contactid"] for batch in batches for row in batch] == expected
+    assert max(map(len, batches)) == PAGE and len(batches) >= len(expected) // PAGE
+    assert calls == len(batches) + 1 or calls == len(batches) + 2  # the highest id (+ empty)
+
+
+def test_ranges_at_once_are_bounded_by_the_bytes_of_a_page(sandbox, monkeypatch):
+    """Few ranges at once when a page weighs much: the bodies waiting are bounded in bytes."""
+    with _connector(sandbox, streams=10) as connector:
+        connector.entity("contact")
+        size = len(connector.reader.download("contacts", {"$select": "contactid,lastname"}))
+        monkeypatch.setattr(ranges, "AHEAD_BYTES", size * 2 + size // 2)
+        rows = [r for b in connector.read("contact", ["contactid", "lastname"]) for r in b]
+        bounded = connector.last_read_plan
+        monkeypatch.setattr(ranges, "AHEAD_BYTES", 1)
+        assert len(rows) == len(
+            [r for b in connector.read("contact", ["contactid", "lastname"]) for r in b]
+        )
+        one = connector.last_read_plan
+    assert len(rows) == 600
+    assert bounded is not None and "2 at once" in bounded.text()
+    assert one is not None and "1 at once" in one.text()
 
 
 def test_one_page_is_one_call_and_an_ordered_read_one_chain(sandbox):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 
@@ -57,6 +58,18 @@ class DataverseHttp(HttpClient):
     def close(self) -> None:
         super().close()
         self.tokens.close()
+
+    def send(self, request: httpx.Request, stream: bool = False, **kwargs: Any) -> httpx.Response:
+        """The shared `send`; a response read in full is left without its bound stream:
+        httpx's response and that stream refer to each other, a cycle that would keep
+        the body (a page: megabytes) until a full garbage collection, which a read of
+        many pages seldom runs, so dozens of pages' bodies piled up. The stream is
+        closed once read; `httpx.ByteStream` of the body is what httpx gives a response
+        made from its content."""
+        response = super().send(request, stream=stream, **kwargs)
+        if not stream:
+            response.stream = httpx.ByteStream(response.content)
+        return response
 
     # -- hooks ----------------------------------------------------------------------------
     def observe(self, response: httpx.Response) -> None:

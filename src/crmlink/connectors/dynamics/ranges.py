@@ -22,12 +22,15 @@ import math
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from crmlink.connectors.batches import Batches
 from crmlink.connectors.dynamics import values
+from crmlink.connectors.dynamics.pages import decode
 from crmlink.connectors.parallel import ordered
+from crmlink.files import MiB
 from crmlink.filters import ast
 
 if TYPE_CHECKING:
@@ -43,6 +46,9 @@ SLOW_STREAMS = 10
 SLOW_LINK = 0.05  # seconds the one-row call for the highest id took, from which a link is slow
 RANGE_FILL = 0.9  # a range is sized for this share of a page: most take one call
 MAX_RANGES = 1000
+# Bytes of range pages downloaded ahead of their turn: fewer ranges at once than `streams`
+# when pages are big (wide rows), so memory stays bounded whatever a row weighs
+AHEAD_BYTES = 32 * MiB
 
 # SqlGuid's comparison order of the bytes of Guid.ToByteArray() (= uuid's bytes_le)
 _SQL_ORDER = (10, 11, 12, 13, 14, 15, 8, 9, 6, 7, 4, 5, 0, 1, 2, 3)
@@ -131,11 +137,15 @@ class RangeReader:
     """A read without an order of its own: the first page, then (if there is more) the
     rest as id ranges of most of a page each, `streams` of them at once, in order.
 
-    Each range is one call of `connectors/parallel.ordered`: at most `streams` ranges
-    are running or waiting to be handed over, so memory is about `streams` pages whatever
-    the row count. A range that fails (after the HTTP layer's retries) is raised at its
-    turn: every row before it has been handed over once, none after it. `streams`: how
-    many at once (None: by the link, `FAST_STREAMS` or `SLOW_STREAMS`)."""
+    Each range's first page is one call of `connectors/parallel.ordered`, kept as the
+    bytes it came in (a third of its parsed size) until its turn: then it is parsed and
+    converted here, in the consumer's thread, and a range of more than one page follows
+    its chain, the next page downloading while one is converted. So the download threads
+    hardly hold the GIL, and what waits is bounded in bytes: at most `streams` bodies,
+    fewer when a page is big (`AHEAD_BYTES`). A range that fails (after the HTTP layer's
+    retries) is raised at its turn: every row before it has been handed over once, none
+    after it. `streams`: how many at once (None: by the link, `FAST_STREAMS` or
+    `SLOW_STREAMS`)."""
 
     def __init__(self, reader: Reader, streams: int | None = None) -> None:
         self.reader, self.streams = reader, streams
@@ -150,22 +160,25 @@ class RangeReader:
     ) -> Iterator[list[dict]]:
         entity_set, key = read.entity.entity_set, read.entity.table.key_field
         before = self.reader.http.calls
-        body = self.reader.first(entity_set, read.params(extra), counted)
-        records = body.get("value") or []
+        first = self.reader.first(entity_set, read.params(extra), counted)
+        records = first.body.get("value") or []
         ids = [record.get(key) for record in records]
-        order = server_order(ids) if body.get("@odata.nextLink") and ids else None
+        order = server_order(ids) if first.body.get("@odata.nextLink") and ids else None
         started = time.monotonic()
         high = self._highest(read, extra) if order is not None else None
         round_trip = time.monotonic() - started
         if order is None or high is None:  # one page, or an order it cannot tell: one chain
-            yield from self.reader.follow(body, page)
+            yield from self.reader.follow(first, page)
             return
-        yield page(records)
+        yield page(records, nul_free=first.nul_free)
+        records, size = [], first.size
+        del first  # its records: the generator keeps its locals while it waits
         guess = estimate(ids[0], ids[-1], high, len(ids), order)
         parts = max(1, min(MAX_RANGES, math.ceil(guess / self.range_rows)))
         bounds = conditions(key, ids[-1], split_points(ids[-1], high, parts, order))
         slow = round_trip >= SLOW_LINK
         streams = self.streams or (SLOW_STREAMS if slow else FAST_STREAMS)
+        streams = max(1, min(streams, AHEAD_BYTES // max(1, size)))
         link = f"{'slow' if slow else 'fast'} link ({round_trip * 1000:.0f} ms a call)"
         plan = RangePlan(
             f"more than one page (about {guess + len(ids):,} rows by the ids' spread), "
@@ -173,15 +186,16 @@ class RangeReader:
             len(bounds),
         )
         self.reader.last_plan = plan
-        calls = (
-            functools.partial(self._range, entity_set, read.params(ast.conjoin(extra, b)), page)
-            for b in bounds
-        )
+        params = (read.params(ast.conjoin(extra, b)) for b in bounds)
+        calls = (functools.partial(self._download, entity_set, p) for p in params)
         try:
-            for batches in ordered(calls, streams):
-                if isinstance(batches, BaseException):
-                    raise batches
-                yield from batches
+            with ThreadPoolExecutor(1, thread_name_prefix="crmlink-next-page") as ahead:
+                for raw in ordered(calls, streams):
+                    if isinstance(raw, BaseException):
+                        raise raw
+                    body, nul_free = decode(raw)
+                    raw = b""
+                    yield from self._chain(body, nul_free, page, ahead)
         finally:
             plan.calls = self.reader.http.calls - before
 
@@ -193,12 +207,27 @@ class RangeReader:
         value = (found.get("value") or [{}])[0].get(key)
         return str(value) if value else None
 
-    def _range(
-        self, entity_set: str, params: dict, page: values.PageReader
-    ) -> list[list[dict]] | BaseException:
-        """Every batch of one range (in a worker thread); its error as the value, so that
-        it is raised at the range's turn and no later range is handed over."""
+    def _download(self, entity_set: str, params: dict) -> bytes | BaseException:
+        """A range's first page (in a worker thread); its error as the value, so that it
+        is raised at the range's turn and no later range is handed over."""
         try:
-            return list(self.reader.follow(self.reader.first(entity_set, params), page))
+            return self.reader.download(entity_set, params)
         except Exception as exc:
             return exc
+
+    def _chain(
+        self, body: dict, nul_free: bool, page: values.PageReader, ahead: ThreadPoolExecutor
+    ) -> Iterator[list[dict]]:
+        """A range's batches: its first page (`body`), then its nextLink chain, each next
+        page downloading (in `ahead`) while the one before is converted."""
+        while True:
+            next_url = body.get("@odata.nextLink")
+            coming = ahead.submit(self.reader.download, next_url) if next_url else None
+            records, body = body.get("value") or [], {}
+            if records:
+                batch, records = page(records, nul_free=nul_free), []
+                yield batch
+                del batch
+            if coming is None:
+                return
+            body, nul_free = decode(coming.result())

@@ -26,6 +26,7 @@ from crmlink.connectors.batches import Batches
 from crmlink.connectors.dynamics import chunks, paths, ranges, values
 from crmlink.connectors.dynamics.describe import Entity
 from crmlink.connectors.dynamics.http import DataverseHttp
+from crmlink.connectors.dynamics.pages import Page, decode
 from crmlink.connectors.dynamics.spec import SPEC
 from crmlink.errors import UsageError
 from crmlink.filters import ast, validate
@@ -150,27 +151,40 @@ class Reader:
         page = functools.partial(values.converted, convert=convert)
         yield from self.follow(self.first(entity_set, params, counted), page)
 
-    def first(self, entity_set: str, params: dict, counted: Batches | None = None) -> dict:
+    def first(self, entity_set: str, params: dict, counted: Batches | None = None) -> Page:
         """The first page of a query (`$count` asked when `counted` wants a total)."""
         if counted is not None:
             params = {**params, "$count": "true"}
-        body = self.http.json("GET", entity_set, params=params, headers=self.headers)
-        count = body.get("@odata.count")
+        found = self.get(entity_set, params)
+        count = found.body.get("@odata.count")
         if counted is not None and isinstance(count, int) and count < COUNT_CAP:
             counted.total = count
-        return body
+        return found
 
-    def follow(self, body: dict, page: values.PageReader) -> Iterator[list[dict]]:
+    def get(self, url: str, params: dict | None = None) -> Page:
+        """One page of a query (`url`: an entity set with `params`, or a nextLink)."""
+        raw = self.download(url, params)
+        return Page(*decode(raw), len(raw))
+
+    def download(self, url: str, params: dict | None = None) -> bytes:
+        """One page's body as the Web API sent it (the bytes: a third of its parsed size)."""
+        return self.http.request("GET", url, params=params, headers=self.headers).content
+
+    def follow(self, first: Page, page: values.PageReader) -> Iterator[list[dict]]:
         """The batches of a page and of every page its `@odata.nextLink` chain leads to,
-        each page's records converted by `page`."""
+        each page's records converted by `page`. A page's parsed records are let go
+        before its batch is handed over: a generator waiting at `yield` keeps its locals."""
+        body, nul_free = first.body, first.nul_free
         while True:
-            records = body.get("value") or []
+            records, next_url = body.get("value") or [], body.get("@odata.nextLink")
+            body = {}
             if records:
-                yield page(records)
-            next_url = body.get("@odata.nextLink")
+                batch, records = page(records, nul_free=nul_free), []
+                yield batch
+                del batch
             if not next_url:
                 return
-            body = self.http.json("GET", next_url, headers=self.headers)
+            body, nul_free, _ = self.get(next_url)
 
     def _wide(
         self, read: ReadPlan, wide: list[list[str]], extra: ast.Expr | None

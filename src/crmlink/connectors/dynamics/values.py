@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable
+import operator
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -106,12 +107,23 @@ def row_reader(table: RemoteTable, fields: list[str]) -> Callable[[dict], dict]:
 class ColumnPage(list[dict]):
     """A page as columns, `columns[field]`, for a consumer that reads only `len()`,
     `columns` and `texts` (`Batches.columnar`, the import's loader): its row dicts are
-    made only by `fill()`, which `Batches` calls for every other consumer."""
+    made only by `fill()`, which `Batches` calls for every other consumer.
+
+    The facts a Salesforce `ColumnBatch` gives the loader, for the same shortcuts:
+    `plain`, the columns whose values are all text or None, `texts[field]` their texts
+    ("" for None) and `longest[field]` the length of the longest; `texts` of the datetime
+    columns: the texts the Web API sent; `utc`: the datetime columns (every value an
+    aware datetime in `dt.UTC`, or None); `nul_free`: no string of the page holds a NUL
+    (known from its bytes; False: not known)."""
 
     def __init__(self, names: tuple[str, ...], columns: dict[str, list], size: int) -> None:
         super().__init__()
         self.names, self.columns, self.size = names, columns, size
-        self.texts: dict[str, tuple[str, ...]] = {}  # no source texts to reuse
+        self.texts: dict[str, Sequence[str]] = {}
+        self.plain: frozenset[str] = frozenset()
+        self.longest: dict[str, int] = {}
+        self.utc: frozenset[str] = frozenset()
+        self.nul_free = False
 
     def __len__(self) -> int:
         return list.__len__(self) or self.size
@@ -123,28 +135,131 @@ class ColumnPage(list[dict]):
             self.extend(dict(zip(self.names, row, strict=True)) for row in rows)
 
 
-def column_reader(table: RemoteTable, fields: list[str]) -> Callable[[list[dict]], ColumnPage]:
+def column_reader(table: RemoteTable, fields: list[str]) -> Callable[..., ColumnPage]:
     """Convert a page of Web API records into a `ColumnPage`: the values `row_reader`
-    gives, one column at a time, text columns taken as they are."""
-    convert = [
-        (name, wire_name(table, name), _converter(READERS, table.require_field(name).kind))
-        for name in fields
+    gives, one whole column at a time (`COLUMN_READERS`), text columns taken as they are.
+    `nul_free`: the page's bytes hold no NUL (`pages.decode`)."""
+    kinds_of = [(name, table.require_field(name).kind) for name in fields]
+    columns_of = [
+        (name, wire, operator.itemgetter(wire), kind == K.DATETIME, column)
+        for name, kind in kinds_of
+        for wire, column in [(wire_name(table, name), _converter(COLUMN_READERS, kind))]
     ]
-    names = tuple(name for name, _, _ in convert)
+    names = tuple(fields)
+    utc = frozenset(name for name, kind in kinds_of if kind == K.DATETIME)
 
-    def read(records: list[dict]) -> ColumnPage:
-        columns = {}
-        for name, wire, conv in convert:
-            cells = [record.get(wire) for record in records]
-            if conv is not _same:
-                cells = [None if value is None else conv(value) for value in cells]
-            columns[name] = cells
-        return ColumnPage(names, columns, len(records))
+    def read(records: list[dict], nul_free: bool = False) -> ColumnPage:
+        page = ColumnPage(names, {}, len(records))
+        for name, wire, get, moments, column in columns_of:
+            try:
+                cells = list(map(get, records))  # a C loop: half a comprehension's time
+            except KeyError:  # a record without the field: None there
+                cells = [record.get(wire) for record in records]
+            kinds = set(map(type, cells))
+            if moments and kinds <= _TEXTS:
+                page.texts[name] = _texts(cells, kinds)  # as sent, before they are parsed
+            found = page.columns[name] = column(cells, kinds)
+            held = kinds if found is cells else set(map(type, found))
+            if not moments and held <= _TEXTS:  # text values: their own texts
+                texts = page.texts[name] = _texts(found, held)
+                page.longest[name] = max(map(len, texts), default=0)
+        page.plain, page.utc, page.nul_free = frozenset(page.longest), utc, nul_free
+        return page
 
     return read
 
 
-PageReader = Callable[[list[dict]], list[dict]]  # a page's records -> its batch
+_NONE = type(None)
+_TEXTS = frozenset({str, _NONE})
+_TZ = operator.attrgetter("tzinfo")
+Cells = list[Any]
+Kinds = set[type]  # the exact types of a column's values, `set(map(type, cells))`
+
+
+def _texts(cells: Cells, kinds: Kinds) -> Cells:
+    """A column of text and None as texts, "" for None (the column itself when it has none)."""
+    return cells if _NONE not in kinds else ["" if v is None else v for v in cells]
+
+
+def _lower_column(cells: Cells, kinds: Kinds) -> Cells:
+    """Ids and lookups as they came when none holds an upper-case letter (the Web API
+    sends GUIDs in lower case): one test of the whole column, no call per value."""
+    if kinds <= _TEXTS:
+        joined = "\n".join(filter(None, cells))
+        if joined == joined.lower():
+            return cells
+    return [None if v is None else _lower(v) for v in cells]
+
+
+def _choice_column(cells: Cells, kinds: Kinds) -> Cells:
+    """Choices' integers as text: one string per distinct value, shared by its cells."""
+    if kinds <= {int, _NONE}:
+        text = {v: None if v is None else str(v) for v in set(cells)}
+        return list(map(text.__getitem__, cells))
+    return [None if v is None else str(int(v)) for v in cells]
+
+
+def _decimal_column(cells: Cells, kinds: Kinds) -> Cells:
+    if kinds <= {float, int}:
+        return list(map(Decimal, map(str, cells)))
+    return [None if v is None else Decimal(str(v)) for v in cells]
+
+
+def _date_column(cells: Cells, kinds: Kinds) -> Cells:
+    """Dates; a column of only `YYYY-MM-DD` texts (what the Web API sends) by one C map."""
+    if kinds == {str} and set(map(len, cells)) == {10}:
+        return list(map(dt.date.fromisoformat, cells))  # = fromisoformat(text[:10])
+    return [None if v is None else dt.date.fromisoformat(str(v)[:10]) for v in cells]
+
+
+def _datetime_column(cells: Cells, kinds: Kinds) -> Cells:
+    """Datetimes; a column of texts that all parse as UTC times (`…Z`, what the Web API
+    sends) by one C map, else value by value the long way (`_utc_datetime`)."""
+    if kinds == {str}:
+        try:
+            moments = list(map(dt.datetime.fromisoformat, cells))
+        except ValueError:
+            pass
+        else:
+            if set(map(_TZ, moments)) == {dt.UTC}:
+                return moments
+    return [None if v is None else _utc_datetime(v) for v in cells]
+
+
+def _as_they_are(exact: type, convert: Callable) -> Callable[[Cells, Kinds], Cells]:
+    """A column converter keeping a column of `exact` values (and None) as it is."""
+
+    def column(cells: Cells, kinds: Kinds) -> Cells:
+        if kinds <= {exact, _NONE}:
+            return cells
+        return [None if v is None else convert(v) for v in cells]
+
+    return column
+
+
+def _same_column(cells: Cells, kinds: Kinds) -> Cells:
+    return cells
+
+
+# kind -> the converter of a whole column (`cells`, the exact types `kinds` of its values):
+# the values `READERS` give, by a C-level pass over the column where the column allows.
+COLUMN_READERS: dict[FieldKind, Callable[[Cells, Kinds], Cells]] = {
+    **{kind: _same_column for kind, convert in READERS.items() if convert is _same},
+    K.ID: _lower_column,
+    K.REFERENCE: _lower_column,
+    K.PICKLIST: _choice_column,
+    K.MULTIPICKLIST: lambda cells, kinds: [None if v is None else _multi(v) for v in cells],
+    K.BOOLEAN: _as_they_are(bool, bool),
+    K.INTEGER: _as_they_are(int, int),
+    K.BIGINT: _as_they_are(int, int),
+    K.DECIMAL: _decimal_column,
+    K.DOUBLE: _as_they_are(float, float),
+    K.DATE: _date_column,
+    K.DATETIME: _datetime_column,
+}
+
+
+PageReader = Callable[..., list[dict]]  # a page's records (and `nul_free=`) -> its batch
 
 
 def page_reader(table: RemoteTable, fields: list[str], columnar: bool = False) -> PageReader:
@@ -155,9 +270,12 @@ def page_reader(table: RemoteTable, fields: list[str], columnar: bool = False) -
     return functools.partial(converted, convert=row_reader(table, fields))
 
 
-def converted(records: list[dict], convert: Callable[[dict], dict]) -> list[dict]:
+def converted(
+    records: list[dict], convert: Callable[[dict], dict], nul_free: bool = False
+) -> list[dict]:
     """A page's records converted in place: each raw record is freed as its row is made,
-    so a page never holds both in full (several pages download at once)."""
+    so a page never holds both in full (several pages download at once). Rows carry no
+    facts about their page: `nul_free` is not kept."""
     for index, record in enumerate(records):
         records[index] = convert(record)
     return records
