@@ -2,8 +2,10 @@
 
 A result larger than one page is materialised once as an ordered list of row ids in the
 cursor table (a snapshot, as a server-side query locator is): `INSERT … SELECT … ORDER BY`
-gives the rows consecutive `seq` numbers in result order. Each page then fetches its rows
-by id. Memory stays flat whatever the result's size. Bulk query jobs use the same cursors.
+gives the rows consecutive `seq` numbers in result order. Each page is then one SQL join
+of its `seq` range with the object's table (rows by rowid, in seq order). Memory stays flat
+whatever the result's size. Bulk query jobs use the same cursors, with CSV lines made by
+SQLite (`page_csv`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from crmlink.sandbox.salesforce import errors
 from crmlink.sandbox.salesforce.models.soql import CompiledQuery, compile_query
 
 CURSOR_TTL = 15 * 60  # seconds a REST locator stays valid, as on Salesforce
+CURSOR_TABLE = "_sbx_cursor"
 
 
 @dataclass(frozen=True)
@@ -71,27 +74,24 @@ def load_cursor(org, locator: str, max_age: float | None = CURSOR_TTL) -> Cursor
     return Cursor(row[0], row[1], bool(row[2]), row[3], row[4], row[5])
 
 
+def _seq_range(cursor: Cursor, offset: int, size: int) -> dict:
+    """The bound :low/:high of positions offset+1 .. offset+size of a cursor."""
+    low = cursor.first_seq + offset
+    return {"low": low, "high": cursor.first_seq + min(offset + size, cursor.total)}
+
+
 def page_rows(conn, query: CompiledQuery, cursor: Cursor, offset: int, size: int) -> list[tuple]:
     """The select-column rows at positions offset+1 .. offset+size of a cursor, in order."""
-    low = cursor.first_seq + offset
-    high = cursor.first_seq + min(offset + size, cursor.total)
-    rids = [
-        r[0]
-        for r in conn.execute(
-            "SELECT rid FROM _sbx_cursor WHERE seq > ? AND seq <= ? ORDER BY seq", (low, high)
-        )
-    ]
-    return fetch_in_order(conn, query, rids)
+    sql = query.cursor_rows_sql(CURSOR_TABLE)
+    return conn.execute(sql, _seq_range(cursor, offset, size)).fetchall()
 
 
-def fetch_in_order(conn, query: CompiledQuery, rids: list[int], chunk: int = 900) -> list[tuple]:
-    """Rows (the query's select columns) for the given rowids, in that order."""
-    out: list[tuple] = []
-    for start in range(0, len(rids), chunk):
-        part = rids[start : start + chunk]
-        rows = conn.execute(query.fetch_by_rowids_sql(len(part)), part).fetchall()
-        out.extend(query.in_rowid_order(rows, part))
-    return out
+def page_csv(conn, lines: tuple[str, dict], cursor: Cursor, offset: int, size: int) -> bytes:
+    """The CSV lines (`CompiledQuery.csv_lines_sql`) of positions offset+1 .. offset+size
+    of a cursor, in order, as one text."""
+    sql, params = lines
+    rows = conn.execute(sql, params | _seq_range(cursor, offset, size)).fetchall()
+    return b"".join([row[0] for row in rows])
 
 
 def drop_cursor(org, cursor: Cursor) -> None:

@@ -73,6 +73,19 @@ def stream_rows(
         yield tail.encode("utf-8")
 
 
+def stream_lines(info: dict, header: list[str], pieces: Iterable[bytes]) -> Iterator[bytes]:
+    """As `stream_rows`, for rows already written as CSV bytes (in `info`'s format)."""
+    buffer = io.StringIO()
+    writer(buffer, info).writerow(header)
+    yield buffer.getvalue().encode("utf-8")
+    yield from pieces
+
+
+def csv_format(info: dict) -> tuple[str, str]:
+    """The (delimiter, line ending) characters of a job's format names."""
+    return DELIMITERS[info["columnDelimiter"]], LINE_ENDINGS[info["lineEnding"]]
+
+
 def read_rows(path: Path, info: dict) -> Generator[list[str], None, None]:
     """The rows of an uploaded CSV file (header first), read as the file is walked."""
     with path.open(encoding="utf-8-sig", newline="") as handle:

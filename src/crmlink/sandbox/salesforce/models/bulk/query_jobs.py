@@ -199,11 +199,20 @@ class QueryJobs:
             "Sforce-NumberOfRecords": str(count),
         }
         query = self._compile(job.private["soql"], job.info["operation"] == "queryAll")
-        header = query.csv_header()
-        saved = job.private["cursor"]
-        rows = cursor.chunks(self.org.store, query, saved, offset, count) if count else ()
-        body: Iterator[bytes] = csvio.stream_rows(job.info, header, rows, query.to_csv_row)
-        return headers, body
+        return headers, self._csv(job, query, offset, count)
+
+    def _csv(self, job: Job, query: CompiledQuery, offset: int, count: int) -> Iterator[bytes]:
+        """The CSV bytes of rows offset+1 .. offset+count: lines made by SQLite, or
+        (queries too wide for that) rows converted in Python."""
+        header, saved, store = query.csv_header(), job.private["cursor"], self.org.store
+        if not count:
+            return csvio.stream_lines(job.info, header, ())
+        span, csv_format = (offset, count), csvio.csv_format(job.info)
+        lines = cursor.csv_chunks(store, query, saved, span, csv_format)
+        if lines is not None:
+            return csvio.stream_lines(job.info, header, lines)
+        rows = cursor.chunks(store, query, saved, offset, count)
+        return csvio.stream_rows(job.info, header, rows, query.to_csv_row)
 
     def result_pages(self, job_id: str, locator: str | None, max_records: str | None) -> dict:
         """Links to download a finished job's results in parallel, RESULT_LINKS a call."""

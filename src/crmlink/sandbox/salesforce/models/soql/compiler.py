@@ -150,6 +150,7 @@ def _select(
         compound_fields=plan.compound,
         _builder=builder,
         _csv=plan.csv,
+        _csv_columns=plan.csv_columns,
         **common,
     )
 

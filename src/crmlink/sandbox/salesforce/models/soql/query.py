@@ -2,9 +2,10 @@
 row converters (REST records, Bulk CSV).
 
 Paging recipe for callers: run `rowids_sql()` once and store the rowids (in order) in a
-cursor table; for each page, run `fetch_by_rowids_sql(len(ids))` with those ids, drop
-the leading rowid column and restore the order with `in_rowid_order(rows, ids)`; then
-convert rows with `to_record` / `to_csv_row`.
+cursor table `(seq INTEGER PRIMARY KEY, rid INTEGER)`; each page is then one join of a
+`seq` range of it: `cursor_rows_sql` for rows to convert with `to_record` / `to_csv_row`,
+or `csv_lines_sql` for Bulk CSV lines made by SQLite. (`fetch_by_rowids_sql` with
+`in_rowid_order` fetches given rowids in their order.)
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..describes import ObjectMeta, quote_ident
+from . import csvlines
 from .errors_fmt import FunctionalityNotEnabled
 
 
@@ -53,6 +55,7 @@ class CompiledQuery:
     compound_fields: list[str] = field(default_factory=list)
     _builder: Callable[[tuple, str], dict | None] | None = field(default=None, repr=False)
     _csv: list[tuple[int, Callable[[Any], str]]] = field(default_factory=list, repr=False)
+    _csv_columns: list[tuple[str, str]] = field(default_factory=list, repr=False)
     children: list[ChildPlan] = field(default_factory=list)
     typeofs: list[TypeofPlan] = field(default_factory=list)
 
@@ -105,6 +108,30 @@ class CompiledQuery:
             raise ValueError("need at least one rowid")
         marks = ", ".join("?" * n)
         return f"SELECT t.rowid, {self.select_sql} FROM {self.from_sql} WHERE t.rowid IN ({marks})"
+
+    def cursor_rows_sql(self, cursor_table: str, columns: str | None = None) -> str:
+        """`SELECT <columns> (the select columns)` of the rows listed in `cursor_table` at
+        :low < seq <= :high, in seq order; vanished rows are skipped. No visibility or
+        deletion filter: `rowids_sql` chose the rows. The cursor is the outer loop (CROSS
+        JOIN keeps SQLite from reordering), each row found by rowid."""
+        return (
+            f"SELECT {columns or self.select_sql} FROM {quote_ident(cursor_table)} AS cur "
+            f"CROSS JOIN {self.from_sql} "
+            "WHERE t.rowid = cur.rid AND cur.seq > :low AND cur.seq <= :high ORDER BY cur.seq"
+        )
+
+    def csv_lines_sql(
+        self, cursor_table: str, delimiter: str, line_ending: str
+    ) -> tuple[str, dict] | None:
+        """As `cursor_rows_sql`, one column: each row's Bulk CSV line as UTF-8 bytes, equal
+        to `to_csv_row` written by `csv.writer` (QUOTE_ALL); with the bound values to add
+        :low and :high to. The connection needs `csvlines.register`. None when the query
+        is too wide for SQL lines (convert `cursor_rows_sql` rows instead)."""
+        line = csvlines.line_sql(self._csv_columns)
+        if line is None:
+            return None
+        params = csvlines.line_params(self._csv_columns, delimiter, line_ending)
+        return self.cursor_rows_sql(cursor_table, f"CAST({line} AS BLOB)"), params
 
     @staticmethod
     def in_rowid_order(rows: list[tuple], rowids: list[int]) -> list[tuple]:

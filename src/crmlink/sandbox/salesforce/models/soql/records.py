@@ -88,6 +88,7 @@ class SelectPlan:
     root: Shape | None = None
     header: list[str] = field(default_factory=list)
     csv: list[tuple[int, Callable[[Any], str]]] = field(default_factory=list)
+    csv_columns: list[tuple[str, str]] = field(default_factory=list)  # (SQL, type) of `csv`
     compound: list[str] = field(default_factory=list)
     aggregate_keys: list[tuple[str, Converter]] = field(default_factory=list)
 
@@ -135,6 +136,7 @@ def plan_fields(items: list[ast.FieldPath], resolver: Resolver, text: str) -> Se
         shape.entries.append((VALUE, r.field.name, index, json_converter(r.field.type)))
         plan.header.append(r.label)
         plan.csv.append((index, csv_converter(r.field.type)))
+        plan.csv_columns.append((r.column, r.field.type))
     _add_hidden_ids(plan, root)
     return plan
 
