@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 # the server's own work bounds a read, and more streams only hold more pages in memory;
 # on a slow one each stream is capped by its round trips and bandwidth, which parallel
 # streams add up (the sandbox's WAN profile: 49 s for 200,000 rows on one chain, 15 s
-# on 6, 12 s on 12). Memory is about one page per stream.
+# on 6, 12 s on 12). Memory is about one page's bytes per stream (at most AHEAD_BYTES).
 FAST_STREAMS = 4
 SLOW_STREAMS = 10
 SLOW_LINK = 0.05  # seconds the one-row call for the highest id took, from which a link is slow
