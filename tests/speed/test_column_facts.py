@@ -176,6 +176,21 @@ def test_datetimes_from_texts_without_nulls_are_exactly_the_values_binds(texts):
     assert from_texts(cells, texts) == [process(v) for v in cells]
 
 
+def test_a_native_boolean_column_of_bools_passes_and_any_other_is_processed():
+    from sqlalchemy import Boolean
+    from sqlalchemy.dialects.postgresql import psycopg
+
+    dialect = psycopg.dialect()
+    impl = Boolean().dialect_impl(dialect)
+    process = inserts.column_processor(impl, dialect)
+    assert process is not None
+    cells = [True, None, False]
+    assert process(cells) is cells
+    assert process([True, 1, 0]) == [True, True, False]  # SQLAlchemy's own processor
+    with pytest.raises(TypeError):
+        process([True, "yes"])
+
+
 def test_sqlite_binds_none_through_its_own_adapter_and_stores_null(database):
     if database.engine.dialect.name != "sqlite":
         pytest.skip("SQLite's adapters")

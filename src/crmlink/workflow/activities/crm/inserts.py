@@ -21,6 +21,7 @@ import datetime as dt
 import itertools
 import re
 import sqlite3
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -143,27 +144,37 @@ class _Copy(_Driver):
             sql.SQL(", ").join(sql.Identifier(c) for c in self.columns),
         )
         with self.raw().cursor() as cursor, cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row(row)
+            deque(map(copy.write_row, rows), maxlen=0)  # the loop in C: a row a call
 
 
 def column_processor(type_: TypeEngine[Any], dialect: Dialect) -> ColumnProcessor | None:
     """The bind processor of a column type applied to a whole column (None: values pass
     as they are). On SQLite, the default text of a datetime (`YYYY-MM-DD HH:MM:SS.ffffff`,
     zone dropped) or a date, and a boolean's 0/1, come from C methods for the exact types;
-    any other value goes through SQLAlchemy's processor, as it would bind it."""
+    any other value goes through SQLAlchemy's processor, as it would bind it. A native
+    boolean column of bools and None only is kept as it is (what its processor returns)."""
     process = type_.bind_processor(dialect)
     if process is None:
         return None
     fast = _sqlite_fast(type_, dialect)
     if fast is None:
-        return lambda cells: [None if v is None else process(v) for v in cells]
+
+        def each(cells: Cells) -> Cells:
+            return [None if v is None else process(v) for v in cells]
+
+        if type(type_).bind_processor is Boolean.bind_processor and dialect.supports_native_boolean:
+            return lambda cells: cells if _BOOLS.issuperset(map(type, cells)) else each(cells)
+        return each
     exact, text = fast
 
     def processed(cells: Cells) -> Cells:
         return [v if v is None else text(v) if v.__class__ is exact else process(v) for v in cells]
 
     return processed
+
+
+# a native boolean's processor refuses anything else and returns a bool as it is
+_BOOLS = frozenset({bool, type(None)})
 
 
 def _texts_processor(
