@@ -168,7 +168,9 @@ class RangeReader:
         high = self._highest(read, extra) if order is not None else None
         round_trip = time.monotonic() - started
         if order is None or high is None:  # one page, or an order it cannot tell: one chain
-            yield from self.reader.follow(first, page)
+            chain, records = self.reader.follow(first, page), []
+            del first  # the chain's first page: let go with its batch, not held to the end
+            yield from chain
             return
         yield page(records, nul_free=first.nul_free)
         records, size = [], first.size

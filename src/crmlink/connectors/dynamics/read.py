@@ -175,6 +175,7 @@ class Reader:
         each page's records converted by `page`. A page's parsed records are let go
         before its batch is handed over: a generator waiting at `yield` keeps its locals."""
         body, nul_free = first.body, first.nul_free
+        del first
         while True:
             records, next_url = body.get("value") or [], body.get("@odata.nextLink")
             body = {}
