@@ -24,9 +24,6 @@ FINAL_STATES = ("JobComplete", "Failed", "Aborted")
 PAGE_ROWS = 50_000  # rows per `results` call on the locator chain (no resultPages)
 WORKERS = 5  # result pages downloading at once
 AHEAD = 4  # parsed batches waiting for the consumer, all pages together (`pages.ordered`)
-# rows per batch: each batch costs thread hand-offs and per-column calls whatever its
-# size, so fewer, larger ones cost less CPU a row (the few alive hold a few MB more)
-BATCH_ROWS = 2000
 
 
 @dataclass(frozen=True)
@@ -151,7 +148,7 @@ class BulkQuery:
         self,
         http: SalesforceHttp,
         poll: PollPolicy,
-        batch_size: int = BATCH_ROWS,
+        batch_size: int = 500,
         *,
         page_rows: int = PAGE_ROWS,
         workers: int = WORKERS,
