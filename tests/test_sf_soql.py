@@ -445,13 +445,14 @@ def test_limit_offset(org: Org) -> None:
         org.compile("SELECT Id FROM Contact OFFSET 2001")
 
 
-def test_paging_by_rowids_matches_sql(org: Org) -> None:
+def test_paging_by_a_cursor_matches_sql(org: Org) -> None:
     q = org.compile("SELECT LastName, Account.Name FROM Contact ORDER BY LastName DESC")
-    ids = [r[0] for r in org.db.execute(*q.rowids_sql()).fetchall()]
-    fetched = org.db.execute(q.fetch_by_rowids_sql(len(ids)), ids).fetchall()
-    page = CompiledQuery.in_rowid_order(fetched, ids)
-    assert page == org.db.execute(*q.sql()).fetchall()
-    assert [q.to_record(r, "59.0")["LastName"] for r in page] == ["Zed", "Smith", "Jones", "brown"]
+    org.db.execute("CREATE TEMP TABLE page_cursor (seq INTEGER PRIMARY KEY, rid INTEGER)")
+    org.db.execute(f"INSERT INTO page_cursor (rid) {q.rowids_sql()[0]}", q.rowids_sql()[1])
+    whole = org.db.execute(q.cursor_rows_sql("page_cursor"), {"low": 0, "high": 4}).fetchall()
+    page = org.db.execute(q.cursor_rows_sql("page_cursor"), {"low": 1, "high": 3}).fetchall()
+    assert whole == org.db.execute(*q.sql()).fetchall() and page == whole[1:3]
+    assert [q.to_record(r, "59.0")["LastName"] for r in whole] == ["Zed", "Smith", "Jones", "brown"]
 
 
 # ---- counts and aggregates ------------------------------------------------------------

@@ -4,8 +4,7 @@ row converters (REST records, Bulk CSV).
 Paging recipe for callers: run `rowids_sql()` once and store the rowids (in order) in a
 cursor table `(seq INTEGER PRIMARY KEY, rid INTEGER)`; each page is then one join of a
 `seq` range of it: `cursor_rows_sql` for rows to convert with `to_record` / `to_csv_row`,
-or `csv_lines_sql` for Bulk CSV lines made by SQLite. (`fetch_by_rowids_sql` with
-`in_rowid_order` fetches given rowids in their order.)
+or `csv_lines_sql` for Bulk CSV lines made by SQLite.
 """
 
 from __future__ import annotations
@@ -100,15 +99,6 @@ class CompiledQuery:
             *tail_params,
         ]
 
-    def fetch_by_rowids_sql(self, n: int) -> str:
-        """`SELECT t.rowid, <select columns> ... WHERE t.rowid IN (?, ... n)`; bind the n
-        rowids. No visibility/deletion filter: the rows were chosen by `rowids_sql`. Rows
-        come back in no particular order: see `in_rowid_order`."""
-        if n < 1:
-            raise ValueError("need at least one rowid")
-        marks = ", ".join("?" * n)
-        return f"SELECT t.rowid, {self.select_sql} FROM {self.from_sql} WHERE t.rowid IN ({marks})"
-
     def cursor_rows_sql(self, cursor_table: str, columns: str | None = None) -> str:
         """`SELECT <columns> (the select columns)` of the rows listed in `cursor_table` at
         :low < seq <= :high, in seq order; vanished rows are skipped. No visibility or
@@ -133,17 +123,10 @@ class CompiledQuery:
         params = csvlines.line_params(self._csv_columns, delimiter, line_ending)
         return self.cursor_rows_sql(cursor_table, f"CAST({line} AS BLOB)"), params
 
-    @staticmethod
-    def in_rowid_order(rows: list[tuple], rowids: list[int]) -> list[tuple]:
-        """Rows from `fetch_by_rowids_sql`, in the order of `rowids`, without the rowid
-        column (ready for `to_record` / `to_csv_row`); vanished rows are skipped."""
-        by_id = {row[0]: row[1:] for row in rows}
-        return [by_id[r] for r in rowids if r in by_id]
-
     # ---- conversions ------------------------------------------------------------------
 
     def to_record(self, row: tuple, api_version: str) -> dict | None:
-        """The REST JSON record of a row of `sql()` (or of `in_rowid_order`)."""
+        """The REST JSON record of a row of `sql()` (or of `cursor_rows_sql`)."""
         prefix = f"/services/data/v{api_version.lstrip('vV')}/sobjects/"
         if self._builder is None:
             raise ValueError("COUNT() queries have no records")
