@@ -9,13 +9,11 @@ import csv
 import io
 import random
 
-import httpx
 import pytest
 
 from crmlink.sandbox.salesforce.models.bulk import csvio, cursor
 from crmlink.sandbox.salesforce.models.queries import CURSOR_TABLE
 from crmlink.sandbox.salesforce.models.soql import compile_query, csvlines
-from tests.conftest import password_token, tls
 
 JOBS = "/services/data/v59.0/jobs/query"
 FIELDS = [
@@ -101,14 +99,6 @@ def _floats(count: int) -> list[float]:
         out.append(rng.uniform(-1, 1) * 10 ** rng.randint(-6, 17))
         out.append(float(rng.randint(-(10**15), 10**15)))
     return out
-
-
-@pytest.fixture
-def http(sf_fresh):
-    token = password_token(sf_fresh)["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
-    with httpx.Client(base_url=sf_fresh.url, headers=headers, verify=tls(sf_fresh)) as client:
-        yield client
 
 
 @pytest.fixture

@@ -3,20 +3,7 @@ answers a compile problem in Salesforce's shape."""
 
 from __future__ import annotations
 
-import httpx
-import pytest
-
-from tests.conftest import password_token, tls
-
 EXECUTE = "/services/data/v59.0/tooling/executeAnonymous"
-
-
-@pytest.fixture
-def http(sf_fresh):
-    token = password_token(sf_fresh)["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
-    with httpx.Client(base_url=sf_fresh.url, headers=headers, verify=tls(sf_fresh)) as client:
-        yield client
 
 
 def test_delete_statement_deletes_what_the_query_finds(sf_fresh, http):

@@ -6,19 +6,8 @@ import csv
 import io
 
 import httpx
-import pytest
-
-from tests.conftest import password_token, tls
 
 JOBS = "/services/data/v59.0/jobs/query"
-
-
-@pytest.fixture
-def http(sf_fresh):
-    token = password_token(sf_fresh)["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
-    with httpx.Client(base_url=sf_fresh.url, headers=headers, verify=tls(sf_fresh)) as client:
-        yield client
 
 
 def create_job(http) -> str:
