@@ -191,9 +191,9 @@ def test_a_native_boolean_column_of_bools_passes_and_any_other_is_processed():
         process([True, "yes"])
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # SQLite's adapters
 def test_sqlite_binds_none_through_its_own_adapter_and_stores_null(database):
-    if database.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite's adapters")
+    assert database.engine.dialect.name == "sqlite"
     rows = [csv_row(1, notes="", Day="", Amount="", Flag="", Count="")]
     kept, _ = load(database, pages.batch_reader(table(), HEADER, rows=False)(rows))
     assert (type(None), sqlite3.PrepareProtocol) in sqlite3.adapters
