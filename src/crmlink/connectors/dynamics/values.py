@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from crmlink.connectors.columns import utc_moments
 from crmlink.model import FieldKind, RemoteTable
 
 K = FieldKind
@@ -171,7 +172,6 @@ def column_reader(table: RemoteTable, fields: list[str]) -> Callable[..., Column
 
 _NONE = type(None)
 _TEXTS = frozenset({str, _NONE})
-_TZ = operator.attrgetter("tzinfo")
 Cells = list[Any]
 Kinds = set[type]  # the exact types of a column's values, `set(map(type, cells))`
 
@@ -215,14 +215,8 @@ def _date_column(cells: Cells, kinds: Kinds) -> Cells:
 def _datetime_column(cells: Cells, kinds: Kinds) -> Cells:
     """Datetimes; a column of texts that all parse as UTC times (`…Z`, what the Web API
     sends) by one C map, else value by value the long way (`_utc_datetime`)."""
-    if kinds == {str}:
-        try:
-            moments = list(map(dt.datetime.fromisoformat, cells))
-        except ValueError:
-            pass
-        else:
-            if set(map(_TZ, moments)) == {dt.UTC}:
-                return moments
+    if kinds == {str} and (moments := utc_moments(cells)) is not None:
+        return moments
     return [None if v is None else _utc_datetime(v) for v in cells]
 
 

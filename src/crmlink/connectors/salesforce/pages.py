@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
+from crmlink.connectors.columns import utc_moments
 from crmlink.connectors.salesforce import values
 from crmlink.model import FieldKind, RemoteTable
 
@@ -359,14 +360,8 @@ def _datetimes(cells: Cells) -> list[Any]:  # aware UTC datetimes and None
     """A Bulk CSV datetime column: `fromisoformat` mapped over it when no cell is empty
     and every value comes out in UTC (Salesforce's `…+0000`), else cell by cell. Either
     way every value is in `dt.UTC` (`values` reads any other offset into it) or None."""
-    if "" not in cells:
-        try:
-            moments = list(map(dt.datetime.fromisoformat, cells))
-        except ValueError:
-            pass
-        else:
-            if all(m.tzinfo is dt.UTC for m in moments):
-                return moments
+    if "" not in cells and (moments := utc_moments(cells)) is not None:
+        return moments
     return [_datetime(c) if c else None for c in cells]
 
 

@@ -143,12 +143,12 @@ class Loader:
         """row index -> (column, message) of its first refused value (`passed`: columns
         known to hold none)."""
         found: dict[int, tuple[str, str]] = {}
-        for index, (name, check, cells) in enumerate(
+        for column, (name, check, cells) in enumerate(
             zip(self.columns, self.checks, columns, strict=True)
         ):
-            if check is not None and index not in passed:
-                for index, message in check(cells).items():
-                    found.setdefault(index, (name, message))
+            if check is not None and column not in passed:
+                for row, message in check(cells).items():
+                    found.setdefault(row, (name, message))
         return found
 
     def _refused(self, row: tuple[Any, ...], column: str, message: str) -> dict[str, Any]:
@@ -211,8 +211,7 @@ def text_length(type_: TypeEngine[Any]) -> int | None:
 
 def _suspects(type_: TypeEngine[Any]) -> Callable[[list[Any]], list[int]]:
     """The cells that may fail the column's check (every other one surely passes)."""
-    if isinstance(type_, String):
-        most = type_.length if type_.length is not None else sys.maxsize
+    if (most := text_length(type_)) is not None:
         return lambda cells: _text_suspects(cells, most)
     if isinstance(type_, Integer):
         bound = 2**15 if isinstance(type_, SmallInteger) else 2**31  # within every range
