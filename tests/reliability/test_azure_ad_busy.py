@@ -5,6 +5,7 @@ which crossed the HTTP boundary as it was and was never retried)."""
 from __future__ import annotations
 
 import ssl
+import time
 
 import httpx
 import pytest
@@ -47,3 +48,19 @@ def test_azure_ad_routes_answer_busy_in_the_oauth_shape(dataverse, kind, status)
     assert isinstance(api.json()["error"], dict)
     if status == 429:
         assert token.headers["Retry-After"].isdigit()
+
+
+def test_a_login_waits_out_msal_replaying_a_busy_answer(dataverse):
+    """msal answers a login from its cache, without asking Azure AD, for a busy answer's
+    Retry-After. Retries in that window all got the one cached error and spent the
+    policy's attempts at once: a login now waits the window out."""
+    with dv_connector(dataverse) as connector:
+        connector.identity()  # tenant discovered, a token in hand
+        set_faults(dataverse, "429=1,retry_after=2")
+        with pytest.raises(RetryableError, match="Azure AD refused"):
+            connector.http.tokens.token(fresh=True)
+        set_faults(dataverse, "")
+        started = time.monotonic()
+        token = connector.http.tokens.token(fresh=True)  # asks Azure AD again
+        assert token and time.monotonic() - started >= 1
+        assert connector.identity().org_id

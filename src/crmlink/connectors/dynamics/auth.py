@@ -1,6 +1,6 @@
 """Azure AD logins (client secret and certificate through msal, the resource-owner
 password grant as a plain OAuth form) and the `httpx.Auth` flow that adds the bearer
-token and, on a 401, fetches a fresh token once and replays the request.
+token and, on a 401, fetches a fresh token and replays the request.
 
 The authority is `https://login.microsoftonline.com/{tenant_id}`, except when the
 environment URL's host is loopback (the sandbox CRM): then `{url}/{tenant_id}`.
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import threading
+import time
 from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
 
 AUTH_METHODS = ("client-secret", "certificate", "password")
 PUBLIC_AUTHORITY = "https://login.microsoftonline.com"
+REFRESHES = 2  # fresh tokens a call may get for its 401s before the 401 goes up
+LONGEST_THROTTLE_WAIT = 60.0  # seconds a login waits out msal's throttle; longer: an error
 
 
 def authority_for(account: AccountSettings) -> str:
@@ -96,6 +99,42 @@ def find_certificate(key: Path) -> Path | None:
     return None
 
 
+class LoginThrottle:
+    """Until when msal answers a login from its throttle cache. msal replays a token
+    endpoint's 429 or 5xx answer (or any with Retry-After), without asking again, for
+    its Retry-After: 5 s when it gives none (`msal.throttled_http_client`). Retries
+    sooner would all get that one cached answer and spend every attempt of the retry
+    policy in a second, so a login waits the window out first. Noted from the raw
+    answers by a response hook on the session msal sends through."""
+
+    DEFAULT = 5  # msal's throttle for a confidential client's answer without Retry-After
+
+    def __init__(self) -> None:
+        self.until = 0.0  # time.time(); reset when the msal app (and its cache) is dropped
+
+    def hook(self, response: requests.Response, *args: object, **kwargs: object) -> None:
+        retry_after = response.headers.get("Retry-After")
+        busy = response.status_code == 429 or response.status_code >= 500
+        if response.request.method != "POST" or not (busy or retry_after is not None):
+            return
+        try:
+            delay = int(retry_after or self.DEFAULT)
+        except ValueError:
+            delay = self.DEFAULT
+        self.until = int(time.time()) + min(3600, delay)  # msal counts whole seconds
+
+    def wait(self, account: str) -> None:
+        left = self.until - time.time()
+        if left > LONGEST_THROTTLE_WAIT:
+            raise RetryableError(
+                f"Azure AD asked to wait {left:.0f} s before the next login",
+                retry_after=left,
+                account=account,
+            )
+        if left > 0:
+            time.sleep(left)
+
+
 class TokenSource:
     """Gets access tokens for the environment (`{url}/.default`) by the account's method."""
 
@@ -118,6 +157,7 @@ class TokenSource:
         self.transport = transport  # the password grant's (msal uses its own requests)
         self._app: msal.ConfidentialClientApplication | None = None
         self._session: requests.Session | None = None
+        self.throttle = LoginThrottle()
 
     def close(self) -> None:
         if self._session is not None:
@@ -136,6 +176,7 @@ class TokenSource:
 
         try:
             app = self._msal_app()
+            self.throttle.wait(self.account.name)
             if fresh:
                 app.remove_tokens_for_client()
             result = app.acquire_token_for_client([self.scope])
@@ -149,6 +190,7 @@ class TokenSource:
             ) from None
         except (ValueError, MsalServiceError) as exc:  # msal: discovery answered an error
             self._app = None  # (a 503, a 429: msal raises and caches it) or something unusable
+            self.throttle.until = 0.0  # that cache goes with the app
             raise RetryableError(
                 f"Azure AD answered badly: {exc}", account=self.account.name
             ) from None
@@ -173,6 +215,7 @@ class TokenSource:
     def _http_session(self) -> requests.Session:
         if self._session is None:
             self._session = _requests_session(self.account)
+            self._session.hooks["response"].append(self.throttle.hook)
         return self._session
 
     def _credential(self) -> str | dict:
@@ -225,26 +268,29 @@ class TokenSource:
 
 class TokenAuth(httpx.Auth):
     """Adds `Authorization: Bearer`; on a 401 (token expired or revoked) gets a fresh token
-    once and replays the request. A second 401 goes up as it is (AuthError)."""
+    and replays the request, up to `REFRESHES` times: a fresh token can still expire in
+    flight (a stalled machine, a short lifetime). The next 401 goes up as it is (AuthError).
+
+    Calls in several threads share this flow: when several get a 401 for the same token,
+    one gets the fresh token and the others reuse it (one login, not one per thread)."""
 
     def __init__(self, token: Callable[[bool], str]) -> None:
         self._token_fn = token
         self._token: str | None = None
         self._lock = threading.Lock()
 
-    def _get(self, fresh: bool) -> str:
+    def _get(self, refused: str | None = None) -> str:
+        """The token in force: a fresh one if there is none, or if it is `refused`."""
         with self._lock:
-            if self._token is None or fresh:
-                self._token = self._token_fn(fresh)
+            if self._token is None or self._token == refused:
+                self._token = self._token_fn(refused is not None)
             return self._token
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        used = self._get(False)
-        request.headers["Authorization"] = f"Bearer {used}"
-        response = yield request
-        if response.status_code != 401:
-            return
-        current = self._token
-        token = self._get(True) if current == used else current
-        request.headers["Authorization"] = f"Bearer {token}"
-        yield request
+        token = self._get()
+        for refreshed in range(REFRESHES + 1):
+            request.headers["Authorization"] = f"Bearer {token}"
+            response = yield request
+            if response.status_code != 401 or refreshed == REFRESHES:
+                return
+            token = self._get(refused=token)

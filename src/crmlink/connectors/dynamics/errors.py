@@ -29,7 +29,7 @@ CODE_TABLE: dict[str, type[CrmlinkError]] = {
     "0x80072321": RetryableError,  # service protection: combined execution time
     "0x80072326": RetryableError,  # service protection: concurrent requests
     "0x80040216": RetryableError,  # generic platform error (503 service unavailable)
-    "0x80072560": AuthError,  # token expired or invalid (after the one refresh)
+    "0x80072560": AuthError,  # token expired or invalid (after the refreshes)
     "0x80040220": AuthError,  # caller lacks a privilege
     "0x80040217": NotFoundError,  # record or entity does not exist
     "0x8006088a": NotFoundError,  # resource (entity set, segment) not found

@@ -1,5 +1,5 @@
 """Dataverse's HTTP layer on the shared boundary (`connectors/_http.py`): the Web API root
-`{url}/api/data/v9.2/`, the token auth flow (a fresh token once on a 401), Dataverse's
+`{url}/api/data/v9.2/`, the token auth flow (a fresh token on a 401), Dataverse's
 error answers, and the service-protection headers remembered for `usage()`."""
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ key); the Web API checks signature, audience and expiry.
 from __future__ import annotations
 
 import base64
+import math
 import secrets
 import time
 import uuid
@@ -212,14 +213,17 @@ class TokenService:
 
     def _token_response(self, audience: str, user: str, subject: str, grant: str, v2: bool) -> dict:
         ident = self.identity
-        now = int(time.time())
-        life = int(self.lifetime())
+        issued = time.time()
+        now, life = int(issued), int(self.lifetime())
+        # NumericDates are whole seconds: `exp` rounds up, so a token lives its whole
+        # `expires_in` (rounding down would cut a 1 s token to anything from 0 to 1 s)
+        expires = math.ceil(issued + life)
         claims = {
             "aud": audience,
             "iss": f"https://sts.windows.net/{ident.tenant_id}/",
             "iat": now,
             "nbf": now,
-            "exp": now + life,
+            "exp": expires,
             "tid": ident.tenant_id,
             "appid": ident.client_id,
             "oid": user,
@@ -247,7 +251,7 @@ class TokenService:
             "token_type": "Bearer",
             "expires_in": str(life),
             "ext_expires_in": str(life),
-            "expires_on": str(now + life),
+            "expires_on": str(expires),
             "not_before": str(now),
             "resource": audience,
             "access_token": token,

@@ -43,19 +43,25 @@ def _payload_error(entity: EntityDef, name: str) -> InvalidPayload:
 class Writer:
     org: OrgStore
     user_id: str
-    generated: list = field(default_factory=list)
-    replaying: list | None = None
+    generated: list = field(default_factory=list)  # (make, value) in the order drawn
+    replaying: dict | None = None  # make -> the values it drew, while a late commit re-runs
 
     def fresh(self, make):
-        """A new id or timestamp; replayed identically when a late commit re-runs."""
-        if self.replaying is not None and self.replaying:
-            return self.replaying.pop(0)
+        """A new id or timestamp; replayed identically when a late commit re-runs. Draws
+        are replayed by kind: a write that lands late may take another branch than its
+        check did (an upsert checked as a create lands as an update when its record came
+        meanwhile), and must not take a recorded id for its timestamp."""
+        if self.replaying is not None and self.replaying.get(make):
+            return self.replaying[make].pop(0)
         value = make()
-        self.generated.append(value)
+        self.generated.append((make, value))
         return value
 
     def replay(self) -> None:
-        self.replaying, self.generated = list(self.generated), []
+        self.replaying = {}
+        for make, value in self.generated:
+            self.replaying.setdefault(make, []).append(value)
+        self.generated = []
 
     # -- payloads ----------------------------------------------------------------------
     def values(self, conn: sqlite3.Connection, entity: EntityDef, body: dict) -> dict[str, object]:
