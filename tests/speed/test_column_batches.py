@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String, Text
 from sqlalchemy.dialects.sqlite import pysqlite
 
+from crmlink.connectors.batches import ColumnBatch
 from crmlink.connectors.salesforce import pages, values
 from crmlink.model import FieldKind, RemoteField, RemoteTable
 from crmlink.workflow.activities.crm import inserts, prefetch
@@ -159,8 +160,8 @@ def two_loaders(database):
         yield conn, made
 
 
-def column_batch(rows: list[dict]) -> pages.ColumnBatch:
-    batch = pages.ColumnBatch(rows)
+def column_batch(rows: list[dict]) -> ColumnBatch:
+    batch = ColumnBatch(rows)
     names = {name for row in rows for name in row}
     batch.columns = {name: [row.get(name) for row in rows] for name in names}
     return batch

@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 
+from crmlink.connectors.batches import ColumnBatch
 from crmlink.connectors.dynamics import ranges, values
 from crmlink.connectors.dynamics.read import Reader, plan
 from crmlink.filters import ast
@@ -283,7 +284,7 @@ def test_a_consumer_of_columns_gets_column_pages_with_the_same_values(sandbox):
         pages = list(batches)
         plain = connector.read("contact", fields)  # not columnar: dicts, as ever
         filled = [r for b in plain for r in b]
-    assert all(isinstance(p, values.ColumnPage) and list.__len__(p) == 0 for p in pages)
+    assert all(isinstance(p, ColumnBatch) and list.__len__(p) == 0 for p in pages)
     assert sum(len(p) for p in pages) == len(rows) == 600
     for name in fields:
         assert [v for p in pages for v in p.columns[name]] == [r[name] for r in rows]

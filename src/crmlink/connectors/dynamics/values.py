@@ -14,10 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from crmlink.connectors.batches import ColumnBatch
 from crmlink.connectors.columns import utc_moments
 from crmlink.model import FieldKind, RemoteTable
 
@@ -105,39 +106,8 @@ def row_reader(table: RemoteTable, fields: list[str]) -> Callable[[dict], dict]:
     return read
 
 
-class ColumnPage(list[dict]):
-    """A page as columns, `columns[field]`, for a consumer that reads only `len()`,
-    `columns` and `texts` (`Batches.columnar`, the import's loader): its row dicts are
-    made only by `fill()`, which `Batches` calls for every other consumer.
-
-    The facts a Salesforce `ColumnBatch` gives the loader, for the same shortcuts:
-    `plain`, the columns whose values are all text or None, `texts[field]` their texts
-    ("" for None) and `longest[field]` the length of the longest; `texts` of the datetime
-    columns: the texts the Web API sent; `utc`: the datetime columns (every value an
-    aware datetime in `dt.UTC`, or None); `nul_free`: no string of the page holds a NUL
-    (known from its bytes; False: not known)."""
-
-    def __init__(self, names: tuple[str, ...], columns: dict[str, list], size: int) -> None:
-        super().__init__()
-        self.names, self.columns, self.size = names, columns, size
-        self.texts: dict[str, Sequence[str]] = {}
-        self.plain: frozenset[str] = frozenset()
-        self.longest: dict[str, int] = {}
-        self.utc: frozenset[str] = frozenset()
-        self.nul_free = False
-
-    def __len__(self) -> int:
-        return list.__len__(self) or self.size
-
-    def fill(self) -> None:
-        """Make the rows' dicts from the columns (once)."""
-        if self.size and not list.__len__(self):
-            rows = zip(*(self.columns[name] for name in self.names), strict=True)
-            self.extend(dict(zip(self.names, row, strict=True)) for row in rows)
-
-
-def column_reader(table: RemoteTable, fields: list[str]) -> Callable[..., ColumnPage]:
-    """Convert a page of Web API records into a `ColumnPage`: the values `row_reader`
+def column_reader(table: RemoteTable, fields: list[str]) -> Callable[..., ColumnBatch]:
+    """Convert a page of Web API records into a `ColumnBatch`: the values `row_reader`
     gives, one whole column at a time (`COLUMN_READERS`), text columns taken as they are.
     `nul_free`: the page's bytes hold no NUL (`pages.decode`)."""
     kinds_of = [(name, table.require_field(name).kind) for name in fields]
@@ -149,8 +119,9 @@ def column_reader(table: RemoteTable, fields: list[str]) -> Callable[..., Column
     names = tuple(fields)
     utc = frozenset(name for name, kind in kinds_of if kind == K.DATETIME)
 
-    def read(records: list[dict], nul_free: bool = False) -> ColumnPage:
-        page = ColumnPage(names, {}, len(records))
+    def read(records: list[dict], nul_free: bool = False) -> ColumnBatch:
+        columns: dict[str, list] = {}
+        page = ColumnBatch(names=names, columns=columns, size=len(records))
         for name, wire, get, moments, column in columns_of:
             try:
                 cells = list(map(get, records))  # a C loop: half a comprehension's time
@@ -159,7 +130,7 @@ def column_reader(table: RemoteTable, fields: list[str]) -> Callable[..., Column
             kinds = set(map(type, cells))
             if moments and kinds <= _TEXTS:
                 page.texts[name] = _texts(cells, kinds)  # as sent, before they are parsed
-            found = page.columns[name] = column(cells, kinds)
+            found = columns[name] = column(cells, kinds)
             held = kinds if found is cells else set(map(type, found))
             if not moments and held <= _TEXTS:  # text values: their own texts
                 texts = page.texts[name] = _texts(found, held)
@@ -257,7 +228,7 @@ PageReader = Callable[..., list[dict]]  # a page's records (and `nul_free=`) -> 
 
 
 def page_reader(table: RemoteTable, fields: list[str], columnar: bool = False) -> PageReader:
-    """How a page's records become a batch: a `ColumnPage` for a consumer of columns, else
+    """How a page's records become a batch: a `ColumnBatch` for a consumer of columns, else
     the records converted in place into rows."""
     if columnar:
         return column_reader(table, fields)

@@ -28,7 +28,6 @@ import contextlib
 import datetime as dt
 import functools
 import io
-import itertools
 import queue
 import threading
 from collections import deque
@@ -36,6 +35,7 @@ from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
+from crmlink.connectors.batches import ColumnBatch
 from crmlink.connectors.columns import utc_moments
 from crmlink.connectors.salesforce import values
 from crmlink.model import FieldKind, RemoteTable
@@ -213,41 +213,6 @@ def text_stream(chunks: Iterator[bytes] | ByteChunks) -> io.TextIOWrapper:
     return io.TextIOWrapper(io.BufferedReader(raw, 1 << 16), encoding="utf-8", newline="")
 
 
-class ColumnBatch(list[dict[str, Any]]):
-    """A batch of rows (dicts, as every connector gives them) that also carries its values
-    column by column, `columns[field]`, so a consumer working per column (the import's
-    loader) need not take the dicts apart again; `texts[field]`: the CSV cells of its
-    datetime and text columns as Salesforce sent them ("" for null), each the text its
-    value was read from; `plain`: the text columns, whose values are those very texts
-    ("" as None), and `longest[field]` the length of their longest text; `utc`: the
-    datetime columns, every value an aware datetime in `dt.UTC` or None; `nul_free`: no
-    cell holds a NUL (known from the page's bytes; False: not known). Consumers must not
-    change the rows.
-
-    A batch made with `rows=False` holds no dicts until `fill()` makes them (about a
-    third of the CPU of parsing the CSV): `Batches` fills every batch it hands out,
-    unless its consumer said it reads only `len()`, `columns` and `texts`
-    (`Batches.columnar`)."""
-
-    columns: dict[str, list[Any]]
-    texts: dict[str, tuple[str, ...]]
-    plain: frozenset[str] = frozenset()
-    longest: dict[str, int]
-    utc: frozenset[str] = frozenset()
-    nul_free: bool = False
-    size: int = 0  # the rows of a batch made without its dicts
-    names: tuple[str, ...] = ()
-
-    def __len__(self) -> int:
-        return list.__len__(self) or self.size
-
-    def fill(self) -> None:
-        """Make the rows' dicts from the columns (once)."""
-        if self.size and not list.__len__(self):
-            rows = zip(*(self.columns[name] for name in self.names), strict=True)
-            self.extend(map(dict, map(zip, itertools.repeat(self.names), rows)))
-
-
 def batch_reader(
     table: RemoteTable, header: list[str], rows: bool = True
 ) -> Callable[..., ColumnBatch]:
@@ -268,10 +233,9 @@ def batch_reader(
     utc = frozenset(names[i] for i, convert in enumerate(converters) if convert is _datetimes)
 
     def read(cells: list[list[str]], nul_free: bool = False) -> ColumnBatch:
-        batch = ColumnBatch()
-        batch.names, batch.longest = named, {}
+        batch = ColumnBatch(names=named)
         if not cells:
-            batch.columns, batch.texts = {name: [] for name in names}, {}
+            batch.columns = {name: [] for name in names}
             return batch
         columns = list(zip(*cells, strict=True))  # every row as long as the first…
         converted = []

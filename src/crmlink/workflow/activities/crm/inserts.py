@@ -55,7 +55,7 @@ class Inserter:
     def insert_columns(self, columns: list[Cells], texts: Texts | None = None) -> None:
         """The rows given column by column (every list as long, in `names` order);
         `texts`: for some columns of datetimes, the Bulk CSV text each value was read
-        from (`pages.ColumnBatch.texts`), which a database storing text may reuse."""
+        from (`batches.ColumnBatch.texts`), which a database storing text may reuse."""
         self.insert(list(zip(*columns, strict=True)))
 
 

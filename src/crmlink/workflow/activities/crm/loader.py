@@ -86,7 +86,8 @@ class Loader:
 
     def _cells(self, batch: list[dict[str, Any]]) -> list[list[Any]]:
         """The batch as columns (a row lacking a field has None there); a batch that
-        carries its columns (`pages.ColumnBatch`, a Bulk read's) gives them as they are."""
+        carries its columns (`batches.ColumnBatch`: a Bulk or Dataverse read's) gives
+        them as they are."""
         given = getattr(batch, "columns", None)
         if given is not None:
             absent = [None] * len(batch)
@@ -121,7 +122,7 @@ class Loader:
 
     def _passed(self, batch: list[dict[str, Any]], columns: list[list[Any]]) -> set[int]:
         """The text columns every value of which surely passes its check, known from the
-        batch's own facts (`pages.ColumnBatch`): values that are the CSV texts themselves
+        batch's own facts (`batches.ColumnBatch`): values that are the CSV texts themselves
         (`plain`: str or None), the longest no longer than the column, no NUL."""
         plain, given = getattr(batch, "plain", None), getattr(batch, "columns", None)
         if not plain or given is None:
