@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import jwt
 import pytest
 
 from crmlink.connectors.dynamics import DynamicsConnector, authority_for
@@ -76,7 +77,9 @@ def test_expired_token_is_refreshed_once(tmp_path):
         sandbox.start()
         with dv_connector(sandbox, "password") as connector:
             connector.identity()
-            time.sleep(2.6)
+            token = connector.http.client.auth._token
+            expires = jwt.decode(token, options={"verify_signature": False})["exp"]
+            time.sleep(max(0.0, expires - time.time()) + 0.1)
             assert connector.identity().org_id  # 401 -> fresh token -> replayed
             assert connector.http.tokens.logins == 2
 
