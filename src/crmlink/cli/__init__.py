@@ -9,6 +9,8 @@ dependencies (SQLAlchemy, httpx, rich, the sandboxes…) inside the functions th
 
 from __future__ import annotations
 
+import sys
+import types
 from pathlib import Path
 from typing import Annotated
 
@@ -18,6 +20,26 @@ from crmlink import __version__
 from crmlink.cli.crm_help import labels_help
 from crmlink.cli.lazy import LazyGroup
 from crmlink.cli.usage import OneSentenceGroup
+
+
+def _without_httpx_command_line() -> None:
+    """httpx imports its own command-line client (`httpx._main`: click, rich, pygments,
+    about 50 ms of every start) whenever those happen to be installed. The `crmlink`
+    command never runs it, so an empty module stands in for it, registered before
+    anything imports httpx (only in this process: importing crmlink as a library
+    leaves httpx as it is)."""
+    if "httpx" in sys.modules:
+        return
+    stand_in = types.ModuleType("httpx._main")
+
+    def main() -> None:
+        raise SystemExit("httpx's command line is not loaded in crmlink's process")
+
+    stand_in.main = main  # type: ignore[attr-defined]
+    sys.modules.setdefault("httpx._main", stand_in)
+
+
+_without_httpx_command_line()
 
 
 class CrmlinkGroup(LazyGroup, OneSentenceGroup):
