@@ -20,6 +20,7 @@ from crmlink.sandbox.salesforce.models.bulk import (
     classic_batches,
     classic_info,
     classic_query,
+    cursor,
     pk_chunking,
 )
 from crmlink.sandbox.salesforce.models.bulk.jobs import (
@@ -126,7 +127,7 @@ class ClassicJobs:
         batch = self.jobs.add(Job(batch_id, "batch", info, private))
         with self.jobs.lock:
             job.private["batches"].append(batch_id)
-            self.jobs.save(job)
+            self.jobs.prolong(job)  # kept until its youngest batch is 7 days old
         answer = dict(batch.info)  # Queued, whatever the run does next
         # a batch runs at its first look (or the next API call): no delay, as before
         self.jobs.schedule(batch, 0, lambda: self._run(job, batch), lambda m: self._fail(batch, m))
@@ -192,6 +193,9 @@ class ClassicJobs:
             self._fail(batch, _batch_message(exc))
             return
         with self.jobs.lock:
+            if not self.jobs.holds(batch):  # the job expired meanwhile
+                cursor.drop(self.org, saved)
+                return
             batch.private["cursor"] = saved
             batch.private["results"] = [
                 self.jobs.new_id(RESULT_PREFIX) for _ in classic_query.result_sets(saved["total"])

@@ -4,7 +4,7 @@ lines made by SQLite, CSV_CHUNK rows at a time with `queries.page_csv`.
 
 The cursor's `_sbx_cursor_info` row is removed at once, so the REST locators' 15-minute
 expiry never drops a bulk result: the job keeps the cursor (in its private data) until
-the job is deleted, as Bulk results live as long as their job.
+the job is deleted or expires (7 days, `jobs.py`), as Bulk results live as long as their job.
 """
 
 from __future__ import annotations

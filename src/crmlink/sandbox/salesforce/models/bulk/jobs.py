@@ -15,6 +15,15 @@ Processing time (the network profile's `bulk_s_per_10k`, `core.network`) is adde
 place, `update`: a job or Bulk 1.0 batch moving from InProgress to JobComplete/Completed
 gets its other fields at once but keeps InProgress for the records' processing time on the
 sandbox clock (so it elapses in real time, and at once when the clock is advanced).
+
+Jobs expire as Salesforce's do, RETENTION_SECONDS (7 days) of sandbox clock after they
+were created (a Bulk 1.0 job: after its youngest batch was added, with all its batches):
+each job row carries its `expires` time (indexed; batch rows none, they go with their
+job). `expire()` runs at most once per SWEEP_SECONDS of sandbox clock, from `add`, `get`,
+`all` and `settle_due`: one indexed SELECT of the jobs due, then the cleanup a client's
+DELETE does, in one transaction: their result cursor rows (a `seq`-range DELETE per
+cursor), their rows and their batches' (by id); then their upload and result files.
+Between two sweeps a job past its time is already gone for `get` and `all`.
 """
 
 from __future__ import annotations
@@ -22,17 +31,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import shutil
 import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from crmlink.sandbox.core.clock import SandboxClock
 from crmlink.sandbox.core.faults import FaultInjector
 from crmlink.sandbox.core.network import bulk_processing_seconds
 from crmlink.sandbox.salesforce import errors
 from crmlink.sandbox.salesforce.models.ids import make_id
+from crmlink.sandbox.salesforce.models.queries import CURSOR_TABLE
 from crmlink.sandbox.salesforce.models.values import format_datetime
 
 log = logging.getLogger(__name__)
@@ -40,6 +52,8 @@ log = logging.getLogger(__name__)
 JOB_PREFIX, BATCH_PREFIX, RESULT_PREFIX = "750", "751", "752"
 _RUNNING_STATES = ("UploadComplete", "InProgress", "Queued")
 _DONE_STATES = ("JobComplete", "Completed")  # Bulk 2.0 jobs, Bulk 1.0 batches
+RETENTION_SECONDS = 7 * 24 * 3600  # Salesforce deletes Bulk jobs 7 days after creation
+SWEEP_SECONDS = 60  # sandbox-clock seconds between two looks for expired jobs
 
 
 @dataclass
@@ -49,6 +63,7 @@ class Job:
     info: dict
     private: dict = field(default_factory=dict)
     started: float = 0.0
+    expires: float | None = None  # sandbox clock; None for a batch (it goes with its job)
 
     @property
     def state(self) -> str:
@@ -72,25 +87,34 @@ def stamp() -> str:
 class JobRegistry:
     """Jobs and Bulk 1.0 batches by id, written through to `_sbx_bulk_job`."""
 
-    def __init__(self, store, clock: SandboxClock, faults: FaultInjector | None = None) -> None:
+    def __init__(
+        self,
+        store,
+        clock: SandboxClock,
+        faults: FaultInjector | None = None,
+        folder: Path | None = None,
+    ) -> None:
         self.store = store
         self.clock = clock
         self.faults = faults or FaultInjector()
+        self.folder = folder  # a job's files are in folder / job id (removed when it expires)
         self.lock = threading.RLock()
         self._items: dict[str, Job] = {}
         self._seq: dict[str, int] = {}
         self._pending: dict[str, _Pending] = {}
+        self._swept: float | None = None  # sandbox time of the last look for expired jobs
         with store.transaction() as conn:
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS _sbx_bulk_job (id TEXT PRIMARY KEY, prefix TEXT, "
-                "seq INTEGER, kind TEXT, data TEXT)"
-            )
-            rows = conn.execute("SELECT id, prefix, seq, kind, data FROM _sbx_bulk_job").fetchall()
-        for ident, prefix, seq, kind, data in rows:
-            self._restore(ident, prefix, seq, kind, json.loads(data))
+            _create_table(conn, self.clock.timestamp() + RETENTION_SECONDS)
+            rows = conn.execute(
+                "SELECT id, prefix, seq, kind, data, expires FROM _sbx_bulk_job"
+            ).fetchall()
+        for ident, prefix, seq, kind, data, expires in rows:
+            self._restore(ident, prefix, seq, kind, json.loads(data), expires)
 
-    def _restore(self, ident: str, prefix: str, seq: int, kind: str, data: dict) -> None:
-        job = Job(ident, kind, data["info"], data["private"])
+    def _restore(
+        self, ident: str, prefix: str, seq: int, kind: str, data: dict, expires: float | None
+    ) -> None:
+        job = Job(ident, kind, data["info"], data["private"], expires=expires)
         if job.state in _RUNNING_STATES or job.state == "InProgress":
             job.info["state"] = "Failed"
             msg = "InternalServerError : the sandbox restarted while the job was running"
@@ -105,28 +129,46 @@ class JobRegistry:
             return make_id(prefix, self._seq[prefix])
 
     def get(self, ident: str, kinds: tuple[str, ...]) -> Job:
-        """The job (moved on by the clock first), or NOT_FOUND."""
-        self.settle(ident)
+        """The job (moved on by the clock first), or NOT_FOUND (also once expired)."""
+        self.expire()
         with self.lock:
             job = self._items.get(ident)
-        if job is None or job.kind not in kinds:
+        if job is None or job.kind not in kinds or self._expired(job):
             raise errors.NotFound("The requested resource does not exist")
+        self.settle(ident)
         return job
 
     def all(self, kind: str) -> list[Job]:
+        self.expire()
         with self.lock:
             idents = [j.id for j in self._items.values() if j.kind == kind]
         for ident in idents:
             self.settle(ident)
         with self.lock:
-            return [j for j in self._items.values() if j.kind == kind]
+            return [j for j in self._items.values() if j.kind == kind and not self._expired(j)]
+
+    def holds(self, job: Job) -> bool:
+        """Whether the job is still kept (not deleted nor expired meanwhile)."""
+        with self.lock:
+            return self._items.get(job.id) is job
 
     # -- changes ----------------------------------------------------------------------
     def add(self, job: Job) -> Job:
+        """Keep a new job (until RETENTION_SECONDS from now) or Bulk 1.0 batch."""
+        self.expire()
         with self.lock:
+            if job.kind != "batch":
+                job.expires = self.clock.timestamp() + RETENTION_SECONDS
             self._items[job.id] = job
             self._write(job, insert=True)
         return job
+
+    def prolong(self, job: Job) -> None:
+        """A batch was added to a Bulk 1.0 job: Salesforce keeps the job, and all its
+        batches, until its youngest batch is 7 days old."""
+        with self.lock:
+            job.expires = max(job.expires or 0.0, self.clock.timestamp() + RETENTION_SECONDS)
+            self._write(job)
 
     def update(self, job: Job, **info) -> Job:
         """Set wire fields (and systemModstamp) and write the job through; a job done
@@ -187,12 +229,15 @@ class JobRegistry:
                 if insert:
                     prefix, seq = job.id[:3], self._seq.get(job.id[:3], 0)
                     conn.execute(
-                        "INSERT INTO _sbx_bulk_job (id, prefix, seq, kind, data) "
-                        "VALUES (?, ?, ?, ?, ?)",
-                        (job.id, prefix, seq, job.kind, data),
+                        "INSERT INTO _sbx_bulk_job (id, prefix, seq, kind, data, expires) "
+                        "VALUES (?, ?, ?, ?, ?, ?)",
+                        (job.id, prefix, seq, job.kind, data, job.expires),
                     )
                 else:
-                    conn.execute("UPDATE _sbx_bulk_job SET data = ? WHERE id = ?", (data, job.id))
+                    conn.execute(
+                        "UPDATE _sbx_bulk_job SET data = ?, expires = ? WHERE id = ?",
+                        (data, job.expires, job.id),
+                    )
         except sqlite3.ProgrammingError:  # the store was closed under a running job
             log.debug("bulk job %s not saved: store closed", job.id)
 
@@ -229,12 +274,58 @@ class JobRegistry:
             self._run(ident, pending)
 
     def settle_due(self) -> None:
-        """Run every job that is due (each API call and clock tick does)."""
+        """Run every job that is due (each API call and clock tick does); expired jobs go
+        first."""
+        self.expire()
         now = self.clock.timestamp()
         with self.lock:
             due = [ident for ident, p in self._pending.items() if p.due <= now]
         for ident in due:
             self.settle(ident)
+
+    # -- expiry on the sandbox clock ---------------------------------------------------
+    def _expired(self, job: Job) -> bool:
+        return job.expires is not None and job.expires <= self.clock.timestamp()
+
+    def expire(self) -> list[str]:
+        """Delete the jobs past their `expires` time, with all they hold, at most once per
+        SWEEP_SECONDS of sandbox clock (a clock set back looks again); their ids."""
+        now = self.clock.timestamp()
+        with self.lock:
+            if self._swept is not None and 0 <= now - self._swept < SWEEP_SECONDS:
+                return []
+            self._swept = now
+            gone = self._delete_expired(now)
+        if self.folder is not None:
+            for job in gone:
+                shutil.rmtree(self.folder / job.id, ignore_errors=True)
+        return [job.id for job in gone]
+
+    def _delete_expired(self, now: float) -> list[Job]:
+        """One indexed look for the jobs due, then their cursor rows and their rows and
+        their batches' rows, in one transaction; the jobs (no longer kept)."""
+        try:
+            with self.store.transaction() as conn:
+                due = conn.execute(
+                    "SELECT id FROM _sbx_bulk_job WHERE expires <= ?", (now,)
+                ).fetchall()
+                if not due:
+                    return []
+                jobs = [self._items.get(ident) or Job(ident, "", {}) for (ident,) in due]
+                members = [self._items[b] for j in jobs for b in _batches(j) if b in self._items]
+                spans = [_span(item.private["cursor"]) for item in jobs + members if _cursor(item)]
+                if spans:
+                    sql = f"DELETE FROM {CURSOR_TABLE} WHERE seq > ? AND seq <= ?"
+                    conn.executemany(sql, spans)
+                idents = [(j.id,) for j in jobs] + [(b,) for j in jobs for b in _batches(j)]
+                conn.executemany("DELETE FROM _sbx_bulk_job WHERE id = ?", idents)
+        except sqlite3.ProgrammingError:  # the store was closed: the sandbox stopped
+            return []
+        for (ident,) in idents:
+            self._items.pop(ident, None)
+            self._pending.pop(ident, None)
+        log.debug("bulk jobs expired: %s", ", ".join(j.id for j in jobs))
+        return jobs
 
     @staticmethod
     def _run(name: str, pending: _Pending) -> None:
@@ -245,6 +336,35 @@ class JobRegistry:
         except Exception as exc:  # a bug: fail the job rather than leave it running
             log.exception("bulk %s crashed", name)
             pending.on_crash(f"InternalServerError : {exc}")
+
+
+def _create_table(conn: sqlite3.Connection, legacy_expires: float) -> None:
+    """`_sbx_bulk_job` and its `expires` index; a store from before expiry gets the column,
+    its jobs a full retention from now (their creation was not on the sandbox clock)."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS _sbx_bulk_job (id TEXT PRIMARY KEY, prefix TEXT, "
+        "seq INTEGER, kind TEXT, data TEXT, expires REAL)"
+    )
+    columns = [row[1] for row in conn.execute("PRAGMA table_info(_sbx_bulk_job)")]
+    if "expires" not in columns:
+        conn.execute("ALTER TABLE _sbx_bulk_job ADD COLUMN expires REAL")
+        conn.execute(
+            "UPDATE _sbx_bulk_job SET expires = ? WHERE kind != 'batch'", (legacy_expires,)
+        )
+    conn.execute("CREATE INDEX IF NOT EXISTS _sbx_bulk_job_expires ON _sbx_bulk_job (expires)")
+
+
+def _batches(job: Job) -> list[str]:
+    return list(job.private.get("batches") or ())
+
+
+def _cursor(job: Job) -> bool:
+    return bool(job.private.get("cursor"))
+
+
+def _span(cursor: dict) -> tuple[int, int]:
+    """The `_sbx_cursor` seq range (exclusive, inclusive) of a saved cursor."""
+    return cursor["first_seq"], cursor["first_seq"] + cursor["total"]
 
 
 def _ignore(message: str) -> None:

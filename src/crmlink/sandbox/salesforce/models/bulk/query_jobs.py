@@ -162,14 +162,14 @@ class QueryJobs:
         with self.jobs.lock:
             job.private["cursor"] = saved
             done = {"numberRecordsProcessed": saved["total"]}
-            if not self._advance(
+            if not self.jobs.holds(job) or not self._advance(
                 job,
                 "InProgress",
                 state="JobComplete",
                 **done,
                 totalProcessingTime=elapsed_ms(started),
             ):
-                cursor.drop(self.org, job.private.pop("cursor"))  # aborted meanwhile
+                cursor.drop(self.org, job.private.pop("cursor"))  # aborted or expired meanwhile
 
     def _advance(self, job: Job, expected: str, **info) -> bool:
         """Change the job if it is still in `expected` state (not aborted meanwhile)."""

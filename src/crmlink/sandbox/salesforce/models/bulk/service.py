@@ -23,7 +23,7 @@ class BulkService:
         self.clock = clock
         self.folder = folder  # uploads and result files, per job
         self.folder.mkdir(parents=True, exist_ok=True)
-        self.jobs = JobRegistry(self.org.store, clock, faults)
+        self.jobs = JobRegistry(self.org.store, clock, faults, self.folder)
         self.query = QueryJobs(self)
         self.ingest = IngestJobs(self)
         self.classic = ClassicJobs(self)
