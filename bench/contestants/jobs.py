@@ -90,9 +90,13 @@ def _note(job: Job, outcome: procs.Outcome) -> str:
 
 
 def crmlink_note(outcome: procs.Outcome) -> str:
-    """The plans crmlink's run record gives (the import's `read_plan`), joined."""
+    """The plans crmlink's run record gives (the import's `read_plan`), joined, and the
+    run's own working time: the whole subprocess less its start-up, what a run costs in
+    `crmlink worker`, which runs scheduled workflows in its one process."""
     run = json.loads(outcome.stdout)
-    return "; ".join(a["read_plan"] for a in run["activities"] if a.get("read_plan"))
+    plans = "; ".join(a["read_plan"] for a in run["activities"] if a.get("read_plan"))
+    own = run.get("seconds")
+    return plans + (f"; the run's own time {own:.2f} s" if own is not None else "")
 
 
 def crmlink_rows(outcome: procs.Outcome) -> int:
