@@ -227,3 +227,11 @@ def test_populations_are_read_in_batches(database):
 def test_an_unknown_target_is_a_usage_error(database):
     with pytest.raises(UsageError, match="no workflow file or registered workflow named 'nope'"):
         run_workflow(database, "nope")
+
+
+def test_the_journals_raw_insert_names_the_tables_columns_in_its_tuples_order():
+    """`DbJournal.record` hands the driver tuples in `_JOURNAL_COLUMNS` order: the table's
+    own columns, every one of them, so no value lands in another column."""
+    from crmlink.workflow import context
+
+    assert tuple(c.name for c in export_journal.columns) == context._JOURNAL_COLUMNS
