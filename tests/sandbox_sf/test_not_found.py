@@ -9,17 +9,17 @@ import httpx
 import pytest
 
 from crmlink.sandbox.dynamics.app import DynamicsSandbox
-from tests.conftest import password_token, tls
+from tests.conftest import tls
+from tests.sandbox_sf.conftest import signed_in
 
 NOT_FOUND = [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]
 
 
 @pytest.fixture
 def http(sf_sandbox):
-    token = password_token(sf_sandbox)["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
-    with httpx.Client(base_url=sf_sandbox.url, headers=headers, verify=tls(sf_sandbox)) as c:
-        yield c
+    """A client of the shared sandbox (these tests change nothing), signed in."""
+    with signed_in(sf_sandbox) as client:
+        yield client
 
 
 @pytest.mark.parametrize(
@@ -52,9 +52,7 @@ def test_wrong_method_is_405_with_allow(http):
 
 
 def test_unimplemented_operations_are_counted(sf_fresh):
-    token = password_token(sf_fresh)["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
-    with httpx.Client(base_url=sf_fresh.url, headers=headers, verify=tls(sf_fresh)) as http:
+    with signed_in(sf_fresh) as http:
         http.delete("/__sandbox__/stats").raise_for_status()
         http.get("/services/data/v59.0/tooling/sobjects")
         http.get("/services/data/v60.0/tooling/sobjects")

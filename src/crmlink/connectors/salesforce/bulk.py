@@ -24,6 +24,8 @@ FINAL_STATES = ("JobComplete", "Failed", "Aborted")
 PAGE_ROWS = 50_000  # rows per `results` call on the locator chain (no resultPages)
 WORKERS = 5  # result pages downloading at once
 AHEAD = 4  # parsed batches waiting for the consumer, all pages together (`pages.ordered`)
+# rows per batch (interleaved runs: 2,000 cost as much CPU or more, and ~30 MB more memory)
+BATCH_ROWS = 500
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,7 @@ class BulkQuery:
         self,
         http: SalesforceHttp,
         poll: PollPolicy,
-        batch_size: int = 500,
+        batch_size: int = BATCH_ROWS,
         *,
         page_rows: int = PAGE_ROWS,
         workers: int = WORKERS,
