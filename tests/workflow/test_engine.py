@@ -200,6 +200,25 @@ def test_cursors_commit_only_when_the_run_succeeds(database, write):
     assert cursor["modified"] == dt.datetime(2024, 5, 1, 10, tzinfo=dt.UTC)
 
 
+def test_a_runs_end_comes_after_its_working_tables_are_dropped(database, write, monkeypatch):
+    """Dropping a big population takes a second: the run has not ended before it."""
+    from crmlink.db.types import utcnow
+    from crmlink.workflow import steps
+
+    dropped: list[dt.datetime] = []
+    drop = steps.drop_tables
+
+    def timed_drop(conn, run_id):
+        drop(conn, run_id)
+        dropped.append(utcnow())
+
+    monkeypatch.setattr(steps, "drop_tables", timed_drop)
+    path = write("e.yaml", "name: e\nactivities:\n  imp: {type: probe}\n")
+    record = run_workflow(database, path)
+    assert record.status == "succeeded" and len(dropped) == 1
+    assert record.ended_at >= dropped[0]
+
+
 def test_the_journal_survives_a_failed_activity(database, write):
     path = write("j.yaml", "name: j\nactivities:\n  exp: {type: probe, journal: 4, failures: 1}\n")
     failed = run_workflow(database, path)
