@@ -8,8 +8,9 @@ import subprocess
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, inspect, select, update
 
+from crmlink.db.types import utcnow
 from crmlink.errors import UsageError
-from crmlink.workflow import populations
+from crmlink.workflow import populations, steps
 from crmlink.workflow.base import ColumnSpec
 from crmlink.workflow.cursors import list_committed as list_cursors
 from crmlink.workflow.engine import run_workflow
@@ -202,9 +203,6 @@ def test_cursors_commit_only_when_the_run_succeeds(database, write):
 
 def test_a_runs_end_comes_after_its_working_tables_are_dropped(database, write, monkeypatch):
     """Dropping a big population takes a second: the run has not ended before it."""
-    from crmlink.db.types import utcnow
-    from crmlink.workflow import steps
-
     dropped: list[dt.datetime] = []
     drop = steps.drop_tables
 
