@@ -5,11 +5,13 @@ their types, and what a column cannot hold is a reject naming the field."""
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String, Text, select
 
+from crmlink.db import open_database
 from crmlink.model import FieldKind, RemoteField
 from crmlink.workflow import populations
 from crmlink.workflow.activities.crm import inserts
@@ -153,3 +155,25 @@ def test_rows_lacking_a_field_load_it_as_null(loaded):
     loader.append([row])
     conn.commit()
     assert stored(conn, writer)[0]["Count"] is None
+
+
+def test_sqlite_batches_cut_into_statements_keep_every_row_in_order(tmp_path):
+    """A batch goes in as statements of `per` rows and one statement of the rows left
+    over; `per` fits the connection's variable limit (999 before SQLite 3.32)."""
+    with open_database(f"sqlite:///{tmp_path / 'cut.db'}") as db, db.engine.connect() as conn:
+        conn.connection.driver_connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+        ctx = Ctx(conn)
+        writer = ctx.new_population("cut", COLUMNS)
+        loader = Loader(writer, COLUMNS, fields(), "Id", Rejects(ctx, "Id"), dt.UTC)
+        assert loader.inserter.per == 999 // (len(COLUMNS) + 1)  # `_wk_row` is bound too
+        loader.inserter.per = 4
+        sizes = [11, 3, 4, 1, 250]
+        start = 0
+        for size in sizes:
+            loader.append([record(n, f"n{n}") for n in range(start, start + size)])
+            start += size
+        conn.commit()
+        rows = stored(conn, writer)
+    assert [r["_wk_row"] for r in rows] == list(range(1, sum(sizes) + 1))
+    assert [r["Notes"] for r in rows] == [f"n{n}" for n in range(sum(sizes))]
+    assert [r["Count"] for r in rows] == list(range(sum(sizes)))

@@ -5,7 +5,7 @@
 
     inserter.insert_columns([["003…"], ["a@b.c"]])  # the same, column by column
 
-SQLite: one prepared `INSERT` through the DB-API cursor's `executemany` (the column
+SQLite: one prepared multi-row `INSERT` through the DB-API cursor's `executemany` (the column
 types' bind processors applied per column, as SQLAlchemy would; for datetimes, dates and
 booleans the same text or integer made by C methods, `column_processor`). PostgreSQL (psycopg 3):
 `COPY … FROM STDIN` with `write_row` (psycopg escapes tabs, newlines and backslashes; NUL,
@@ -35,8 +35,7 @@ from crmlink.workflow import populations
 from crmlink.workflow.base import PopulationWriter
 
 Row = tuple[Any, ...]
-ROWS_PER_INSERT = 50  # rows of one SQLite INSERT statement
-SQLITE_VARIABLES = 999  # bound values of one statement: SQLite's limit before 3.32
+ROWS_PER_INSERT = 2_000  # at most, rows of one SQLite INSERT statement
 Cells = list[Any]
 ColumnProcessor = Callable[[Cells], Cells]
 Texts = dict[int, Sequence[str]]  # column index -> the Bulk CSV texts of its values
@@ -105,26 +104,29 @@ class _Driver(Inserter):
 
 
 class _Sqlite(_Driver):
-    """`executemany` of an `INSERT` of `per` rows at once (multi-row VALUES): binding
-    is the same, but SQLite steps (and Python releases and re-takes the GIL) once per
-    statement, not once per row; the rows left over go one by one."""
+    """`executemany` of an `INSERT` of many rows at once (multi-row VALUES): binding is
+    the same, but SQLite steps once per statement, not once per row. Each step releases
+    the GIL, and re-taking it waits out the switch interval whenever a parse thread is
+    running, so a batch is one statement if the connection's variable limit allows (500
+    rows of 24 columns: 12,000 values), its rows left over one more."""
 
     def __init__(self, writer: populations.Writer, names: list[str]) -> None:
         super().__init__(writer, names)
         _bind_none_directly()
+        limit = self.raw().getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        self.per = max(1, min(ROWS_PER_INSERT, limit // len(self.columns)))
 
     def write(self, rows: Iterator[Row], size: int) -> None:
-        per = max(1, min(ROWS_PER_INSERT, SQLITE_VARIABLES // len(self.columns)))
+        per = min(self.per, size)
         whole = size - size % per
         cursor = self.raw().cursor()
         try:
-            if whole:
-                # the first `whole` rows' values in one stream, cut `per` rows a statement
-                flat = itertools.chain.from_iterable(itertools.islice(rows, whole))
-                values = per * len(self.columns)
-                cursor.executemany(self._statement(per), zip(*[flat] * values, strict=True))
-            if whole < size:
-                cursor.executemany(self._statement(1), rows)  # the rest, one by one
+            # the first `whole` rows' values in one stream, cut `per` rows a statement
+            flat = itertools.chain.from_iterable(itertools.islice(rows, whole))
+            values = per * len(self.columns)
+            cursor.executemany(self._statement(per), zip(*[flat] * values, strict=True))
+            if whole < size:  # the rest in one statement of their own
+                cursor.execute(self._statement(size - whole), list(itertools.chain(*rows)))
         finally:
             cursor.close()
 
