@@ -177,3 +177,23 @@ def test_sqlite_batches_cut_into_statements_keep_every_row_in_order(tmp_path):
     assert [r["_wk_row"] for r in rows] == list(range(1, sum(sizes) + 1))
     assert [r["Notes"] for r in rows] == [f"n{n}" for n in range(sum(sizes))]
     assert [r["Count"] for r in rows] == list(range(sum(sizes)))
+
+
+@pytest.mark.parametrize(
+    ("ids", "ascending"),
+    [
+        ([[1, 2, 3], [4, 5], [9]], True),
+        ([[1, 2, 3], [3, 4]], False),  # the last key of a batch comes again
+        ([[1, 2, 2], [4]], False),  # twice within a batch
+        ([[1, 3, 2]], False),  # out of order: doubles can no longer be ruled out
+        ([[5], [4]], False),
+        ([[1], [None], [2]], False),  # a key that does not compare
+    ],
+)
+def test_keys_read_in_ascending_order_rule_out_records_read_twice(loaded, ids, ascending):
+    """`Loader.ascending`: every key above the one before, so the import skips its
+    search for records read twice; anything else keeps the search."""
+    _, _, _, loader = loaded
+    for batch in ids:
+        loader.append([record(0, None, Id=None if i is None else f"003{i:015d}") for i in batch])
+    assert loader.ascending is ascending

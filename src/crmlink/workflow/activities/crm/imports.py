@@ -133,7 +133,9 @@ def run_import(
     count = _load(batches, loader, config, ctx, window)
     if not config.ids_from:
         _log_plan(ctx, connector)
-    population = _deduplicated(writer.finish(), key, ctx)
+    population = writer.finish()
+    if not loader.ascending:  # else no record came twice
+        population = _deduplicated(population, key, ctx)
     result.outputs.update(rejects.finish())
     result.rows_rejected = rejects.count
     result.outputs[OK] = population
