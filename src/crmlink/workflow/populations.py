@@ -9,6 +9,7 @@ reflect(conn, name) / drop(conn, name)
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -56,8 +57,30 @@ def reflect(conn: Connection, name: str) -> Table | None:
 
 
 def drop(conn: Connection, name: str) -> None:
-    if inspect(conn).has_table(name):
+    """Drop the working table if it is there. On SQLite its pages are freed without
+    being overwritten first (`secure_delete=FAST` for this drop only): SQLite built with
+    SQLITE_SECURE_DELETE, as Debian's is, zeroes every page of a dropped table, which
+    made dropping a 1,000,000-row working table write its 470 MB again (2.4 s instead of
+    0.1 s). The freed pages hold a copy of what the run read and are reused by the next
+    writes; B-tree pages left in use are still cleared."""
+    if not inspect(conn).has_table(name):
+        return
+    with _fast_delete(conn):
         Table(name, MetaData()).drop(conn)
+
+
+@contextlib.contextmanager
+def _fast_delete(conn: Connection) -> Iterator[None]:
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    before = conn.exec_driver_sql("PRAGMA secure_delete").scalar()
+    conn.exec_driver_sql("PRAGMA secure_delete = FAST")
+    try:
+        yield
+    finally:
+        restored = "FAST" if before == 2 else int(bool(before))  # its only values: 0, 1, 2
+        conn.exec_driver_sql(f"PRAGMA secure_delete = {restored}")
 
 
 class Writer:
