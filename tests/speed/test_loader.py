@@ -197,3 +197,29 @@ def test_keys_read_in_ascending_order_rule_out_records_read_twice(loaded, ids, a
     for batch in ids:
         loader.append([record(0, None, Id=None if i is None else f"003{i:015d}") for i in batch])
     assert loader.ascending is ascending
+
+
+def test_held_rows_are_written_in_one_go_in_order_and_flush_writes_the_rest(
+    loaded, database_url
+):
+    """`Loader.hold`: PostgreSQL keeps rows back until enough for one COPY (or `flush`);
+    SQLite, whose statements cost no round trip, writes each batch at once."""
+    conn, writer, _, loader = loaded
+    loader.hold(10)
+    keeps_back = database_url.startswith("postgresql")
+
+    def count() -> int:
+        return len(stored(conn, writer))
+
+    loader.append([record(n, f"n{n}") for n in range(4)])
+    loader.append([record(n, f"n{n}") for n in range(4, 8)])
+    assert count() == (0 if keeps_back else 8)
+    loader.append([record(n, f"n{n}") for n in range(8, 12)])  # 12 rows: past the 10
+    assert count() == 12
+    loader.append([record(n, f"n{n}") for n in range(12, 14)])
+    assert count() == (12 if keeps_back else 14)
+    loader.flush()
+    conn.commit()
+    rows = stored(conn, writer)
+    assert [r["_wk_row"] for r in rows] == list(range(1, 15))
+    assert [r["Notes"] for r in rows] == [f"n{n}" for n in range(14)]

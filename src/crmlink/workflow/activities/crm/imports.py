@@ -51,6 +51,7 @@ from crmlink.workflow.variables import bind_filter
 
 IDS_PER_READ = 2000
 READ_AHEAD = 2  # batches read ahead of the inserter (memory: a fixed number of batches)
+HOLD_ROWS = 5_000  # rows a database may keep back to write them in one statement (COPY)
 
 
 @dataclass
@@ -194,6 +195,7 @@ def _load(
     count = counted = 0
     ctx.checkpoint()  # no lock held while the CRM answers
     source = read_ahead(batches, READ_AHEAD, commits.idle) if ahead else batches
+    loader.hold(HOLD_ROWS)
     with fewer_collections(), stopping(source):
         for batch in source:
             if config.limit is not None:
@@ -207,6 +209,7 @@ def _load(
             ctx.progress(count, total=getattr(batches, "total", None))
             if config.limit is not None and counted >= config.limit:
                 break
+        loader.flush()
     commits.idle()
     return count
 

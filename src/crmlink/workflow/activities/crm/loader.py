@@ -66,6 +66,14 @@ class Loader:
         # every key read so far above the one before (so none came twice), and the last
         self.ascending, self._last_key = self.key is not None, _FIRST
 
+    def hold(self, rows: int) -> None:
+        """Let the inserter keep up to `rows` rows back (`Inserter.hold`) until `flush`."""
+        self.inserter.hold(rows)
+
+    def flush(self) -> None:
+        """Every row appended so far is in the working table (in the transaction)."""
+        self.inserter.flush()
+
     def append(self, batch: list[dict[str, Any]]) -> None:
         if not batch:
             return
