@@ -199,9 +199,7 @@ def test_keys_read_in_ascending_order_rule_out_records_read_twice(loaded, ids, a
     assert loader.ascending is ascending
 
 
-def test_held_rows_are_written_in_one_go_in_order_and_flush_writes_the_rest(
-    loaded, database_url
-):
+def test_held_rows_are_written_in_one_go_in_order_and_flush_writes_the_rest(loaded, database_url):
     """`Loader.hold`: PostgreSQL keeps rows back until enough for one COPY (or `flush`);
     SQLite, whose statements cost no round trip, writes each batch at once."""
     conn, writer, _, loader = loaded
