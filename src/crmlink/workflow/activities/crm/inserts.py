@@ -34,6 +34,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeEngine
 
 from crmlink.workflow import populations
+from crmlink.workflow.activities.crm.copy_binary import binary_ok, column_oids
 from crmlink.workflow.base import PopulationWriter
 
 Row = tuple[Any, ...]
@@ -95,8 +96,12 @@ class _Driver(Inserter):
         numbers = range(self.next, self.next + size)
         self.next += size
         processed = [self._processed(i, cells, texts) for i, cells in enumerate(columns)]
+        self.write_columns([numbers, *processed], size)
+
+    def write_columns(self, columns: list[Sequence[Any]], size: int) -> None:
+        """Write `size` rows given as columns (`_wk_row` first)."""
         # the rows made as the driver takes them, never held as a list of their own
-        self.write(zip(numbers, *processed, strict=True), size)
+        self.write(zip(*columns, strict=True), size)
 
     def _processed(self, index: int, cells: Cells, texts: Texts | None) -> Cells:
         from_texts = self.from_texts[index]
@@ -148,39 +153,57 @@ class _Sqlite(_Driver):
 
 
 class _Copy(_Driver):
-    """`COPY … FROM STDIN`, a statement for many batches when `hold` allows: each COPY
-    costs the server a statement and the client a round trip (at 500-row batches, about
-    a third of the time its rows take to send)."""
+    """`COPY … FROM STDIN`, a statement for many batches when `hold` allows (each COPY
+    costs the server a statement and the client a round trip: at 500-row batches, about
+    a third of the time their rows took to send), in binary format when every column
+    allows it (`copy_binary`: about a sixth of the text format's client CPU), else text."""
 
     def __init__(self, writer: populations.Writer, names: list[str]) -> None:
         super().__init__(writer, names)
-        self.held: list[list[Row]] = []
+        self.held: list[list[Sequence[Any]]] = []  # batches, each as its columns
         self.held_rows = self.hold_up_to = 0
+        with self.raw().cursor() as cursor:
+            self.oids = column_oids(cursor, self._name().as_string(cursor), self.columns)
 
     def hold(self, rows: int) -> None:
         self.hold_up_to = rows
 
-    def write(self, rows: Iterator[Row], size: int) -> None:
-        self.held.append(list(rows))
+    def write_columns(self, columns: list[Sequence[Any]], size: int) -> None:
+        self.held.append(columns)
         self.held_rows += size
         if self.held_rows >= self.hold_up_to:
             self.flush()
 
+    def write(self, rows: Iterator[Row], size: int) -> None:
+        self.write_columns([list(cells) for cells in zip(*rows, strict=True)], size)
+
     def flush(self) -> None:
         if not self.held:
             return
-        from psycopg import sql
-
-        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-            sql.Identifier(*filter(None, (self.table.schema, self.table.name))),
-            sql.SQL(", ").join(sql.Identifier(c) for c in self.columns),
-        )
         held, self.held, self.held_rows = self.held, [], 0
+        columns = [list(itertools.chain.from_iterable(c)) for c in zip(*held, strict=True)]
+        binary = binary_ok(self.oids, columns)
         if not self.conn.in_transaction():
             self.conn.begin()
-        with self.raw().cursor() as cursor, cursor.copy(statement) as copy:
-            rows = itertools.chain.from_iterable(held)
+        with self.raw().cursor() as cursor, cursor.copy(self._statement(binary)) as copy:
+            if binary:
+                copy.set_types(self.oids)
+            rows = zip(*columns, strict=True)
             deque(map(copy.write_row, rows), maxlen=0)  # the loop in C: a row a call
+
+    def _name(self) -> Any:
+        from psycopg import sql
+
+        return sql.Identifier(*filter(None, (self.table.schema, self.table.name)))
+
+    def _statement(self, binary: bool) -> Any:
+        from psycopg import sql
+
+        return sql.SQL("COPY {} ({}) FROM STDIN{}").format(
+            self._name(),
+            sql.SQL(", ").join(sql.Identifier(c) for c in self.columns),
+            sql.SQL(" (FORMAT BINARY)" if binary else ""),
+        )
 
 
 def column_processor(type_: TypeEngine[Any], dialect: Dialect) -> ColumnProcessor | None:
