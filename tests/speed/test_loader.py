@@ -221,3 +221,12 @@ def test_held_rows_are_written_in_one_go_in_order_and_flush_writes_the_rest(load
     rows = stored(conn, writer)
     assert [r["_wk_row"] for r in rows] == list(range(1, 15))
     assert [r["Notes"] for r in rows] == [f"n{n}" for n in range(14)]
+
+
+def test_rows_left_over_go_in_statements_of_a_few_sizes_only():
+    """The driver keeps every statement text it prepared: leftovers a power of two at a
+    time, so batches of any size share at most log2(per) + 1 statements."""
+    assert inserts._powers_of_two(137) == [128, 8, 1]
+    assert inserts._powers_of_two(0) == [] and inserts._powers_of_two(256) == [256]
+    sizes = {part for n in range(1, 500) for part in inserts._powers_of_two(n)}
+    assert sizes == {1, 2, 4, 8, 16, 32, 64, 128, 256}

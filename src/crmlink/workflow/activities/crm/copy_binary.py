@@ -1,8 +1,8 @@
 """Which columns PostgreSQL's binary COPY may take as they are, decided per batch.
 
-    kinds = column_kinds(cursor, table_name, schema, names)   # once: each column's type oid
-    if binary_ok(kinds, columns):                              # per batch: C-level checks
-        ... COPY … FROM STDIN (FORMAT BINARY), copy.set_types(oids)
+    oids = column_oids(cursor, '"wk_1_read_ok"', names)   # once: each column's type oid
+    if binary_ok(oids, columns):                            # per batch: whole-column checks
+        ...  # COPY … FROM STDIN (FORMAT BINARY), copy.set_types(oids)
 
 In binary format psycopg writes each value by the column's own binary dumper: no text is
 made and escaped on the client, and none parsed on the server (about a sixth of the text

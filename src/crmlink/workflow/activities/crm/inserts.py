@@ -9,8 +9,9 @@ SQLite: one prepared multi-row `INSERT` through the DB-API cursor's `executemany
 column types' bind processors applied per column, as SQLAlchemy would; for datetimes,
 dates and booleans the same text or integer made by C methods, `column_processor`).
 PostgreSQL (psycopg 3): `COPY … FROM STDIN` with `write_row`, one COPY for many batches
-when `hold` allows (psycopg escapes tabs, newlines and backslashes; NUL, which PostgreSQL
-text cannot hold, is refused earlier as a reject). Any other database: SQLAlchemy's
+when `hold` allows, in binary format when every column's values allow it (`copy_binary`),
+else in text (psycopg escapes tabs, newlines and backslashes; NUL, which PostgreSQL text
+cannot hold, is refused earlier as a reject). Any other database: SQLAlchemy's
 `executemany` (`populations.Writer.append`). `_wk_row` numbers the rows 1..n in the
 order given. All paths write into the connection's current transaction, begun first if
 need be, so `ctx.checkpoint()` commits them like any other write (rows held back are
@@ -38,7 +39,7 @@ from crmlink.workflow.activities.crm.copy_binary import binary_ok, column_oids
 from crmlink.workflow.base import PopulationWriter
 
 Row = tuple[Any, ...]
-ROWS_PER_INSERT = 2_000  # at most, rows of one SQLite INSERT statement
+ROWS_PER_INSERT = 500  # at most, rows of one SQLite INSERT statement (a Bulk batch)
 Cells = list[Any]
 ColumnProcessor = Callable[[Cells], Cells]
 Texts = dict[int, Sequence[str]]  # column index -> the Bulk CSV texts of its values
@@ -122,8 +123,8 @@ class _Sqlite(_Driver):
     """`executemany` of an `INSERT` of many rows at once (multi-row VALUES): binding is
     the same, but SQLite steps once per statement, not once per row. Each step releases
     the GIL, and re-taking it waits out the switch interval whenever a parse thread is
-    running, so a batch is one statement if the connection's variable limit allows (500
-    rows of 24 columns: 12,000 values), its rows left over one more."""
+    running, so a batch of 500 rows is one statement if the connection's variable limit
+    allows (24 columns: 12,000 values), the rows left over a few more."""
 
     def __init__(self, writer: populations.Writer, names: list[str]) -> None:
         super().__init__(writer, names)
@@ -132,16 +133,21 @@ class _Sqlite(_Driver):
         self.per = max(1, min(ROWS_PER_INSERT, limit // len(self.columns)))
 
     def write(self, rows: Iterator[Row], size: int) -> None:
-        per = min(self.per, size)
+        per = self.per
         whole = size - size % per
         cursor = self.raw().cursor()
         try:
-            # the first `whole` rows' values in one stream, cut `per` rows a statement
-            flat = itertools.chain.from_iterable(itertools.islice(rows, whole))
-            values = per * len(self.columns)
-            cursor.executemany(self._statement(per), zip(*[flat] * values, strict=True))
-            if whole < size:  # the rest in one statement of their own
-                cursor.execute(self._statement(size - whole), list(itertools.chain(*rows)))
+            if whole:
+                # the first `whole` rows' values in one stream, cut `per` rows a statement
+                flat = itertools.chain.from_iterable(itertools.islice(rows, whole))
+                values = per * len(self.columns)
+                cursor.executemany(self._statement(per), zip(*[flat] * values, strict=True))
+            # the rest a power of two at a time (137 rows: 128, 8, 1): the driver keeps
+            # each statement text it prepared, and a prepared statement of many rows is
+            # large, so a batch of any size uses one of a few statements, not its own
+            for part in _powers_of_two(size - whole):
+                values = list(itertools.chain.from_iterable(itertools.islice(rows, part)))
+                cursor.execute(self._statement(part), values)
         finally:
             cursor.close()
 
@@ -174,9 +180,6 @@ class _Copy(_Driver):
         if self.held_rows >= self.hold_up_to:
             self.flush()
 
-    def write(self, rows: Iterator[Row], size: int) -> None:
-        self.write_columns([list(cells) for cells in zip(*rows, strict=True)], size)
-
     def flush(self) -> None:
         if not self.held:
             return
@@ -204,6 +207,11 @@ class _Copy(_Driver):
             sql.SQL(", ").join(sql.Identifier(c) for c in self.columns),
             sql.SQL(" (FORMAT BINARY)" if binary else ""),
         )
+
+
+def _powers_of_two(number: int) -> list[int]:
+    """The powers of two that sum to `number`, largest first (137: 128, 8, 1)."""
+    return [1 << bit for bit in reversed(range(number.bit_length())) if number >> bit & 1]
 
 
 def column_processor(type_: TypeEngine[Any], dialect: Dialect) -> ColumnProcessor | None:
