@@ -142,9 +142,9 @@ class _Sqlite(_Driver):
                 flat = itertools.chain.from_iterable(itertools.islice(rows, whole))
                 values = per * len(self.columns)
                 cursor.executemany(self._statement(per), zip(*[flat] * values, strict=True))
-            # the rest a power of two at a time (137 rows: 128, 8, 1): the driver keeps
-            # each statement text it prepared, and a prepared statement of many rows is
-            # large, so a batch of any size uses one of a few statements, not its own
+            # the rest a power of two at a time (137 rows: 128, 8, 1): the driver keeps up
+            # to 128 statements it prepared, and one of many rows is large, so a batch of
+            # any size uses one of a few statements, not one of its own
             for part in _powers_of_two(size - whole):
                 values = list(itertools.chain.from_iterable(itertools.islice(rows, part)))
                 cursor.execute(self._statement(part), values)
