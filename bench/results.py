@@ -3,9 +3,11 @@ the floor, the table printed and the JSON written."""
 
 from __future__ import annotations
 
+import functools
 import json
 import platform
 import statistics
+import timeit
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -162,13 +164,38 @@ def notes(measurements: list[Measurement]) -> list[str]:
     return list(seen)
 
 
+@functools.cache
 def machine() -> dict[str, Any]:
+    """What ran the bench. Hosts of the same name differ (one day's 2-core VM ran the
+    floors 1.2 to 1.8 times slower than the day before's), so runs of different days
+    compare through `loop_ns`: a fixed pure-Python loop's time per step, best of three."""
     return {
         "python": platform.python_version(),
         "platform": platform.platform(),
+        "cpu": _cpu_model(),
         "cpus": psutil.cpu_count(),
         "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "loop_ns": _loop_ns(),
     }
+
+
+def _cpu_model() -> str:
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        return platform.processor()
+    names = [line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")]
+    return names[0] if names else platform.processor()
+
+
+def _loop_ns(steps: int = 2_000_000) -> float:
+    def loop() -> None:
+        total = 0
+        for i in range(steps):
+            total += i
+
+    best = min(timeit.repeat(loop, number=1, repeat=3))
+    return round(best / steps * 1e9, 1)
 
 
 def document(

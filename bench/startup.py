@@ -33,6 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.cli import compiled_like_an_install
 from bench.sandboxes import Sandbox
 
 CRMLINK = [str(Path(sys.executable).with_name("crmlink"))]  # the console script users run
@@ -169,6 +170,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--top", type=int, default=6, help="packages listed per command")
     parser.add_argument("--baseline", help="a crmlink src/ folder to compare with (PYTHONPATH)")
     options = parser.parse_args(argv)
+    compiled_like_an_install()
+    if options.baseline:
+        compiled_like_an_install(Path(options.baseline))
     with tempfile.TemporaryDirectory(prefix="crmlink-startup-") as folder:
         work = Path(folder)
         sandbox = Sandbox("salesforce", work / "sf", records=10).start()

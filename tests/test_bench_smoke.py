@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from bench import results
-from bench.cli import parse
+from bench.cli import compiled_like_an_install, parse
 from bench.contestants.plan import selected
 from bench.results import Measurement
 
@@ -93,3 +93,13 @@ def test_a_results_file_names_no_folder_of_the_machine():
 
     assert _json_value(ROOT / "bench" / "results" / "latest.json") == "bench/results/latest.json"
     assert _json_value(Path("/elsewhere/x.json")) == "/elsewhere/x.json"
+
+
+def test_the_sources_are_byte_compiled_as_an_install_would_have_them(tmp_path):
+    package = tmp_path / "pkg"
+    (package / "sub").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "sub" / "mod.py").write_text("VALUE = 1\n")
+    compiled_like_an_install(package)
+    assert list((package / "sub" / "__pycache__").glob("mod.*.pyc"))
+    assert list((package / "__pycache__").glob("__init__.*.pyc"))
