@@ -124,6 +124,14 @@ def compiled_like_an_install(folder: Path | None = None) -> None:
     compileall.compile_dir(folder or Path(crmlink.__file__).parent, quiet=1)
 
 
+def host_line(machine: dict[str, object]) -> str:
+    """The host in one line: what a reader needs to compare runs of different days."""
+    return (
+        f"host: {machine['cpu']}, {machine['cpus']} CPUs, Python {machine['python']}, "
+        f"loop {machine['loop_ns']} ns a step (compare seconds only at about the same)"
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     options = parse(argv)
     compiled_like_an_install()
@@ -150,6 +158,7 @@ def main(argv: list[str] | None = None) -> None:
     for line in results.notes(measured):
         print(f"- {line}")
     print(f"\n{len(measured)} runs in {doc['seconds']:.0f} s; JSON: {options.out}")
+    print(host_line(results.machine()))
     print(chart(options.out, options.out.with_suffix(".png")))
 
 

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from bench import results
-from bench.cli import compiled_like_an_install, parse
+from bench.cli import compiled_like_an_install, host_line, parse
 from bench.contestants.plan import selected
 from bench.results import Measurement
 
@@ -103,3 +103,10 @@ def test_the_sources_are_byte_compiled_as_an_install_would_have_them(tmp_path):
     compiled_like_an_install(package)
     assert list((package / "sub" / "__pycache__").glob("mod.*.pyc"))
     assert list((package / "__pycache__").glob("__init__.*.pyc"))
+
+
+def test_the_host_is_named_with_its_loop_time_for_comparing_runs():
+    machine = results.machine()
+    assert machine["loop_ns"] > 0 and machine["cpu"]
+    line = host_line(machine)
+    assert f"loop {machine['loop_ns']} ns" in line and f"{machine['cpus']} CPUs" in line
