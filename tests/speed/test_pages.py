@@ -105,6 +105,25 @@ def test_with_ahead_the_batches_alive_do_not_depend_on_how_many_pages_download(p
     assert no_page_threads()
 
 
+def test_a_freed_slot_wakes_a_page_that_can_take_it_not_every_waiting_page(monkeypatch):
+    """Five pages wait on three slots: each slot the consumer frees wakes one page, so
+    almost no page is woken to find no slot (with `notify_all`, about four a batch)."""
+    made: list[pages._Slots] = []
+
+    class Recorded(pages._Slots):
+        def __init__(self, *args) -> None:
+            super().__init__(*args)
+            made.append(self)
+
+    monkeypatch.setattr(pages, "_Slots", Recorded)
+    sources = [page(n, batches=100, rows=1) for n in range(5)]
+    seen = [row for batch in pages.ordered(sources, workers=5, ahead=3) for row in batch]
+    assert seen == [(n, b, 0) for n in range(5) for b in range(100)]
+    (slots,) = made
+    assert slots.wasted <= 25, f"{slots.wasted} wake-ups found no slot for 500 batches"
+    assert no_page_threads()
+
+
 def test_with_ahead_a_failing_page_still_raises_at_its_turn():
     def broken():
         yield Batch([("partial",)])
