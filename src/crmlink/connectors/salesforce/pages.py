@@ -97,7 +97,12 @@ class _Slots:
             self._wake()
 
     def _may_take(self, page: _Page) -> bool:
-        return self.used < self.limit or (page.index == self.head and page.held == 0)
+        return self.used < self.limit or self._may_exceed(page)
+
+    def _may_exceed(self, page: _Page) -> bool:
+        """The head page holding nothing may take a slot beyond the limit (else the
+        consumer could wait on it forever)."""
+        return page.index == self.head and page.held == 0
 
     def _wake(self) -> None:
         """Wake the waiting pages that may take a slot now: the head page if it may, and
@@ -105,7 +110,7 @@ class _Slots:
         free = self.limit - self.used
         for index in sorted(self.waiting):
             page, wake = self.waiting[index]
-            if free <= 0 and not (index == self.head and page.held == 0):
+            if free <= 0 and not self._may_exceed(page):
                 continue
             del self.waiting[index]
             wake.notify()
