@@ -107,7 +107,7 @@ def test_with_ahead_the_batches_alive_do_not_depend_on_how_many_pages_download(p
 
 def test_a_freed_slot_wakes_a_page_that_can_take_it_not_every_waiting_page(monkeypatch):
     """Five pages wait on three slots: each slot the consumer frees wakes one page, so
-    almost no page is woken to find no slot (with `notify_all`, about four a batch)."""
+    few pages are woken to find no slot (with `notify_all`, over two a batch)."""
     made: list[pages._Slots] = []
 
     class Recorded(pages._Slots):
@@ -120,7 +120,9 @@ def test_a_freed_slot_wakes_a_page_that_can_take_it_not_every_waiting_page(monke
     seen = [row for batch in pages.ordered(sources, workers=5, ahead=3) for row in batch]
     assert seen == [(n, b, 0) for n in range(5) for b in range(100)]
     (slots,) = made
-    assert slots.wasted <= 25, f"{slots.wasted} wake-ups found no slot for 500 batches"
+    # a page woken may still lose its slot to one that was not waiting (3-5 here, 34 on a
+    # loaded CI machine); waking every page costs over 1,000
+    assert slots.wasted <= 100, f"{slots.wasted} wake-ups found no slot for 500 batches"
     assert no_page_threads()
 
 
