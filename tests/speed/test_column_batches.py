@@ -250,6 +250,43 @@ def test_datetimes_bound_from_their_bulk_text_are_exactly_the_values_binds(texts
     assert from_texts(cells, texts) == [None if v is None else process(v) for v in cells]
 
 
+WEB_API_TEXTS = [
+    ("2024-05-01T10:30:15Z", "0999-01-02T03:04:05Z"),  # no null: one pass over the column
+    ("2024-05-01T10:30:15Z", None, "2024-12-31T23:59:59Z"),
+    ("2024-05-01T10:30:15Z", "2024-05-01T10:30:15.5Z"),  # a fraction: not one shape
+    ("2024-05-01T10:30:15Z", "2024-05-01T10:30:15.123Z"),  # Salesforce's beside the Web API's
+    ("2024-05-01T11:30:15+01:00",),  # not in UTC
+]
+
+
+@pytest.mark.parametrize("texts", WEB_API_TEXTS)
+def test_datetimes_bound_from_their_web_api_text_are_exactly_the_values_binds(texts):
+    from crmlink.connectors.dynamics.values import column_reader
+
+    stamp = RemoteField("modifiedon", "Modified On", "datetime", FieldKind.DATETIME)
+    dv_table = RemoteTable("contact", "Contact", False, "contactid", None, (stamp,))
+    page = column_reader(dv_table, ["modifiedon"])([{"modifiedon": t} for t in texts])
+    cells, given = page.columns["modifiedon"], page.texts["modifiedon"]
+    impl = DateTime(timezone=True).dialect_impl(SQLITE)
+    from_texts = inserts._texts_processor(impl, SQLITE)
+    assert from_texts is not None
+    process = impl.bind_processor(SQLITE)
+    assert from_texts(cells, given) == [None if v is None else process(v) for v in cells]
+
+
+def test_a_web_api_datetime_column_is_stored_without_a_call_per_value(monkeypatch):
+    calls = []
+    monkeypatch.setattr(inserts, "_datetime_text", lambda v: calls.append(v) or "")
+    impl = DateTime(timezone=True).dialect_impl(SQLITE)
+    from_texts = inserts._texts_processor(impl, SQLITE)
+    assert from_texts is not None
+    texts = ["2024-05-01T10:30:15Z", "2025-01-02T03:04:05Z"]
+    moments = [dt.datetime.fromisoformat(t) for t in texts]
+    stored = ["2024-05-01 10:30:15.000000", "2025-01-02 03:04:05.000000"]
+    assert from_texts(moments, texts) == stored
+    assert calls == []  # by the column's text, not the values' processor
+
+
 def test_only_sqlite_datetimes_are_bound_from_text():
     assert inserts._texts_processor(Date().dialect_impl(SQLITE), SQLITE) is None
     assert inserts._texts_processor(String(5), SQLITE) is None

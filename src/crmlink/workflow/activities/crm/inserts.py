@@ -26,7 +26,7 @@ import re
 import sqlite3
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Boolean
 from sqlalchemy.dialects import sqlite
@@ -247,10 +247,11 @@ _BOOLS = frozenset({bool, type(None)})
 def _texts_processor(
     type_: TypeEngine[Any], dialect: Dialect
 ) -> Callable[[Cells, Sequence[str]], Cells] | None:
-    """For SQLite's datetimes in default storage: their text made from the Bulk CSV text
-    each value was read from, when every text of the column has Salesforce's own shape
-    (`2024-05-01T10:30:15.123+0000`, or `…Z`), which fixes the value's fields one for one;
-    else (or for any other type: None) the values' own processor."""
+    """For SQLite's datetimes in default storage: their text made from the text each
+    value was read from, when every text of the column has one of the CRMs' own UTC
+    shapes (`_UTC_SHAPES`: Salesforce's `2024-05-01T10:30:15.123+0000` or `…Z`, the Web
+    API's `2024-05-01T10:30:15Z`), which fixes the value's fields one for one; else (or
+    for any other type: None) the values' own processor."""
     fast = _sqlite_fast(type_, dialect)
     process = column_processor(type_, dialect)
     if fast is None or fast[1] is not _datetime_text or process is None:
@@ -258,27 +259,50 @@ def _texts_processor(
     slow = process
 
     def from_texts(cells: Cells, texts: Sequence[str]) -> Cells:
-        if not texts or "" in texts:  # nulls among them (or nothing): text by text
-            if not _BULK_UTC.fullmatch("\n".join(filter(None, texts))):
-                return slow(cells)
-            return [
-                None if v is None else f"{t[:10]} {t[11:23]}000"
-                for v, t in zip(cells, texts, strict=True)
-            ]
-        joined = "\n".join(texts)
-        if not _BULK_UTC.fullmatch(joined):
+        present = "\n".join(filter(None, texts))
+        shape = next((s for s in _UTC_SHAPES if s.column.fullmatch(present)), None)
+        if shape is None:
             return slow(cells)
-        # matched, each text is `YYYY-MM-DDTHH:MM:SS.fff` then `+0000` or `Z`, the only
-        # T, + and Z in it: three replaces over the column make every value's
-        # `YYYY-MM-DD HH:MM:SS.fff000` at once
-        return joined.replace("T", " ").replace("+0000", "000").replace("Z", "000").split("\n")
+        if not texts or "" in texts:  # nulls among them (or nothing): text by text
+            return [None if v is None else shape.text(t) for v, t in zip(cells, texts, strict=True)]
+        # matched, each text is `YYYY-MM-DDTHH:MM:SS`, maybe `.fff`, then `+0000` or `Z`,
+        # the only T, + and Z in it: replaces over the column make every value's
+        # `YYYY-MM-DD HH:MM:SS.ffffff` at once
+        for old, new in shape.replaces:
+            present = present.replace(old, new)
+        return present.split("\n")
 
     return from_texts
 
 
-# every non-empty cell of a column (joined by newlines) in Salesforce's UTC datetime form
-_ONE_UTC = r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}(?:\+0000|Z)"
-_BULK_UTC = re.compile(rf"(?:{_ONE_UTC}(?:\n{_ONE_UTC})*)?")
+class _UtcShape(NamedTuple):
+    """A CRM's text of a UTC datetime: `column` matches a column of them (non-empty cells
+    joined by newlines), `text` makes one value's SQLite text, `replaces` a column's."""
+
+    column: re.Pattern[str]
+    text: Callable[[str], str]
+    replaces: tuple[tuple[str, str], ...]
+
+
+def _column_of(one: str) -> re.Pattern[str]:
+    return re.compile(rf"(?:{one}(?:\n{one})*)?")
+
+
+_DAY_TIME = r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}"
+_UTC_SHAPES = (
+    # Salesforce (Bulk CSV): milliseconds, then +0000 or Z
+    _UtcShape(
+        _column_of(rf"{_DAY_TIME}\.[0-9]{{3}}(?:\+0000|Z)"),
+        lambda t: f"{t[:10]} {t[11:23]}000",
+        (("T", " "), ("+0000", "000"), ("Z", "000")),
+    ),
+    # Dataverse (Web API): whole seconds, then Z
+    _UtcShape(
+        _column_of(rf"{_DAY_TIME}Z"),
+        lambda t: f"{t[:10]} {t[11:19]}.000000",
+        (("T", " "), ("Z", ".000000")),
+    ),
+)
 
 
 def _sqlite_fast(
