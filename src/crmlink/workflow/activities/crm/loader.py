@@ -267,14 +267,13 @@ def _whole_digits_bound(type_: Numeric[Any]) -> Decimal | None:
 
 def _number_suspects(bound: Decimal | None, cells: list[Any]) -> list[int]:
     """Decimals and integers all below the bound in magnitude (one C pass: `max` of
-    `abs`) surely pass; any other column cell by cell (`_decimal`'s test: whole digits
-    of a finite number), never a NaN compared."""
+    `abs`; None and zeros, which always pass, left out by `filter`) surely pass; any
+    other column cell by cell (`_decimal`'s test: whole digits of a finite number)."""
     if set(map(type, cells)) <= _EXACT_NUMBERS:
-        present = [v for v in cells if v is not None]
-        if bound is None or not present:
+        if bound is None:
             return []
         try:
-            if max(map(abs, present)) < bound:
+            if max(map(abs, filter(None, cells)), default=0) < bound:
                 return []
         except ArithmeticError:  # a NaN among them: the cells' own checks decide
             pass
