@@ -35,6 +35,7 @@ from urllib.parse import quote, urlencode
 
 import httpx
 
+from crmlink.connectors import json_text
 from crmlink.errors import CrmlinkError, RetryableError, UsageError
 from crmlink.files import MiB, UserFileError, read_user_file
 from crmlink.model import AccountSettings
@@ -279,7 +280,7 @@ class HttpClient:
 
     def json(self, method: str, url: str, idempotent: bool = True, **kwargs: Any) -> Any:
         response = self.request(method, url, idempotent, **kwargs)
-        return response.json() if response.content else None
+        return json_text.loads(response.content) if response.content else None
 
     @contextmanager
     def stream(self, method: str, url: str, **kwargs: Any) -> Iterator[httpx.Response]:

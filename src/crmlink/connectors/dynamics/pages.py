@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from typing import NamedTuple
 
+from crmlink.connectors import json_text
+
 
 class Page(NamedTuple):
     """A page of a query: its JSON object, whether no string in it holds a NUL, and the
@@ -21,7 +23,7 @@ def decode(raw: bytes) -> tuple[dict, bool]:
     """A page's JSON object, and whether no string of it holds a NUL: a JSON string can
     carry one only as the escape `\\u0000` (the parser refuses a raw control character),
     so one search of UTF-8 bytes tells (a false alarm at worst: an escaped backslash)."""
-    body = json.loads(raw)
+    body = json_text.loads(raw)
     if not isinstance(body, dict):
         raise ValueError(f"a Web API page is a JSON object, not {type(body).__name__}")
     return body, json.detect_encoding(raw) == "utf-8" and b"\\u0000" not in raw

@@ -13,13 +13,13 @@ ranges). Bulk API 1.0's PK chunking splits the same way.
 
 from __future__ import annotations
 
-import json
 import math
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+from crmlink.connectors import json_text
 from crmlink.connectors.salesforce import pages, soql, values
 from crmlink.connectors.salesforce.read import REST_BATCH, ReadPlan, RestReader
 from crmlink.filters import ast
@@ -110,7 +110,7 @@ class RangeReader:
                         ahead.append(pool.submit(self.rest.first_raw, read.endpoint, text))
                     if not ahead:
                         return
-                    body = json.loads(ahead.popleft().result())
+                    body = json_text.loads(ahead.popleft().result())
                     yield from self.rest.following(body, convert)
             finally:  # nothing new is asked of the pool here (see bulk_ranges.py)
                 for left in ahead:
