@@ -1,11 +1,14 @@
 """`json_text.loads` gives exactly what `json.loads` gives, value, type and key order
 (or the same error), for the texts msgspec reads and for those it leaves to the
-standard library; and a CRM page is read by msgspec, not by `json.loads`."""
+standard library, and with `decimals=True` what `json.loads(parse_float=Decimal)`
+gives; and a CRM page is read by msgspec, not by `json.loads`."""
 
 from __future__ import annotations
 
+import functools
 import json
 import random
+from decimal import Decimal
 
 import pytest
 
@@ -76,6 +79,8 @@ def outcome(parse, text) -> tuple[str, str]:
 @pytest.mark.parametrize("text", EDGES, ids=range(len(EDGES)))
 def test_an_edge_text_reads_as_json_loads_reads_it(text):
     assert outcome(json_text.loads, text) == outcome(json.loads, text)
+    exact = functools.partial(json_text.loads, decimals=True)
+    assert outcome(exact, text) == outcome(functools.partial(json.loads, parse_float=Decimal), text)
 
 
 def _number(rng: random.Random) -> str:
@@ -123,10 +128,14 @@ def _value(rng: random.Random, depth: int) -> str:
 
 def test_random_documents_read_as_json_loads_reads_them():
     rng = random.Random(20261203)
+    exact = functools.partial(json_text.loads, decimals=True)
+    decimal_json = functools.partial(json.loads, parse_float=Decimal)
     differ = []
     for _ in range(3000):
         text = _value(rng, 0).encode("utf-8", "surrogatepass")
         if outcome(json_text.loads, text) != outcome(json.loads, text):
+            differ.append(text)
+        if outcome(exact, text) != outcome(decimal_json, text):
             differ.append(text)
     assert differ == []
 
@@ -136,11 +145,12 @@ def test_a_web_api_page_is_parsed_without_json_loads(monkeypatch):
     records = [{"contactid": f"{n:08d}-0000-0000-0000-000000000000", "creditlimit": n / 7}
                for n in range(50)]  # fmt: skip
     raw = json.dumps({"value": records, "@odata.nextLink": "https://x/next"}).encode()
+    expected = json.loads(raw, parse_float=Decimal)["value"]  # fractions as Decimals
 
     def refuse(*args, **kwargs):
         raise AssertionError("json.loads was called")
 
     monkeypatch.setattr(json, "loads", refuse)
     body, nul_free = pages.decode(raw)
-    assert body["value"] == records and body["@odata.nextLink"] == "https://x/next"
+    assert body["value"] == expected and body["@odata.nextLink"] == "https://x/next"
     assert nul_free is True

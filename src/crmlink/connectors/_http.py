@@ -278,9 +278,13 @@ class HttpClient:
         request = self.client.build_request(method, url, **kwargs)
         return self.attempts(lambda: self.checked(request), idempotent)
 
-    def json(self, method: str, url: str, idempotent: bool = True, **kwargs: Any) -> Any:
+    def json(
+        self, method: str, url: str, idempotent: bool = True, decimals: bool = False, **kwargs: Any
+    ) -> Any:
+        """The answer's JSON (None for an empty body); `decimals`: fractions as Decimals of
+        their text (`json_text.loads`), for pages of records."""
         response = self.request(method, url, idempotent, **kwargs)
-        return json_text.loads(response.content) if response.content else None
+        return json_text.loads(response.content, decimals) if response.content else None
 
     @contextmanager
     def stream(self, method: str, url: str, **kwargs: Any) -> Iterator[httpx.Response]:

@@ -94,10 +94,16 @@ def row_reader(table: RemoteTable, fields: list[str]) -> Callable[[dict], dict]:
     ]
     wires = [(name, wire) for name, wire, _ in convert]
     converted = [(name, conv) for name, _, conv in convert if conv is not _same]
+    # a page's fractions come as Decimals (`pages.decode`); a field not decimal takes
+    # them as the float `json.loads` would have made
+    floats = [name for name in fields if table.require_field(name).kind != K.DECIMAL]
 
     def read(record: dict) -> dict:
         get = record.get
         out = {name: get(wire) for name, wire in wires}  # in field order, as they came
+        for name in floats:
+            if type(value := out[name]) is Decimal:
+                out[name] = float(value)
         for name, conv in converted:  # a key set again keeps its place
             if (value := out[name]) is not None:
                 out[name] = conv(value)
@@ -112,7 +118,7 @@ def column_reader(table: RemoteTable, fields: list[str]) -> Callable[..., Column
     `nul_free`: the page's bytes hold no NUL (`pages.decode`)."""
     kinds_of = [(name, table.require_field(name).kind) for name in fields]
     columns_of = [
-        (name, wire, operator.itemgetter(wire), kind == K.DATETIME, column)
+        (name, wire, operator.itemgetter(wire), kind == K.DATETIME, kind == K.DECIMAL, column)
         for name, kind in kinds_of
         for wire, column in [(wire_name(table, name), _converter(COLUMN_READERS, kind))]
     ]
@@ -122,12 +128,15 @@ def column_reader(table: RemoteTable, fields: list[str]) -> Callable[..., Column
     def read(records: list[dict], nul_free: bool = False) -> ColumnBatch:
         columns: dict[str, list] = {}
         page = ColumnBatch(names=names, columns=columns, size=len(records))
-        for name, wire, get, moments, column in columns_of:
+        for name, wire, get, moments, decimal, column in columns_of:
             try:
                 cells = list(map(get, records))  # a C loop: half a comprehension's time
             except KeyError:  # a record without the field: None there
                 cells = [record.get(wire) for record in records]
             kinds = set(map(type, cells))
+            if Decimal in kinds and not decimal:  # fractions as `json.loads` makes them
+                cells = [float(v) if type(v) is Decimal else v for v in cells]
+                kinds = set(map(type, cells))
             if moments and kinds <= _TEXTS:
                 page.texts[name] = _texts(cells, kinds)  # as sent, before they are parsed
             found = columns[name] = column(cells, kinds)
@@ -171,9 +180,11 @@ def _choice_column(cells: Cells, kinds: Kinds) -> Cells:
 
 
 def _decimal_column(cells: Cells, kinds: Kinds) -> Cells:
-    if kinds <= {float, int}:
-        return list(map(Decimal, map(str, cells)))
-    return [None if v is None else Decimal(str(v)) for v in cells]
+    """Decimals: the page's own (`pages.decode` reads each from its text) kept as they
+    are; integers and any other value by `Decimal(str(v))`."""
+    if kinds <= {Decimal, _NONE}:
+        return cells
+    return [v if v is None or v.__class__ is Decimal else Decimal(str(v)) for v in cells]
 
 
 def _date_column(cells: Cells, kinds: Kinds) -> Cells:

@@ -110,7 +110,7 @@ class RangeReader:
                         ahead.append(pool.submit(self.rest.first_raw, read.endpoint, text))
                     if not ahead:
                         return
-                    body = json_text.loads(ahead.popleft().result())
+                    body = json_text.loads(ahead.popleft().result(), decimals=True)
                     yield from self.rest.following(body, convert)
             finally:  # nothing new is asked of the pool here (see bulk_ranges.py)
                 for left in ahead:

@@ -109,7 +109,8 @@ class RestReader:
 
     def first(self, endpoint: str, text: str) -> dict:
         """The first page of a query (its `totalSize` counts the whole result)."""
-        return self.http.json("GET", self.http.data(endpoint), params={"q": text}, headers=_PAGE)
+        url = self.http.data(endpoint)
+        return self.http.json("GET", url, params={"q": text}, headers=_PAGE, decimals=True)
 
     def first_raw(self, endpoint: str, text: str) -> bytes:
         """The first page of a query as the bytes it came in (its JSON, not decoded)."""
@@ -126,7 +127,7 @@ class RestReader:
             next_url = body.get("nextRecordsUrl")
             if body.get("done", True) or not next_url:
                 return
-            body = self.http.json("GET", next_url, headers=headers)
+            body = self.http.json("GET", next_url, headers=headers, decimals=True)
 
     def by_ids(self, read: ReadPlan, ids: list[str]) -> Iterator[list[dict]]:
         key = read.table.key_field

@@ -75,13 +75,21 @@ def reader(kind: FieldKind) -> Callable:
 
 
 def row_reader(table: RemoteTable, fields: list[str]) -> Callable[[dict], dict]:
-    """Convert one REST record (keys as in the query) into a row keyed by `fields`."""
-    convert = [(name, reader(table.require_field(name).kind)) for name in fields]
+    """Convert one REST record (keys as in the query) into a row keyed by `fields`. A
+    page's fractions come as Decimals of their text (`RestReader`): a decimal field
+    keeps its digits, any other takes the float `json.loads` would have made."""
+    convert = [
+        (name, reader(kind), kind != K.DECIMAL)
+        for name in fields
+        for kind in [table.require_field(name).kind]
+    ]
 
     def read(record: dict) -> dict:
         out = {}
-        for name, conv in convert:
+        for name, conv, floats in convert:
             value = record.get(name)
+            if floats and type(value) is Decimal:
+                value = float(value)
             out[name] = None if value is None else conv(value)
         return out
 
@@ -123,10 +131,20 @@ def to_json(value: Any) -> Any:
 
 
 def to_csv(value: Any) -> str:
-    """A Python value as a Bulk CSV cell: None is `#N/A`, booleans true/false."""
+    """A Python value as a Bulk CSV cell: None is `#N/A`, booleans true/false, a Decimal
+    every digit of it (`decimal_text`)."""
     if value is None:
         return BULK_NULL
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return decimal_text(value)
     converted = to_json(value)
     return converted if isinstance(converted, str) else str(converted)
+
+
+def decimal_text(value: Decimal) -> str:
+    """A Decimal as a Bulk CSV number, every digit kept and no exponent
+    (`1234567890123456.78`, `150000000` for `1.5E+8`): the float `to_json` makes for JSON
+    keeps 15–17 digits, which would round a currency(18,2)."""
+    return format(value, "f")
