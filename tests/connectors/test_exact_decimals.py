@@ -54,11 +54,15 @@ def test_a_salesforce_rest_page_keeps_a_currency_s_digits_and_floats_the_rest():
     page = f'{{"totalSize": 2, "done": true, "records": [{record}, {second}]}}'
 
     def answer(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, content=page.encode(), headers={"Content-Type": "application/json"})
+        return httpx.Response(
+            200, content=page.encode(), headers={"Content-Type": "application/json"}
+        )
 
     handler, _ = sf_api(answer)
     reader = RestReader(salesforce(handler))
-    convert = sf_values.row_reader(SF_TABLE, ["Id", "Amount", "Probability", "Description", "Quantity"])
+    convert = sf_values.row_reader(
+        SF_TABLE, ["Id", "Amount", "Probability", "Description", "Quantity"]
+    )
     rows = [row for batch in reader.pages("query", "SELECT …", convert) for row in batch]
     assert rows[0]["Amount"] == Decimal(BIG) and str(rows[0]["Amount"]) == BIG
     assert rows[1]["Amount"] == Decimal("150000000")
@@ -130,5 +134,7 @@ def test_a_decimal_exported_through_bulk_csv_keeps_every_digit(tmp_path):
     rows = [(1, {"Amount": Decimal(BIG), "Quantity": 3}), (2, {"Amount": Decimal("1.5E+8")})]
     (part,) = ingest._parts(tmp_path, iter(rows), SF_TABLE, [10])
     assert part.path.read_text().splitlines() == ["Amount,Quantity", f"{BIG},3", "150000000,"]
-    assert sf_values.to_csv(Decimal(BIG)) == BIG and sf_values.to_csv(Decimal("1E-7")) == "0.0000001"
+    assert (
+        sf_values.to_csv(Decimal(BIG)) == BIG and sf_values.to_csv(Decimal("1E-7")) == "0.0000001"
+    )
     assert sf_values.to_json(Decimal(BIG)) != Decimal(BIG)  # why the CSV does not take it
