@@ -11,6 +11,7 @@ import json
 from decimal import Decimal
 
 import httpx
+import pytest
 
 from crmlink.connectors.dynamics import pages
 from crmlink.connectors.dynamics import values as dv_values
@@ -127,8 +128,8 @@ def test_a_dataverse_page_read_through_the_client_keeps_the_digits():
 
 
 def test_a_decimal_exported_through_bulk_csv_keeps_every_digit(tmp_path):
-    """The Bulk ingest CSV carries a Decimal's own text, with no exponent; the float the
-    JSON form makes (`to_json`) would send 1234567890123456.8."""
+    """The Bulk ingest CSV carries a Decimal's own text, with no exponent (a float, the
+    old way, sent 1234567890123456.8)."""
     from crmlink.connectors.salesforce import ingest
 
     rows = [(1, {"Amount": Decimal(BIG), "Quantity": 3}), (2, {"Amount": Decimal("1.5E+8")})]
@@ -137,4 +138,53 @@ def test_a_decimal_exported_through_bulk_csv_keeps_every_digit(tmp_path):
     assert (
         sf_values.to_csv(Decimal(BIG)) == BIG and sf_values.to_csv(Decimal("1E-7")) == "0.0000001"
     )
-    assert sf_values.to_json(Decimal(BIG)) != Decimal(BIG)  # why the CSV does not take it
+
+
+def test_a_salesforce_json_write_sends_a_currency_s_every_digit():
+    """A composite body built by `to_json` and sent by the HTTP client carries the
+    Decimal as its number; a NaN is refused before anything is sent, as it was."""
+    sent: list[bytes] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request.content)
+        assert request.headers["Content-Type"] == "application/json"
+        return httpx.Response(200, json=[{"id": "006000000000001AAA", "success": True}])
+
+    handler, _ = sf_api(answer)
+    http = salesforce(handler)
+    record = {"attributes": {"type": "Opportunity"}, "Amount": sf_values.to_json(Decimal(BIG))}
+    record["Probability"] = sf_values.to_json(0.1)
+    http.json("POST", http.data("composite/sobjects"), json={"records": [record]})
+    assert f'"Amount":{BIG},'.encode() in sent[0]
+    assert json.loads(sent[0], parse_float=Decimal)["records"][0]["Amount"] == Decimal(BIG)
+    assert json.loads(sent[0])["records"][0]["Probability"] == 0.1
+    for bad in (float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="not JSON compliant"):
+            http.json("POST", http.data("composite/sobjects"), json={"records": [{"x": bad}]})
+    assert len(sent) == 1
+
+
+def test_a_dataverse_write_sends_a_money_value_s_every_digit():
+    """A decimal column's value, a Decimal or a text, is sent digit for digit, in a
+    plain request and in a `$batch` part; a double column still gets a float."""
+    from crmlink.connectors.dynamics.batch import Operation, encode
+
+    assert dv_values.to_json(Decimal(MONEY), K.DECIMAL) == Decimal(MONEY)
+    assert dv_values.to_json(f" {MONEY} ", K.DECIMAL) == Decimal(MONEY)
+    assert dv_values.to_json("12", K.DECIMAL) == 12 and dv_values.to_json("0.5", K.DOUBLE) == 0.5
+    for bad in ("abc", "nan", "inf"):
+        with pytest.raises(ValueError):
+            dv_values.to_json(bad, K.DECIMAL)
+    body = {"creditlimit": dv_values.to_json(MONEY, K.DECIMAL), "nickname": "é"}
+    _, payload = encode([Operation("POST", "contacts", body)], "/api/data/v9.2/")
+    assert f'{{"creditlimit":{MONEY},"nickname":"é"}}'.encode() in payload
+
+    sent: list[bytes] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request.content)
+        return httpx.Response(204)
+
+    http = dataverse(answer)
+    http.request("POST", http.base + "contacts", json=body)
+    assert json.loads(sent[0], parse_float=Decimal)["creditlimit"] == Decimal(MONEY)

@@ -154,3 +154,42 @@ def test_a_web_api_page_is_parsed_without_json_loads(monkeypatch):
     body, nul_free = pages.decode(raw)
     assert body["value"] == expected and body["@odata.nextLink"] == "https://x/next"
     assert nul_free is True
+
+
+def _httpx_body(value) -> bytes:
+    """What httpx sends for `json=value` (`httpx._content.encode_json`)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+
+
+def test_a_body_means_what_httpx_would_send_or_fails_as_it_would():
+    """`dumps` of any value `json.loads` makes (lone surrogates, infinities among them):
+    the same JSON value as httpx's body, or the same class of error."""
+    rng = random.Random(20261204)
+    differ = []
+    for _ in range(3000):
+        text = _value(rng, 0).encode("utf-8", "surrogatepass")
+        try:
+            value = json.loads(text)
+        except (ValueError, RecursionError):
+            continue
+        ours = outcome(lambda v: json.loads(json_text.dumps(v)), value)
+        theirs = outcome(lambda v: json.loads(_httpx_body(v)), value)
+        if ours != theirs:
+            differ.append(text)
+    assert differ == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    [float("nan"), [1, float("-inf")], {"a": {"b": float("inf")}}, {1, 2}, b"x", object()],
+    ids=["nan", "-inf", "nested inf", "set", "bytes", "object"],
+)
+def test_a_body_json_dumps_refuses_is_refused(value):
+    assert outcome(json_text.dumps, value) == outcome(_httpx_body, value)
+
+
+def test_a_decimal_body_is_its_number():
+    body = {"a": Decimal("1234567890123456.78"), "b": [Decimal("1.5E+8"), Decimal("-0.10")]}
+    assert json_text.dumps(body) == b'{"a":1234567890123456.78,"b":[1.5E+8,-0.10]}'
+    with pytest.raises(ValueError):
+        json_text.dumps({"a": Decimal("NaN")})

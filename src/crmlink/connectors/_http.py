@@ -273,8 +273,13 @@ class HttpClient:
     def request(
         self, method: str, url: str, idempotent: bool = True, **kwargs: Any
     ) -> httpx.Response:
-        """One API call, retried while transient; a failed answer raises a crmlink error."""
+        """One API call, retried while transient; a failed answer raises a crmlink error.
+        A `json=` body is encoded by `json_text.dumps` (a Decimal keeps its digits)."""
         self.ready()
+        if kwargs.get("json") is not None:
+            headers = httpx.Headers(kwargs.get("headers"))
+            headers.setdefault("Content-Type", "application/json")
+            kwargs["content"], kwargs["headers"] = json_text.dumps(kwargs.pop("json")), headers
         request = self.client.build_request(method, url, **kwargs)
         return self.attempts(lambda: self.checked(request), idempotent)
 

@@ -12,11 +12,16 @@ changed, not refused). `tests/connectors/test_json_text.py` holds the two to it.
 `Decimal` of its very text, as `json.loads(raw, parse_float=Decimal)` gives it, so a
 currency of 18 digits is read as sent, not rounded to a float's 15–17 digits; the
 readers turn it into a float for any field that is not a decimal one.
+
+`dumps` is the way back: a request body as httpx would send it (`json.dumps`, compact,
+UTF-8, `allow_nan=False`), except that a `Decimal` is written as the number it is, every
+digit kept (`json.dumps` refuses a Decimal, and a float would round it).
 """
 
 from __future__ import annotations
 
 import json
+import math
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +29,8 @@ import msgspec
 
 _DECODER = msgspec.json.Decoder()
 _DECIMAL_DECODER = msgspec.json.Decoder(float_hook=Decimal)
+_ENCODER = msgspec.json.Encoder(decimal_format="number")
+_SCALARS = (str, int, type(None))  # bool is an int
 
 
 def loads(raw: bytes | str, decimals: bool = False) -> Any:
@@ -33,3 +40,42 @@ def loads(raw: bytes | str, decimals: bool = False) -> Any:
         return (_DECIMAL_DECODER if decimals else _DECODER).decode(raw)
     except msgspec.DecodeError:
         return json.loads(raw, parse_float=Decimal) if decimals else json.loads(raw)
+
+
+def dumps(value: Any) -> bytes:
+    """`value` as a JSON body: what `json.dumps(value, ensure_ascii=False,
+    separators=(",", ":"), allow_nan=False)` means, or its error (ValueError for NaN and
+    infinities, TypeError for a value JSON has no form for), and a Decimal as its number."""
+    _check(value)
+    return _ENCODER.encode(value)
+
+
+def _check(value: Any) -> None:
+    """Refuse what `json.dumps` refuses and msgspec would write anyway: a NaN or infinite
+    float (msgspec writes null, a value changed) and any type but JSON's own and Decimal
+    (msgspec writes datetimes, bytes, sets...; a body holding one is a bug upstream)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key in item:
+                if not isinstance(key, _KEYS):
+                    raise TypeError(f"keys must be str, int, float, bool or None, not {key!r}")
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+        else:
+            _check_scalar(item)
+
+
+_KEYS = (str, int, float, type(None))
+
+
+def _check_scalar(item: Any) -> None:
+    if isinstance(item, _SCALARS):
+        return
+    if isinstance(item, float | Decimal):
+        if math.isfinite(item) if isinstance(item, float) else item.is_finite():
+            return
+        raise ValueError(f"Out of range float values are not JSON compliant: {item!r}")
+    raise TypeError(f"Object of type {type(item).__name__} is not JSON serializable")

@@ -16,6 +16,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 
+from crmlink.connectors import json_text
 from crmlink.connectors._http import no_line_breaks
 from crmlink.connectors.dynamics.spec import SPEC
 
@@ -64,7 +65,7 @@ def _part(op: Operation, index: int, api_path: str, boundary: str) -> str:
     if op.body is not None:
         headers["Content-Type"] = "application/json; charset=utf-8"
     lines += [no_line_breaks(f"{k}: {v}", "$batch part header") for k, v in headers.items()]
-    payload = json.dumps(op.body) if op.body is not None else ""
+    payload = json_text.dumps(op.body).decode() if op.body is not None else ""
     return "\r\n".join([*lines, "", payload]) + "\r\n"
 
 

@@ -276,8 +276,8 @@ def _plain(value: Any, date_only: bool = False) -> Any:
         return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, Decimal):  # sent as the number it is (`json_text.dumps`)
+        return int(value) if value == value.to_integral_value() else value
     return value
 
 
@@ -300,6 +300,20 @@ def _fraction(value: Any) -> Any:
     return float(value) if isinstance(value, str) else _plain(value)
 
 
+def _decimal(value: Any) -> Any:
+    """A decimal or money column's value: a text as the Decimal it spells, every digit
+    kept (a float would round a money value of 19 digits); anything else as `_plain`."""
+    if not isinstance(value, str):
+        return _plain(value)
+    try:
+        number = Decimal(value.strip())
+    except ArithmeticError:  # decimal.InvalidOperation: float()'s error, as before
+        raise ValueError(f"could not convert string to a decimal: {value!r}") from None
+    if not number.is_finite():  # "nan", "inf": float() read them, JSON has no form
+        raise ValueError(f"not a finite decimal: {value!r}")
+    return _plain(number)
+
+
 # kind -> how a Python value is sent to a column of that kind; every kind is here.
 WRITERS: dict[FieldKind, Callable] = {
     K.ID: _plain,
@@ -314,7 +328,7 @@ WRITERS: dict[FieldKind, Callable] = {
     K.BOOLEAN: _boolean,
     K.INTEGER: _whole,
     K.BIGINT: _whole,
-    K.DECIMAL: _fraction,
+    K.DECIMAL: _decimal,
     K.DOUBLE: _fraction,
     K.DATE: lambda v: _plain(v, date_only=True),
     K.DATETIME: _plain,

@@ -121,8 +121,8 @@ def to_json(value: Any) -> Any:
         return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, Decimal):  # sent as the number it is (`json_text.dumps`)
+        return int(value) if value == value.to_integral_value() else value
     if isinstance(value, bytes):
         import base64
 
@@ -145,6 +145,6 @@ def to_csv(value: Any) -> str:
 
 def decimal_text(value: Decimal) -> str:
     """A Decimal as a Bulk CSV number, every digit kept and no exponent
-    (`1234567890123456.78`, `150000000` for `1.5E+8`): the float `to_json` makes for JSON
-    keeps 15–17 digits, which would round a currency(18,2)."""
+    (`1234567890123456.78`, `150000000` for `1.5E+8`): a float keeps 15–17 digits, which
+    would round a currency(18,2), and `str()` may write an exponent."""
     return format(value, "f")
