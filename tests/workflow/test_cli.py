@@ -124,14 +124,19 @@ def test_cursor_show_and_reset(crmlink, write):
 
 
 def test_worker_once_runs_only_due_workflows(crmlink, write, database_url):
-    crmlink("workflow", "add", str(flow(write, "due")))
+    # yearly schedules: "due" was added two years ago, so a new year has come since; "later"
+    # five minutes ago. Once "due" has run, its next time is a year away, so the second
+    # pass finds nothing (a schedule of every minute could come due again between them)
+    crmlink("workflow", "add", str(flow(write, "due", "0 0 1 1 *")))
     crmlink("workflow", "add", str(flow(write, "later", "0 0 1 1 *")))
+    now = dt.datetime.now(dt.UTC)
     with open_database(database_url) as database, database.transaction() as conn:
-        past = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
-        conn.execute(update(workflows).values(added_at=past))
+        added = {"due": now - dt.timedelta(days=730), "later": now - dt.timedelta(minutes=5)}
+        for name, when in added.items():
+            conn.execute(update(workflows).where(workflows.c.name == name).values(added_at=when))
     result = crmlink("worker", "--once")
     assert result.exit_code == 0, result.output
-    assert "due: due (schedule * * * * *); running" in result.stdout
+    assert "due: due (schedule 0 0 1 1 *); running" in result.stdout
     assert "due: run 1 succeeded" in result.stdout
     assert "later" not in result.stdout
     assert [r["workflow"] for r in run_json(crmlink, "workflow", "runs")] == ["due"]
