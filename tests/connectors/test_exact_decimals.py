@@ -30,19 +30,22 @@ def _field(name: str, kind: FieldKind) -> RemoteField:
     return RemoteField(name, name, kind.value, kind, precision=19, scale=4)
 
 
-SF_TABLE = RemoteTable(
+def _table(name: str, key: str, modified: str, kinds: dict[str, FieldKind]) -> RemoteTable:
+    fields = tuple(_field(field, kind) for field, kind in kinds.items())
+    return RemoteTable(name, name, False, key, modified, fields)
+
+
+SF_TABLE = _table(
     "Opportunity",
-    "Opportunity",
-    False,
     "Id",
     "SystemModstamp",
-    (
-        _field("Id", K.ID),
-        _field("Amount", K.DECIMAL),
-        _field("Probability", K.DOUBLE),
-        _field("Description", K.STRING),
-        _field("Quantity", K.INTEGER),
-    ),
+    {
+        "Id": K.ID,
+        "Amount": K.DECIMAL,
+        "Probability": K.DOUBLE,
+        "Description": K.STRING,
+        "Quantity": K.INTEGER,
+    },
 )
 
 
@@ -73,18 +76,16 @@ def test_a_salesforce_rest_page_keeps_a_currency_s_digits_and_floats_the_rest():
     assert rows[0]["Quantity"] == 3 and rows[1]["Quantity"] == 4 and rows[1]["Probability"] == 7.0
 
 
-DV_TABLE = RemoteTable(
+DV_TABLE = _table(
     "contact",
-    "Contact",
-    False,
     "contactid",
     "modifiedon",
-    (
-        _field("contactid", K.ID),
-        _field("creditlimit", K.DECIMAL),
-        _field("address1_latitude", K.DOUBLE),
-        _field("nickname", K.STRING),
-    ),
+    {
+        "contactid": K.ID,
+        "creditlimit": K.DECIMAL,
+        "address1_latitude": K.DOUBLE,
+        "nickname": K.STRING,
+    },
 )
 DV_FIELDS = ["contactid", "creditlimit", "address1_latitude", "nickname"]
 
