@@ -31,6 +31,7 @@ _DECODER = msgspec.json.Decoder()
 _DECIMAL_DECODER = msgspec.json.Decoder(float_hook=Decimal)
 _ENCODER = msgspec.json.Encoder(decimal_format="number")
 _SCALARS = (str, int, type(None))  # bool is an int
+_KEYS = (str, int, float, type(None))  # what json.dumps takes as a key
 
 
 def loads(raw: bytes | str, decimals: bool = False) -> Any:
@@ -66,9 +67,6 @@ def _check(value: Any) -> None:
             stack.extend(item)
         else:
             _check_scalar(item)
-
-
-_KEYS = (str, int, float, type(None))
 
 
 def _check_scalar(item: Any) -> None:

@@ -43,7 +43,6 @@ import tempfile
 from array import array
 from collections import deque
 from collections.abc import Iterable, Iterator
-from decimal import Decimal
 from pathlib import Path
 
 from crmlink.connectors.parallel import ordered
@@ -278,12 +277,7 @@ def _parts(
         clean = {}
         for name, value in row.items():
             canonical = columns.get(name) or columns.setdefault(name, _column(table, name))
-            if type(value) is str:  # most values: no conversion
-                clean[canonical] = value
-            elif isinstance(value, Decimal):  # every digit: the CSV carries the text
-                clean[canonical] = values.decimal_text(value)
-            else:
-                clean[canonical] = values.to_json(value)
+            clean[canonical] = value if type(value) is str else values.to_json(value)  # fast path
         buffer.append((position, clean))
         if len(buffer) >= size:
             yield _part(folder, buffer)
