@@ -14,6 +14,12 @@ never as text: callers compose windows and id lists as AST nodes (`ast.conjoin`,
 
 `read` may return a `crmlink.connectors.batches.Batches`, whose optional `total` is the
 CRM's count of the rows (progress and ETA); any iterator of batches is still a valid read.
+
+`limit`: the caller needs at most this many rows (in the read's order), so the connector
+should spend no more calls than they take: the limit in the query (SOQL `LIMIT`, OData
+`$top`), one page chain, no split read, no COUNT() for a set that small. It is a
+promise of the caller, not of the connector: a read may still give more rows (a
+connector that cannot push it down), and the caller keeps the first `limit`.
 """
 
 from __future__ import annotations
@@ -57,6 +63,7 @@ class Connector(Protocol):
         cursor: ReadCursor | None = None,
         include_deleted: bool = False,
         ids: list[str] | None = None,
+        limit: int | None = None,
     ) -> Iterator[list[dict]]: ...
 
     def read_deleted(self, table: str, start: dt.datetime, end: dt.datetime) -> DeletedWindow: ...

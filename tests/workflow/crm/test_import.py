@@ -161,6 +161,9 @@ def test_without_fields_every_storable_field_is_imported(shared_flow):
     assert {"Id", "Email", "MailingCity", "SystemModstamp"} <= set(row)
     assert "MailingAddress" not in row
     assert any("compound fields come as their parts" in line for line in shared_flow.log(run))
+    # the limit reached the CRM: one REST page of 3 rows, not a read of the whole object
+    plan = "read plan: rest: at most 3 rows (the limit): REST pages (1 API call)"
+    assert any(line.endswith(plan) for line in shared_flow.log(run))
 
 
 def test_progress_carries_the_crm_s_count_to_the_observer(shared_flow):

@@ -147,13 +147,16 @@ class DynamicsConnector:
         cursor: ReadCursor | None = None,
         include_deleted: bool = False,
         ids: list[str] | None = None,
+        limit: int | None = None,
     ) -> Iterator[list[dict]]:
         """Batches of rows (a `Batches`: `total` is `@odata.count`, when below its cap)."""
 
         def produce(batches: Batches) -> Iterator[list[dict]]:
             self.reader.last_plan = None
             entity = self.entity(table)
-            read = plan(entity, fields, where, order, cursor, include_deleted)
+            # by ids, a `$top` would cut each query of ids, not the read
+            limited = None if ids is not None else limit
+            read = plan(entity, fields, where, order, cursor, include_deleted, limited)
             if ids is not None:
                 yield from self.reader.by_ids(read, list(ids))
                 return

@@ -45,6 +45,7 @@ class ReadPlan:
     fields: list[str]
     where: ast.Expr | None
     order: list[str]
+    limit: int | None = None  # the caller needs no more rows: one chain, `$top` if a page
 
     def params(self, extra: ast.Expr | None = None) -> dict[str, str]:
         table = self.entity.table
@@ -65,6 +66,7 @@ def plan(
     order: list[OrderBy] | None,
     cursor: ReadCursor | None,
     include_deleted: bool,
+    limit: int | None = None,
 ) -> ReadPlan:
     table = entity.table
     if include_deleted:
@@ -81,7 +83,7 @@ def plan(
             raise UsageError("a cursor read is ordered by (modifiedon, id): give no order")
         checked = ast.conjoin(checked, cursor_condition(entity, cursor))
         ordering = [f"{table.modified_field} asc", f"{table.key_field} asc"]
-    return ReadPlan(entity, names, checked, ordering)
+    return ReadPlan(entity, names, checked, ordering, limit)
 
 
 def _field(entity: Entity, name: str) -> str:
@@ -134,6 +136,12 @@ class Reader:
             yield from self._wide(read, wide, extra)
             return
         page = values.page_reader(read.entity.table, read.fields, _columnar(counted))
+        if read.limit is not None:  # a few rows: one chain, no count, one page if it holds them
+            params = read.params(extra)
+            if read.limit <= self.page_size:
+                params["$top"] = str(read.limit)
+            yield from self.follow(self.first(read.entity.entity_set, params), page)
+            return
         if read.order:  # the read's own order (a cursor's, the user's): one chain
             params = read.params(extra)
             yield from self.follow(self.first(read.entity.entity_set, params, counted), page)

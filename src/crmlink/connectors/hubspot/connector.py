@@ -137,8 +137,11 @@ class HubSpotConnector:
         cursor: ReadCursor | None = None,
         include_deleted: bool = False,
         ids: list[str] | None = None,
+        limit: int | None = None,
     ) -> Iterator[list[dict]]:
-        """Batches of rows (a `Batches`: `total` is the search's total, when it searched)."""
+        """Batches of rows (a `Batches`: `total` is the search's total, when it searched).
+        `limit` needs nothing of its own: pages hold at most 100 records and are asked
+        for one at a time, so the caller's cut already stops the calls."""
 
         def produce(batches: Batches) -> Iterator[list[dict]]:
             info = self.object_info(table)

@@ -4,8 +4,9 @@ Collections and Bulk API 2.0, with a planner that picks the API per call."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from crmlink.connectors._http import RetryPolicy
 from crmlink.connectors.batches import Batches
@@ -151,27 +152,25 @@ class SalesforceConnector:
         cursor: ReadCursor | None = None,
         include_deleted: bool = False,
         ids: list[str] | None = None,
+        limit: int | None = None,
     ) -> Iterator[list[dict]]:
         """Batches of rows (a `Batches`: `total` is the planner's COUNT() once asked)."""
-        return Batches(
-            lambda batches: self._read(
-                batches, table, fields, where, order, cursor, include_deleted, ids
-            )
-        )
+        # by ids, a LIMIT would cut each query of ids, not the read
+        limit = None if ids is not None else limit
+        planned = functools.partial(
+            plan, fields=fields, where=where, order=order, cursor=cursor,
+            include_deleted=include_deleted, limit=limit,
+        )  # fmt: skip
+        return Batches(lambda batches: self._read(batches, table, planned, ids))
 
     def _read(
         self,
         batches: Batches,
         table: str,
-        fields: list[str],
-        where: Expr | None,
-        order: list[OrderBy] | None,
-        cursor: ReadCursor | None,
-        include_deleted: bool,
+        planned: Callable[[RemoteTable], ReadPlan],
         ids: list[str] | None,
     ) -> Iterator[list[dict]]:
-        remote = self.describe(table)
-        read = plan(remote, fields, where, order, cursor, include_deleted)
+        read = planned(self.describe(table))  # here: a describe's error at the first batch
         before, self.last_read_plan = self.http.calls, None
         try:
             wide = chunks.groups(read, self.http.data(read.endpoint), ids is not None)
@@ -213,10 +212,22 @@ class SalesforceConnector:
             return Choice("rest-ids", f"{len(ids):,} ids, {IDS_PER_QUERY} per query")
         if has_compound(read):
             return choose(None, 0.0, self.limits, False)
+        small = read.limit is not None and read.limit <= self.limits.rest_single_slow
+        if small and self.limits.force is None:
+            # a set this small is one REST chain on any link: no COUNT() to ask
+            most = f"{read.limit:,} row{'s' * (read.limit != 1)}"
+            return Choice("rest", f"at most {most} (the limit): REST pages")
         started = time.monotonic()
         batches.total = self.rest.count(read)
         took = self._timed(time.monotonic() - started)
-        return choose(batches.total, took, self.limits, splittable=not read.order)
+        if read.limit is None:
+            return choose(batches.total, took, self.limits, splittable=not read.order)
+        # a LIMIT holds for one query: no split read
+        rows = min(batches.total, read.limit)
+        choice = choose(rows, took, self.limits, splittable=False)
+        choice.reason += f" (the limit {read.limit:,} of {batches.total:,})"
+        batches.total = rows
+        return choice
 
     def _probed(self, read: ReadPlan, batches: Batches) -> Iterator[list[dict]]:
         """An ordered read (a cursor's, an order_by) cannot be split: its first REST page

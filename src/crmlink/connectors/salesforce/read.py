@@ -31,6 +31,7 @@ class ReadPlan:
     where: ast.Expr | None
     order: list[tuple[str, bool]]
     endpoint: str  # query | queryAll
+    limit: int | None = None  # SOQL LIMIT (the caller needs no more rows)
 
     def conditions(self, extra: ast.Expr | None = None) -> list[str]:
         """The WHERE condition (the plan's, and `extra`), rendered."""
@@ -38,7 +39,8 @@ class ReadPlan:
         return [render_filter(where)] if where is not None else []
 
     def soql(self, extra: ast.Expr | None = None) -> str:
-        return soql.select(self.table.name, self.fields, self.conditions(extra), self.order)
+        conditions = self.conditions(extra)
+        return soql.select(self.table.name, self.fields, conditions, self.order, self.limit)
 
 
 def plan(
@@ -48,6 +50,7 @@ def plan(
     order: list[OrderBy] | None,
     cursor: ReadCursor | None,
     include_deleted: bool,
+    limit: int | None = None,
 ) -> ReadPlan:
     names = [_field(table, name) for name in fields] or [f.name for f in table.fields]
     checked = validate(where, table) if where is not None else None
@@ -58,7 +61,7 @@ def plan(
             raise UsageError("a cursor read is ordered by (modified, Id): give no order")
         ordering = [(table.modified_field or "", False), (table.key_field, False)]
     endpoint = "queryAll" if include_deleted else "query"
-    return ReadPlan(table, names, checked, ordering, endpoint)
+    return ReadPlan(table, names, checked, ordering, endpoint, limit)
 
 
 def _field(table: RemoteTable, name: str) -> str:

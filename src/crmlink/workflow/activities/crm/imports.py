@@ -166,7 +166,7 @@ def _read(
 ) -> Iterator[list[dict[str, Any]]]:
     where = bind_filter(config.where, spec.table, ctx.variables, ctx.activity)
     if window is not None:
-        return window.read(connector, spec.names, where, config.query_all)
+        return window.read(connector, spec.names, where, config.query_all, config.limit)
     order = [OrderBy(remote_field(spec.table, f, "order_by").name, d) for f, d in config.order()]
     batches = connector.read(
         spec.table.name,
@@ -174,6 +174,7 @@ def _read(
         where=where,
         order=order or None,
         include_deleted=config.query_all,
+        limit=config.limit,  # `_take` still cuts: a connector may give more
     )
     if config.limit is None and hasattr(batches, "columnar"):
         batches.columnar = True  # `_load` and the loader read only len() and the columns

@@ -49,19 +49,31 @@ class Window:
         self.high: tuple[dt.datetime, str] | None = None
 
     def read(
-        self, connector: Connector, names: list[str], where: ast.Expr | None, query_all: bool
+        self,
+        connector: Connector,
+        names: list[str],
+        where: ast.Expr | None,
+        query_all: bool,
+        limit: int | None = None,
     ) -> Iterator[list[dict]]:
-        """Rows at or after the window start (and matching `where`), in (index, id) order."""
-        name = self.table.name
+        """Rows at or after the window start (and matching `where`), in (index, id) order.
+        `limit` reaches the connector only on a first run: after it, the look-back's
+        repeats come first and do not count (`is_new`), so no limit of the query fits."""
+        name, limit = self.table.name, limit if self.committed is None else None
         if self.index == self.table.modified_field:
             cursor = ReadCursor(self.start, "")
             return connector.read(
-                name, names, where=where, cursor=cursor, include_deleted=query_all
+                name, names, where=where, cursor=cursor, include_deleted=query_all, limit=limit
             )
         since = ast.Comparison(self.index, ast.Op.GE, ast.DateTime(self.start))
         order = [OrderBy(self.index), OrderBy(self.table.key_field)]
         return connector.read(
-            name, names, where=ast.conjoin(where, since), order=order, include_deleted=query_all
+            name,
+            names,
+            where=ast.conjoin(where, since),
+            order=order,
+            include_deleted=query_all,
+            limit=limit,
         )
 
     def is_new(self, row: dict) -> bool:
