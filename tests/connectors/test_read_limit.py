@@ -66,11 +66,15 @@ def test_a_salesforce_read_asks_only_for_its_limit(sf_700, sf_pages, limit, api,
     assert (plan.calls, spent) == (calls, calls), plan.text()
 
 
-def test_a_limit_above_the_object_reads_it_all(sf_700, sf_pages):
-    ids, plan, _ = _sf_read(sf_700, 5_000)
+def test_a_limit_that_cuts_nothing_is_planned_as_no_limit(sf_700, sf_pages):
+    """At or above the count, the read is the one without a limit: split if that one is
+    (here on a slow link: Id ranges), and no LIMIT in its queries."""
+    slow = Thresholds(rest_single_slow=100, ranges_slow=5_000, slow_link=0.0)
+    with connector(sf_700, plan_limits=slow) as opened:
+        ids = [row["Id"] for batch in opened.read("Contact", ["Id"], limit=700) for row in batch]
+        plan = opened.last_read_plan
     assert len(ids) == len(set(ids)) == 700
-    assert plan.api == "bulk" and "(the limit 5,000 of 700)" in plan.reason
-    assert plan.count == 700
+    assert plan.api == "rest-ranges" and "limit" not in plan.reason
 
 
 def test_an_ordered_salesforce_read_takes_its_limit_in_its_first_page(sf_700, sf_pages):

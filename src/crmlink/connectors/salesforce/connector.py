@@ -220,13 +220,14 @@ class SalesforceConnector:
         started = time.monotonic()
         batches.total = self.rest.count(read)
         took = self._timed(time.monotonic() - started)
+        if read.limit is not None and read.limit >= batches.total:
+            read.limit = None  # it cuts nothing: the read is planned (and split) as one without
         if read.limit is None:
             return choose(batches.total, took, self.limits, splittable=not read.order)
         # a LIMIT holds for one query: no split read
-        rows = min(batches.total, read.limit)
-        choice = choose(rows, took, self.limits, splittable=False)
+        choice = choose(read.limit, took, self.limits, splittable=False)
         choice.reason += f" (the limit {read.limit:,} of {batches.total:,})"
-        batches.total = rows
+        batches.total = read.limit
         return choice
 
     def _probed(self, read: ReadPlan, batches: Batches) -> Iterator[list[dict]]:
