@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from crmlink.connectors.salesforce import chunks
+from crmlink.connectors.salesforce import read as sf_read
 from crmlink.errors import UsageError
 from crmlink.sandbox.salesforce.app import SalesforceSandbox
 from crmlink.sandbox.salesforce.models.describes import METADATA_DIR
@@ -174,6 +175,25 @@ def test_an_incremental_read_keysets_through_ties(wide_flow, wide_sandbox):
     assert all(got[i][field_name(1)] == f"changed {i}" for i in changed)
     now = org_rows(wide_sandbox)
     assert_same_values(rows, {i: now[i] for i in got})
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_limited_read_asks_one_driving_page_of_its_limit(wide_flow, wide_sandbox):
+    """`limit: 3` reads one joined page of 3 rows (a query per field chunk), not a
+    driving page of 7 and its joins."""
+    expected = org_rows(wide_sandbox)
+    connector = wide_flow.connector()
+    fields = ["Id", *(field_name(n) for n in range(1, WIDE_FIELDS + 1))]
+    every = [row["Id"] for batch in connector.read("Wide__c", fields) for row in batch]
+    read = sf_read.plan(connector.describe("Wide__c"), fields, None, None, None, False)
+    groups = chunks.groups(read, connector.http.data(read.endpoint), False)
+    calls = connector.api_calls
+    batches = connector.read("Wide__c", fields, limit=3)
+    first = next(batches)
+    batches.close()
+    assert [row["Id"] for row in first] == every[:3]
+    assert_same_values(first, {row["Id"]: expected[row["Id"]] for row in first})
+    assert groups is not None and connector.api_calls - calls == len(groups)
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -138,15 +138,16 @@ class WideReader:
 
     def rows(self, read: ReadPlan, chunks: list[list[str]]) -> Iterator[list[dict]]:
         keys = _keyset(read)
+        page = min(self.page, read.limit or self.page)  # a limit's rows: one driving page
         last: dict | None = None
         while True:
             after = keyset.after(keys, last) if last else None
-            driver = self._query(read, chunks[0], after, keys, self.page)
+            driver = self._query(read, chunks[0], after, keys, page)
             if not driver:
                 return
             span = keyset.span(keys, driver[0], driver[-1])
             yield self._joined(read, chunks, driver, span, keys)
-            if len(driver) < self.page:
+            if len(driver) < page:
                 return
             last = driver[-1]
 
