@@ -19,6 +19,9 @@ def _run_wizard(page, url: str) -> None:  # noqa: F811 - the page fixture
     page.get_by_role("button", name="Show its tables").click()
     page.get_by_role("checkbox", name="Lead (Lead)").check()
     search = page.get_by_label("Search tables", exact=True)
+    # htmx is a deferred script: an input typed before it has bound the field (a loaded
+    # host, the page still loading) asks nothing
+    page.wait_for_load_state("load")
     search.fill("contact")  # htmx asks the server for the matching tables
     page.get_by_text("1 of 8 tables shown").wait_for()
     assert page.get_by_role("checkbox", name="Lead (Lead)").count() == 0
