@@ -67,8 +67,8 @@ def test_a_salesforce_read_asks_only_for_its_limit(sf_700, sf_pages, limit, api,
 
 
 def test_a_limit_that_cuts_nothing_is_planned_as_no_limit(sf_700, sf_pages):
-    """At or above the count, the read is the one without a limit: split if that one is
-    (here on a slow link: Id ranges), and no LIMIT in its queries."""
+    """At or above the count, the read is planned as the one without a limit: split if
+    that one is (here on a slow link: Id ranges; each range's LIMIT cuts nothing)."""
     slow = Thresholds(rest_single_slow=100, ranges_slow=5_000, slow_link=0.0)
     with connector(sf_700, plan_limits=slow) as opened:
         ids = [row["Id"] for batch in opened.read("Contact", ["Id"], limit=700) for row in batch]

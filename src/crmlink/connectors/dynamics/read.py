@@ -136,15 +136,14 @@ class Reader:
             yield from self._wide(read, wide, extra)
             return
         page = values.page_reader(read.entity.table, read.fields, _columnar(counted))
-        if read.limit is not None:  # a few rows: one chain, no count, one page if it holds them
+        if read.order or read.limit is not None:
+            # one chain: the read's own order (a cursor's, the user's) cannot be split, and
+            # a limit's few rows are worth no split (nor a count; `$top` if a page holds them)
             params = read.params(extra)
-            if read.limit <= self.page_size:
+            if read.limit is not None and read.limit <= self.page_size:
                 params["$top"] = str(read.limit)
-            yield from self.follow(self.first(read.entity.entity_set, params), page)
-            return
-        if read.order:  # the read's own order (a cursor's, the user's): one chain
-            params = read.params(extra)
-            yield from self.follow(self.first(read.entity.entity_set, params, counted), page)
+            counts = counted if read.limit is None else None
+            yield from self.follow(self.first(read.entity.entity_set, params, counts), page)
             return
         yield from ranges.RangeReader(self, self.streams).rows(read, extra, page, counted)
 

@@ -220,9 +220,7 @@ class SalesforceConnector:
         started = time.monotonic()
         batches.total = self.rest.count(read)
         took = self._timed(time.monotonic() - started)
-        if read.limit is not None and read.limit >= batches.total:
-            read.limit = None  # it cuts nothing: the read is planned (and split) as one without
-        if read.limit is None:
+        if read.limit is None or read.limit >= batches.total:  # a limit that cuts nothing
             return choose(batches.total, took, self.limits, splittable=not read.order)
         # a LIMIT holds for one query: no split read
         choice = choose(read.limit, took, self.limits, splittable=False)

@@ -59,7 +59,8 @@ class Window:
         """Rows at or after the window start (and matching `where`), in (index, id) order.
         `limit` reaches the connector only on a first run: after it, the look-back's
         repeats come first and do not count (`is_new`), so no limit of the query fits."""
-        name, limit = self.table.name, limit if self.committed is None else None
+        name = self.table.name
+        limit = limit if self.committed is None else None
         if self.index == self.table.modified_field:
             cursor = ReadCursor(self.start, "")
             return connector.read(
