@@ -70,3 +70,34 @@ def test_an_interrupted_run_is_recorded_and_resumes(slow_sandbox, tmp_path, sign
         stored = db.execute("SELECT count(*), count(DISTINCT id) FROM crm_sfdc_contact")
         assert stored.fetchone() == (CONTACTS, CONTACTS)
     assert _status(home, "SELECT status FROM workflow_runs") == [("succeeded",)]
+
+
+def test_sigterm_stops_the_worker_mid_run_and_the_run_is_recorded_interrupted(
+    slow_sandbox, tmp_path
+):
+    """A service manager stopping `crmlink worker` with SIGTERM: before, the default
+    action killed it and left its run `running`; now the run stops as Ctrl-C stops it."""
+    home = tmp_path / "home"
+    ok(add_account(home, "sfdc", slow_sandbox.info()), "account add")
+    ok(crmlink(home, "wizard", "sfdc", "--tables", "Contact"), "wizard")
+    workflow = tmp_path / "big.yaml"
+    workflow.write_text(
+        BIG.replace("name: big-import\n", 'name: big-import\nschedule: "0 0 1 1 *"\n')
+    )
+    ok(crmlink(home, "workflow", "add", str(workflow)), "workflow add")
+    with sqlite3.connect(home / "crmlink.db") as db:  # added two years ago: due now
+        db.execute("UPDATE workflows SET added_at = datetime('now', '-730 days')")
+    set_faults(slow_sandbox, "latency=1500")
+
+    worker = start(home, "worker", "--poll", "1")
+    wait_until_importing(home, worker)
+    worker.send_signal(signal.SIGTERM)
+    out, err = worker.communicate(timeout=60)
+    set_faults(slow_sandbox, "")
+
+    assert worker.returncode == 0, err
+    assert "worker stopped" in out
+    assert "Traceback" not in err
+    assert _status(home, "SELECT status, error FROM workflow_runs") == [("failed", "interrupted")]
+    activities = "SELECT activity, status FROM activity_runs ORDER BY position"
+    assert _status(home, activities) == [("read", "interrupted")]

@@ -22,9 +22,10 @@ def worker(
     home: HomeOpt = None,
 ) -> None:
     """Run registered workflows whose schedule is due (one run of a workflow at a time)."""
+    from crmlink.workflow import stopping
     from crmlink.workflow.scheduler import serve
 
-    with cli_errors():
+    with cli_errors(), stopping.on_signals():
         if not math.isfinite(poll):  # click's range lets nan through
             raise UsageError(f"--poll {poll} is not a number of seconds: give 1 to 86400")
         settings, database = open_catalog(home)

@@ -5,12 +5,8 @@ from __future__ import annotations
 import csv
 import errno
 import os
-import signal
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
@@ -27,6 +23,7 @@ from crmlink.cli.common import (
 )
 from crmlink.cli.usage import MAX_ID
 from crmlink.errors import UsageError, clip
+from crmlink.workflow import stopping
 from crmlink.workflow.readable import readable
 
 if TYPE_CHECKING:  # the engine, the run records, SQLAlchemy: imported by the commands that run
@@ -67,7 +64,7 @@ def run(
         _say_resumed(claim)
 
     try:
-        with cli_errors(), _sigterm_interrupts():
+        with cli_errors(), stopping.on_signals():
             settings, database = open_catalog(home)
             live = not json_ and sys.stderr.isatty()
             if live:
@@ -107,20 +104,6 @@ def _assignments(items: list[str] | None) -> dict[str, str]:
             raise UsageError(f"--var {clip(name)} is given twice: give each variable once")
         seen.add(name)
     return parse_assignments(items or [])
-
-
-@contextmanager
-def _sigterm_interrupts() -> Iterator[None]:
-    """SIGTERM (a `kill`, a service manager stopping us) stops a run as Ctrl-C does."""
-
-    def interrupt(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _interrupted(claims: list[Claim], target: str) -> typer.Exit:

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Dialect
 from crmlink.connectors.base import Connector
 from crmlink.db import Database
 from crmlink.db.types import utcnow
-from crmlink.workflow import populations
+from crmlink.workflow import populations, stopping
 from crmlink.workflow.base import ColumnSpec, JournalEntry, Population, PopulationWriter
 from crmlink.workflow.cursors import DbCursorStore
 from crmlink.workflow.observer import Observer
@@ -125,6 +125,7 @@ class ActivityContext:
 
     def checkpoint(self) -> None:
         self.session.commit()
+        stopping.check()  # a stop whose raise was lost (`stopping`) stops here
 
 
 class DbJournal:

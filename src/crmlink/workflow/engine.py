@@ -21,7 +21,7 @@ from sqlalchemy import select
 from crmlink.connectors.base import Connector
 from crmlink.db import Database
 from crmlink.errors import RetryableError, UsageError
-from crmlink.workflow import preflight, steps
+from crmlink.workflow import preflight, steps, stopping
 from crmlink.workflow.activities import build
 from crmlink.workflow.base import ERRORS, ActivityResult, Population
 from crmlink.workflow.config_base import ActivityConfig
@@ -151,6 +151,7 @@ class _Runner:
 
     def _step(self, position: int, name: str) -> BaseException | None:
         """Run one activity; return the exception that stops the run, if any."""
+        stopping.check()
         config = self.workflow.activities[name]
         fed, source = self._input(name)
         hash_ = self.workflow.config_hash(name)
