@@ -121,8 +121,9 @@ def test_a_freed_slot_wakes_a_page_that_can_take_it_not_every_waiting_page(monke
     assert seen == [(n, b, 0) for n in range(5) for b in range(100)]
     (slots,) = made
     # a page woken may still lose its slot to one that was not waiting (3-5 here, 34 on a
-    # loaded CI machine); waking every page costs over 1,000
-    assert slots.wasted <= 100, f"{slots.wasted} wake-ups found no slot for 500 batches"
+    # loaded CI machine, over 100 once beside another test worker); waking every page
+    # wakes about two for nothing a batch, over 1,000
+    assert slots.wasted <= 300, f"{slots.wasted} wake-ups found no slot for 500 batches"
     assert no_page_threads()
 
 
