@@ -20,6 +20,10 @@ should spend no more calls than they take: the limit in the query (SOQL `LIMIT`,
 `$top`), one page chain, no split read, no COUNT() for a set that small. It is a
 promise of the caller, not of the connector: a read may still give more rows (a
 connector that cannot push it down), and the caller keeps the first `limit`.
+
+`fewest_calls`: plan the read for the fewest API calls, not for speed (a workflow's
+`read_plan: fewest_calls`, for an org short of its daily allowance): no read split into
+ranges read at once, which a slow link rewards with time and charges in calls.
 """
 
 from __future__ import annotations
@@ -53,7 +57,7 @@ class Connector(Protocol):
 
     def describe(self, table: str) -> RemoteTable: ...
 
-    def read(  # batches of rows keyed by remote field name, values as Python types
+    def read(  # noqa: PLR0913 - batches of rows keyed by remote field name, values as Python types
         self,
         table: str,
         fields: list[str],
@@ -64,6 +68,7 @@ class Connector(Protocol):
         include_deleted: bool = False,
         ids: list[str] | None = None,
         limit: int | None = None,
+        fewest_calls: bool = False,
     ) -> Iterator[list[dict]]: ...
 
     def read_deleted(self, table: str, start: dt.datetime, end: dt.datetime) -> DeletedWindow: ...

@@ -166,6 +166,22 @@ def test_without_fields_every_storable_field_is_imported(shared_flow):
     assert any(line.endswith(plan) for line in shared_flow.log(run))
 
 
+def test_read_plan_fewest_calls_reaches_the_connector_s_planner(shared_flow):
+    """The option goes from the workflow file to the planner, whose reason says it (the
+    connector tests show what it changes on a slow link), and every row is read."""
+    run = shared_flow.run("""
+        name: fewest
+        activities:
+          read: {type: crm, operation: import, account: sfdc, object: Contact, fields: [Email],
+                 read_plan: fewest_calls, next: [keep]}
+          keep: {type: capture, key: rows}
+    """)
+    assert run.succeeded, run.error
+    assert len(shared_flow.rows("rows")) == shared_flow.sandbox.org.count("Contact")
+    plans = [line for line in shared_flow.log(run) if "read plan: " in line]
+    assert len(plans) == 1 and "(read_plan: fewest_calls)" in plans[0], plans
+
+
 def test_progress_carries_the_crm_s_count_to_the_observer(shared_flow):
     """The live line's total and ETA come from here: the import reports rows of a total."""
     from crmlink.workflow.observer import Observer

@@ -137,7 +137,7 @@ class DynamicsConnector:
         return options
 
     # -- reads ------------------------------------------------------------------------
-    def read(
+    def read(  # noqa: PLR0913 - the protocol's keyword-only options
         self,
         table: str,
         fields: list[str],
@@ -148,6 +148,7 @@ class DynamicsConnector:
         include_deleted: bool = False,
         ids: list[str] | None = None,
         limit: int | None = None,
+        fewest_calls: bool = False,
     ) -> Iterator[list[dict]]:
         """Batches of rows (a `Batches`: `total` is `@odata.count`, when below its cap)."""
 
@@ -156,7 +157,9 @@ class DynamicsConnector:
             entity = self.entity(table)
             # by ids, a `$top` would cut each query of ids, not the read
             limited = None if ids is not None else limit
-            read = plan(entity, fields, where, order, cursor, include_deleted, limited)
+            read = plan(
+                entity, fields, where, order, cursor, include_deleted, limited, fewest_calls
+            )
             if ids is not None:
                 yield from self.reader.by_ids(read, list(ids))
                 return

@@ -46,6 +46,7 @@ class ReadPlan:
     where: ast.Expr | None
     order: list[str]
     limit: int | None = None  # the caller needs no more rows: one chain, `$top` if a page
+    fewest_calls: bool = False  # one chain, never id ranges (each range costs a call or more)
 
     def params(self, extra: ast.Expr | None = None) -> dict[str, str]:
         table = self.entity.table
@@ -67,6 +68,7 @@ def plan(
     cursor: ReadCursor | None,
     include_deleted: bool,
     limit: int | None = None,
+    fewest_calls: bool = False,
 ) -> ReadPlan:
     table = entity.table
     if include_deleted:
@@ -83,7 +85,7 @@ def plan(
             raise UsageError("a cursor read is ordered by (modifiedon, id): give no order")
         checked = ast.conjoin(checked, cursor_condition(entity, cursor))
         ordering = [f"{table.modified_field} asc", f"{table.key_field} asc"]
-    return ReadPlan(entity, names, checked, ordering, limit)
+    return ReadPlan(entity, names, checked, ordering, limit, fewest_calls)
 
 
 def _field(entity: Entity, name: str) -> str:
@@ -136,9 +138,10 @@ class Reader:
             yield from self._wide(read, wide, extra)
             return
         page = values.page_reader(read.entity.table, read.fields, _columnar(counted))
-        if read.order or read.limit is not None:
-            # one chain: the read's own order (a cursor's, the user's) cannot be split, and
-            # a limit's few rows are worth no split (nor a count; `$top` if a page holds them)
+        if read.order or read.limit is not None or read.fewest_calls:
+            # one chain: the read's own order (a cursor's, the user's) cannot be split, a
+            # limit's few rows are worth no split (nor a count; `$top` if a page holds them),
+            # and a read planned for fewest calls takes none (ranges: a call or more each)
             params = read.params(extra)
             if read.limit is not None and read.limit <= self.page_size:
                 params["$top"] = str(read.limit)

@@ -127,7 +127,7 @@ class HubSpotConnector:
         return found
 
     # -- reads ------------------------------------------------------------------------
-    def read(
+    def read(  # noqa: PLR0913 - the protocol's keyword-only options
         self,
         table: str,
         fields: list[str],
@@ -138,10 +138,12 @@ class HubSpotConnector:
         include_deleted: bool = False,
         ids: list[str] | None = None,
         limit: int | None = None,
+        fewest_calls: bool = False,
     ) -> Iterator[list[dict]]:
         """Batches of rows (a `Batches`: `total` is the search's total, when it searched).
-        `limit` needs nothing of its own: pages hold at most 100 records and are asked
-        for one at a time, so the caller's cut already stops the calls."""
+        `limit` and `fewest_calls` need nothing of their own: pages hold at most 100
+        records and are asked for one at a time, never split, so the caller's cut already
+        stops the calls."""
 
         def produce(batches: Batches) -> Iterator[list[dict]]:
             info = self.object_info(table)

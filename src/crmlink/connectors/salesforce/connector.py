@@ -142,7 +142,7 @@ class SalesforceConnector:
         return remote
 
     # -- reads ------------------------------------------------------------------------
-    def read(
+    def read(  # noqa: PLR0913 - the protocol's keyword-only options
         self,
         table: str,
         fields: list[str],
@@ -153,13 +153,14 @@ class SalesforceConnector:
         include_deleted: bool = False,
         ids: list[str] | None = None,
         limit: int | None = None,
+        fewest_calls: bool = False,
     ) -> Iterator[list[dict]]:
         """Batches of rows (a `Batches`: `total` is the planner's COUNT() once asked)."""
         # by ids, a LIMIT would cut each query of ids, not the read
         limit = None if ids is not None else limit
         planned = functools.partial(
             plan, fields=fields, where=where, order=order, cursor=cursor,
-            include_deleted=include_deleted, limit=limit,
+            include_deleted=include_deleted, limit=limit, fewest_calls=fewest_calls,
         )  # fmt: skip
         return Batches(lambda batches: self._read(batches, table, planned, ids))
 
@@ -220,13 +221,20 @@ class SalesforceConnector:
         started = time.monotonic()
         batches.total = self.rest.count(read)
         took = self._timed(time.monotonic() - started)
+        limits, splittable = self._limits(read)
         if read.limit is None or read.limit >= batches.total:  # a limit that cuts nothing
-            return choose(batches.total, took, self.limits, splittable=not read.order)
+            return _said(choose(batches.total, took, limits, splittable), read)
         # a LIMIT holds for one query: no split read
-        choice = choose(read.limit, took, self.limits, splittable=False)
+        choice = choose(read.limit, took, limits, splittable=False)
         choice.reason += f" (the limit {read.limit:,} of {batches.total:,})"
         batches.total = read.limit
-        return choice
+        return _said(choice, read)
+
+    def _limits(self, read: ReadPlan) -> tuple[Thresholds, bool]:
+        """The thresholds of this read's plan, and whether it may be split."""
+        if read.fewest_calls:
+            return self.limits.fewest_calls(), False
+        return self.limits, not read.order
 
     def _probed(self, read: ReadPlan, batches: Batches) -> Iterator[list[dict]]:
         """An ordered read (a cursor's, an order_by) cannot be split: its first REST page
@@ -239,9 +247,10 @@ class SalesforceConnector:
         batches.total = int(body.get("totalSize") or 0)
         took = self._timed(time.monotonic() - started)
         still = max(0, batches.total - len(body.get("records") or []))
-        choice = choose(still, took, self.limits, False)
+        choice = choose(still, took, self._limits(read)[0], False)
         choice.count = batches.total
         choice.reason += f" (the rows after the first page of {batches.total:,})"
+        _said(choice, read)
         self.last_read_plan = choice
         if choice.api == "bulk":
             yield from self._bulk(read, choice)
@@ -340,3 +349,10 @@ class SalesforceConnector:
 
 def _iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+def _said(choice: Choice, read: ReadPlan) -> Choice:
+    """The choice, its reason naming the workflow's `read_plan` when it is not the default."""
+    if read.fewest_calls:
+        choice.reason += " (read_plan: fewest_calls)"
+    return choice

@@ -21,7 +21,7 @@ loopback and WAN profiles (its docstring has the figures).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,14 @@ class Thresholds:
     jobs: int = 20  # Bulk range jobs at most (each processing at once on the server)
     result_streams: int = 10  # Bulk range result pages downloading at once (each < 20 s)
     force: str | None = None  # an api to use whatever the count (measurements, tests)
+
+    def fewest_calls(self) -> Thresholds:
+        """The thresholds of a read that spends the fewest API calls, however slow the
+        link (`read_plan: fewest_calls`): REST up to `rest_single` rows (at most 5 pages),
+        else one Bulk 2.0 job (about four calls and one a result page). Such a read is
+        planned as not `splittable`: Id ranges buy speed on a slow link with calls (a
+        chain or a job each)."""
+        return replace(self, rest_single_slow=self.rest_single, bulk_slow=self.bulk)
 
     @classmethod
     def bulk_above(cls, rows: int) -> Thresholds:

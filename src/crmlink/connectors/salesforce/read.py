@@ -32,6 +32,7 @@ class ReadPlan:
     order: list[tuple[str, bool]]
     endpoint: str  # query | queryAll
     limit: int | None = None  # SOQL LIMIT (the caller needs no more rows)
+    fewest_calls: bool = False  # planned for API calls, not speed (`Thresholds.fewest_calls`)
 
     def conditions(self, extra: ast.Expr | None = None) -> list[str]:
         """The WHERE condition (the plan's, and `extra`), rendered."""
@@ -51,6 +52,7 @@ def plan(
     cursor: ReadCursor | None,
     include_deleted: bool,
     limit: int | None = None,
+    fewest_calls: bool = False,
 ) -> ReadPlan:
     names = [_field(table, name) for name in fields] or [f.name for f in table.fields]
     checked = validate(where, table) if where is not None else None
@@ -61,7 +63,7 @@ def plan(
             raise UsageError("a cursor read is ordered by (modified, Id): give no order")
         ordering = [(table.modified_field or "", False), (table.key_field, False)]
     endpoint = "queryAll" if include_deleted else "query"
-    return ReadPlan(table, names, checked, ordering, endpoint, limit)
+    return ReadPlan(table, names, checked, ordering, endpoint, limit, fewest_calls)
 
 
 def _field(table: RemoteTable, name: str) -> str:

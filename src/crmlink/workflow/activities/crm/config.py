@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 Operation = Literal["import", "export", "import_deleted", "delete"]
 Conversion = Literal["default", "date_only", "without_time_offset", "copy"]
+ReadPlanGoal = Literal["fastest", "fewest_calls"]  # what the connector's read planner aims at
 
 _COMMON = {"operation", "account", "object"}
 OPTIONS: dict[str, set[str]] = {
@@ -39,6 +40,7 @@ OPTIONS: dict[str, set[str]] = {
         "index_field",
         "overlap",
         "limit",
+        "read_plan",
     },
     "export": {
         "mapping",
@@ -74,6 +76,7 @@ class CrmActivityConfig(FilteredConfig):
     index_field: str | None = None
     overlap: int = Field(300, ge=0, le=86_400)
     limit: int | None = Field(None, ge=1)
+    read_plan: ReadPlanGoal = "fastest"
     # export (and delete)
     mapping: dict[str, str] = Field(default_factory=dict)
     key: str | None = None

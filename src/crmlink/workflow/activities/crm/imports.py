@@ -165,8 +165,9 @@ def _read(
     window: Window | None,
 ) -> Iterator[list[dict[str, Any]]]:
     where = bind_filter(config.where, spec.table, ctx.variables, ctx.activity)
+    fewest = config.read_plan == "fewest_calls"
     if window is not None:
-        return window.read(connector, spec.names, where, config.query_all, config.limit)
+        return window.read(connector, spec.names, where, config.query_all, config.limit, fewest)
     order = [OrderBy(remote_field(spec.table, f, "order_by").name, d) for f, d in config.order()]
     batches = connector.read(
         spec.table.name,
@@ -175,6 +176,7 @@ def _read(
         order=order or None,
         include_deleted=config.query_all,
         limit=config.limit,  # `_take` still cuts: a connector may give more
+        fewest_calls=fewest,
     )
     if config.limit is None and hasattr(batches, "columnar"):
         batches.columnar = True  # `_load` and the loader read only len() and the columns

@@ -55,6 +55,7 @@ class Window:
         where: ast.Expr | None,
         query_all: bool,
         limit: int | None = None,
+        fewest_calls: bool = False,
     ) -> Iterator[list[dict]]:
         """Rows at or after the window start (and matching `where`), in (index, id) order.
         `limit` reaches the connector only on a first run: after it, the look-back's
@@ -64,8 +65,9 @@ class Window:
         if self.index == self.table.modified_field:
             cursor = ReadCursor(self.start, "")
             return connector.read(
-                name, names, where=where, cursor=cursor, include_deleted=query_all, limit=limit
-            )
+                name, names, where=where, cursor=cursor, include_deleted=query_all, limit=limit,
+                fewest_calls=fewest_calls,
+            )  # fmt: skip
         since = ast.Comparison(self.index, ast.Op.GE, ast.DateTime(self.start))
         order = [OrderBy(self.index), OrderBy(self.table.key_field)]
         return connector.read(
@@ -75,6 +77,7 @@ class Window:
             order=order,
             include_deleted=query_all,
             limit=limit,
+            fewest_calls=fewest_calls,
         )
 
     def is_new(self, row: dict) -> bool:
