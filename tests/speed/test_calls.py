@@ -123,15 +123,13 @@ def test_without_progress_figures_the_polls_are_capped_at_2_s_apart():
 
 
 @pytest.mark.parametrize("progress", [False, True], ids=["no progress", "progress"])
-def test_a_sparing_poll_sees_a_200_s_job_done_in_a_few_polls_at_most_half_its_age_late(
-    progress,
-):
-    """`read_plan: fewest_calls`: the WAN's 1,000,000-row job (200 s) in about 15 polls,
-    against 100 at 2 s apart."""
+def test_a_sparing_poll_sees_a_200_s_job_done_in_a_few_polls_at_most_a_minute_late(progress):
+    """`read_plan: fewest_calls`: the WAN's 1,000,000-row job (200 s) in 11 polls or
+    fewer, against 100 at 2 s apart."""
     job = FakeJob(200.0, 1_000_000, progress=progress)
     job.wait(PollPolicy().sparing(), expected=1_000_000)
-    assert job.polls <= 16
-    assert job.now - job.seconds <= job.seconds / 2
+    assert job.polls <= 11
+    assert job.now - job.seconds <= 60
     default = FakeJob(200.0, 1_000_000, progress=False)
     default.wait(expected=1_000_000)
     assert default.polls >= 90

@@ -46,11 +46,12 @@ class PollPolicy:
     lead: float = 0.8
 
     def sparing(self) -> PollPolicy:
-        """The waits of a read planned for the fewest calls: the interval grows by
-        `factor` up to a minute, not `longest` (a 200 s job: about 15 polls, not 100), so
-        a job is seen done at most half its age late; a prediction waits up to a minute."""
+        """The waits of a read planned for the fewest calls: the interval doubles up to a
+        minute, not `longest` (a 200 s job: 11 polls, not 100), so a job is seen done at
+        most its age, and at most a minute, late; a prediction waits up to a minute too."""
         return replace(
             self,
+            factor=max(self.factor, 2.0),
             longest=max(self.longest, 60.0),
             predicted_longest=max(self.predicted_longest, 60.0),
         )
