@@ -6,12 +6,15 @@ import httpx
 import pytest
 
 from crmlink.connectors.salesforce import RetryPolicy, SalesforceConnector
+from crmlink.connectors.salesforce import read as sf_read
 from crmlink.filters import ast
 from crmlink.model import AccountSettings
+from crmlink.sandbox.dynamics.app import DynamicsSandbox
 from crmlink.sandbox.salesforce.app import SalesforceSandbox
 from tests.conftest import tls
 
 SECRET_KEYS = ("password", "security_token", "client_secret", "refresh_token")
+PAGE = 200  # rows of a REST or Web API page in the small sandboxes below (`sf_pages`)
 FAST_RETRY = RetryPolicy(attempts=8, base_delay=0.01, max_delay=0.05, max_retry_after=0.05)
 
 
@@ -65,3 +68,26 @@ def in_range(condition: ast.Expr | None, value: str) -> bool:
         if (part.op == ast.Op.GE and value < bound) or (part.op == ast.Op.LT and value >= bound):
             return False
     return True
+
+
+# -- small sandboxes for the planner's tests (a module each) ----------------------------
+@pytest.fixture(scope="module")
+def sf_700(tmp_path_factory):
+    sandbox = SalesforceSandbox(state_dir=tmp_path_factory.mktemp("sf-700"), records=700)
+    sandbox.start()
+    yield sandbox
+    sandbox.stop()
+
+
+@pytest.fixture
+def sf_pages(monkeypatch):
+    """REST pages of `PAGE` rows, so that 700 records are several pages."""
+    monkeypatch.setattr(sf_read, "_PAGE", {"Sforce-Query-Options": f"batchSize={PAGE}"})
+
+
+@pytest.fixture(scope="module")
+def dv_600(tmp_path_factory):
+    box = DynamicsSandbox(state_dir=tmp_path_factory.mktemp("dv-600"), records=600, seed=5)
+    box.start()
+    yield box
+    box.stop()

@@ -8,28 +8,10 @@ from __future__ import annotations
 import pytest
 
 from crmlink.connectors.dynamics.read import Reader
-from crmlink.connectors.salesforce import read as sf_read
 from crmlink.connectors.salesforce.planner import Thresholds, choose
-from crmlink.sandbox.dynamics.app import DynamicsSandbox
-from crmlink.sandbox.salesforce.app import SalesforceSandbox
 from crmlink.workflow.loader import load_text
-from tests.connectors.conftest import connector
+from tests.connectors.conftest import PAGE, connector
 from tests.connectors.test_dynamics_support import dv_connector
-
-PAGE = 200  # rows of a REST or Web API page here
-
-
-@pytest.fixture(scope="module")
-def sf_700(tmp_path_factory):
-    sandbox = SalesforceSandbox(state_dir=tmp_path_factory.mktemp("sf-fewest"), records=700)
-    sandbox.start()
-    yield sandbox
-    sandbox.stop()
-
-
-@pytest.fixture
-def sf_pages(monkeypatch):
-    monkeypatch.setattr(sf_read, "_PAGE", {"Sforce-Query-Options": f"batchSize={PAGE}"})
 
 
 def _sf_read(sandbox, limits: Thresholds, fewest: bool) -> tuple[list[str], object, int]:
@@ -77,14 +59,6 @@ def test_the_fewest_calls_thresholds_read_an_ordered_set_by_bulk_above_the_bulk_
 
 
 # -- Dataverse --------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def dv_600(tmp_path_factory):
-    box = DynamicsSandbox(state_dir=tmp_path_factory.mktemp("dv-fewest"), records=600, seed=5)
-    box.start()
-    yield box
-    box.stop()
-
-
 def _dv_read(sandbox, fewest: bool) -> tuple[list[str], object, int]:
     with dv_connector(sandbox) as opened:
         opened.reader = Reader(opened.http, page_size=PAGE)

@@ -10,30 +10,13 @@ import itertools
 import pytest
 
 from crmlink.connectors.dynamics.read import Reader
-from crmlink.connectors.salesforce import read as sf_read
 from crmlink.connectors.salesforce.planner import Thresholds
 from crmlink.model import OrderBy
-from crmlink.sandbox.dynamics.app import DynamicsSandbox
-from crmlink.sandbox.salesforce.app import SalesforceSandbox
-from tests.connectors.conftest import connector
+from tests.connectors.conftest import PAGE, connector
 from tests.connectors.test_dynamics_support import dv_connector
 
-PAGE = 200  # rows of a REST or Web API page here
 # REST up to 300 rows (one chain without a COUNT() up to 100), Bulk above 300
 LIMITS = Thresholds(rest_single=300, rest_single_slow=100, bulk=300)
-
-
-@pytest.fixture(scope="module")
-def sf_700(tmp_path_factory):
-    sandbox = SalesforceSandbox(state_dir=tmp_path_factory.mktemp("sf-limit"), records=700)
-    sandbox.start()
-    yield sandbox
-    sandbox.stop()
-
-
-@pytest.fixture
-def sf_pages(monkeypatch):
-    monkeypatch.setattr(sf_read, "_PAGE", {"Sforce-Query-Options": f"batchSize={PAGE}"})
 
 
 def _sf_read(sandbox, limit: int | None, **options) -> tuple[list[str], object, int]:
@@ -94,14 +77,6 @@ def test_a_read_by_ids_is_not_cut_by_the_limit(sf_700, sf_pages):
 
 
 # -- Dataverse --------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def dv_600(tmp_path_factory):
-    box = DynamicsSandbox(state_dir=tmp_path_factory.mktemp("dv-limit"), records=600, seed=5)
-    box.start()
-    yield box
-    box.stop()
-
-
 def _dv_read(sandbox, limit: int | None) -> tuple[list[str], object, int]:
     """The ids of a read cut at `limit` as an import cuts it (then closed), its plan and
     the calls it spent."""

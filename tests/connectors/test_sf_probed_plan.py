@@ -11,19 +11,10 @@ from crmlink.connectors.salesforce import read as sf_read
 from crmlink.connectors.salesforce.planner import Thresholds
 from crmlink.filters import ast
 from crmlink.model import OrderBy
-from crmlink.sandbox.salesforce.app import SalesforceSandbox
 from tests.connectors.conftest import connector
 
 PAGE = 200  # rows of a REST page here (Sforce-Query-Options batchSize)
 LIMITS = Thresholds(rest_single=300, bulk=300)
-
-
-@pytest.fixture(scope="module")
-def sf_700(tmp_path_factory):
-    sandbox = SalesforceSandbox(state_dir=tmp_path_factory.mktemp("sf-700"), records=700)
-    sandbox.start()
-    yield sandbox
-    sandbox.stop()
 
 
 def _ordered(sf, last: str, monkeypatch) -> tuple[list[str], object]:
