@@ -218,16 +218,38 @@ class SalesforceConnector:
             # a set this small is one REST chain on any link: no COUNT() to ask
             most = f"{read.limit:,} row{'s' * (read.limit != 1)}"
             return Choice("rest", f"at most {most} (the limit): REST pages")
+        limits, splittable = self._limits(read)
+        if read.where is None and read.limit is None and limits.force is None:
+            known = self._by_record_count(read, limits, splittable, batches)
+            if known is not None:
+                return known
         started = time.monotonic()
         batches.total = self.rest.count(read)
         took = self._timed(time.monotonic() - started)
-        limits, splittable = self._limits(read)
         if read.limit is None or read.limit >= batches.total:  # a limit that cuts nothing
             return _said(choose(batches.total, took, limits, splittable), read)
         # a LIMIT holds for one query: no split read
         choice = choose(read.limit, took, limits, splittable=False)
         choice.reason += f" (the limit {read.limit:,} of {batches.total:,})"
         batches.total = read.limit
+        return _said(choice, read)
+
+    def _by_record_count(
+        self, read: ReadPlan, limits: Thresholds, splittable: bool, batches: Batches
+    ) -> Choice | None:
+        """The plan of a whole object from the org's record count, when that says it is
+        large (`record_count_trusted`): approximate, but a large object is read by Bulk
+        (or Bulk ranges) whatever its exact count, and a count that is stale the other
+        way (records deleted since) costs a Bulk job for a small set, never a lost row.
+        None (then a COUNT()) for a smaller, missing or refused count."""
+        started = time.monotonic()
+        count = self.rest.record_count(read.table.name)
+        took = self._timed(time.monotonic() - started)
+        if count is None or count < limits.record_count_trusted:
+            return None
+        batches.total = count
+        choice = choose(count, took, limits, splittable)
+        choice.reason += " (the org's record count: no COUNT() asked)"
         return _said(choice, read)
 
     def _limits(self, read: ReadPlan) -> tuple[Thresholds, bool]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from crmlink.connectors.salesforce import soql, values
 from crmlink.connectors.salesforce.http import SalesforceHttp
 from crmlink.connectors.salesforce.spec import SPEC
-from crmlink.errors import UsageError
+from crmlink.errors import AuthError, NotFoundError, RemoteError, UsageError
 from crmlink.filters import ast, validate
 from crmlink.filters.render.soql import render as render_filter
 from crmlink.filters.validate import lookup, unknown_field
@@ -104,6 +104,21 @@ class RestReader:
         text = soql.count(read.table.name, read.conditions())
         body = self.http.json("GET", self.http.data(read.endpoint), params={"q": text})
         return int(body["totalSize"])
+
+    def record_count(self, name: str) -> int | None:
+        """The org's own count of an object's records (`limits/recordCount`: kept by
+        Salesforce, approximate, answered at once where a COUNT() of millions scans them);
+        None when the object is not listed or the user may not see it (View Setup)."""
+        try:
+            body = self.http.json(
+                "GET", self.http.data("limits", "recordCount"), params={"sObjects": name}
+            )
+        except (AuthError, NotFoundError, RemoteError) as exc:
+            if isinstance(exc, AuthError) and exc.context.get("code") != "INSUFFICIENT_ACCESS":
+                raise  # a login that failed fails the COUNT() too: say it once, here
+            return None
+        counts = [o.get("count") for o in body.get("sObjects") or [] if o.get("name") == name]
+        return counts[0] if counts and isinstance(counts[0], int) else None
 
     def rows(self, read: ReadPlan, extra: ast.Expr | None = None) -> Iterator[list[dict]]:
         convert = values.row_reader(read.table, read.fields)
