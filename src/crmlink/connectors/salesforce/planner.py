@@ -1,4 +1,5 @@
-"""The read planner: which API reads a result set, and why, from its COUNT().
+"""The read planner: which API reads a result set, and why, from its COUNT() (or, for a
+whole object the org counts at `record_count_trusted` records or more, from that count).
 
     choice = choose(count, round_trip, Thresholds(), splittable=True)
     choice.api      # "rest" | "rest-ranges" | "bulk" | "bulk-ranges" | "rest-ids"
