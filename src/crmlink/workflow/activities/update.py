@@ -21,16 +21,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, model_validator
-from sqlalchemy import Column, String, Table, insert
+from sqlalchemy import Column, Connection, String, Table, insert
 
 from crmlink.catalog.recipient import recipient
 from crmlink.errors import UsageError
 from crmlink.workflow import populations
 from crmlink.workflow.activities import update_apply
 from crmlink.workflow.activities.convert import Invalid, converter
+from crmlink.workflow.activities.crm import inserts
 from crmlink.workflow.activities.targets import column, columns, resolve_table
 from crmlink.workflow.base import (
     OK,
@@ -172,15 +174,53 @@ class UpdateActivity:
     ) -> None:
         target_columns = {t: stage.c[t] for t in mapping}
         checks = _Checks(target_columns, mapping, keys, self.config.operation)
+        staged = _stager(ctx.connection(), stage)
         done = 0
         for batch in ctx.rows(source, self.config.batch_size):
             good, bad = checks.split(batch)
             if good:
-                ctx.connection().execute(insert(stage), good)
+                staged(good)
             if bad:
                 rejects.append(bad)
             done += len(batch)
             ctx.progress(done)
+
+
+def _stager(conn: Connection, stage: Table) -> Callable[[list[dict[str, Any]]], None]:
+    """How converted rows go into the staging table. SQLite: one prepared `INSERT` through
+    the driver's `executemany`, each column's values through the bind processor SQLAlchemy
+    would apply (`inserts.column_processor`), in the connection's transaction; SQLAlchemy's
+    own per-row statement machinery had taken 18 s of an update's 37 for 1,000,000 rows.
+    Any other database: SQLAlchemy's insert."""
+    dialect = conn.dialect
+    if dialect.name != "sqlite" or dialect.driver != "pysqlite":
+
+        def by_sqlalchemy(rows: list[dict[str, Any]]) -> None:
+            conn.execute(insert(stage), rows)
+
+        return by_sqlalchemy
+    names = [c.name for c in stage.columns]
+    processors = [
+        inserts.column_processor(stage.c[n].type.dialect_impl(dialect), dialect) for n in names
+    ]
+    quote = dialect.identifier_preparer.quote
+    statement = (
+        f"INSERT INTO {quote(stage.name)} ({', '.join(quote(n) for n in names)}) "
+        f"VALUES ({', '.join('?' for _ in names)})"
+    )
+
+    def staged(rows: list[dict[str, Any]]) -> None:
+        cells = [[row[name] for row in rows] for name in names]
+        cells = [c if p is None else p(c) for c, p in zip(cells, processors, strict=True)]
+        if not conn.in_transaction():
+            conn.begin()
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.executemany(statement, zip(*cells, strict=True))
+        finally:
+            cursor.close()
+
+    return staged
 
 
 class _Checks:
