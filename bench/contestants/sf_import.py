@@ -3,6 +3,7 @@ crmlink, simple-salesforce (two ways), Airbyte and Singer; and the two halves of
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from bench.contestants.jobs import (
     measure,
     peer,
 )
-from bench.context import SF_FIELDS, Context, crmlink_env, new_folder
+from bench.context import SF_FIELDS, Context, crmlink, crmlink_env, new_folder
 from bench.results import Measurement
 
 SCENARIO = "sf import"
@@ -43,6 +44,38 @@ def crmlink_job(ctx: Context, folder: Path, target: databases.Target) -> Job:
     env = crmlink_env(home, {"CRMLINK_DATABASE_URL": target.sqlalchemy_url})
     command = [CRMLINK_BIN, "workflow", "run", str(workflow), "--json"]
     return Job(command, folder, ctx.sf_count, crmlink_rows, env, crmlink_note)
+
+
+KEPT = "crm_sfdc_contact"  # the wizard's table of Contact
+KEEP_STEP = """    next: [save]
+  save:
+    type: update
+    table: {table}
+    operation: insert
+    mapping: {{{mapping}}}
+"""
+
+
+def kept_job(ctx: Context, folder: Path, target: databases.Target) -> Job:
+    """The import, then an `update` inserting every row into the wizard's table: what a
+    user who keeps the Contacts runs (the one-activity import drops its working table at
+    the run's end, while each peer's script ends with its rows in a table)."""
+    home = ctx.crmlink_home(ctx.sf, "sfdc", target.sqlalchemy_url)
+    database = {"CRMLINK_DATABASE_URL": target.sqlalchemy_url}
+    crmlink(["wizard", "sfdc", "--tables", "Contact"], home, database)  # untimed set-up
+    mapping = ", ".join(f"{field.lower()}: {field}" for field in SF_FIELDS)
+    workflow = folder / "import-kept.yaml"
+    workflow.write_text(
+        WORKFLOW.format(fields=", ".join(SF_FIELDS[1:]))
+        + KEEP_STEP.format(table=KEPT, mapping=mapping)
+    )
+    command = [CRMLINK_BIN, "workflow", "run", str(workflow), "--json"]
+    rows = functools.partial(_kept_rows, target)
+    return Job(command, folder, ctx.sf_count, rows, crmlink_env(home, database), crmlink_note)
+
+
+def _kept_rows(target: databases.Target, _outcome: object) -> int:
+    return databases.count_rows(target, KEPT, key="id")
 
 
 def peer_job(script: str) -> Maker:
@@ -84,6 +117,7 @@ def contestants() -> list[Contestant]:
     for kind in ("sqlite", "postgresql"):
         found += [
             contestant("crmlink", kind, crmlink_job),
+            contestant("crmlink, kept in a table", kind, kept_job),
             contestant("simple-salesforce bulk2", kind, peer_job("ss_bulk2.py")),
             contestant("simple-salesforce query_all_iter", kind, peer_job("ss_query_all.py")),
             contestant("airbyte-source-salesforce", kind, tools.airbyte_job, slow=True),
