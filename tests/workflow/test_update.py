@@ -139,3 +139,29 @@ def test_unchanged_rows_keep_modified_at_and_ok_has_ids(database, write):
     assert activity(record, "ids").rows_in == 2
     assert recipients(database, "modified_at")[0] == before
     assert recipients(database, "id", "created_at")[1][1] is not None
+
+
+def _outputs(database, run_id: int, name: str) -> set[str]:
+    from crmlink.workflow.tables import activity_runs
+
+    with database.connect() as conn:
+        stored = conn.execute(
+            select(activity_runs.c.outputs).where(
+                activity_runs.c.run_id == run_id, activity_runs.c.activity == name
+            )
+        ).scalar_one()
+    return set(json.loads(stored))
+
+
+def test_the_ok_output_is_made_only_when_a_transition_takes_it(database, write):
+    contacts(database, [("a@x.com", "Ann", None), ("b@x.com", "Bob", None)])
+    last = run(database, write, operation="insert")  # `save` is the last step
+    assert activity(last, "save").rows_out == 2  # counted all the same
+    assert _outputs(database, last.id, "save") == {"rejects"}
+
+    followed = SOURCE.replace("    rejects: bad\n", "    next: bad\n").replace("load", "load2")
+    path = write("load2.yaml", followed.format(operation="upsert", empty="true"))
+    record = run_workflow(database, path, retry_delay=0)
+    assert record.status == "succeeded", record.error
+    assert _outputs(database, record.id, "save") == {"ok", "rejects"}
+    assert (activity(record, "save").rows_out, activity(record, "bad").rows_in) == (2, 2)

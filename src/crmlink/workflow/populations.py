@@ -3,7 +3,7 @@
 table_name(run, activity, output)   wk_<run>_<activity>_<output>, safe, ≤ 63 chars
 create(conn, name, columns)         a new table with `_wk_row` (1..n) + the columns
 Writer                              appends batches (executemany), numbering `_wk_row`
-iter_rows(conn, population, batch)  keyset pages on `_wk_row`: flat memory
+iter_rows(conn, population, batch)  keyset pages on `_wk_row`: flat memory (`where`: some)
 reflect(conn, name) / drop(conn, name)
 """
 
@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Column, Connection, Integer, MetaData, Table, func, inspect, select
+from sqlalchemy.sql.elements import ColumnElement
 
 from crmlink.model.naming import MAX_IDENT, safe_identifier, short_hash
 from crmlink.workflow.base import ColumnSpec, Population
@@ -108,12 +109,18 @@ class Writer:
 
 
 def iter_rows(
-    conn: Connection, population: Population, batch: int = 5000
+    conn: Connection,
+    population: Population,
+    batch: int = 5000,
+    where: ColumnElement[bool] | None = None,
 ) -> Iterator[list[dict[str, Any]]]:
-    """The rows (with `_wk_row`) in `_wk_row` order, `batch` at a time."""
+    """The rows (with `_wk_row`) in `_wk_row` order, `batch` at a time; only those
+    `where` is true of, if given."""
     table, last = population.table, 0
     while True:
         query = select(table).where(table.c[ROW] > last).order_by(table.c[ROW]).limit(batch)
+        if where is not None:
+            query = query.where(where)
         rows = [dict(r._mapping) for r in conn.execute(query)]
         if not rows:
             return

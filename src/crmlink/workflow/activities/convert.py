@@ -56,7 +56,7 @@ def _base(type_: TypeEngine[Any]) -> Callable[[Any], Any]:
     if isinstance(type_, Boolean):
         return _boolean
     if isinstance(type_, Integer):
-        limit = next(n for cls, n in _RANGES if isinstance(type_, cls))
+        limit = integer_limit(type_)
         return lambda v: _integer(v, limit)
     if isinstance(type_, Float):
         return _float
@@ -71,6 +71,11 @@ def _base(type_: TypeEngine[Any]) -> Callable[[Any], Any]:
     if isinstance(type_, String):
         return lambda v: _text(v, type_.length)
     return lambda v: v
+
+
+def integer_limit(type_: Integer) -> int:
+    """The integer column holds -limit <= n < limit."""
+    return next(n for cls, n in _RANGES if isinstance(type_, cls))
 
 
 def _boolean(value: Any) -> bool:

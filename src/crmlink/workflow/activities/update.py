@@ -16,21 +16,23 @@
    DELETE … WHERE EXISTS. Rows whose values are all unchanged are not rewritten.
 3. The `ok` output holds the affected rows as the target now has them — its primary key
    (recipient `id`), the mapped columns — and `operation`: inserted / updated / unchanged /
-   deleted.
+   deleted. It is made only when a `next` transition takes it (the count is kept either way).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, model_validator
-from sqlalchemy import Column, Connection, String, Table
+from sqlalchemy import Column, Connection, String, Table, case, insert, select
+from sqlalchemy.sql.elements import ColumnElement
 
 from crmlink.catalog.recipient import recipient
 from crmlink.errors import UsageError
 from crmlink.workflow import populations
-from crmlink.workflow.activities import update_apply
+from crmlink.workflow.activities import update_apply, update_fits
 from crmlink.workflow.activities.convert import Invalid, converter
 from crmlink.workflow.activities.crm import inserts
 from crmlink.workflow.activities.targets import column, columns, resolve_table
@@ -118,21 +120,27 @@ class UpdateActivity:
         keys = self._keys(target, mapping)
         stage = self._stage_table(ctx, target, mapping)
         rejects = ctx.new_population(REJECTS, _reject_columns(source.table))
-        self._load(ctx, source, stage, mapping, keys, rejects)
+        copied = self._load(ctx, source, (target, stage), mapping, keys, rejects)
         plan = update_apply.Plan(
             conn, target, stage, keys, list(mapping), cfg.operation, cfg.empty_if_null,
             stamped=target is recipient,
         )  # fmt: skip
-        writer = ctx.new_population(OK, plan.ok_columns())
-        summary = plan.apply(writer.table)
+        # the `ok` output only when a transition takes it: a last step's would be a copy
+        # of every row written, made to be dropped at the run's end
+        writer = ctx.new_population(OK, plan.ok_columns()) if cfg.next else None
+        summary = plan.apply(writer.table if writer else None)
         populations.drop(conn, stage.name)
-        ok, rejected = writer.finish(), rejects.finish()
-        ctx.log(f"{cfg.operation} into {cfg.table}: {summary}; {rejected.count} rejected")
+        outputs = {REJECTS: rejects.finish()} | ({OK: writer.finish()} if writer else {})
+        rejected = outputs[REJECTS].count
+        ctx.log(
+            f"{cfg.operation} into {cfg.table}: {summary.text}; {rejected} rejected; "
+            f"{copied} of {source.count} input rows staged as they were, the others converted"
+        )
         return ActivityResult(
-            outputs={OK: ok, REJECTS: rejected},
+            outputs=outputs,
             rows_in=source.count,
-            rows_out=ok.count,
-            rows_rejected=rejected.count,
+            rows_out=outputs[OK].count if writer else summary.affected,
+            rows_rejected=rejected,
         )
 
     def _mapping(self, target: Table, src: Table) -> dict[str, str]:
@@ -167,16 +175,34 @@ class UpdateActivity:
         self,
         ctx: RunContext,
         source: Population,
-        stage: Table,
+        tables: tuple[Table, Table],
         mapping: dict[str, str],
         keys: list[str],
         rejects: PopulationWriter,
-    ) -> None:
-        target_columns = {t: stage.c[t] for t in mapping}
-        checks = _Checks(target_columns, mapping, keys, self.config.operation)
-        staged = _stager(ctx.connection(), stage)
-        done = 0
-        for batch in ctx.rows(source, self.config.batch_size):
+    ) -> int:
+        """Stage the input: the rows that fit as they are by one `INSERT … SELECT`
+        (`update_fits`), the others (all of them, when a column must be converted)
+        through the converter, in batches, their rejects to `rejects`. Returns how many
+        rows were copied as they are."""
+        conn, (target, stage) = ctx.connection(), tables
+        # the target's columns, not the staging table's: they say which are NOT NULL
+        checks = _Checks({t: target.c[t] for t in mapping}, mapping, keys, self.config.operation)
+        pairs = [(source.table.c[s], stage.c[t]) for t, s in mapping.items()]
+        fit = update_fits.fits(pairs, conn.dialect, checks.required)
+        if fit is None:
+            staged, batches = _stager(conn, stage), ctx.rows(source, self.config.batch_size)
+            copied = done = 0
+        else:
+            copied = done = _copy(conn, source.table, stage, mapping, fit)
+            ctx.progress(done)
+            staged = functools.partial(_insert_numbered, conn, stage)
+            rest = case((fit, 0), else_=1) == 1  # a test SQL finds null converts too
+            batches = (
+                populations.iter_rows(conn, source, self.config.batch_size, where=rest)
+                if done < source.count
+                else iter(())
+            )
+        for batch in batches:
             good, bad = checks.split(batch)
             if good:
                 staged(good)
@@ -184,6 +210,28 @@ class UpdateActivity:
                 rejects.append(bad)
             done += len(batch)
             ctx.progress(done)
+        return copied
+
+
+def _copy(
+    conn: Connection,
+    source: Table,
+    stage: Table,
+    mapping: dict[str, str],
+    fit: ColumnElement[bool],
+) -> int:
+    """Copy the rows `fit` is true of into the (empty) staging table, keeping their
+    `_wk_row`; how many (counted: psycopg's rowcount of an `INSERT … SELECT` is -1)."""
+    names = list(mapping)
+    query = select(source.c[populations.ROW], *(source.c[mapping[t]] for t in names))
+    conn.execute(insert(stage).from_select([populations.ROW, *names], query.where(fit)))
+    return populations.count(conn, stage)
+
+
+def _insert_numbered(conn: Connection, stage: Table, rows: list[dict[str, Any]]) -> None:
+    """Converted rows beside copied ones: each keeps its input `_wk_row` (the apply step
+    reads the input's order from it: the last of equal keys wins)."""
+    conn.execute(insert(stage), rows)
 
 
 def _stager(conn: Connection, stage: Table) -> Callable[[list[dict[str, Any]]], None]:
@@ -213,6 +261,7 @@ class _Checks:
         self.convert = {t: converter(c) for t, c in target.items()}
         self.not_null = {t for t, c in target.items() if _required(c)}
         self.keyed = operation != "insert"
+        self.required = self.not_null | (self.keys if self.keyed else set())
 
     def split(
         self, batch: list[dict[str, Any]]

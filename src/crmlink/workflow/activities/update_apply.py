@@ -13,7 +13,7 @@ When the same keys occur several times in the input, the last row wins.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Connection,
@@ -70,18 +70,21 @@ class Plan:
         cols = [*pk, *(self.target.c[c] for c in self.mapped)]
         return [ColumnSpec(c.name, c.type) for c in cols] + [ColumnSpec("operation", String(12))]
 
-    def apply(self, ok: Table) -> str:
+    def apply(self, ok: Table | None) -> Summary:
+        """Apply the staging table to the target; the affected rows into `ok`, if given."""
         self._dedupe()
         self._classify()
         if self.operation == "delete":
-            self._output(ok, from_target=True)
+            if ok is not None:
+                self._output(ok, from_target=True)
             self.conn.execute(delete(self.target).where(exists().where(*self._match())))
         else:
             if self.operation in ("update", "upsert"):
                 self._update()
             if self.operation in ("insert", "upsert"):
                 self._insert()
-            self._output(ok, from_target=bool(self.keys))
+            if ok is not None:
+                self._output(ok, from_target=bool(self.keys))
         return self._summary()
 
     def _match(self) -> list[ColumnElement[bool]]:
@@ -152,7 +155,7 @@ class Plan:
             return source.c[name]
         return literal(None, self.target.c[name].type).label(name)
 
-    def _summary(self) -> str:
+    def _summary(self) -> Summary:
         rows = self.conn.execute(
             select(self.stage.c[OP], func.count()).group_by(self.stage.c[OP])
         ).all()
@@ -163,7 +166,13 @@ class Plan:
         if skipped:
             why = "already existed" if self.operation == "insert" else "matched no row"
             parts.append(f"{skipped} skipped ({why})")
-        return ", ".join(parts) or "nothing to do"
+        affected = sum(n for op, n in seen.items() if op in used)
+        return Summary(", ".join(parts) or "nothing to do", affected)
+
+
+class Summary(NamedTuple):
+    text: str  # "2 inserted, 1 updated, 3 skipped (matched no row)"
+    affected: int  # the rows the `ok` output holds (or would hold)
 
 
 def _word(op: str, operation: str) -> str:
