@@ -74,3 +74,21 @@ def test_the_driver_path_stores_what_sqlalchemy_stores(tmp_path):
     stored = _stored(tmp_path / "fast.db", fast=True)
     assert stored == _stored(tmp_path / "slow.db", fast=False)
     assert len(stored) == 3 and stored[1][1::2] == (None,) * len(TYPES)
+
+
+def test_the_staging_table_skips_postgresql_s_write_ahead_log(database):
+    """Made and dropped inside the update's one transaction: UNLOGGED on PostgreSQL, a
+    plain table elsewhere; populations, which a resumed run reads, stay logged."""
+    with database.transaction() as conn:
+        stage = populations.create(conn, "wk_stage", [ColumnSpec("v", Integer())], transient=True)
+        populations.create(conn, "wk_kept", [ColumnSpec("v", Integer())])
+        conn.execute(insert(stage), [{populations.ROW: 1, "v": 7}])
+        assert conn.execute(stage.select()).all() == [(1, 7)]
+        if database.dialect == "postgresql":
+            persistence = dict(
+                conn.exec_driver_sql(
+                    "SELECT relname, relpersistence FROM pg_class "
+                    "WHERE relname IN ('wk_stage', 'wk_kept')"
+                ).all()
+            )
+            assert persistence == {"wk_stage": "u", "wk_kept": "p"}

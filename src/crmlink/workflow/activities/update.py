@@ -120,11 +120,11 @@ class UpdateActivity:
         keys = self._keys(target, mapping)
         stage = self._stage_table(ctx, target, mapping)
         rejects = ctx.new_population(REJECTS, _reject_columns(source.table))
-        copied = self._load(ctx, source, (target, stage), mapping, keys, rejects)
         plan = update_apply.Plan(
             conn, target, stage, keys, list(mapping), cfg.operation, cfg.empty_if_null,
             stamped=target is recipient,
         )  # fmt: skip
+        copied = self._load(ctx, source, plan, mapping, rejects)
         # the `ok` output only when a transition takes it: a last step's would be a copy
         # of every row written, made to be dropped at the run's end
         writer = ctx.new_population(OK, plan.ok_columns()) if cfg.next else None
@@ -169,31 +169,31 @@ class UpdateActivity:
         specs = [ColumnSpec(t, target.c[t].type) for t in mapping]
         specs.append(ColumnSpec("_wk_op", String(12)))
         name = populations.table_name(ctx.run_id, ctx.activity, "stage")
-        return populations.create(ctx.connection(), name, specs)
+        return populations.create(ctx.connection(), name, specs, transient=True)
 
     def _load(
         self,
         ctx: RunContext,
         source: Population,
-        tables: tuple[Table, Table],
+        plan: update_apply.Plan,
         mapping: dict[str, str],
-        keys: list[str],
         rejects: PopulationWriter,
     ) -> int:
         """Stage the input: the rows that fit as they are by one `INSERT … SELECT`
         (`update_fits`), the others (all of them, when a column must be converted)
         through the converter, in batches, their rejects to `rejects`. Returns how many
         rows were copied as they are."""
-        conn, (target, stage) = ctx.connection(), tables
+        conn, target, stage = ctx.connection(), plan.target, plan.stage
         # the target's columns, not the staging table's: they say which are NOT NULL
-        checks = _Checks({t: target.c[t] for t in mapping}, mapping, keys, self.config.operation)
+        checks = _Checks({t: target.c[t] for t in mapping}, mapping, plan.keys, plan.operation)
         pairs = [(source.table.c[s], stage.c[t]) for t, s in mapping.items()]
         fit = update_fits.fits(pairs, conn.dialect, checks.required)
         if fit is None:
             staged, batches = _stager(conn, stage), ctx.rows(source, self.config.batch_size)
             copied = done = 0
         else:
-            copied = done = _copy(conn, source.table, stage, mapping, fit)
+            columns = {t: source.table.c[s] for t, s in mapping.items()}
+            copied = done = _copy(conn, source.table, stage, columns, fit, plan.staged_op(columns))
             ctx.progress(done)
             staged = functools.partial(_insert_numbered, conn, stage)
             rest = case((fit, 0), else_=1) == 1  # a test SQL finds null converts too
@@ -213,18 +213,20 @@ class UpdateActivity:
         return copied
 
 
-def _copy(
+def _copy(  # noqa: PLR0913 - the one statement's parts
     conn: Connection,
     source: Table,
     stage: Table,
-    mapping: dict[str, str],
+    columns: dict[str, Column[Any]],
     fit: ColumnElement[bool],
+    op: ColumnElement[str],
 ) -> int:
     """Copy the rows `fit` is true of into the (empty) staging table, keeping their
-    `_wk_row`; how many (counted: psycopg's rowcount of an `INSERT … SELECT` is -1)."""
-    names = list(mapping)
-    query = select(source.c[populations.ROW], *(source.c[mapping[t]] for t in names))
-    conn.execute(insert(stage).from_select([populations.ROW, *names], query.where(fit)))
+    `_wk_row`, with their class `op`; how many (counted: psycopg's rowcount of an
+    `INSERT … SELECT` is -1)."""
+    names = [populations.ROW, *columns, update_apply.OP]
+    query = select(source.c[populations.ROW], *columns.values(), op).where(fit)
+    conn.execute(insert(stage).from_select(names, query))
     return populations.count(conn, stage)
 
 

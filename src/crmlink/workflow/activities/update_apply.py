@@ -1,7 +1,8 @@
 """The set-based half of `update`: a typed staging table applied to the target in SQL.
 
 Staging rows are first classified (`_wk_op`): `new` (no target row has their keys),
-`match`, then `unchanged` (a match whose mapped values are all equal already). Then:
+`match` (those staged by SQL come with it: `staged_op`), then `unchanged` (a match whose
+mapped values are all equal already). Then:
 
     insert   INSERT INTO target … SELECT … FROM stage WHERE _wk_op = 'new'
     update   UPDATE target SET … FROM stage WHERE keys match AND _wk_op = 'match'
@@ -13,6 +14,7 @@ When the same keys occur several times in the input, the last row wins.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
@@ -98,14 +100,21 @@ class Plan:
             delete(self.stage).where(self.stage.c[ROW].not_in(last.scalar_subquery()))
         )
 
+    def staged_op(self, values: Mapping[str, ColumnElement[Any]]) -> ColumnElement[str]:
+        """The class of a staged row whose key values are `values` (target column -> SQL):
+        `new` or `match`. Staging by SQL writes it with the row; rewriting every staged
+        row to classify it afterwards took 5 s of 1,000,000 on PostgreSQL."""
+        if not self.keys:
+            return literal("new")
+        found = exists().where(*(self.target.c[k] == values[k] for k in self.keys))
+        return case((found, "match"), else_="new")
+
     def _classify(self) -> None:
         stage = self.stage
-        if not self.keys:
-            self.conn.execute(update(stage).values({OP: "new"}))
-            return
-        found = exists().where(*self._match())
-        self.conn.execute(update(stage).values({OP: case((found, "match"), else_="new")}))
-        if self.operation not in ("update", "upsert"):
+        unclassified = stage.c[OP].is_(None)  # the rows staged without their class
+        op = self.staged_op({k: stage.c[k] for k in self.keys})
+        self.conn.execute(update(stage).where(unclassified).values({OP: op}))
+        if not self.keys or self.operation not in ("update", "upsert"):
             return
         differs = exists().where(*self._match(), or_(*self._differences()))
         self.conn.execute(
