@@ -8,10 +8,12 @@
     batch_size: 10000            # rows converted per batch
     empty_if_null: true          # a null source empties the target (false: keeps it)
 
-1. The input is read in batches; each value is converted to its target column's type.
+1. Rows whose values fit their target columns as they are (`update_fits`: same types,
+   checked in SQL) go to a staging table typed like the target by one `INSERT … SELECT`.
+   The others are read in batches; each value is converted to its target column's type.
    Rows that do not fit (a bad date, a too-long string, an empty key, null in a NOT NULL
    column) go to the `rejects` output with `INVALID_VALUE` / `MISSING_KEY` and a message
-   naming the column. The others go to a staging table typed like the target.
+   naming the column; the rest join the staging table.
 2. Set-based SQL applies the staging table (`update_apply`): UPDATE … FROM, INSERT … SELECT,
    DELETE … WHERE EXISTS. Rows whose values are all unchanged are not rewritten.
 3. The `ok` output holds the affected rows as the target now has them — its primary key

@@ -11,7 +11,9 @@ SQLite cell's storage class (SQLite keeps any value in any column), a key not em
 Rows that pass every check are copied by one `INSERT … SELECT`; the others, and every
 row when some input column has another type, go through the converter, which gives
 them exactly the value or the reject message it always gave. So the test only has to
-be sure, never complete: a row it is unsure of costs only time.
+be sure, never complete: a row it is unsure of costs only time. (One leniency: a
+datetime's canonical text is not checked against the calendar; a February 30, which
+reading would have failed on, is copied as it is.)
 """
 
 from __future__ import annotations
