@@ -133,10 +133,9 @@ def _run(database, write, target: str):
 
 
 def _stored(database, target: str) -> list[tuple]:
-    names = [*VALUES]
     with database.connect() as conn:
         if database.dialect == "sqlite":  # the values as stored, storage class included
-            shown = ", ".join(f"{n}, typeof({n})" for n in names)
+            shown = ", ".join(f"{n}, typeof({n})" for n in VALUES)
             return conn.execute(text(f"SELECT id, {shown} FROM {target} ORDER BY id")).all()
         table = Table(target, MetaData(), autoload_with=conn)
         return conn.execute(select(table).order_by(table.c.id)).all()

@@ -188,13 +188,13 @@ class UpdateActivity:
         conn, target, stage = ctx.connection(), plan.target, plan.stage
         # the target's columns, not the staging table's: they say which are NOT NULL
         checks = _Checks({t: target.c[t] for t in mapping}, mapping, plan.keys, plan.operation)
-        pairs = [(source.table.c[s], stage.c[t]) for t, s in mapping.items()]
+        columns = {t: source.table.c[s] for t, s in mapping.items()}  # target -> input
+        pairs = [(column, stage.c[t]) for t, column in columns.items()]
         fit = update_fits.fits(pairs, conn.dialect, checks.required)
         if fit is None:
             staged, batches = _stager(conn, stage), ctx.rows(source, self.config.batch_size)
             copied = done = 0
         else:
-            columns = {t: source.table.c[s] for t, s in mapping.items()}
             copied = done = _copy(conn, source.table, stage, columns, fit, plan.staged_op(columns))
             ctx.progress(done)
             staged = functools.partial(_insert_numbered, conn, stage)
